@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { formatIssues } from '../validation/formatIssues.ts';
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+/**
+ * The process environment every Lambda and the CLI share. Endpoint overrides point the real
+ * SDK clients at the local stack; on AWS they are unset. Read once, at the edge, with `readEnv`.
+ */
+export const envSchema = z.object({
+  AWS_REGION: z.string().trim().min(1).default('us-east-1'),
+  RT_ENDPOINT_S3: optionalUrl,
+  RT_ENDPOINT_REDSHIFT_DATA: optionalUrl,
+  RT_ENDPOINT_SFN: optionalUrl,
+  RT_ENDPOINT_EMR: optionalUrl,
+  RT_STATE_BUCKET: z.string().trim().min(1).optional(),
+  RT_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment; a bad value throws a ConfigError naming every offending variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Invalid environment:\n  - ${formatIssues(parsed.error.issues).join('\n  - ')}\nSet the variables above (see README "Configuration").`,
+    );
+  }
+  return parsed.data;
+}
