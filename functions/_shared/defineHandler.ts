@@ -43,7 +43,10 @@ export function defineHandler<S extends z.ZodType, R>(spec: HandlerSpec<S, R>) {
     .handler(async (event: unknown) => {
       const parsed = spec.input.safeParse(event);
       if (!parsed.success) {
-        throw new JobValidationError(`Invalid input for task ${spec.name}`, formatIssues(parsed.error.issues));
+        throw new JobValidationError(
+          `Invalid input for task ${spec.name}`,
+          formatIssues(parsed.error.issues),
+        );
       }
       return spec.run(parsed.data, getRuntime());
     });

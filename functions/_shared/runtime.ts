@@ -18,7 +18,11 @@ let runtime: Runtime | undefined;
 export function getRuntime(): Runtime {
   if (runtime === undefined) {
     const env = readEnv();
-    runtime = { env, clients: createClients(env), logger: createLogger('redshift-transfer', env.RT_LOG_LEVEL) };
+    runtime = {
+      env,
+      clients: createClients(env),
+      logger: createLogger('redshift-transfer', env.RT_LOG_LEVEL),
+    };
   }
   return runtime;
 }

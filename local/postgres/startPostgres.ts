@@ -54,7 +54,9 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
   } catch {
-    throw new Error('Running as root, PostgreSQL needs the "postgres" system user (apt-get install postgresql creates it).');
+    throw new Error(
+      'Running as root, PostgreSQL needs the "postgres" system user (apt-get install postgresql creates it).',
+    );
   }
 }
 
@@ -71,17 +73,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   if (user) await chown(dataDir, user.uid, user.gid);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    const args = [
-      '-D',
-      dataDir,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--locale=C',
-      '--no-sync',
-    ];
+    const args = ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
     try {
       await run(join(binDir, 'initdb'), args, { ...user, cwd: dataDir });
     } catch (error) {
@@ -121,7 +113,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     name: 'local PostgreSQL',
     ready: (line) => /database system is ready to accept connections/.test(line) || undefined,
   });
-  const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const urlFor = (database: string) =>
+    `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
     url: urlFor('postgres'),
     port,

@@ -31,11 +31,17 @@ export function createRedshiftDataClient({ region, endpoint }: ClientOptions): R
 }
 
 export function createSfnClient({ region, endpoint }: ClientOptions): SFNClient {
-  return new SFNClient({ region, ...(endpoint === undefined ? {} : { endpoint, credentials: localCredentials() }) });
+  return new SFNClient({
+    region,
+    ...(endpoint === undefined ? {} : { endpoint, credentials: localCredentials() }),
+  });
 }
 
 export function createEmrClient({ region, endpoint }: ClientOptions): EMRClient {
-  return new EMRClient({ region, ...(endpoint === undefined ? {} : { endpoint, credentials: localCredentials() }) });
+  return new EMRClient({
+    region,
+    ...(endpoint === undefined ? {} : { endpoint, credentials: localCredentials() }),
+  });
 }
 
 export interface AwsClients {

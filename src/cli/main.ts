@@ -2,11 +2,26 @@
  * `redshift-transfer <command>`: parses nothing itself; each command module owns its flags and
  * returns an exit code. Command modules load lazily so `validate` does not pay for the stack.
  */
-const commands: Record<string, { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
-  local: { describe: 'local start|seed: the embedded local stack', load: () => import('./commands/local.ts') },
-  run: { describe: 'run <job> [--local | --stage <s>]: start a run and follow it', load: () => import('./commands/run.ts') },
-  validate: { describe: 'validate <job>: check a job document offline', load: () => import('./commands/validate.ts') },
-  demo: { describe: 'start the local stack, seed it, run the example export, stop', load: () => import('./commands/demo.ts') },
+const commands: Record<
+  string,
+  { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
+  local: {
+    describe: 'local start|seed: the embedded local stack',
+    load: () => import('./commands/local.ts'),
+  },
+  run: {
+    describe: 'run <job> [--local | --stage <s>]: start a run and follow it',
+    load: () => import('./commands/run.ts'),
+  },
+  validate: {
+    describe: 'validate <job>: check a job document offline',
+    load: () => import('./commands/validate.ts'),
+  },
+  demo: {
+    describe: 'start the local stack, seed it, run the example export, stop',
+    load: () => import('./commands/demo.ts'),
+  },
 };
 
 function usage(): string {

@@ -39,7 +39,10 @@ export const kmsKeySchema = z
 const secretArnSchema = z
   .string()
   .trim()
-  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'expected a Secrets Manager secret ARN');
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+    'expected a Secrets Manager secret ARN',
+  );
 
 const nameSchema = z
   .string()

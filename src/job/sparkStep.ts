@@ -10,7 +10,10 @@ export const DEFAULT_REDSHIFT_JDBC_JAR = '/usr/share/aws/redshift/jdbc/RedshiftJ
  */
 export const sparkStepSchema = z
   .object({
-    clusterId: z.string().trim().regex(/^j-[A-Z0-9]{1,64}$/, 'expected an EMR cluster id like "j-2AXXXXXXGAPLF"'),
+    clusterId: z
+      .string()
+      .trim()
+      .regex(/^j-[A-Z0-9]{1,64}$/, 'expected an EMR cluster id like "j-2AXXXXXXGAPLF"'),
     /** The PySpark script (S3 URI or a path on the cluster). */
     script: z.string().trim().min(1),
     /** Arguments for the script, passed as separate argv entries (never through a shell). */

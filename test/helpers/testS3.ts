@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/aws/clients.ts';
 import { startS3 } from '../../local/s3/startS3.ts';
+import { createS3Client } from '../../src/aws/clients.ts';
 
 export interface TestS3 {
   endpoint: string;

@@ -1,4 +1,9 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/testDatabase.ts';
@@ -14,11 +19,15 @@ describe('local S3', () => {
   });
 
   it('answers NoSuchBucket until the bucket is created, then stores and lists objects', async () => {
-    await expect(s3.client.send(new ListObjectsV2Command({ Bucket: 'missing-bucket' }))).rejects.toMatchObject({
+    await expect(
+      s3.client.send(new ListObjectsV2Command({ Bucket: 'missing-bucket' })),
+    ).rejects.toMatchObject({
       name: 'NoSuchBucket',
     });
     await s3.client.send(new CreateBucketCommand({ Bucket: 'landing' }));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'landing', Key: 'in/a.csv', Body: 'id,name\n1,x\n' }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'landing', Key: 'in/a.csv', Body: 'id,name\n1,x\n' }),
+    );
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'landing', Prefix: 'in/' }));
     expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([['in/a.csv', 12]]);
     const got = await s3.client.send(new GetObjectCommand({ Bucket: 'landing', Key: 'in/a.csv' }));
@@ -29,13 +38,19 @@ describe('local S3', () => {
     await s3.client.send(new CreateBucketCommand({ Bucket: 'many' }));
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        s3.client.send(new PutObjectCommand({ Bucket: 'many', Key: `k/${String(i).padStart(2, '0')}`, Body: 'x' })),
+        s3.client.send(
+          new PutObjectCommand({ Bucket: 'many', Key: `k/${String(i).padStart(2, '0')}`, Body: 'x' }),
+        ),
       ),
     );
     const first = await s3.client.send(new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 5 }));
     expect(first.IsTruncated).toBe(true);
     const second = await s3.client.send(
-      new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 100, ContinuationToken: first.NextContinuationToken }),
+      new ListObjectsV2Command({
+        Bucket: 'many',
+        MaxKeys: 100,
+        ContinuationToken: first.NextContinuationToken,
+      }),
     );
     expect(second.Contents?.map((o) => o.Key)[0]).toBe('k/05');
     expect(second.KeyCount).toBe(7);
