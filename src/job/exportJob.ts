@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { quoteIdent } from '../sql/identifiers.ts';
+import {
+  iamRoleSchema,
+  jobNameSchema,
+  kmsKeySchema,
+  redshiftTargetSchema,
+  s3UriSchema,
+  timeoutsSchema,
+} from './common.ts';
+import { sparkStepSchema } from './sparkStep.ts';
+import { templateVariables, unknownPlaceholders } from './templates.ts';
+
+/**
+ * The `export` job document: Redshift -> S3 through UNLOAD, then per-part processing into the
+ * destination. Parsing is idempotent (the parsed document parses again to itself), because the
+ * plan task passes the parsed job on to every later task, which validate it again.
+ */
+
+const MAX_FILE_SIZE_MB = { min: 5, max: Math.round(6.2 * 1024) } as const;
+const SIZE_MESSAGE = 'expected a size like "256 MB" or "1 GB" (whole MB, from "5 MB" to "6.2 GB")';
+
+/**
+ * MAXFILESIZE: `"256 MB"`, `"1 GB"`, `"6.2 GB"` or a number of megabytes; parsed to whole
+ * megabytes (1 GB = 1024 MB; Redshift's range is 5 MB to 6.2 GB).
+ */
+export const maxFileSizeSchema = z
+  .union([z.number(), z.string()], { error: SIZE_MESSAGE })
+  .transform((value, ctx) => {
+    let mb: number;
+    if (typeof value === 'number') {
+      mb = value;
+    } else {
+      const m = /^(\d+(?:\.\d+)?)\s*(MB|GB)$/i.exec(value.trim());
+      if (m === null) {
+        ctx.addIssue({ code: 'custom', message: SIZE_MESSAGE });
+        return z.NEVER;
+      }
+      const n = Number.parseFloat(m[1] ?? '');
+      mb = m[2]?.toUpperCase() === 'GB' ? Math.round(n * 1024) : n;
+    }
+    if (!Number.isInteger(mb) || mb < MAX_FILE_SIZE_MB.min || mb > MAX_FILE_SIZE_MB.max) {
+      ctx.addIssue({ code: 'custom', message: SIZE_MESSAGE });
+      return z.NEVER;
+    }
+    return mb;
+  });
+
+const identifierList = z.array(z.string().min(1)).min(1);
+
+const partitionBySchema = z
+  .union([
+    identifierList.transform((columns) => ({ columns, include: false })),
+    z.object({ columns: identifierList, include: z.boolean().default(false) }).strict(),
+  ])
+  .optional();
+
+export const unloadOptionsSchema = z
+  .object({
+    format: z.enum(['csv', 'parquet', 'json', 'text']).default('csv'),
+    compression: z.enum(['gzip', 'zstd', 'bzip2', 'none']).default('none'),
+    partitionBy: partitionBySchema,
+    maxFileSize: maxFileSizeSchema.optional(),
+    header: z.boolean().default(false),
+    parallel: z.boolean().default(true),
+    delimiter: z
+      .string()
+      .regex(/^[\x20-\x7e\t]$/, 'expected one printable ASCII character (or a tab)')
+      .refine((d) => d !== '"' && d !== '\\', 'the delimiter cannot be a double quote or a backslash')
+      .optional(),
+    nullAs: z.string().max(100).optional(),
+    escape: z.boolean().default(false),
+    addQuotes: z.boolean().default(false),
+    /** SSE-KMS with this key (ENCRYPTED KMS_KEY_ID). */
+    kms: kmsKeySchema.optional(),
+    /** The bucket's Region when it differs from the cluster's. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS Region like "eu-west-1"')
+      .optional(),
+    /** How a retried UNLOAD treats files already in the staging prefix (ALLOWOVERWRITE or CLEANPATH). */
+    overwrite: z.enum(['allowoverwrite', 'cleanpath']).default('allowoverwrite'),
+  })
+  .strict();
+export type UnloadOptions = z.infer<typeof unloadOptionsSchema>;
+
+export const processOptionsSchema = z
+  .object({
+    /** Rewrite each part: `csv-to-jsonl` turns CSV rows into JSON objects named by the manifest schema. */
+    convert: z.enum(['none', 'csv-to-jsonl']).default('none'),
+    /** Output compression; by default the output keeps the UNLOAD's compression. */
+    recompress: z.enum(['gzip', 'zstd', 'none']).optional(),
+    checksum: z.literal('sha256').default('sha256'),
+    /** Above this many parts the run uses a Distributed Map fed from an items file in S3. */
+    inlineMaxParts: z.number().int().min(1).max(1000).default(200),
+  })
+  .strict()
+  .default({ convert: 'none', checksum: 'sha256', inlineMaxParts: 200 });
+export type ProcessOptions = z.infer<typeof processOptionsSchema>;
+
+export const scheduleSchema = z
+  .object({
+    expression: z
+      .string()
+      .trim()
+      .regex(
+        /^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+        'expected an EventBridge expression like "cron(0 2 * * ? *)" or "rate(1 day)"',
+      ),
+    timezone: z.string().trim().min(1).default('UTC'),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+const tableSchema = z.union([
+  z.string().trim().min(1),
+  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
+]);
+
+const templatedS3Uri = s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
+  message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
+});
+
+export const exportJobSchema = z
+  .object({
+    kind: z.literal('export'),
+    name: jobNameSchema,
+    description: z.string().max(1000).optional(),
+    target: redshiftTargetSchema,
+    iamRole: iamRoleSchema,
+    query: z.string().trim().min(1).max(60_000).optional(),
+    table: tableSchema.optional(),
+    /** With `table`: the columns to export (default all). */
+    columns: z.array(z.string().min(1)).min(1).optional(),
+    unload: unloadOptionsSchema.default({
+      format: 'csv',
+      compression: 'none',
+      header: false,
+      parallel: true,
+      escape: false,
+      addQuotes: false,
+      overwrite: 'allowoverwrite',
+    }),
+    /** Where UNLOAD writes (ours: emptied after a successful run unless keepStaging). */
+    staging: templatedS3Uri,
+    /** Where processed parts, `_manifest.json` and `_SUCCESS` go. */
+    destination: templatedS3Uri,
+    process: processOptionsSchema,
+    keepStaging: z.boolean().default(false),
+    timeouts: timeoutsSchema,
+    spark: sparkStepSchema.optional(),
+    schedule: scheduleSchema.optional(),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const u = job.unload;
+
+    if ((job.query === undefined) === (job.table === undefined)) {
+      issue(['query'], 'give exactly one of "query" or "table"');
+    }
+    if (job.columns !== undefined && job.table === undefined) {
+      issue(['columns'], '"columns" is only used with "table"');
+    }
+    if (job.query !== undefined && /\blimit\s+\d+\s*;?\s*$/i.test(job.query)) {
+      issue(
+        ['query'],
+        'UNLOAD rejects a LIMIT in the outer SELECT; wrap it: "select * from (select ... limit n)"',
+      );
+    }
+    for (const [i, column] of (job.columns ?? []).entries()) identifierIssue(column, ['columns', i], issue);
+    for (const [i, column] of (u.partitionBy?.columns ?? []).entries()) {
+      identifierIssue(column, ['unload', 'partitionBy', 'columns', i], issue);
+    }
+
+    // The incompatibilities Redshift documents for UNLOAD, reported before Redshift sees them.
+    const notWith = (option: keyof UnloadOptions, set: boolean, format: string) => {
+      if (set) issue(['unload', option], `cannot be used with format ${format}`);
+    };
+    if (u.format === 'parquet') {
+      notWith('delimiter', u.delimiter !== undefined, 'parquet');
+      notWith('nullAs', u.nullAs !== undefined, 'parquet');
+      notWith('header', u.header, 'parquet');
+      notWith('escape', u.escape, 'parquet');
+      notWith('addQuotes', u.addQuotes, 'parquet');
+      if (u.compression !== 'none') {
+        issue(['unload', 'compression'], 'parquet files are compressed inside (SNAPPY); use "none"');
+      }
+    }
+    if (u.format === 'json') {
+      notWith('delimiter', u.delimiter !== undefined, 'json');
+      notWith('nullAs', u.nullAs !== undefined, 'json');
+      notWith('header', u.header, 'json');
+      notWith('escape', u.escape, 'json');
+      notWith('addQuotes', u.addQuotes, 'json');
+    }
+    if (u.format === 'csv') {
+      notWith('addQuotes', u.addQuotes, 'csv (CSV quotes fields itself)');
+    }
+
+    const p = job.process;
+    if (p.convert === 'csv-to-jsonl' && u.format !== 'csv') {
+      issue(['process', 'convert'], '"csv-to-jsonl" needs unload.format csv');
+    }
+    if (u.format === 'parquet' && p.recompress !== undefined && p.recompress !== 'none') {
+      issue(['process', 'recompress'], 'parquet parts cannot be recompressed; remove it');
+    }
+    if (u.compression === 'bzip2' && (p.convert !== 'none' || p.recompress !== undefined)) {
+      issue(
+        ['process', p.convert !== 'none' ? 'convert' : 'recompress'],
+        'bzip2 parts are copied as they are (no bzip2 decoder here); use gzip or zstd to convert or recompress',
+      );
+    }
+
+    const staging = withSlash(job.staging);
+    const destination = withSlash(job.destination);
+    if (staging.startsWith(destination) || destination.startsWith(staging)) {
+      issue(['destination'], 'staging and destination must not overlap (staging is emptied after each run)');
+    }
+  });
+
+export type ExportJobInput = z.input<typeof exportJobSchema>;
+export type ExportJob = z.output<typeof exportJobSchema>;
+
+function identifierIssue(
+  name: string,
+  path: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+) {
+  try {
+    quoteIdent(name, 'column name');
+  } catch (error) {
+    issue(path, (error as Error).message);
+  }
+}
+
+/** A prefix as a folder: `s3://b/x` -> `s3://b/x/`. */
+export function withSlash(uri: string): string {
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}

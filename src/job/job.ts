@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { JobValidationError } from '../errors.ts';
+import { formatIssues } from '../validation/formatIssues.ts';
+import { jobNameSchema } from './common.ts';
+import { exportJobSchema } from './exportJob.ts';
+
+/**
+ * Every kind of job document, told apart by `kind`. Each kind adds itself here with one line.
+ */
+export const jobSchema = z.discriminatedUnion('kind', [exportJobSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'expected "kind" to be one of: export, load, transfer' : undefined,
+});
+export type Job = z.output<typeof jobSchema>;
+export type JobKind = Job['kind'];
+
+/**
+ * Validates a job document (already parsed from YAML/JSON). Throws JobValidationError listing
+ * every problem by path; `source` (a file name) is named in the message.
+ */
+export function parseJob(document: unknown, source = 'job document'): Job {
+  const parsed = jobSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new JobValidationError(`Invalid ${source}`, formatIssues(parsed.error.issues));
+  }
+  return parsed.data;
+}
+
+/** Parses YAML or JSON text (JSON is YAML) into a job; syntax errors name the line and column. */
+export function parseJobText(text: string, source = 'job document'): Job {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new JobValidationError(
+      `Cannot read ${source}`,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos === undefined ? '' : `line ${pos.line}, column ${pos.col}: `;
+        return `${where}${e.message.split('\n')[0] ?? e.message}`;
+      }),
+    );
+  }
+  return parseJob(doc.toJS(), source);
+}
+
+/** Reads and validates a job file (`.yml`, `.yaml` or `.json`). */
+export async function loadJobFile(path: string): Promise<Job> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new JobValidationError(`Cannot read job file ${path}: ${(error as Error).message}`, [], {
+      cause: error,
+    });
+  }
+  const job = parseJobText(text, `job file ${path}`);
+  const stem = basename(path, extname(path));
+  if (job.name !== stem) {
+    throw new JobValidationError(`Invalid job file ${path}`, [
+      `name: "${job.name}" must match the file name "${stem}" so that schedules can find it by name`,
+    ]);
+  }
+  return job;
+}
+
+/** Finds `jobs/<name>.yml` (or `.yaml`, `.json`) in `jobsDir` and loads it. */
+export async function loadJobByName(name: string, jobsDir = 'jobs'): Promise<Job> {
+  const valid = jobNameSchema.safeParse(name);
+  if (!valid.success) {
+    throw new JobValidationError(
+      `Invalid job name ${JSON.stringify(name)}`,
+      formatIssues(valid.error.issues),
+    );
+  }
+  for (const ext of ['.yml', '.yaml', '.json']) {
+    const path = join(jobsDir, `${name}${ext}`);
+    try {
+      await readFile(path);
+    } catch {
+      continue;
+    }
+    return loadJobFile(path);
+  }
+  throw new JobValidationError(
+    `No job named "${name}" in ${jobsDir}/ (looked for ${name}.yml, ${name}.yaml, ${name}.json)`,
+  );
+}
