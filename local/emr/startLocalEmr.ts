@@ -1,0 +1,277 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/aws/clients.ts';
+import { LocalCluster, parseS3, type StepConfig, type StepRecord, type StepState } from './localCluster.ts';
+
+export interface LocalEmrOptions {
+  region?: string;
+  /** The local S3 the steps read and write (s3:// is served by hadoop-aws against it). */
+  s3Endpoint: string;
+  /** The one cluster this EMR knows; other ids get InvalidRequestException, as on EMR. */
+  clusterId?: string;
+  /** The cluster's LogUri (`s3://bucket/prefix/`); step logs land under it like on EMR. */
+  logUri?: string;
+  /** Shortcut for `logUri: s3://<logBucket>/emr-logs/` (the bucket is created if missing). */
+  logBucket?: string;
+  /** Where PySpark (.venv) and the jars are; default: the project's spark/. */
+  sparkDir?: string;
+  /** Cores for `local[N]`; default 2. */
+  cores?: number;
+  port?: number;
+}
+
+export interface LocalEmr {
+  endpoint: string;
+  clusterId: string;
+  logUri: string | undefined;
+  /** Resolves when a step reaches one of `states` (default: a terminal state). */
+  waitForStep(stepId: string, states?: readonly StepState[]): Promise<StepRecord>;
+  stop(): Promise<void>;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A local Amazon EMR endpoint (AWS JSON 1.1, `X-Amz-Target: ElasticMapReduce.<Op>`) for
+ * AddJobFlowSteps, DescribeStep, ListSteps, CancelSteps and DescribeCluster on one cluster,
+ * whose steps really run: spark-submit with the PySpark of spark/.venv, anything else as given.
+ * Use it with the real `@aws-sdk/client-emr` by setting `endpoint`.
+ */
+export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr> {
+  const clusterId = options.clusterId ?? 'j-LOCAL';
+  const region = options.region ?? 'us-east-1';
+  const s3 = createS3Client({ region, endpoint: options.s3Endpoint });
+  const logUri =
+    options.logUri ?? (options.logBucket === undefined ? undefined : `s3://${options.logBucket}/emr-logs/`);
+  if (logUri !== undefined) {
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: parseS3(logUri).bucket }));
+    } catch (error) {
+      if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
+    }
+  }
+  const workDir = await mkdtemp(join(tmpdir(), 'rt-local-emr-'));
+  const cluster = new LocalCluster({
+    clusterId,
+    s3,
+    s3Endpoint: options.s3Endpoint,
+    logUri,
+    workDir,
+    sparkDir: options.sparkDir,
+    cores: options.cores ?? 2,
+  });
+
+  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+    AddJobFlowSteps: (body) => {
+      requireCluster(body.JobFlowId, clusterId, 'JobFlowId');
+      if (cluster.terminated) {
+        throw new ApiError(
+          'ValidationException',
+          'A job flow that is shutting down, terminated, or finished may not be modified.',
+        );
+      }
+      const steps = body.Steps;
+      if (!Array.isArray(steps) || steps.length === 0)
+        throw new ApiError('ValidationException', 'Steps must contain at least one step.');
+      const configs = steps.map((s, i) => parseStepConfig(s, i));
+      try {
+        return { StepIds: cluster.addSteps(configs) };
+      } catch (error) {
+        throw new ApiError('ValidationException', (error as Error).message);
+      }
+    },
+    DescribeStep: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      return { Step: describe(stepOf(body.StepId)) };
+    },
+    ListSteps: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      const states = Array.isArray(body.StepStates) ? (body.StepStates as string[]) : [];
+      const ids = Array.isArray(body.StepIds) ? (body.StepIds as string[]) : [];
+      const all = [...cluster.steps.values()]
+        .reverse()
+        .filter(
+          (s) =>
+            (states.length === 0 || states.includes(s.state)) && (ids.length === 0 || ids.includes(s.id)),
+        );
+      const start = typeof body.Marker === 'string' ? Number.parseInt(body.Marker, 10) || 0 : 0;
+      const page = all.slice(start, start + 50);
+      return {
+        Steps: page.map((s) => describe(s)),
+        ...(start + 50 < all.length ? { Marker: String(start + 50) } : {}),
+      };
+    },
+    CancelSteps: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      if (!Array.isArray(body.StepIds) || body.StepIds.length === 0)
+        throw new ApiError('ValidationException', 'StepIds must not be empty.');
+      const option =
+        typeof body.StepCancellationOption === 'string' ? body.StepCancellationOption : undefined;
+      return {
+        CancelStepsInfoList: (body.StepIds as string[]).map((id) => cluster.cancel(String(id), option)),
+      };
+    },
+    DescribeCluster: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      return {
+        Cluster: {
+          Id: clusterId,
+          Name: 'redshift-transfer local EMR',
+          Status: { State: cluster.terminated ? 'TERMINATED' : 'WAITING' },
+          ...(logUri === undefined ? {} : { LogUri: logUri }),
+          StepConcurrencyLevel: 1,
+          ReleaseLabel: 'local',
+          Applications: [{ Name: 'Spark' }],
+        },
+      };
+    },
+  };
+
+  function stepOf(id: unknown): StepRecord {
+    const step = typeof id === 'string' ? cluster.steps.get(id) : undefined;
+    if (step === undefined)
+      throw new ApiError('InvalidRequestException', `Step id '${String(id)}' is not valid.`);
+    return step;
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const send = (status: number, payload: unknown) => {
+      const text = JSON.stringify(payload);
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const [service, op] = target.split('.');
+      const operation = service === 'ElasticMapReduce' && op !== undefined ? operations[op] : undefined;
+      if (req.method !== 'POST' || operation === undefined) {
+        throw new ApiError(
+          'UnknownOperationException',
+          `The local EMR does not implement ${target || req.method}`,
+        );
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: Record<string, unknown>;
+      try {
+        body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        throw new ApiError('SerializationException', 'The request body is not valid JSON.');
+      }
+      send(200, operation(body));
+    } catch (error) {
+      if (error instanceof ApiError)
+        send(error.status, { __type: error.type, message: error.message, Message: error.message });
+      else send(500, { __type: 'InternalServerError', message: (error as Error).message });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    clusterId,
+    logUri,
+    waitForStep: (stepId, states) => cluster.waitForStep(stepId, states),
+    stop: async () => {
+      await cluster.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      s3.destroy();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function requireCluster(value: unknown, clusterId: string, field: string): void {
+  if (value !== clusterId) {
+    throw new ApiError(
+      'InvalidRequestException',
+      `${field} '${String(value)}' is not valid: the local EMR runs cluster ${clusterId} only.`,
+    );
+  }
+}
+
+function parseStepConfig(raw: unknown, index: number): StepConfig {
+  const step = (raw ?? {}) as Record<string, unknown>;
+  const jarStep = (step.HadoopJarStep ?? {}) as Record<string, unknown>;
+  const where = `Steps.${index + 1}`;
+  if (typeof step.Name !== 'string' || step.Name.length === 0 || step.Name.length > 256) {
+    throw new ApiError('ValidationException', `${where}.Name must be 1 to 256 characters.`);
+  }
+  if (typeof jarStep.Jar !== 'string' || jarStep.Jar === '')
+    throw new ApiError('ValidationException', `${where}.HadoopJarStep.Jar is required.`);
+  const args = Array.isArray(jarStep.Args) ? jarStep.Args : [];
+  if (!args.every((a) => typeof a === 'string'))
+    throw new ApiError('ValidationException', `${where}.HadoopJarStep.Args must be strings.`);
+  const action = typeof step.ActionOnFailure === 'string' ? step.ActionOnFailure : 'CONTINUE';
+  if (!['CONTINUE', 'CANCEL_AND_WAIT', 'TERMINATE_CLUSTER', 'TERMINATE_JOB_FLOW'].includes(action)) {
+    throw new ApiError(
+      'ValidationException',
+      `${where}.ActionOnFailure '${action}' is not one of CONTINUE, CANCEL_AND_WAIT, TERMINATE_CLUSTER, TERMINATE_JOB_FLOW.`,
+    );
+  }
+  return {
+    Name: step.Name,
+    ActionOnFailure: action,
+    HadoopJarStep: {
+      Jar: jarStep.Jar,
+      Args: args as string[],
+      ...(typeof jarStep.MainClass === 'string' ? { MainClass: jarStep.MainClass } : {}),
+      Properties: Array.isArray(jarStep.Properties)
+        ? (jarStep.Properties as { Key: string; Value: string }[])
+        : [],
+    },
+  };
+}
+
+const seconds = (d: Date | undefined) => (d === undefined ? undefined : d.getTime() / 1000);
+
+/** A step as DescribeStep and ListSteps return it (timestamps in epoch seconds, as in AWS JSON). */
+function describe(step: StepRecord) {
+  return {
+    Id: step.id,
+    Name: step.config.Name,
+    Config: {
+      Jar: step.config.HadoopJarStep.Jar,
+      Args: step.config.HadoopJarStep.Args,
+      Properties: Object.fromEntries(step.config.HadoopJarStep.Properties.map((p) => [p.Key, p.Value])),
+      ...(step.config.HadoopJarStep.MainClass === undefined
+        ? {}
+        : { MainClass: step.config.HadoopJarStep.MainClass }),
+    },
+    ActionOnFailure: step.config.ActionOnFailure,
+    Status: {
+      State: step.state,
+      StateChangeReason: step.stateChangeReason ?? {},
+      ...(step.failureDetails === undefined ? {} : { FailureDetails: step.failureDetails }),
+      Timeline: {
+        CreationDateTime: seconds(step.created),
+        ...(step.started === undefined ? {} : { StartDateTime: seconds(step.started) }),
+        ...(step.ended === undefined ? {} : { EndDateTime: seconds(step.ended) }),
+      },
+    },
+  };
+}
