@@ -1,0 +1,336 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import { parquetMetadata } from 'hyparquet';
+import { PartProcessingError } from '../errors.ts';
+import type { ColumnSchema } from '../manifest/unloadManifest.ts';
+import { CsvRecordSplitter } from './csvRecords.ts';
+import { createJsonlConverter } from './jsonlConverter.ts';
+import { createRecordCounter, type RecordCounter } from './recordCounter.ts';
+
+export type PartFormat = 'csv' | 'text' | 'json' | 'parquet';
+export type PartCompression = 'gzip' | 'zstd' | 'bzip2' | 'none';
+
+export interface PartProcessingOptions {
+  format: PartFormat;
+  /** Compression of the input (the UNLOAD's). */
+  compression: PartCompression;
+  /** Compression of the output; the input's by default. bzip2 only when the input is bzip2. */
+  outputCompression?: PartCompression | undefined;
+  convert?: 'none' | 'csv-to-jsonl' | undefined;
+  /** Each file starts with a header line (UNLOAD ... HEADER). */
+  header?: boolean | undefined;
+  delimiter?: string | undefined;
+  escape?: boolean | undefined;
+  nullAs?: string | undefined;
+  /** Columns from the VERBOSE manifest: names and types for conversion, checked against the header. */
+  schema?: ColumnSchema[] | undefined;
+  /** The manifest's record_count for this file (header line included when HEADER is set). */
+  expectedRecords?: number | undefined;
+  /** The manifest's content_length for this file. */
+  expectedBytes?: number | undefined;
+  /** Names the part in error messages (its S3 URL). */
+  label: string;
+}
+
+export interface PartProcessingStats {
+  /** Records in the file, header line included. */
+  records: number;
+  /** Data rows (records without the header line); for Parquet, the footer's row count. */
+  rows: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** SHA-256 (hex) of the output bytes exactly as written. */
+  sha256: string;
+  /** What was checked: record counts, or only the byte count (bzip2 parts are not decoded). */
+  verified: 'records' | 'bytes';
+}
+
+const PARQUET_TAIL_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Streams one part from `input` to `output` with bounded memory: decompress, count (and verify
+ * against the manifest), optionally convert CSV to JSON lines, recompress, and checksum the
+ * output. When nothing changes the bytes are copied as they are and a decompressed copy is only
+ * counted. Throws PartProcessingError naming the part on bad bytes or a count mismatch.
+ */
+export async function processPartStream(
+  input: Readable,
+  output: Writable,
+  options: PartProcessingOptions,
+): Promise<PartProcessingStats> {
+  const convert = options.convert ?? 'none';
+  const outCompression = options.outputCompression ?? options.compression;
+  if (outCompression === 'bzip2' && options.compression !== 'bzip2') {
+    throw new PartProcessingError(`${options.label}: cannot write bzip2 output; choose gzip, zstd or none.`);
+  }
+  if (options.compression === 'bzip2' && (convert !== 'none' || outCompression !== 'bzip2')) {
+    throw new PartProcessingError(`${options.label}: bzip2 parts can only be copied as they are.`);
+  }
+  if (convert === 'csv-to-jsonl' && options.format !== 'csv') {
+    throw new PartProcessingError(`${options.label}: csv-to-jsonl needs CSV input, not ${options.format}.`);
+  }
+
+  const inMeter = new Meter(false);
+  const outMeter = new Meter(true);
+  let records = () => 0;
+  let parquetRows: (() => number) | undefined;
+  const stages: (Transform | PassThrough)[] = [inMeter];
+
+  const passthrough = convert === 'none' && outCompression === options.compression;
+  if (passthrough) {
+    if (options.compression !== 'bzip2') {
+      const { counter, rows } = countingSink(options);
+      parquetRows = rows;
+      const tap = new Tap(decompressor(options.compression), counter);
+      stages.push(tap);
+      records = () => tap.records;
+    }
+  } else {
+    stages.push(decompressor(options.compression));
+    if (convert === 'csv-to-jsonl') {
+      const converter = new CsvToJsonl(options);
+      stages.push(converter);
+      records = () => converter.records;
+    } else {
+      const { counter, rows } = countingSink(options);
+      parquetRows = rows;
+      const counting = new CountingPassThrough(counter);
+      stages.push(counting);
+      records = () => counting.records;
+    }
+    stages.push(compressor(outCompression));
+  }
+  stages.push(outMeter);
+
+  try {
+    await pipeline([input, ...stages, output]);
+  } catch (error) {
+    if (error instanceof PartProcessingError) throw error;
+    throw new PartProcessingError(`${options.label}: could not be processed (${(error as Error).message}).`, {
+      cause: error,
+    });
+  }
+
+  if (options.expectedBytes !== undefined && inMeter.bytes !== options.expectedBytes) {
+    throw new PartProcessingError(
+      `${options.label}: read ${inMeter.bytes} bytes but the manifest says content_length ${options.expectedBytes}. The object changed or was truncated; run the export again.`,
+    );
+  }
+  const verified = options.compression === 'bzip2' ? 'bytes' : 'records';
+  let total = verified === 'bytes' ? (options.expectedRecords ?? 0) : records();
+  if (parquetRows !== undefined) total = parquetRows();
+  if (verified === 'records' && options.expectedRecords !== undefined && total !== options.expectedRecords) {
+    throw new PartProcessingError(
+      `${options.label}: found ${total} records but the manifest says record_count ${options.expectedRecords}${options.header ? ' (header line included)' : ''}. The part is incomplete or was written with different options; run the export again.`,
+    );
+  }
+  const headerLines = options.header === true && options.format !== 'parquet' && total > 0 ? 1 : 0;
+  return {
+    records: total,
+    rows: total - headerLines,
+    bytesIn: inMeter.bytes,
+    bytesOut: outMeter.bytes,
+    sha256: outMeter.digest(),
+    verified,
+  };
+}
+
+function decompressor(compression: PartCompression): Transform {
+  if (compression === 'gzip') return createGunzip();
+  if (compression === 'zstd') return createZstdDecompress();
+  return new PassThrough();
+}
+
+function compressor(compression: PartCompression): Transform {
+  if (compression === 'gzip') return createGzip();
+  if (compression === 'zstd') return createZstdCompress();
+  return new PassThrough();
+}
+
+/** A counter for the format; for Parquet, keeps the file's tail and reads the footer's row count. */
+function countingSink(options: PartProcessingOptions): { counter: RecordCounter; rows?: () => number } {
+  if (options.format !== 'parquet') {
+    return { counter: createRecordCounter(options.format, { escape: options.escape }) };
+  }
+  let tail: Buffer = Buffer.alloc(0);
+  let rows = 0;
+  return {
+    counter: {
+      write(chunk) {
+        tail = Buffer.concat([tail, chunk]);
+        if (tail.length > PARQUET_TAIL_BYTES) tail = tail.subarray(tail.length - PARQUET_TAIL_BYTES);
+      },
+      end() {
+        try {
+          rows = Number(parquetMetadata(tail).num_rows);
+        } catch (error) {
+          throw new PartProcessingError(
+            `${options.label}: not a readable Parquet file (${(error as Error).message}).`,
+            {
+              cause: error,
+            },
+          );
+        }
+        return rows;
+      },
+    },
+    rows: () => rows,
+  };
+}
+
+/** Counts bytes and, for the output, hashes them. */
+class Meter extends Transform {
+  bytes = 0;
+  private readonly hash;
+  constructor(hashing: boolean) {
+    super();
+    this.hash = hashing ? createHash('sha256') : undefined;
+  }
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
+    this.bytes += chunk.length;
+    this.hash?.update(chunk);
+    done(null, chunk);
+  }
+  digest(): string {
+    return this.hash?.digest('hex') ?? '';
+  }
+}
+
+class CountingPassThrough extends Transform {
+  records = 0;
+  constructor(private readonly counter: RecordCounter) {
+    super();
+  }
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
+    this.counter.write(chunk);
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback) {
+    try {
+      this.records = this.counter.end();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+}
+
+/**
+ * Passes the raw bytes on unchanged and feeds a copy through a decompressor into a counter, with
+ * backpressure from both sides, so that an unchanged part is never re-encoded.
+ */
+class Tap extends Transform {
+  records = 0;
+  private sideError: Error | undefined;
+  private readonly sideDone: Promise<void>;
+
+  constructor(
+    private readonly side: Transform,
+    counter: RecordCounter,
+  ) {
+    super();
+    this.sideDone = new Promise<void>((resolve, reject) => {
+      side.on('data', (chunk: Buffer) => counter.write(chunk));
+      side.on('end', () => {
+        try {
+          this.records = counter.end();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+      side.on('error', (error) => {
+        this.sideError = error;
+        reject(error);
+      });
+    });
+    this.sideDone.catch(() => {});
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
+    if (this.sideError) return done(this.sideError);
+    this.push(chunk);
+    if (this.side.write(chunk)) done();
+    else this.side.once('drain', () => done(this.sideError));
+  }
+
+  override _flush(done: TransformCallback) {
+    this.side.end();
+    this.sideDone.then(() => done(), done);
+  }
+}
+
+/** CSV in, JSON lines out; counts records and checks the header against the schema. */
+class CsvToJsonl extends Transform {
+  records = 0;
+  private readonly splitter: CsvRecordSplitter;
+  private convert: ((fields: import('./csvRecords.ts').CsvField[], n: number) => string) | undefined;
+
+  constructor(private readonly options: PartProcessingOptions) {
+    super();
+    this.splitter = new CsvRecordSplitter(options.delimiter ?? ',');
+    if (options.schema !== undefined && options.schema.length > 0) {
+      this.convert = createJsonlConverter({
+        columns: options.schema,
+        nullAs: options.nullAs,
+        label: options.label,
+      });
+    }
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
+    try {
+      const out = this.handle(this.splitter.push(chunk));
+      done(null, out.length > 0 ? out : undefined);
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback) {
+    try {
+      const out = this.handle(this.splitter.end());
+      done(null, out.length > 0 ? out : undefined);
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  private handle(records: import('./csvRecords.ts').CsvField[][]): string {
+    let out = '';
+    for (const fields of records) {
+      this.records++;
+      if (this.records === 1 && this.options.header === true) {
+        this.readHeader(fields.map((f) => f.value));
+        continue;
+      }
+      if (this.convert === undefined) {
+        throw new PartProcessingError(
+          `${this.options.label}: csv-to-jsonl needs column names: the manifest has no schema (use MANIFEST VERBOSE) and the part has no header.`,
+        );
+      }
+      out += this.convert(fields, this.records);
+    }
+    return out;
+  }
+
+  private readHeader(names: string[]) {
+    const schema = this.options.schema;
+    if (schema !== undefined && schema.length > 0) {
+      const expected = schema.map((c) => c.name.toLowerCase());
+      if (names.length !== expected.length || names.some((n, i) => n.toLowerCase() !== expected[i])) {
+        throw new PartProcessingError(
+          `${this.options.label}: header (${names.join(', ')}) does not match the manifest schema (${expected.join(', ')}).`,
+        );
+      }
+      return;
+    }
+    this.convert = createJsonlConverter({
+      columns: names.map((name) => ({ name, type: 'character varying' })),
+      nullAs: this.options.nullAs,
+      label: this.options.label,
+    });
+  }
+}

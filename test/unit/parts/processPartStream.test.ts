@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { type PartProcessingOptions, processPartStream } from '../../../src/parts/processPartStream.ts';
+import { createRecordCounter } from '../../../src/parts/recordCounter.ts';
+
+/** Feeds `bytes` in small chunks, so that records and multibyte characters straddle chunks. */
+function source(bytes: Uint8Array, chunk = 7): Readable {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) chunks.push(Buffer.from(bytes.subarray(i, i + chunk)));
+  return Readable.from(chunks);
+}
+
+function sink() {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(chunks) };
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const csv = 'salesid,eventname,pricepaid,flag\n1,"Hello, ""world""",12.50,t\n2,"multi\nline é",,f\n3,"",7,\n';
+const schema = [
+  { name: 'salesid', type: 'integer' },
+  { name: 'eventname', type: 'character varying' },
+  { name: 'pricepaid', type: 'numeric' },
+  { name: 'flag', type: 'boolean' },
+];
+
+async function run(bytes: Uint8Array, options: Omit<PartProcessingOptions, 'label'>) {
+  const out = sink();
+  const stats = await processPartStream(source(bytes), out.stream, {
+    label: 's3://rt-staging/r/0000_part_00',
+    ...options,
+  });
+  return { stats, out: out.bytes() };
+}
+
+describe('Function: processPartStream', () => {
+  it('copies a gzip CSV part unchanged, counting records (header included) and hashing the output', async () => {
+    const gz = gzipSync(csv);
+    const { stats, out } = await run(gz, {
+      format: 'csv',
+      compression: 'gzip',
+      header: true,
+      expectedRecords: 4,
+      expectedBytes: gz.length,
+    });
+    expect(out.equals(gz)).toBe(true);
+    expect(stats).toEqual({
+      records: 4,
+      rows: 3,
+      bytesIn: gz.length,
+      bytesOut: gz.length,
+      sha256: sha(gz),
+      verified: 'records',
+    });
+  });
+
+  it('recompresses zstd to gzip', async () => {
+    const zst = zstdCompressSync(Buffer.from(csv));
+    const { stats, out } = await run(zst, {
+      format: 'csv',
+      compression: 'zstd',
+      outputCompression: 'gzip',
+      header: true,
+      expectedRecords: 4,
+    });
+    expect(gunzipSync(out).toString()).toBe(csv);
+    expect(stats).toMatchObject({
+      records: 4,
+      rows: 3,
+      bytesIn: zst.length,
+      bytesOut: out.length,
+      sha256: sha(out),
+    });
+  });
+
+  it('converts CSV to JSON lines typed by the manifest schema, then zstd-compresses', async () => {
+    const { stats, out } = await run(gzipSync(csv), {
+      format: 'csv',
+      compression: 'gzip',
+      outputCompression: 'zstd',
+      convert: 'csv-to-jsonl',
+      header: true,
+      schema,
+      expectedRecords: 4,
+    });
+    expect(zstdDecompressSync(out).toString()).toBe(
+      '{"salesid":1,"eventname":"Hello, \\"world\\"","pricepaid":"12.50","flag":true}\n' +
+        '{"salesid":2,"eventname":"multi\\nline é","pricepaid":null,"flag":false}\n' +
+        '{"salesid":3,"eventname":"","pricepaid":"7","flag":null}\n',
+    );
+    expect(stats).toMatchObject({ records: 4, rows: 3, sha256: sha(out) });
+  });
+
+  it('rejects a header that does not match the schema', async () => {
+    await expect(
+      run(Buffer.from(csv.replace('flag', 'other')), {
+        format: 'csv',
+        compression: 'none',
+        convert: 'csv-to-jsonl',
+        header: true,
+        schema,
+      }),
+    ).rejects.toMatchObject({
+      name: 'PartProcessingError',
+      message: expect.stringContaining('header (salesid, eventname, pricepaid, other) does not match'),
+    });
+  });
+
+  it('throws PartProcessingError when the record count disagrees with the manifest', async () => {
+    await expect(
+      run(gzipSync(csv), { format: 'csv', compression: 'gzip', header: true, expectedRecords: 5 }),
+    ).rejects.toMatchObject({
+      name: 'PartProcessingError',
+      message:
+        's3://rt-staging/r/0000_part_00: found 4 records but the manifest says record_count 5 (header line included). The part is incomplete or was written with different options; run the export again.',
+    });
+  });
+
+  it('throws PartProcessingError on corrupt gzip and on a truncated object', async () => {
+    const gz = gzipSync(csv);
+    await expect(
+      run(gz.subarray(0, gz.length - 10), { format: 'csv', compression: 'gzip' }),
+    ).rejects.toMatchObject({
+      name: 'PartProcessingError',
+      message: expect.stringMatching(/^s3:\/\/rt-staging\/r\/0000_part_00: could not be processed \(/),
+    });
+    await expect(
+      run(Buffer.from(csv), { format: 'csv', compression: 'none', expectedBytes: Buffer.byteLength(csv) + 1 }),
+    ).rejects.toThrowError(/read \d+ bytes but the manifest says content_length/);
+  });
+
+  it('counts rows of a Parquet part from its footer', async () => {
+    const parquet = Buffer.from(
+      parquetWriteBuffer({
+        columnData: [{ name: 'id', data: Int32Array.from({ length: 1000 }, (_, i) => i), type: 'INT32' }],
+      }),
+    );
+    const { stats, out } = await run(parquet, {
+      format: 'parquet',
+      compression: 'none',
+      expectedRecords: 1000,
+    });
+    expect(out.equals(parquet)).toBe(true);
+    expect(stats).toMatchObject({ records: 1000, rows: 1000, verified: 'records' });
+  });
+
+  it('copies bzip2 parts verified by size only, trusting the manifest count', async () => {
+    const bytes = Buffer.from('BZh9 not decoded here');
+    const { stats } = await run(bytes, {
+      format: 'csv',
+      compression: 'bzip2',
+      expectedRecords: 3,
+      expectedBytes: bytes.length,
+    });
+    expect(stats).toMatchObject({ records: 3, rows: 3, verified: 'bytes', sha256: sha(bytes) });
+  });
+
+  it('handles an empty part', async () => {
+    const { stats } = await run(gzipSync(''), { format: 'csv', compression: 'gzip', expectedRecords: 0 });
+    expect(stats).toMatchObject({ records: 0, rows: 0 });
+  });
+});
+
+describe('Function: createRecordCounter', () => {
+  const count = (format: 'csv' | 'text' | 'json', text: string, escape = false) => {
+    const c = createRecordCounter(format, { escape });
+    for (const ch of Buffer.from(text)) c.write(Uint8Array.of(ch));
+    return c.end();
+  };
+  it.each([
+    ['csv', 'a,b\n"x\ny",z\n', false, 2],
+    ['csv', 'a\n\nb', false, 3],
+    ['csv', '', false, 0],
+    ['text', 'a|b\\\nc\nd|e\n', true, 2],
+    ['text', 'a|b\\\\\nc\n', true, 2],
+    ['text', 'a|b\nc', false, 2],
+    ['json', '{"a":"x\\ny"}\n{"a":1}\n', false, 2],
+  ] as const)('%s %j (escape %s) -> %i records', (format, text, escape, n) => {
+    expect(count(format, text, escape)).toBe(n);
+  });
+});
