@@ -1,0 +1,339 @@
+import { z } from 'zod';
+import { quoteIdent } from '../sql/identifiers.ts';
+import { iamRoleSchema, jobNameSchema, redshiftTargetSchema, s3UriSchema, timeoutsSchema } from './common.ts';
+import { sparkStepSchema } from './sparkStep.ts';
+import { templateVariables, unknownPlaceholders } from './templates.ts';
+
+/**
+ * The `load` job document: S3 -> Redshift. Sources are checked and prepared part by part, COPYed
+ * into a temporary stage and merged into the target table in one transaction (append, replace or
+ * upsert), with every loaded object version recorded in a ledger so it is loaded at most once.
+ * Parsing is idempotent: the parsed document parses again to itself (later tasks re-validate it).
+ */
+
+const bucketSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name like "my-landing-bucket"');
+
+const keyPartSchema = z
+  .string()
+  .max(1024)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'expected no control characters');
+
+/** One object to load: an S3 URI, or the URI with the exact version to load. */
+export const sourceObjectSchema = z.union([
+  s3UriSchema,
+  z
+    .object({
+      uri: s3UriSchema,
+      versionId: z.string().min(1).max(1024).optional(),
+      etag: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+]);
+export type SourceObject = z.infer<typeof sourceObjectSchema>;
+
+export const loadSourceSchema = z.union([
+  z
+    .object({
+      /** Every object under this prefix (keys ending in `/` are folders and skipped). */
+      prefix: s3UriSchema,
+      /** Only keys ending with this, e.g. `.csv.gz`. */
+      suffix: keyPartSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      objects: z.array(sourceObjectSchema).min(1).max(10_000),
+    })
+    .strict(),
+]);
+export type LoadSource = z.infer<typeof loadSourceSchema>;
+
+/** Which S3 events start this job (see src/trigger): the object's bucket, key prefix and suffix. */
+export const triggerRuleSchema = z
+  .object({
+    bucket: bucketSchema,
+    prefix: keyPartSchema
+      .refine((p) => !p.startsWith('/'), 'a key prefix does not start with "/"')
+      .optional(),
+    suffix: keyPartSchema.optional(),
+  })
+  .strict();
+export type TriggerRule = z.infer<typeof triggerRuleSchema>;
+
+const oneChar = (what: string) =>
+  z.string().regex(/^[\x20-\x7e\t]$/, `expected one printable ASCII character (or a tab) as the ${what}`);
+
+export const loadFormatSchema = z
+  .object({
+    type: z.enum(['csv', 'json', 'parquet']).default('csv'),
+    /** CSV: the first line of each file names the columns (checked against the table, then dropped). */
+    header: z.boolean().default(false),
+    delimiter: oneChar('delimiter').optional(),
+    quote: oneChar('quote character').optional(),
+    /** `auto` picks by key suffix (`.gz`, `.zst`, `.bz2`) and checks the magic bytes. */
+    compression: z.enum(['auto', 'none', 'gzip', 'zstd', 'bzip2']).default('auto'),
+  })
+  .strict();
+export type LoadFormat = z.infer<typeof loadFormatSchema>;
+
+const formatString = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'expected no control characters');
+
+/** The COPY conversion options we support (each maps to the COPY parameter of the same name). */
+export const copyOptionsSchema = z
+  .object({
+    dateFormat: formatString.optional(),
+    timeFormat: formatString.optional(),
+    /** The string that means NULL (COPY's default is `\N`). */
+    nullAs: z.string().max(100).optional(),
+    emptyAsNull: z.boolean().default(false),
+    blanksAsNull: z.boolean().default(false),
+    trimBlanks: z.boolean().default(false),
+    truncateColumns: z.boolean().default(false),
+    /** Replace invalid UTF-8 (true = `?`, or the replacement character). */
+    acceptInvChars: z.union([z.boolean(), oneChar('replacement character')]).default(false),
+    ignoreBlankLines: z.boolean().default(false),
+    /** The bucket's Region when it differs from the cluster's. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS Region like "eu-west-1"')
+      .optional(),
+  })
+  .strict();
+export type CopyOptions = z.infer<typeof copyOptionsSchema>;
+
+const defaultCopyOptions = {
+  emptyAsNull: false,
+  blanksAsNull: false,
+  trimBlanks: false,
+  truncateColumns: false,
+  acceptInvChars: false,
+  ignoreBlankLines: false,
+} as const;
+
+/** `"64 MB"`, `"1 GB"` or a number of megabytes, parsed to bytes (1 MB to 1 GB, AWS's advice). */
+export const chunkSizeSchema = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?\s*(MB|GB)$/i, 'expected a size like "64 MB" or "1 GB"')
+      .transform((v) => {
+        const n = Number.parseFloat(v);
+        return /GB$/i.test(v) ? n * 1024 : n;
+      }),
+  ])
+  .pipe(
+    z
+      .number()
+      .min(1, 'expected at least "1 MB"')
+      .max(1024, 'expected at most "1 GB"')
+      .transform((mb) => Math.round(mb)),
+  );
+
+export const ledgerOptionsSchema = z
+  .object({
+    /** Schema of the ledger table (created if missing). */
+    schema: z.string().min(1).max(127).default('public'),
+    table: z.string().min(1).max(127).default('rt_load_ledger'),
+  })
+  .strict()
+  .default({ schema: 'public', table: 'rt_load_ledger' });
+
+const tableSchema = z.union([
+  z.string().trim().min(1),
+  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
+]);
+
+const templatedS3Uri = s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
+  message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
+});
+
+export const loadModes = ['append', 'replace', 'upsert'] as const;
+export type LoadMode = (typeof loadModes)[number];
+
+export const loadJobSchema = z
+  .object({
+    kind: z.literal('load'),
+    name: jobNameSchema,
+    description: z.string().max(1000).optional(),
+    target: redshiftTargetSchema,
+    iamRole: iamRoleSchema,
+    /** The target table, `schema.table` or `{schema, name}`. */
+    table: tableSchema,
+    /** What to load when run by hand or on a schedule; an S3 event replaces it with its one object. */
+    source: loadSourceSchema.optional(),
+    trigger: triggerRuleSchema.optional(),
+    format: loadFormatSchema.default({ type: 'csv', header: false, compression: 'auto' }),
+    copyOptions: copyOptionsSchema.default(defaultCopyOptions),
+    /** The file's columns in file order, when they differ from the table's (or there is no header). */
+    columns: z.array(z.string().min(1)).min(1).max(1600).optional(),
+    mode: z.enum(loadModes).default('append'),
+    /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
+    keys: z.array(z.string().min(1)).min(1).max(32).optional(),
+    /** Among rows of the batch with the same keys the one with the greatest value here wins. */
+    orderBy: z.string().min(1).optional(),
+    /** Bad rows tolerated in the whole load (reported and skipped); 0 = any bad row fails the run. */
+    maxErrors: z.number().int().min(0).max(100_000).default(0),
+    /** Our working prefix: prepared chunks and the COPY manifest go under `<staging>/<job>/<runId>/`. */
+    staging: templatedS3Uri,
+    /** Target size of a prepared gzip chunk (before compression is unknown, so measured on input). */
+    chunkSize: chunkSizeSchema.default(64),
+    /** Slices of the cluster (the chunk count is a multiple of it); default: asked from Redshift. */
+    slices: z.number().int().min(1).max(12_800).optional(),
+    keepStaging: z.boolean().default(false),
+    ledger: ledgerOptionsSchema,
+    timeouts: timeoutsSchema,
+    spark: sparkStepSchema.optional(),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const f = job.format;
+    const o = job.copyOptions;
+
+    if (job.source === undefined && job.trigger === undefined) {
+      issue(['source'], 'give "source" (a prefix or a list of objects), "trigger" (S3 events), or both');
+    }
+    if (job.mode === 'upsert' && job.keys === undefined) {
+      issue(['keys'], 'mode "upsert" needs "keys": the columns that identify a row');
+    }
+    if (job.orderBy !== undefined && job.keys === undefined) {
+      issue(['orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');
+    }
+    for (const [i, column] of (job.columns ?? []).entries()) identifierIssue(column, ['columns', i], issue);
+    for (const [i, column] of (job.keys ?? []).entries()) identifierIssue(column, ['keys', i], issue);
+    if (job.orderBy !== undefined) identifierIssue(job.orderBy, ['orderBy'], issue);
+    identifierIssue(job.ledger.schema, ['ledger', 'schema'], issue);
+    identifierIssue(job.ledger.table, ['ledger', 'table'], issue);
+    tableIssue(job.table, issue);
+    duplicates(job.columns ?? [], ['columns'], issue);
+    duplicates(job.keys ?? [], ['keys'], issue);
+    if (job.columns !== undefined) {
+      const lower = new Set(job.columns.map((c) => c.toLowerCase()));
+      for (const [i, key] of (job.keys ?? []).entries()) {
+        if (!lower.has(key.toLowerCase())) issue(['keys', i], `key "${key}" is not one of "columns"`);
+      }
+      if (job.orderBy !== undefined && !lower.has(job.orderBy.toLowerCase())) {
+        issue(['orderBy'], `"${job.orderBy}" is not one of "columns"`);
+      }
+    }
+
+    if (f.type !== 'csv') {
+      if (f.header) issue(['format', 'header'], `"header" is for CSV; ${f.type} files name their columns`);
+      if (f.delimiter !== undefined) issue(['format', 'delimiter'], `cannot be used with ${f.type}`);
+      if (f.quote !== undefined) issue(['format', 'quote'], `cannot be used with ${f.type}`);
+    } else {
+      const delimiter = f.delimiter ?? ',';
+      const quote = f.quote ?? '"';
+      if (delimiter === quote)
+        issue(['format', 'quote'], 'the quote character must differ from the delimiter');
+      if (delimiter === '\\' || quote === '\\') {
+        issue(['format', f.delimiter === '\\' ? 'delimiter' : 'quote'], 'a backslash cannot be used');
+      }
+    }
+    if (f.type === 'parquet') {
+      if (f.compression !== 'auto' && f.compression !== 'none') {
+        issue(['format', 'compression'], 'parquet files are compressed inside; use "auto" or "none"');
+      }
+      const textOnly: (keyof CopyOptions)[] = [
+        'dateFormat',
+        'timeFormat',
+        'nullAs',
+        'emptyAsNull',
+        'blanksAsNull',
+        'trimBlanks',
+        'truncateColumns',
+        'ignoreBlankLines',
+      ];
+      for (const option of textOnly) {
+        const value = o[option];
+        if (value !== undefined && value !== false) {
+          issue(['copyOptions', option], 'COPY does not accept this option with parquet');
+        }
+      }
+      if (job.maxErrors !== 0) issue(['maxErrors'], 'COPY from parquet does not accept MAXERROR; use 0');
+    }
+    if (o.emptyAsNull && o.nullAs === '') {
+      issue(['copyOptions', 'emptyAsNull'], 'redundant with nullAs ""; keep one of them');
+    }
+
+    if (job.source !== undefined && 'prefix' in job.source) {
+      const source = withSlash(job.source.prefix);
+      const staging = withSlash(job.staging);
+      if (staging.startsWith(source) || source.startsWith(staging)) {
+        issue(
+          ['staging'],
+          'staging must not be inside the source prefix (prepared chunks would be loaded again)',
+        );
+      }
+    }
+    if (job.trigger !== undefined) {
+      const staging = new URL(job.staging.replace(/^s3:/, 'https:'));
+      const rule = job.trigger;
+      if (staging.hostname === rule.bucket) {
+        const stagingKey = decodeURIComponent(staging.pathname.slice(1));
+        const prefix = rule.prefix ?? '';
+        if (stagingKey.startsWith(prefix) || prefix.startsWith(stagingKey)) {
+          issue(
+            ['trigger', 'prefix'],
+            'the staging prefix must not match the trigger (chunks would start loads)',
+          );
+        }
+      }
+    }
+  });
+
+export type LoadJobInput = z.input<typeof loadJobSchema>;
+export type LoadJob = z.output<typeof loadJobSchema>;
+
+function identifierIssue(
+  name: string,
+  path: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+) {
+  try {
+    quoteIdent(name, 'name');
+  } catch (error) {
+    issue(path, (error as Error).message);
+  }
+}
+
+function tableIssue(table: LoadJob['table'], issue: (path: (string | number)[], message: string) => void) {
+  if (typeof table === 'string') {
+    const parts = table.split('.');
+    if (parts.length > 2) {
+      issue(['table'], 'expected "table" or "schema.table" (give {schema, name} for names with dots)');
+      return;
+    }
+    for (const part of parts) identifierIssue(part, ['table'], issue);
+    return;
+  }
+  if (table.schema !== undefined) identifierIssue(table.schema, ['table', 'schema'], issue);
+  identifierIssue(table.name, ['table', 'name'], issue);
+}
+
+function duplicates(
+  names: string[],
+  path: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+) {
+  const seen = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) issue([...path, i], `"${name}" is listed twice`);
+    seen.add(key);
+  }
+}
+
+function withSlash(uri: string): string {
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
