@@ -1,0 +1,121 @@
+/** Schema holding the Redshift functions PostgreSQL lacks; every session has it on its search_path. */
+export const COMPAT_SCHEMA = 'redshift_compat';
+
+const datepartNormaliser = `
+CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.normalize_datepart(part text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $f$
+  SELECT CASE lower(trim(part))
+    WHEN 'millennium' THEN 'millennium' WHEN 'millennia' THEN 'millennium' WHEN 'mil' THEN 'millennium' WHEN 'mils' THEN 'millennium'
+    WHEN 'century' THEN 'century' WHEN 'centuries' THEN 'century' WHEN 'c' THEN 'century' WHEN 'cent' THEN 'century' WHEN 'cents' THEN 'century'
+    WHEN 'decade' THEN 'decade' WHEN 'decades' THEN 'decade' WHEN 'dec' THEN 'decade' WHEN 'decs' THEN 'decade'
+    WHEN 'year' THEN 'year' WHEN 'years' THEN 'year' WHEN 'y' THEN 'year' WHEN 'yr' THEN 'year' WHEN 'yrs' THEN 'year' WHEN 'yy' THEN 'year' WHEN 'yyyy' THEN 'year'
+    WHEN 'quarter' THEN 'quarter' WHEN 'quarters' THEN 'quarter' WHEN 'qtr' THEN 'quarter' WHEN 'qtrs' THEN 'quarter' WHEN 'q' THEN 'quarter'
+    WHEN 'month' THEN 'month' WHEN 'months' THEN 'month' WHEN 'mon' THEN 'month' WHEN 'mons' THEN 'month' WHEN 'mm' THEN 'month'
+    WHEN 'week' THEN 'week' WHEN 'weeks' THEN 'week' WHEN 'w' THEN 'week' WHEN 'wk' THEN 'week' WHEN 'wks' THEN 'week'
+    WHEN 'day' THEN 'day' WHEN 'days' THEN 'day' WHEN 'd' THEN 'day' WHEN 'dd' THEN 'day'
+    WHEN 'hour' THEN 'hour' WHEN 'hours' THEN 'hour' WHEN 'h' THEN 'hour' WHEN 'hh' THEN 'hour' WHEN 'hr' THEN 'hour' WHEN 'hrs' THEN 'hour'
+    WHEN 'minute' THEN 'minute' WHEN 'minutes' THEN 'minute' WHEN 'm' THEN 'minute' WHEN 'mi' THEN 'minute' WHEN 'min' THEN 'minute' WHEN 'mins' THEN 'minute'
+    WHEN 'second' THEN 'second' WHEN 'seconds' THEN 'second' WHEN 's' THEN 'second' WHEN 'sec' THEN 'second' WHEN 'secs' THEN 'second'
+    WHEN 'millisecond' THEN 'millisecond' WHEN 'milliseconds' THEN 'millisecond' WHEN 'ms' THEN 'millisecond' WHEN 'msec' THEN 'millisecond'
+      WHEN 'msecs' THEN 'millisecond' WHEN 'msecond' THEN 'millisecond' WHEN 'mseconds' THEN 'millisecond' WHEN 'millisec' THEN 'millisecond'
+      WHEN 'millisecs' THEN 'millisecond' WHEN 'millisecon' THEN 'millisecond'
+    WHEN 'microsecond' THEN 'microsecond' WHEN 'microseconds' THEN 'microsecond' WHEN 'microsec' THEN 'microsecond' WHEN 'microsecs' THEN 'microsecond'
+      WHEN 'microsecond' THEN 'microsecond' WHEN 'usecond' THEN 'microsecond' WHEN 'useconds' THEN 'microsecond' WHEN 'us' THEN 'microsecond'
+      WHEN 'usec' THEN 'microsecond' WHEN 'usecs' THEN 'microsecond'
+    ELSE NULL END
+$f$`;
+
+/** DATEADD: Redshift returns a timestamp; months keep the end of month as Redshift does (PG interval arithmetic). */
+const dateadd = (type: string) => `
+CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.dateadd(part text, n bigint, ts ${type}) RETURNS ${type}
+LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+DECLARE p text := ${COMPAT_SCHEMA}.normalize_datepart(part);
+BEGIN
+  IF p IS NULL THEN RAISE EXCEPTION 'Invalid datepart for dateadd: %', part USING ERRCODE = '22023'; END IF;
+  RETURN ts + CASE p
+    WHEN 'millennium' THEN make_interval(years => (n * 1000)::int)
+    WHEN 'century' THEN make_interval(years => (n * 100)::int)
+    WHEN 'decade' THEN make_interval(years => (n * 10)::int)
+    WHEN 'year' THEN make_interval(years => n::int)
+    WHEN 'quarter' THEN make_interval(months => (n * 3)::int)
+    WHEN 'month' THEN make_interval(months => n::int)
+    WHEN 'week' THEN make_interval(weeks => n::int)
+    WHEN 'day' THEN make_interval(days => n::int)
+    WHEN 'hour' THEN make_interval(hours => n::int)
+    WHEN 'minute' THEN make_interval(mins => n::int)
+    WHEN 'second' THEN make_interval(secs => n)
+    WHEN 'millisecond' THEN make_interval(secs => n / 1000.0)
+    WHEN 'microsecond' THEN make_interval(secs => n / 1000000.0)
+  END;
+END
+$f$`;
+
+/** DATEDIFF counts the boundaries of `part` crossed between the two values, like Redshift. */
+const datediff = (type: string) => `
+CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a ${type}, b ${type}) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+DECLARE p text := ${COMPAT_SCHEMA}.normalize_datepart(part);
+BEGIN
+  IF p IS NULL THEN RAISE EXCEPTION 'Invalid datepart for datediff: %', part USING ERRCODE = '22023'; END IF;
+  RETURN CASE p
+    WHEN 'millennium' THEN floor(extract(year FROM b) / 1000) - floor(extract(year FROM a) / 1000)
+    WHEN 'century' THEN floor(extract(year FROM b) / 100) - floor(extract(year FROM a) / 100)
+    WHEN 'decade' THEN floor(extract(year FROM b) / 10) - floor(extract(year FROM a) / 10)
+    WHEN 'year' THEN extract(year FROM b) - extract(year FROM a)
+    WHEN 'quarter' THEN (extract(year FROM b) * 4 + extract(quarter FROM b)) - (extract(year FROM a) * 4 + extract(quarter FROM a))
+    WHEN 'month' THEN (extract(year FROM b) * 12 + extract(month FROM b)) - (extract(year FROM a) * 12 + extract(month FROM a))
+    WHEN 'week' THEN (date_trunc('week', b)::date - date_trunc('week', a)::date) / 7
+    WHEN 'day' THEN b::date - a::date
+    WHEN 'hour' THEN (extract(epoch FROM date_trunc('hour', b)) - extract(epoch FROM date_trunc('hour', a))) / 3600
+    WHEN 'minute' THEN (extract(epoch FROM date_trunc('minute', b)) - extract(epoch FROM date_trunc('minute', a))) / 60
+    WHEN 'second' THEN extract(epoch FROM date_trunc('second', b)) - extract(epoch FROM date_trunc('second', a))
+    WHEN 'millisecond' THEN floor(extract(epoch FROM b) * 1000) - floor(extract(epoch FROM a) * 1000)
+    WHEN 'microsecond' THEN floor(extract(epoch FROM b) * 1000000) - floor(extract(epoch FROM a) * 1000000)
+  END;
+END
+$f$`;
+
+/**
+ * Idempotent DDL run once per database before its first statement: the Redshift functions
+ * PostgreSQL lacks, and the session-level counters UNLOAD/COPY set
+ * (`set_config('redshift.last_copy_count', ...)`).
+ */
+export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
+  `CREATE SCHEMA IF NOT EXISTS ${COMPAT_SCHEMA}`,
+  datepartNormaliser,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.getdate() RETURNS timestamp
+   LANGUAGE sql STABLE AS $f$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s text) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts + make_interval(months => n::int) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.trunc(ts timestamp) RETURNS date
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts::date $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.strtol(s text, base integer) RETURNS bigint
+   LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+   DECLARE r bigint := 0; c text; d int;
+   BEGIN
+     FOREACH c IN ARRAY regexp_split_to_array(lower(s), '') LOOP
+       d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
+       IF d < 0 OR d >= base THEN RETURN NULL; END IF;
+       r := r * base + d;
+     END LOOP;
+     RETURN r;
+   END $f$`,
+  dateadd('timestamp'),
+  dateadd('timestamptz'),
+  datediff('timestamp'),
+  datediff('timestamptz'),
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a time, b time) RETURNS bigint
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.datediff(part, '2000-01-01'::date + a, '2000-01-01'::date + b) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_copy_count() RETURNS bigint
+   LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_copy_count', true), ''), '0')::bigint $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_unload_count() RETURNS bigint
+   LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_unload_count', true), ''), '0')::bigint $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_copy_id() RETURNS integer
+   LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_copy_id', true), ''), '-1')::integer $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_query_id() RETURNS integer
+   LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_query_id', true), ''), '-1')::integer $f$`,
+];

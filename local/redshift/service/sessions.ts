@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { ConnectionInfo } from '../statements/statementRecord.ts';
+
+/**
+ * A Data API session (`SessionKeepAliveSeconds`): one engine connection kept between statements
+ * so temp tables and settings survive, closed when it has been idle for its keep-alive time.
+ */
+export interface Session {
+  id: string;
+  connection: ConnectionInfo;
+  client: pg.PoolClient;
+  keepAliveSeconds: number;
+  createdAt: Date;
+  updatedAt: Date;
+  busy: boolean;
+  currentStatementId?: string | undefined;
+  timer?: NodeJS.Timeout | undefined;
+}
+
+export class Sessions {
+  private readonly sessions = new Map<string, Session>();
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  list(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  open(client: pg.PoolClient, connection: ConnectionInfo, keepAliveSeconds: number): Session {
+    const now = new Date();
+    const session: Session = {
+      id: randomUUID(),
+      connection,
+      client,
+      keepAliveSeconds,
+      createdAt: now,
+      updatedAt: now,
+      busy: true,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** Marks the session idle again and (re)starts its keep-alive clock. */
+  idle(session: Session, keepAliveSeconds?: number): void {
+    session.busy = false;
+    session.currentStatementId = undefined;
+    session.updatedAt = new Date();
+    if (keepAliveSeconds !== undefined && keepAliveSeconds > 0) session.keepAliveSeconds = keepAliveSeconds;
+    clearTimeout(session.timer);
+    session.timer = setTimeout(() => this.close(session.id), session.keepAliveSeconds * 1000);
+    session.timer.unref();
+  }
+
+  /** Ends a session and its connection. */
+  close(id: string): void {
+    const session = this.sessions.get(id);
+    if (session === undefined) return;
+    this.sessions.delete(id);
+    clearTimeout(session.timer);
+    // A session's temp tables and settings must not leak into the pool: drop the connection.
+    session.client.release(true);
+  }
+
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.close(id);
+  }
+}

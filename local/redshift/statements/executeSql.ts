@@ -1,0 +1,148 @@
+import type pg from 'pg';
+import type { CommandContext } from '../commands/types.ts';
+import type { RedshiftCommands } from '../engine/redshiftCommands.ts';
+import {
+  type ColumnMetadata,
+  columnMetadata,
+  type PgField,
+  resultSize,
+  type StoredResult,
+} from '../results/resultSet.ts';
+import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
+import { rewriteRedshiftSql } from '../sql/rewriteRedshiftSql.ts';
+import { joinTokens, splitStatements, tokenize } from '../sql/tokenize.ts';
+
+/** pg hands back PostgreSQL's text output untouched: conversion happens per page, by type. */
+const rawTypes = { getTypeParser: () => (value: string) => value };
+
+export interface SqlOutcome {
+  hasResultSet: boolean;
+  /** Rows returned, or affected; -1 when the statement reports none (DDL). */
+  resultRows: number;
+  result?: StoredResult;
+}
+
+/** Names of types and tables for column metadata, cached per database. */
+export interface Catalog {
+  typeName(client: pg.ClientBase, oid: number): Promise<string>;
+  tableOf(client: pg.ClientBase, tableId: number): Promise<{ schema: string; table: string } | undefined>;
+}
+
+export function createCatalog(): Catalog {
+  const types = new Map<number, string>();
+  const tables = new Map<number, { schema: string; table: string } | undefined>();
+  return {
+    async typeName(client, oid) {
+      let name = types.get(oid);
+      if (name === undefined) {
+        const { rows } = await client.query<{ oid: number; typname: string }>(
+          'SELECT oid::int AS oid, typname FROM pg_type',
+        );
+        for (const r of rows) types.set(r.oid, r.typname);
+        name = types.get(oid) ?? 'unknown';
+      }
+      return name;
+    },
+    async tableOf(client, tableId) {
+      if (tableId === 0) return undefined;
+      if (!tables.has(tableId)) {
+        const { rows } = await client.query<{ schema: string; table: string }>(
+          'SELECT n.nspname AS schema, c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1',
+          [tableId],
+        );
+        tables.set(tableId, rows[0]);
+      }
+      return tables.get(tableId);
+    },
+  };
+}
+
+export interface ExecuteSqlOptions {
+  client: pg.ClientBase;
+  sql: string;
+  parameters: readonly SqlParameter[];
+  commands: RedshiftCommands;
+  catalog: Catalog;
+  /** Builds the context of a Redshift-only command (UNLOAD, COPY). */
+  commandContext: () => CommandContext;
+  /** Largest result kept, in bytes of text. */
+  maxResultBytes: number;
+}
+
+/** A failure with the text DescribeStatement shows in `Error`. */
+export class StatementError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'StatementError';
+  }
+}
+
+/**
+ * Runs one Data API SQL text on a session: each `;`-separated statement is rewritten from
+ * Redshift to PostgreSQL, handed to the Redshift commands when it is one of theirs, or run with
+ * its `:name` parameters bound as `$n`. The outcome is the last statement's.
+ */
+export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome> {
+  const { client, commands } = options;
+  let statements: ReturnType<typeof splitStatements>;
+  try {
+    statements = splitStatements(tokenize(options.sql));
+  } catch (error) {
+    throw new StatementError(`syntax error: ${(error as Error).message}`, '42601');
+  }
+  let outcome: SqlOutcome = { hasResultSet: false, resultRows: -1 };
+  for (const tokens of statements) {
+    const original = joinTokens(tokens).trim();
+    if (commands.isRedshiftCommand(original)) {
+      const { rows } = await commands.executeRedshiftCommand(original, options.commandContext());
+      outcome = { hasResultSet: false, resultRows: rows };
+      continue;
+    }
+    const rewritten = rewriteRedshiftSql(tokens);
+    if (rewritten.noop) {
+      outcome = { hasResultSet: false, resultRows: -1 };
+      continue;
+    }
+    const bound = bindParameters(rewritten.tokens, options.parameters);
+    const res = (await client.query({
+      text: bound.text,
+      values: bound.values,
+      rowMode: 'array',
+      types: rawTypes,
+    })) as unknown as pg.QueryResult<(string | null)[]>;
+    outcome = await toOutcome(res, options);
+  }
+  return outcome;
+}
+
+async function toOutcome(
+  res: pg.QueryResult<(string | null)[]>,
+  options: ExecuteSqlOptions,
+): Promise<SqlOutcome> {
+  // pg returns an array of results for a multi-command simple query; the last one counts.
+  const last = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult<(string | null)[]>) : res;
+  const fields = (last.fields ?? []) as unknown as PgField[];
+  if (fields.length === 0) {
+    return { hasResultSet: false, resultRows: last.rowCount ?? -1 };
+  }
+  const size = resultSize(last.rows);
+  if (size > options.maxResultBytes) {
+    throw new StatementError(
+      `Query result size ${size} bytes exceeds the Data API limit of ${options.maxResultBytes} bytes. UNLOAD large results to S3 instead.`,
+    );
+  }
+  const columns: ColumnMetadata[] = [];
+  for (const f of fields) {
+    const typeName = await options.catalog.typeName(options.client, f.dataTypeID);
+    const table = await options.catalog.tableOf(options.client, f.tableID);
+    columns.push(columnMetadata(f, typeName, table));
+  }
+  return {
+    hasResultSet: true,
+    resultRows: last.rows.length,
+    result: { columns, typeIds: fields.map((f) => f.dataTypeID), rows: last.rows, size },
+  };
+}
