@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { cleanupExport } from '../src/export/cleanupExport.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * CleanupExport: `{ state: <the whole execution state when the error was caught> }` -> a report
+ * of what was cancelled and removed. Reads what it can from the state (a failure may come
+ * before the plan) and never throws over the run's original error.
+ */
+const stateSchema = z
+  .object({
+    runId: z.string().optional(),
+    jobName: z.string().optional(),
+    staging: z.string().optional(),
+    destination: z.string().optional(),
+    job: z.object({ keepStaging: z.boolean().optional() }).loose().optional(),
+    statement: z.object({ id: z.string() }).loose().optional(),
+  })
+  .loose();
+
+export const handler = defineHandler({
+  name: 'cleanupExport',
+  input: z.object({ state: z.unknown() }).loose(),
+  run: (input, { clients, env, logger }) => {
+    const parsed = stateSchema.safeParse(input.state);
+    const s = parsed.success ? parsed.data : {};
+    return cleanupExport(
+      clients,
+      {
+        runId: s.runId,
+        jobName: s.jobName,
+        staging: s.staging,
+        destination: s.destination,
+        keepStaging: s.job?.keepStaging,
+        statementId: s.statement?.id,
+      },
+      { stateBucket: env.RT_STATE_BUCKET, logger },
+    );
+  },
+});

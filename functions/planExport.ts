@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { planExport } from '../src/export/planExport.ts';
+import { executionInputSchema } from '../src/job/runContext.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * PlanExport: `{ input: <execution input>, executionName }` -> the run context
+ * `{ runId, runDate, jobName, job, staging, destination, plannedAt }` (ASL ResultPath `$`).
+ */
+export const handler = defineHandler({
+  name: 'planExport',
+  input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
+  run: (input) => planExport({ input: input.input, executionName: input.executionName, now: Date.now() }),
+});

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { startUnload } from '../src/export/startUnload.ts';
+import { exportJobSchema } from '../src/job/exportJob.ts';
+import { runIdSchema } from '../src/job/runContext.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/** StartUnload: `{ runId, job, staging }` -> the statement state for the poll loop (`$.statement`). */
+export const handler = defineHandler({
+  name: 'startUnload',
+  input: z.object({ runId: runIdSchema, job: exportJobSchema, staging: z.string() }).strict(),
+  run: (input, { clients }) => startUnload(clients.redshiftData, input, Date.now()),
+});

@@ -1,0 +1,105 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { cancelStatement, describeStatement } from '../dataapi/dataApi.ts';
+import { isOurOutputKey } from './outputKey.ts';
+import { runStatePrefix } from './planParts.ts';
+import { deleteKeys, listKeys, parseS3Uri } from './s3Objects.ts';
+
+export interface CleanupInput {
+  runId?: string | undefined;
+  jobName?: string | undefined;
+  staging?: string | undefined;
+  destination?: string | undefined;
+  keepStaging?: boolean | undefined;
+  statementId?: string | undefined;
+}
+
+export interface CleanupReport {
+  cancelledStatement: boolean;
+  removedOutputs: number;
+  removedStaging: number;
+  removedState: number;
+  /** What could not be done; cleanup never throws over the run's own error. */
+  problems: string[];
+}
+
+/**
+ * After a failure: cancel the UNLOAD if it still runs, remove this workflow's objects from the
+ * destination (`_SUCCESS` first, so no reader trusts a partial folder) and the staging prefix.
+ * Every step is attempted; failures are reported, never thrown.
+ */
+export async function cleanupExport(
+  clients: { s3: S3Client; redshiftData: RedshiftDataClient },
+  input: CleanupInput,
+  options: { stateBucket?: string | undefined; logger?: Logger | undefined },
+): Promise<CleanupReport> {
+  const report: CleanupReport = {
+    cancelledStatement: false,
+    removedOutputs: 0,
+    removedStaging: 0,
+    removedState: 0,
+    problems: [],
+  };
+  const attempt = async (what: string, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      report.problems.push(`${what}: ${(error as Error).name}: ${(error as Error).message}`);
+      options.logger?.warn(`cleanup could not ${what}`, {
+        errorName: (error as Error).name,
+        errorMessage: (error as Error).message,
+      });
+    }
+  };
+  const statementId = input.statementId;
+  if (statementId !== undefined) {
+    await attempt('cancel the statement', async () => {
+      const d = await describeStatement(clients.redshiftData, statementId);
+      if (d.status === 'SUBMITTED' || d.status === 'PICKED' || d.status === 'STARTED') {
+        report.cancelledStatement = await cancelStatement(clients.redshiftData, statementId);
+      }
+    });
+  }
+  const destination = input.destination;
+  if (destination !== undefined) {
+    await attempt('remove partial output', async () => {
+      const dest = parseS3Uri(destination);
+      const keys = (await listKeys(clients.s3, dest.bucket, dest.key)).filter((k) =>
+        isOurOutputKey(k.slice(dest.key.length)),
+      );
+      const success = keys.filter((k) => k.endsWith('_SUCCESS'));
+      await deleteKeys(clients.s3, dest.bucket, success);
+      report.removedOutputs =
+        success.length +
+        (await deleteKeys(
+          clients.s3,
+          dest.bucket,
+          keys.filter((k) => !k.endsWith('_SUCCESS')),
+        ));
+    });
+  }
+  const staging = input.staging;
+  if (staging !== undefined && input.keepStaging !== true) {
+    await attempt('remove staging', async () => {
+      const s = parseS3Uri(staging);
+      report.removedStaging = await deleteKeys(
+        clients.s3,
+        s.bucket,
+        await listKeys(clients.s3, s.bucket, s.key),
+      );
+    });
+  }
+  const stateBucket = options.stateBucket;
+  if (stateBucket !== undefined && input.jobName !== undefined && input.runId !== undefined) {
+    const prefix = runStatePrefix(input.jobName, input.runId);
+    await attempt('remove run state', async () => {
+      report.removedState = await deleteKeys(
+        clients.s3,
+        stateBucket,
+        await listKeys(clients.s3, stateBucket, prefix),
+      );
+    });
+  }
+  return report;
+}

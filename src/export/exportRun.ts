@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { statementStateSchema } from '../dataapi/pollStatement.ts';
+import { s3UriSchema } from '../job/common.ts';
+import { exportJobSchema } from '../job/exportJob.ts';
+import { runDateSchema, runIdSchema } from '../job/runContext.ts';
+
+/**
+ * The run context of an export as the state machine carries it (`$`): the plan task creates it,
+ * later tasks receive the parts they need. `staging`/`destination` are resolved folders.
+ */
+export const exportRunSchema = z.object({
+  runId: runIdSchema,
+  runDate: runDateSchema,
+  jobName: z.string(),
+  job: exportJobSchema,
+  staging: s3UriSchema,
+  destination: s3UriSchema,
+  /** Epoch ms. */
+  plannedAt: z.number().int(),
+});
+export type ExportRun = z.output<typeof exportRunSchema>;
+
+/** One UNLOAD file to process, as planParts lists it (inline or in the items file). */
+export const partItemSchema = z
+  .object({
+    index: z.number().int().nonnegative(),
+    url: z.string().regex(/^s3:\/\//),
+    contentLength: z.number().int().nonnegative(),
+    recordCount: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type PartItem = z.infer<typeof partItemSchema>;
+
+export const columnSchema = z.object({ name: z.string(), type: z.string() }).strict();
+
+/** planParts' result (`$.parts`). */
+export const partPlanSchema = z
+  .object({
+    mode: z.enum(['inline', 'distributed']),
+    count: z.number().int().nonnegative(),
+    parts: z.array(partItemSchema).optional(),
+    itemsBucket: z.string().optional(),
+    itemsKey: z.string().optional(),
+    resultsPrefix: z.string(),
+    manifestUri: z.string(),
+    schema: z.array(columnSchema),
+    totalRecords: z.number().int().nonnegative().nullable(),
+  })
+  .strict();
+export type PartPlan = z.infer<typeof partPlanSchema>;
+
+/** processParts' result for one part. */
+export const partResultSchema = z
+  .object({
+    index: z.number().int().nonnegative(),
+    source: z.string(),
+    url: z.string(),
+    records: z.number().int().nonnegative(),
+    rows: z.number().int().nonnegative(),
+    bytesIn: z.number().int().nonnegative(),
+    bytesOut: z.number().int().nonnegative(),
+    sha256: z.string(),
+    verified: z.enum(['records', 'bytes']),
+  })
+  .strict();
+export type PartResult = z.infer<typeof partResultSchema>;
+
+export { statementStateSchema };

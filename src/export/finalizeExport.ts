@@ -1,0 +1,106 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { StatementState } from '../dataapi/pollStatement.ts';
+import { ManifestError } from '../errors.ts';
+import { buildExportManifest } from '../manifest/exportManifest.ts';
+import { readMapResults } from '../manifest/mapResults.ts';
+import { formatIssues } from '../validation/formatIssues.ts';
+import { type ExportRun, type PartPlan, type PartResult, partResultSchema } from './exportRun.ts';
+import { isOurOutputKey, outputCompression } from './outputKey.ts';
+import { runStatePrefix } from './planParts.ts';
+import { reconcile } from './reconcile.ts';
+import { deleteKeys, listKeys, parseS3Uri, putText } from './s3Objects.ts';
+
+/** What the Map state produced: the inline Map's array, or the Distributed Map's ResultWriter details. */
+export const processedSchema = z.union([
+  z.array(z.object({ parts: z.array(partResultSchema) })),
+  z.object({ ResultWriterDetails: z.object({ Bucket: z.string(), Key: z.string() }) }).loose(),
+]);
+export type Processed = z.infer<typeof processedSchema>;
+
+/** The export's summary (`$.result`), which the Spark step receives. */
+export interface ExportSummary {
+  manifestUri: string;
+  destination: string;
+  rows: number;
+  parts: number;
+  bytes: number;
+}
+
+const childOutput = z.object({ parts: z.array(partResultSchema) });
+
+/**
+ * Reconciles counts, removes stale parts of an earlier run, writes `_manifest.json` then
+ * `_SUCCESS` (last, so a reader that sees it sees everything), and empties staging unless
+ * `keepStaging`. Idempotent: running it again gives the same objects.
+ */
+export async function finalizeExport(
+  s3: S3Client,
+  input: { run: ExportRun; statement: StatementState; plan: PartPlan; processed: Processed },
+  options: { stateBucket?: string | undefined; now: number },
+): Promise<ExportSummary> {
+  const { run, plan } = input;
+  const results = await collectResults(s3, input.processed);
+  const rec = reconcile({
+    plan,
+    results,
+    unloadedRows: input.statement.resultRows,
+    header: run.job.unload.header,
+  });
+
+  const dest = parseS3Uri(run.destination);
+  const ours = new Set(rec.parts.map((p) => parseS3Uri(p.url).key));
+  const existing = await listKeys(s3, dest.bucket, dest.key);
+  const stale = existing.filter(
+    (k) => !ours.has(k) && isOurOutputKey(k.slice(dest.key.length)) && !k.endsWith('_manifest.json'),
+  );
+  await deleteKeys(s3, dest.bucket, stale);
+
+  const manifest = buildExportManifest({
+    run,
+    format: run.job.process.convert === 'csv-to-jsonl' ? 'jsonl' : run.job.unload.format,
+    compression: outputCompression(run.job),
+    rows: rec.rows,
+    bytes: rec.bytes,
+    schema: plan.schema,
+    parts: rec.parts,
+    statement: input.statement,
+    finishedAt: options.now,
+  });
+  const manifestKey = `${dest.key}_manifest.json`;
+  await putText(s3, dest.bucket, manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+  await putText(s3, dest.bucket, `${dest.key}_SUCCESS`, '', 'text/plain');
+
+  if (!run.job.keepStaging) {
+    const staging = parseS3Uri(run.staging);
+    await deleteKeys(s3, staging.bucket, await listKeys(s3, staging.bucket, staging.key));
+    if (options.stateBucket !== undefined) {
+      const prefix = runStatePrefix(run.job.name, run.runId);
+      await deleteKeys(s3, options.stateBucket, await listKeys(s3, options.stateBucket, prefix));
+    }
+  }
+  return {
+    manifestUri: `s3://${dest.bucket}/${manifestKey}`,
+    destination: run.destination,
+    rows: rec.rows,
+    parts: rec.parts.length,
+    bytes: rec.bytes,
+  };
+}
+
+async function collectResults(s3: S3Client, processed: Processed): Promise<PartResult[]> {
+  const outputs: unknown[] = Array.isArray(processed)
+    ? processed
+    : await readMapResults(s3, processed.ResultWriterDetails);
+  const results: PartResult[] = [];
+  for (const [i, output] of outputs.entries()) {
+    const parsed = childOutput.safeParse(output);
+    if (!parsed.success) {
+      throw new ManifestError(
+        `Map result [${i}] is not a processParts output:\n  - ${formatIssues(parsed.error.issues).join('\n  - ')}`,
+      );
+    }
+    results.push(...parsed.data.parts);
+  }
+  return results;
+}

@@ -1,0 +1,67 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { StatementState } from '../dataapi/pollStatement.ts';
+import { ManifestError } from '../errors.ts';
+import type { ExportJob } from '../job/exportJob.ts';
+import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
+import type { PartItem, PartPlan } from './exportRun.ts';
+import { getText, parseS3Uri, putText } from './s3Objects.ts';
+
+/** Where a run keeps its state in the state bucket. */
+export function runStatePrefix(jobName: string, runId: string): string {
+  return `runs/${jobName}/${runId}/`;
+}
+
+/**
+ * Reads the UNLOAD manifest (`<staging>manifest`) and plans the parts: listed inline when there
+ * are at most `process.inlineMaxParts`, otherwise written as a JSON items file to the state
+ * bucket for a Distributed Map, so the parent execution never carries the whole list.
+ */
+export async function planParts(
+  s3: S3Client,
+  run: { runId: string; job: ExportJob; staging: string; statement: StatementState },
+  stateBucket: string | undefined,
+): Promise<PartPlan> {
+  const manifestUri = `${run.staging}manifest`;
+  const { bucket, key } = parseS3Uri(manifestUri);
+  const text = await getText(s3, bucket, key);
+  const resultsPrefix = `${runStatePrefix(run.job.name, run.runId)}map-results`;
+  if (text === undefined) {
+    // JSON UNLOADs of zero rows write nothing at all, not even a manifest.
+    if (run.statement.resultRows === 0) {
+      return { mode: 'inline', count: 0, parts: [], resultsPrefix, manifestUri, schema: [], totalRecords: 0 };
+    }
+    throw new ManifestError(
+      `UNLOAD manifest ${manifestUri} does not exist although statement ${run.statement.id} finished with ${run.statement.resultRows ?? 'unknown'} rows. Check that the role can write to the staging prefix, then run again.`,
+    );
+  }
+  const manifest = parseUnloadManifest(text, manifestUri);
+  const parts: PartItem[] = manifest.entries.map((e, index) => ({
+    index,
+    url: e.url,
+    contentLength: e.contentLength,
+    ...(e.recordCount === undefined ? {} : { recordCount: e.recordCount }),
+  }));
+  for (const p of parts) {
+    if (!p.url.startsWith(run.staging)) {
+      throw new ManifestError(
+        `UNLOAD manifest ${manifestUri}: entries[${p.index}].url ${p.url} is outside the staging prefix ${run.staging}.`,
+      );
+    }
+  }
+  const base = {
+    count: parts.length,
+    resultsPrefix,
+    manifestUri,
+    schema: manifest.schema,
+    totalRecords: manifest.totalRecords ?? null,
+  };
+  if (parts.length <= run.job.process.inlineMaxParts) return { mode: 'inline', parts, ...base };
+  if (stateBucket === undefined) {
+    throw new ManifestError(
+      `${parts.length} parts need a Distributed Map, which reads its items from the state bucket, but RT_STATE_BUCKET is not set. Set it (serverless.yml does) or raise process.inlineMaxParts.`,
+    );
+  }
+  const itemsKey = `${runStatePrefix(run.job.name, run.runId)}parts.json`;
+  await putText(s3, stateBucket, itemsKey, JSON.stringify(parts), 'application/json');
+  return { mode: 'distributed', itemsBucket: stateBucket, itemsKey, ...base };
+}

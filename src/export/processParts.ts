@@ -1,0 +1,94 @@
+import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ExportJob } from '../job/exportJob.ts';
+import type { ColumnSchema } from '../manifest/unloadManifest.ts';
+import { processPartStream } from '../parts/processPartStream.ts';
+import type { PartItem, PartResult } from './exportRun.ts';
+import { outputCompression, partOutputUrl } from './outputKey.ts';
+import { parseS3Uri, s3Call, toTransientIfRetryable } from './s3Objects.ts';
+
+export interface PartContext {
+  job: ExportJob;
+  staging: string;
+  destination: string;
+  schema: ColumnSchema[];
+}
+
+const CONTENT_TYPE = {
+  csv: 'text/csv',
+  text: 'text/plain',
+  json: 'application/x-ndjson',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/**
+ * Processes one part S3 -> S3: streams the staging object through processPartStream into a
+ * multipart Upload at its deterministic destination key. Memory is bounded by the stream
+ * buffers and the upload's part size, not by the object's size.
+ */
+export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
+  const source = parseS3Uri(part.url);
+  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
+  const target = parseS3Uri(url);
+  const object = await s3Call(() =>
+    s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key })),
+  );
+  const body = new PassThrough();
+  const compression = outputCompression(ctx.job);
+  const upload = new Upload({
+    client: s3,
+    params: {
+      Bucket: target.bucket,
+      Key: target.key,
+      Body: body,
+      ContentType:
+        ctx.job.process.convert === 'csv-to-jsonl'
+          ? 'application/x-ndjson'
+          : CONTENT_TYPE[ctx.job.unload.format],
+      ...(compression === 'gzip' ? { ContentEncoding: 'gzip' } : {}),
+    },
+    queueSize: 2,
+    partSize: 8 * 1024 * 1024,
+  });
+  // An upload that fails stops reading `body`; destroying it ends the processing pipeline too.
+  const uploaded = upload.done().catch((error: unknown) => {
+    body.destroy(error as Error);
+    throw error;
+  });
+  uploaded.catch(() => {});
+  const u = ctx.job.unload;
+  try {
+    const stats = await processPartStream(object.Body as Readable, body, {
+      format: u.format,
+      compression: u.compression,
+      outputCompression: compression,
+      convert: ctx.job.process.convert,
+      header: u.header,
+      delimiter: u.delimiter,
+      escape: u.escape,
+      nullAs: u.nullAs,
+      schema: ctx.schema,
+      expectedRecords: part.recordCount,
+      expectedBytes: part.contentLength,
+      label: part.url,
+    });
+    await uploaded;
+    return { index: part.index, source: part.url, url, ...stats };
+  } catch (error) {
+    await upload.abort().catch(() => {});
+    throw toTransientIfRetryable(error);
+  }
+}
+
+/** Processes parts one after the other (a Distributed Map batch); fails on the first error. */
+export async function processPartBatch(
+  s3: S3Client,
+  ctx: PartContext,
+  parts: PartItem[],
+): Promise<PartResult[]> {
+  const results: PartResult[] = [];
+  for (const part of parts) results.push(await processPart(s3, ctx, part));
+  return results;
+}
