@@ -1,0 +1,235 @@
+import { fileURLToPath } from 'node:url';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  InvalidExecutionInput,
+  InvalidName,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSfn, startLocalSfn } from '../../../../local/sfn/startLocalSfn.ts';
+import { createSfnClient } from '../../../../src/aws/clients.ts';
+
+const fixtures = fileURLToPath(new URL('../../../fixtures/statemachines/', import.meta.url));
+const arn = (kind: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:redshift-transfer-${kind}`;
+
+let sfn: LocalSfn;
+let client: SFNClient;
+
+beforeAll(async () => {
+  sfn = await startLocalSfn({
+    region: 'us-east-1',
+    stateMachinesDir: fixtures,
+    kinds: ['tasks', 'waits'],
+    functionsDir: `${fixtures}functions`,
+    substitutions: { stateBucket: 'state-bucket' },
+    waitScale: 0,
+  });
+  client = createSfnClient({ region: 'us-east-1', endpoint: sfn.endpoint });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await sfn?.stop();
+});
+
+describe('startLocalSfn (through @aws-sdk/client-sfn)', () => {
+  it('lists and describes the state machines registered from the files', async () => {
+    const list = await client.send(new ListStateMachinesCommand({}));
+    expect(list.stateMachines?.map((s) => [s.name, s.stateMachineArn, s.type])).toEqual([
+      ['redshift-transfer-tasks', arn('tasks'), 'STANDARD'],
+      ['redshift-transfer-waits', arn('waits'), 'STANDARD'],
+    ]);
+    const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: arn('tasks') }));
+    expect(described.status).toBe('ACTIVE');
+    expect(JSON.parse(described.definition ?? '').States.Echo.Resource).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:redshift-transfer-local-echo',
+    );
+    await expect(
+      client.send(new DescribeStateMachineCommand({ stateMachineArn: arn('nope') })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
+
+  it('starts an execution, describes it when done and pages through its history', async () => {
+    // Act
+    const started = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn('tasks'),
+        name: 'run-1',
+        input: '{"failures":0,"count":2}',
+      }),
+    );
+    await sfn.whenDone(started.executionArn ?? '');
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+    const pages: HistoryEvent[][] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 5, nextToken }),
+      );
+      pages.push(page.events ?? []);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const reversed = await client.send(
+      new GetExecutionHistoryCommand({
+        executionArn: started.executionArn,
+        reverseOrder: true,
+        includeExecutionData: false,
+      }),
+    );
+
+    // Assess
+    expect(started.executionArn).toBe(
+      'arn:aws:states:us-east-1:000000000000:execution:redshift-transfer-tasks:run-1',
+    );
+    expect(started.startDate).toBeInstanceOf(Date);
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      name: 'run-1',
+      stateMachineArn: arn('tasks'),
+      input: '{"failures":0,"count":2}',
+    });
+    expect(JSON.parse(described.output ?? '')).toMatchObject({ validated: { doubled: 4 } });
+    expect(described.stopDate?.getTime()).toBeGreaterThanOrEqual(described.startDate?.getTime() ?? 0);
+    expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 4]);
+    const events = pages.flat();
+    expect(events.map((e) => e.id)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(events[0]).toMatchObject({
+      type: 'ExecutionStarted',
+      timestamp: expect.any(Date),
+      executionStartedEventDetails: { input: '{"failures":0,"count":2}' },
+    });
+    expect(reversed.events?.[0]).toMatchObject({
+      type: 'ExecutionSucceeded',
+      executionSucceededEventDetails: {},
+    });
+    expect(reversed.events?.[0]?.executionSucceededEventDetails?.output).toBeUndefined();
+  });
+
+  it('reports a failed execution with its error and cause', async () => {
+    const started = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn('tasks'),
+        input: JSON.stringify({ failures: 0, count: 1, failWith: 'PartProcessingError' }),
+      }),
+    );
+    const done = await sfn.whenDone(started.executionArn ?? '');
+    expect(done).toMatchObject({
+      status: 'FAILED',
+      error: 'PartProcessingError',
+      cause: 'part 7 has 3 rows, the manifest says 4',
+    });
+  });
+
+  it('treats a repeated name like AWS: same input while running is idempotent, otherwise ExecutionAlreadyExists', async () => {
+    const slowSfn = await startLocalSfn({
+      region: 'us-east-1',
+      stateMachinesDir: fixtures,
+      kinds: ['waits'],
+      functionsDir: `${fixtures}functions`,
+      substitutions: { stateBucket: 'state-bucket' },
+      waitScale: 1,
+    });
+    const slow = createSfnClient({ region: 'us-east-1', endpoint: slowSfn.endpoint });
+    try {
+      const input = '{"waitSeconds":1,"items":[]}';
+      const first = await slow.send(
+        new StartExecutionCommand({ stateMachineArn: arn('waits'), name: 'dup', input }),
+      );
+      const again = await slow.send(
+        new StartExecutionCommand({ stateMachineArn: arn('waits'), name: 'dup', input }),
+      );
+      expect(again.executionArn).toBe(first.executionArn);
+      expect(again.startDate).toEqual(first.startDate);
+      await expect(
+        slow.send(
+          new StartExecutionCommand({
+            stateMachineArn: arn('waits'),
+            name: 'dup',
+            input: '{"waitSeconds":2}',
+          }),
+        ),
+      ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+
+      const stopped = await slow.send(
+        new StopExecutionCommand({
+          executionArn: first.executionArn,
+          error: 'Operator',
+          cause: 'not needed',
+        }),
+      );
+      expect(stopped.stopDate).toBeInstanceOf(Date);
+      expect(await slowSfn.whenDone(first.executionArn ?? '')).toMatchObject({
+        status: 'ABORTED',
+        error: 'Operator',
+        cause: 'not needed',
+      });
+      // Closed: the name stays taken whatever the input.
+      await expect(
+        slow.send(new StartExecutionCommand({ stateMachineArn: arn('waits'), name: 'dup', input })),
+      ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    } finally {
+      slow.destroy();
+      await slowSfn.stop();
+    }
+  });
+
+  it('lists executions newest first, filtered by status and paged', async () => {
+    for (const name of ['list-a', 'list-b', 'list-c']) {
+      const started = await client.send(
+        new StartExecutionCommand({
+          stateMachineArn: arn('waits'),
+          name,
+          input: '{"waitSeconds":0,"items":[1]}',
+        }),
+      );
+      await sfn.whenDone(started.executionArn ?? '');
+    }
+    const first = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: arn('waits'), statusFilter: 'SUCCEEDED', maxResults: 2 }),
+    );
+    const second = await client.send(
+      new ListExecutionsCommand({
+        stateMachineArn: arn('waits'),
+        statusFilter: 'SUCCEEDED',
+        nextToken: first.nextToken,
+      }),
+    );
+    expect([...(first.executions ?? []), ...(second.executions ?? [])].map((e) => e.name)).toEqual([
+      'list-c',
+      'list-b',
+      'list-a',
+    ]);
+    expect(second.nextToken).toBeUndefined();
+  });
+
+  it('rejects bad requests with the typed exceptions', async () => {
+    await expect(
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: arn('tasks'), name: 'has space', input: '{}' }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidName);
+    await expect(
+      client.send(new StartExecutionCommand({ stateMachineArn: arn('tasks'), input: '{not json' })),
+    ).rejects.toBeInstanceOf(InvalidExecutionInput);
+    await expect(
+      client.send(new StartExecutionCommand({ stateMachineArn: arn('missing'), input: '{}' })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(
+      client.send(
+        new DescribeExecutionCommand({
+          executionArn: `${arn('tasks').replace('stateMachine', 'execution')}:nope`,
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+  });
+});
