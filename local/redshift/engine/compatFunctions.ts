@@ -20,7 +20,7 @@ LANGUAGE sql IMMUTABLE STRICT AS $f$
       WHEN 'msecs' THEN 'millisecond' WHEN 'msecond' THEN 'millisecond' WHEN 'mseconds' THEN 'millisecond' WHEN 'millisec' THEN 'millisecond'
       WHEN 'millisecs' THEN 'millisecond' WHEN 'millisecon' THEN 'millisecond'
     WHEN 'microsecond' THEN 'microsecond' WHEN 'microseconds' THEN 'microsecond' WHEN 'microsec' THEN 'microsecond' WHEN 'microsecs' THEN 'microsecond'
-      WHEN 'microsecond' THEN 'microsecond' WHEN 'usecond' THEN 'microsecond' WHEN 'useconds' THEN 'microsecond' WHEN 'us' THEN 'microsecond'
+      WHEN 'usecond' THEN 'microsecond' WHEN 'useconds' THEN 'microsecond' WHEN 'us' THEN 'microsecond'
       WHEN 'usec' THEN 'microsecond' WHEN 'usecs' THEN 'microsecond'
     ELSE NULL END
 $f$`;
@@ -106,8 +106,17 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    END $f$`,
   dateadd('timestamp'),
   dateadd('timestamptz'),
+  // A date or an untyped literal ('2008-01-31') gives a timestamp, as on Redshift.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.dateadd(part text, n bigint, d date) RETURNS timestamp
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.dateadd(part, n, d::timestamp) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.dateadd(part text, n bigint, s text) RETURNS timestamp
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.dateadd(part, n, s::timestamp) $f$`,
   datediff('timestamp'),
   datediff('timestamptz'),
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a date, b date) RETURNS bigint
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.datediff(part, a::timestamp, b::timestamp) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a text, b text) RETURNS bigint
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.datediff(part, a::timestamp, b::timestamp) $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a time, b time) RETURNS bigint
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.datediff(part, '2000-01-01'::date + a, '2000-01-01'::date + b) $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_copy_count() RETURNS bigint

@@ -18,9 +18,11 @@ const none: RedshiftCommands = {
 
 let loaded: Promise<RedshiftCommands> | undefined;
 
-function isMissingModule(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+/** True when `path` itself is missing (not a module it imports). */
+function isMissingModule(error: unknown, path: string): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  const file = path.split('/').pop() as string;
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(message).includes(file);
 }
 
 /**
@@ -43,14 +45,14 @@ export function loadRedshiftCommands(): Promise<RedshiftCommands> {
         };
       }
     } catch (error) {
-      if (!isMissingModule(error)) throw error;
+      if (!isMissingModule(error, indexPath)) throw error;
     }
     try {
       const mod = (await import(tablesPath)) as { SYSTEM_TABLES_DDL?: string[] };
       if (Array.isArray(mod.SYSTEM_TABLES_DDL))
         commands = { ...commands, systemTablesDdl: mod.SYSTEM_TABLES_DDL };
     } catch (error) {
-      if (!isMissingModule(error)) throw error;
+      if (!isMissingModule(error, tablesPath)) throw error;
     }
     return commands;
   })();

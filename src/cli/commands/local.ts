@@ -1,0 +1,136 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCALE, seedTickit } from '../../../local/seed/seedTickit.ts';
+import {
+  DEFAULT_CLUSTER,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DATABASE,
+  type Engine,
+  type LocalEndpoints,
+  startLocalStack,
+} from '../../../local/stack.ts';
+import { ConfigError } from '../../errors.ts';
+
+const USAGE = `usage:
+  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N]
+      Starts PostgreSQL, S3 and the Redshift Data API on loopback, prints one JSON line with the
+      endpoints, and runs until Ctrl-C (SIGINT) or SIGTERM.
+  redshift-transfer local seed [--scale N] [--database dev] [--endpoint URL] [--data-dir DIR]
+      Loads the TICKIT sample (scale ${DEFAULT_SCALE} = 1,000,000 sales) through the running stack's Data API.
+`;
+
+/** What `local start` leaves in the data directory so that `local seed` (and users) find it. */
+const STACK_FILE = 'stack.json';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'start':
+      return start(rest);
+    case 'seed':
+      return seed(rest);
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(
+        `${sub === undefined ? 'missing' : `unknown`} subcommand${sub ? ` "${sub}"` : ''}\n${USAGE}`,
+      );
+      return 2;
+  }
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+function positiveNumber(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${flag} must be a positive number (got "${value}")`);
+  return n;
+}
+
+async function start(argv: string[]): Promise<number> {
+  const v = parse(argv, {
+    engine: { type: 'string' },
+    'database-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    slices: { type: 'string' },
+  });
+  const engine = (v.engine ?? 'postgres') as Engine;
+  if (engine !== 'postgres' && engine !== 'url') {
+    throw new ConfigError(`--engine must be "postgres" or "url" (got "${v.engine}")`);
+  }
+  if (engine === 'url' && !v['database-url']) {
+    throw new ConfigError('--engine url needs --database-url postgres://user@host:port/db');
+  }
+  const slices = positiveNumber(v.slices, '--slices', 4);
+  if (!Number.isInteger(slices)) throw new ConfigError(`--slices must be a whole number (got "${v.slices}")`);
+  const dataDir = resolve(v['data-dir'] ?? DEFAULT_DATA_DIR);
+
+  const stack = await startLocalStack({
+    engine,
+    dataDir,
+    slices,
+    ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
+  });
+  const ready = {
+    ...stack.endpoints,
+    database: stack.database,
+    clusterIdentifier: DEFAULT_CLUSTER,
+    buckets: stack.buckets,
+    stateBucket: stack.stateBucket,
+    engine,
+    dataDir,
+  };
+  await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(ready, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    process.once('SIGINT', () => resolveSignal('SIGINT'));
+    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+  });
+  process.stderr.write(`${signal}: stopping the local stack\n`);
+  await stack.stop();
+  await rm(join(dataDir, STACK_FILE), { force: true });
+  return 0;
+}
+
+async function seed(argv: string[]): Promise<number> {
+  const v = parse(argv, {
+    scale: { type: 'string' },
+    database: { type: 'string' },
+    endpoint: { type: 'string' },
+    'data-dir': { type: 'string' },
+  });
+  const scale = positiveNumber(v.scale, '--scale', DEFAULT_SCALE);
+  const endpoint =
+    v.endpoint ?? process.env.RT_ENDPOINT_REDSHIFT_DATA ?? (await runningStack(v['data-dir']))?.redshiftData;
+  if (endpoint === undefined) {
+    throw new ConfigError(
+      'No running local stack found: start it first (redshift-transfer local start), or pass --endpoint http://127.0.0.1:PORT (or set RT_ENDPOINT_REDSHIFT_DATA).',
+    );
+  }
+  const result = await seedTickit(endpoint, { scale, database: v.database ?? DEFAULT_DATABASE });
+  process.stdout.write(
+    `${JSON.stringify({ database: result.database, rows: result.sizes, seconds: Math.round(result.ms) / 1000 })}\n`,
+  );
+  return 0;
+}
+
+async function runningStack(dataDir: string | undefined): Promise<LocalEndpoints | undefined> {
+  try {
+    const text = await readFile(join(resolve(dataDir ?? DEFAULT_DATA_DIR), STACK_FILE), 'utf8');
+    return JSON.parse(text) as LocalEndpoints;
+  } catch {
+    return undefined;
+  }
+}
