@@ -134,7 +134,11 @@ describe('Function: processPartStream', () => {
       message: expect.stringMatching(/^s3:\/\/rt-staging\/r\/0000_part_00: could not be processed \(/),
     });
     await expect(
-      run(Buffer.from(csv), { format: 'csv', compression: 'none', expectedBytes: Buffer.byteLength(csv) + 1 }),
+      run(Buffer.from(csv), {
+        format: 'csv',
+        compression: 'none',
+        expectedBytes: Buffer.byteLength(csv) + 1,
+      }),
     ).rejects.toThrowError(/read \d+ bytes but the manifest says content_length/);
   });
 
@@ -171,8 +175,8 @@ describe('Function: processPartStream', () => {
 });
 
 describe('Function: createRecordCounter', () => {
-  const count = (format: 'csv' | 'text' | 'json', text: string, escape = false) => {
-    const c = createRecordCounter(format, { escape });
+  const count = (format: 'csv' | 'text' | 'json', text: string, withEscape = false) => {
+    const c = createRecordCounter(format, { escape: withEscape });
     for (const ch of Buffer.from(text)) c.write(Uint8Array.of(ch));
     return c.end();
   };
@@ -184,7 +188,7 @@ describe('Function: createRecordCounter', () => {
     ['text', 'a|b\\\\\nc\n', true, 2],
     ['text', 'a|b\nc', false, 2],
     ['json', '{"a":"x\\ny"}\n{"a":1}\n', false, 2],
-  ] as const)('%s %j (escape %s) -> %i records', (format, text, escape, n) => {
-    expect(count(format, text, escape)).toBe(n);
+  ] as const)('%s %j (escape %s) -> %i records', (format, text, withEscape, n) => {
+    expect(count(format, text, withEscape)).toBe(n);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { errorNames } from '../../../src/errors.ts';
@@ -10,6 +10,9 @@ import { errorNames } from '../../../src/errors.ts';
  * stays in JSONPath, only names errors that src/errors.ts defines (or States.* / Lambda.*), and
  * only uses placeholders that deployment and the local runner can substitute.
  */
+
+type AslValidator = (definition: object) => { isValid: boolean; errors: unknown[] };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
 const dir = 'statemachines';
 const files = readdirSync(dir).filter((f) => f.endsWith('.asl.yml'));
