@@ -39,7 +39,7 @@ export async function pollSparkStep(deps: SparkStepDeps, input: PollSparkStepInp
   const state = parseState(step?.Status?.State, clusterId, stepId);
   const attempt = input.spark.attempt + 1;
   const at = now();
-  const decision = decideSparkPoll(state, input.spark.attempt, at, input.spark.deadline);
+  const decision = decideSparkPoll(state, attempt, at, input.spark.deadline);
   const failure = step?.Status?.FailureDetails;
   const logUri = failure?.LogFile ?? input.spark.logUri;
   const base = { ...input.spark, state, attempt, ...(logUri === undefined ? {} : { logUri }) };
