@@ -1,0 +1,112 @@
+import type { CopyOptions } from '../job/loadJob.ts';
+import { describeType, type TargetColumn } from './targetColumns.ts';
+
+/**
+ * Checks one incoming value against its target column before anything is loaded, the way COPY
+ * would read it: returns null when COPY will accept it, else the reason (for BadRecordError).
+ * Only what is certain is rejected (bad numbers, out-of-range integers, impossible dates in the
+ * default formats, over-long strings, NULL into NOT NULL); formats we cannot judge (a custom
+ * DATEFORMAT, `auto`, SUPER...) are left to COPY, whose errors come back from stl_load_errors.
+ */
+export function checkValue(
+  column: TargetColumn,
+  value: string | null,
+  options: Partial<Pick<CopyOptions, 'dateFormat' | 'timeFormat' | 'truncateColumns'>>,
+): string | null {
+  if (value === null) {
+    return column.nullable ? null : `NULL into NOT NULL column "${column.name}"`;
+  }
+  const type = column.type;
+  const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  const v = value.trim();
+  switch (type) {
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      if (!/^[+-]?\d+$/.test(v)) return `${shown} is not an integer (${type})`;
+      const n = BigInt(v);
+      const [min, max] = INT_RANGES[type];
+      return n < min || n > max ? `${shown} is out of range for ${type}` : null;
+    }
+    case 'numeric':
+    case 'decimal': {
+      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v)) return `${shown} is not a number (${describeType(column)})`;
+      if (column.precision !== null) {
+        const integerDigits = (v.replace(/^[+-]/, '').split('.')[0] ?? '').replace(/^0+/, '').length;
+        if (integerDigits > column.precision - (column.scale ?? 0)) {
+          return `${shown} has too many digits for ${describeType(column)}`;
+        }
+      }
+      return null;
+    }
+    case 'real':
+    case 'double precision':
+      return /^[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf(inity)?|nan)$/i.test(v)
+        ? null
+        : `${shown} is not a number (${type})`;
+    case 'boolean':
+      return /^(t|f|true|false|y|n|yes|no|1|0|on|off)$/i.test(v) ? null : `${shown} is not a boolean`;
+    case 'date':
+      if (options.dateFormat !== undefined && options.dateFormat.toUpperCase() !== 'YYYY-MM-DD') return null;
+      return validDate(v) ? null : `${shown} is not a date in the format YYYY-MM-DD`;
+    case 'timestamp without time zone':
+    case 'timestamp with time zone':
+    case 'timestamp':
+    case 'timestamptz': {
+      if (options.timeFormat !== undefined && options.timeFormat.toUpperCase() !== 'YYYY-MM-DD HH:MI:SS') {
+        return null;
+      }
+      const m = TIMESTAMP.exec(v);
+      return m !== null && validDate(m[1] ?? '') && validTime(m[2])
+        ? null
+        : `${shown} is not a timestamp in the format YYYY-MM-DD HH:MI:SS`;
+    }
+    case 'character varying':
+    case 'character':
+    case 'varchar':
+    case 'char': {
+      if (column.maxLength === null || options.truncateColumns) return null;
+      const bytes = Buffer.byteLength(value, 'utf8');
+      return bytes > column.maxLength
+        ? `${shown} is ${bytes} bytes, longer than ${describeType(column)}`
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+const INT_RANGES = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+} as const;
+
+const TIMESTAMP =
+  /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?$/;
+
+function validDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (m === null) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}
+
+function validTime(v: string | undefined): boolean {
+  if (v === undefined) return true;
+  const [h, mi, s] = v.split(':').map(Number);
+  return (h ?? 0) < 24 && (mi ?? 0) < 60 && (s ?? 0) < 60;
+}
+
+/** Character columns keep empty strings; every other type reads an empty field as NULL. */
+export function isCharacterType(type: string): boolean {
+  return (
+    type === 'character varying' ||
+    type === 'character' ||
+    type === 'varchar' ||
+    type === 'char' ||
+    type === 'text'
+  );
+}

@@ -1,0 +1,152 @@
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import unbzip2 from 'unbzip2-stream';
+import { PartProcessingError, TransientError } from '../errors.ts';
+import type { SourceCompression } from './loadRun.ts';
+
+export interface SourceObjectRef {
+  bucket: string;
+  key: string;
+  versionId?: string | undefined;
+  etag?: string | undefined;
+}
+
+/** `s3://bucket/key`. */
+export function s3Url(o: { bucket: string; key: string }): string {
+  return `s3://${o.bucket}/${o.key}`;
+}
+
+/** The compression a key's suffix says (`.gz`, `.gzip`, `.zst`, `.bz2`), else none. */
+export function compressionFromKey(key: string): SourceCompression {
+  const k = key.toLowerCase();
+  if (k.endsWith('.gz') || k.endsWith('.gzip')) return 'gzip';
+  if (k.endsWith('.zst') || k.endsWith('.zstd')) return 'zstd';
+  if (k.endsWith('.bz2')) return 'bzip2';
+  return 'none';
+}
+
+/**
+ * The object's bytes, exactly the version the plan saw (VersionId, else If-Match on the ETag: a
+ * file overwritten since planning fails with a clear error instead of loading other data).
+ */
+export async function openObject(s3: S3Client, o: SourceObjectRef, range?: string): Promise<Readable> {
+  try {
+    const out = await s3.send(
+      new GetObjectCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        ...(o.versionId !== undefined && o.versionId !== 'null' ? { VersionId: o.versionId } : {}),
+        ...(o.versionId === undefined && o.etag !== undefined ? { IfMatch: o.etag } : {}),
+        ...(range === undefined ? {} : { Range: range }),
+      }),
+    );
+    if (out.Body === undefined) throw new PartProcessingError(`${s3Url(o)}: S3 returned no body.`);
+    return out.Body as Readable;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'PreconditionFailed') {
+      throw new PartProcessingError(
+        `${s3Url(o)} changed after the run was planned (its ETag is no longer ${o.etag}). Start the run again to load the new version.`,
+        { cause: error },
+      );
+    }
+    if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchVersion') {
+      throw new PartProcessingError(
+        `${s3Url(o)} no longer exists (${name}). Remove it from the job's sources.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (error instanceof PartProcessingError) throw error;
+    throw new TransientError(`Reading ${s3Url(o)} failed (${name}: ${(error as Error).message}); retrying.`, {
+      cause: error,
+    });
+  }
+}
+
+const MAGIC: Record<Exclude<SourceCompression, 'none'>, number[]> = {
+  gzip: [0x1f, 0x8b],
+  zstd: [0x28, 0xb5, 0x2f, 0xfd],
+  bzip2: [0x42, 0x5a, 0x68],
+};
+
+/**
+ * Decompresses `input` as `compression`, checking the magic bytes first so that a mislabelled
+ * file fails with its name instead of a zlib error. Output is plain bytes.
+ */
+export function decompress(input: Readable, compression: SourceCompression, label: string): Readable {
+  if (compression === 'none') return input;
+  const magic = MAGIC[compression];
+  let checked = false;
+  const check = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      if (!checked) {
+        checked = true;
+        const ok = magic.every((b, i) => i >= chunk.length || chunk[i] === b);
+        if (!ok) {
+          callback(
+            new PartProcessingError(
+              `${label} is not ${compression} (its first bytes do not match). Fix format.compression in the job or the file's name.`,
+            ),
+          );
+          return;
+        }
+      }
+      callback(null, chunk);
+    },
+  });
+  const decoder =
+    compression === 'gzip'
+      ? createGunzip()
+      : compression === 'zstd'
+        ? createZstdDecompress()
+        : (unbzip2() as unknown as Transform);
+  const forward = (error: Error) => {
+    output.destroy(
+      error instanceof PartProcessingError
+        ? error
+        : new PartProcessingError(`${label}: cannot decompress as ${compression}: ${error.message}`, {
+            cause: error,
+          }),
+    );
+  };
+  // unbzip2-stream is an old-style stream: a PassThrough makes every decoder async-iterable.
+  const output = new PassThrough();
+  input.on('error', forward);
+  check.on('error', forward);
+  decoder.on('error', forward);
+  input.pipe(check).pipe(decoder).pipe(output);
+  return output;
+}
+
+/**
+ * UTF-8 text of a byte stream. Invalid UTF-8 is an error naming the file unless `lenient`
+ * (ACCEPTINVCHARS), where it becomes U+FFFD and COPY replaces the bytes itself.
+ */
+export async function* utf8Text(
+  input: AsyncIterable<Buffer>,
+  label: string,
+  lenient: boolean,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: !lenient });
+  let bytes = 0;
+  try {
+    for await (const chunk of input) {
+      bytes += chunk.length;
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== '') yield text;
+    }
+    const rest = decoder.decode();
+    if (rest !== '') yield rest;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+      throw new PartProcessingError(
+        `${label}: invalid UTF-8 within the first ${bytes} bytes. Fix the file's encoding, or set copyOptions.acceptInvChars.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
