@@ -1,16 +1,24 @@
+import { parseRedshiftCommand } from './parser/parseRedshiftCommand.ts';
 import type { CommandContext, CommandResult } from './types.ts';
-import { RedshiftSqlError } from './types.ts';
 
 export { isRedshiftCommand } from './isRedshiftCommand.ts';
+export type { CopyStatement, RedshiftCommand, UnloadStatement } from './parser/ast.ts';
+export { parseRedshiftCommand } from './parser/parseRedshiftCommand.ts';
 export { SYSTEM_TABLES_DDL } from './systemTables.ts';
 export type { CommandContext, CommandResult } from './types.ts';
 export { RedshiftSqlError } from './types.ts';
 
 /**
  * Runs one UNLOAD or COPY statement (as accepted by `isRedshiftCommand`) against the session in
- * `ctx`. Throws RedshiftSqlError with Redshift's wording on failure.
+ * `ctx`. Throws RedshiftSqlError with Redshift's wording on failure. The executors load lazily:
+ * a server that never sees UNLOAD/COPY never loads the Parquet codec.
  */
-export async function executeRedshiftCommand(_sql: string, _ctx: CommandContext): Promise<CommandResult> {
-  // First cut of the contract; the parser and executors land in the next commits.
-  throw new RedshiftSqlError('UNLOAD and COPY are not available in this build of the emulator yet.');
+export async function executeRedshiftCommand(sql: string, ctx: CommandContext): Promise<CommandResult> {
+  const statement = parseRedshiftCommand(sql);
+  if (statement.kind === 'unload') {
+    const { executeUnload } = await import('./unload/executeUnload.ts');
+    return executeUnload(statement, ctx);
+  }
+  const { executeCopy } = await import('./copy/executeCopy.ts');
+  return executeCopy(statement, ctx);
 }

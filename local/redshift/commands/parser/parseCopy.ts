@@ -68,7 +68,8 @@ export function parseCopy(cur: Cursor): CopyStatement {
   let formatGiven = false;
   const setFormat = (f: CopyFormat) => {
     if (formatGiven) {
-      if (st.format === f) throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
+      if (st.format === f)
+        throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
       throw conflict(st.format.toUpperCase(), f.toUpperCase());
     }
     formatGiven = true;

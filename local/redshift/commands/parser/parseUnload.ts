@@ -51,7 +51,8 @@ export function parseUnload(cur: Cursor): UnloadStatement {
   let formatGiven = false;
   const setFormat = (f: UnloadStatement['format']) => {
     if (formatGiven) {
-      if (st.format === f) throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
+      if (st.format === f)
+        throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
       throw conflict(st.format.toUpperCase(), f.toUpperCase());
     }
     formatGiven = true;

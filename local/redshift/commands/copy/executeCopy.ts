@@ -1,0 +1,308 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createDecompressor } from '../compression.ts';
+import type { CopyStatement } from '../parser/ast.ts';
+import { s3ServiceError } from '../s3/s3Errors.ts';
+import type { CommandContext, CommandResult } from '../types.ts';
+import { RedshiftSqlError } from '../types.ts';
+import { setSessionCount } from '../unload/executeUnload.ts';
+import { ValueConverter } from './convertValue.ts';
+import type { LoadErrorRow } from './loadErrors.ts';
+import { recordLoadErrors } from './loadErrors.ts';
+import { parquetRecords } from './parquetRecords.ts';
+import type { RecordReader, SourceRecord } from './recordReaders.ts';
+import {
+  csvReader,
+  delimitedReader,
+  evalJsonPath,
+  fixedWidthReader,
+  jsonFieldText,
+  jsonReader,
+} from './recordReaders.ts';
+import type { SourceObject } from './sourceObjects.ts';
+import { readSmallObject, resolveSourceObjects } from './sourceObjects.ts';
+import type { TargetColumn, TargetTable } from './targetColumns.ts';
+import { readTargetTable } from './targetColumns.ts';
+
+const OUT_FLUSH_BYTES = 256 * 1024;
+
+/** PostgreSQL COPY text escaping of one value. */
+function pgCopyField(v: string | null): string {
+  if (v === null) return '\\N';
+  if (!/[\\\n\r\t]/.test(v)) return v;
+  return v.replace(/[\\\n\r\t]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
+  );
+}
+
+async function makeReader(
+  st: CopyStatement,
+  table: TargetTable,
+  ctx: CommandContext,
+): Promise<() => RecordReader> {
+  switch (st.format) {
+    case 'csv':
+      return () =>
+        csvReader({
+          delimiter: st.delimiter ?? ',',
+          quote: st.quote,
+          ignoreHeader: st.ignoreHeader,
+          ignoreBlankLines: st.ignoreBlankLines,
+        });
+    case 'fixedwidth': {
+      const spec = st.fixedWidth ?? [];
+      if (spec.length !== table.loadColumns.length)
+        throw new RedshiftSqlError(
+          `FIXEDWIDTH spec has ${spec.length} columns but the COPY loads ${table.loadColumns.length}.`,
+          '42601',
+        );
+      return () => fixedWidthReader(spec, st.ignoreHeader, st.ignoreBlankLines);
+    }
+    case 'json': {
+      const mode = (st.json ?? 'auto').trim();
+      if (mode.toLowerCase() === 'noshred')
+        throw new RedshiftSqlError(
+          "JSON 'noshred' (loading into SUPER) is not supported by the local emulator.",
+          '0A000',
+        );
+      if (mode.toLowerCase() === 'auto' || mode.toLowerCase() === 'auto ignorecase') {
+        const ignoreCase = mode.toLowerCase() === 'auto ignorecase';
+        const names = table.loadColumns.map((c) => c.name);
+        return () =>
+          jsonReader((doc) => {
+            if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+              throw new Error("JSON 'auto' needs an object per record");
+            const obj = doc as Record<string, unknown>;
+            if (!ignoreCase) return names.map((n) => jsonFieldText(obj[n]));
+            const lower = new Map(Object.entries(obj).map(([k, v]) => [k.toLowerCase(), v]));
+            return names.map((n) => jsonFieldText(lower.get(n)));
+          });
+      }
+      if (!mode.startsWith('s3://'))
+        throw new RedshiftSqlError(
+          `Invalid JSON option '${mode}': use 'auto', 'auto ignorecase' or 's3://jsonpaths_file'.`,
+          '22023',
+        );
+      const text = await readSmallObject(ctx.s3, mode, 'JSONPaths file', ctx.signal);
+      let paths: unknown;
+      try {
+        paths = (JSON.parse(text) as { jsonpaths?: unknown }).jsonpaths;
+      } catch {
+        paths = undefined;
+      }
+      if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string'))
+        throw new RedshiftSqlError(
+          `Invalid JSONPath format: ${mode} must be {"jsonpaths": ["$['col']", ...]}`,
+          'XX000',
+        );
+      if (paths.length !== table.loadColumns.length)
+        throw new RedshiftSqlError(
+          `Number of jsonpaths and the number of columns should match. JSONPath size: ${paths.length}, Number of columns in table or column list: ${table.loadColumns.length}`,
+          'XX000',
+        );
+      return () => jsonReader((doc) => (paths as string[]).map((p) => jsonFieldText(evalJsonPath(doc, p))));
+    }
+    case 'text':
+      return () =>
+        delimitedReader({
+          delimiter: st.delimiter ?? '|',
+          escape: st.escape,
+          removeQuotes: st.removeQuotes,
+          ignoreHeader: st.ignoreHeader,
+          ignoreBlankLines: st.ignoreBlankLines,
+        });
+    default:
+      throw new RedshiftSqlError(
+        `${st.format.toUpperCase()} is not supported by the local emulator's COPY.`,
+        '0A000',
+      );
+  }
+}
+
+async function* objectBytes(
+  ctx: CommandContext,
+  obj: SourceObject,
+  st: CopyStatement,
+): AsyncGenerator<Buffer> {
+  let body: Readable;
+  try {
+    const res = await ctx.s3.send(new GetObjectCommand({ Bucket: obj.bucket, Key: obj.key }), {
+      abortSignal: ctx.signal,
+    });
+    body = res.Body as Readable;
+  } catch (err) {
+    throw s3ServiceError(err, `Problem reading file ${obj.url}`);
+  }
+  const kind = st.compression;
+  const source: AsyncIterable<Buffer> = kind ? body.pipe(createDecompressor(kind)) : body;
+  try {
+    for await (const chunk of source) yield chunk as Buffer;
+  } catch (err) {
+    if (err instanceof RedshiftSqlError) throw err;
+    throw new RedshiftSqlError(
+      `${kind ? `${kind.toUpperCase()} decompression of` : 'Reading'} ${obj.url} failed: ${(err as Error).message}. Check the compression option matches the file.`,
+      'XX000',
+    );
+  }
+}
+
+/** Runs a COPY: reads the source objects, validates/converts every field in Node, feeds PostgreSQL COPY FROM STDIN. */
+export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promise<CommandResult> {
+  const started = new Date();
+  const table = await readTargetTable(ctx.client, st);
+  await setSessionCount(ctx, 'redshift.last_copy_id', ctx.queryId);
+  const errors: LoadErrorRow[] = [];
+  let loaded = 0;
+  try {
+    const columnar = st.format === 'parquet' || st.format === 'orc';
+    const sources = await resolveSourceObjects(ctx.s3, st.from, st.manifest, columnar, ctx.signal);
+    const newReader = columnar ? undefined : await makeReader(st, table, ctx);
+    const converter = new ValueConverter(st);
+    const cols = table.loadColumns;
+    const colList = cols.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
+
+    const copy = st.noLoad
+      ? undefined
+      : ctx.client.query(copyFrom(`COPY ${table.sqlName} (${colList}) FROM STDIN`));
+    let copyError: unknown;
+    copy?.on('error', (err) => {
+      copyError ??= err;
+    });
+    let out = '';
+    const flush = async () => {
+      if (!copy || out === '') return;
+      const ok = copy.write(out);
+      out = '';
+      if (!ok) await Promise.race([once(copy, 'drain'), once(copy, 'error')]);
+      if (copyError) throw copyError;
+    };
+
+    const fail = (): never => {
+      throw new RedshiftSqlError(
+        `Load into table '${table.displayName}' failed. Check 'stl_load_errors' system table for details.`,
+        'XX000',
+      );
+    };
+
+    const handleRecords = async (records: SourceRecord[], url: string) => {
+      for (const rec of records) {
+        const rejected = rejectRecord(rec, url, cols, st, converter, columnar);
+        if ('error' in rejected) {
+          errors.push(rejected.error);
+          if (errors.length > st.maxError || columnar) fail();
+          continue;
+        }
+        out += `${rejected.fields.map(pgCopyField).join('\t')}\n`;
+        loaded++;
+      }
+      if (out.length >= OUT_FLUSH_BYTES) await flush();
+    };
+
+    try {
+      for (const obj of sources) {
+        if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+        if (columnar) {
+          const chunks: Buffer[] = [];
+          for await (const c of objectBytes(ctx, obj, st)) chunks.push(c);
+          const buf = Buffer.concat(chunks);
+          const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+          try {
+            for await (const batch of parquetRecords(ab, cols.length, obj.url))
+              await handleRecords(batch, obj.url);
+          } catch (err) {
+            if (err instanceof RedshiftSqlError) throw err;
+            throw new RedshiftSqlError((err as Error).message, 'XX000');
+          }
+          continue;
+        }
+        const reader = (newReader as () => RecordReader)();
+        const decoder = new StringDecoder('utf8');
+        for await (const chunk of objectBytes(ctx, obj, st)) {
+          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+          await handleRecords(reader.push(decoder.write(chunk)), obj.url);
+        }
+        await handleRecords(reader.push(decoder.end()), obj.url);
+        await handleRecords(reader.end(), obj.url);
+      }
+      await flush();
+      if (copy) {
+        copy.end();
+        await Promise.race([once(copy, 'finish'), once(copy, 'error').then(([e]) => Promise.reject(e))]);
+        if (copyError) throw copyError;
+      }
+    } catch (err) {
+      if (copy && !copy.destroyed && copyError === undefined) {
+        // Abandon the COPY: PostgreSQL receives CopyFail and rolls the statement back.
+        const closed = once(copy, 'close').catch(() => undefined);
+        copy.destroy(err instanceof Error ? err : new Error(String(err)));
+        await closed;
+      }
+      throw err;
+    }
+    if (errors.length > 0) await recordLoadErrors(ctx, table.oid, started, errors);
+    await setSessionCount(ctx, 'redshift.last_copy_count', st.noLoad ? 0 : loaded);
+    return { rows: st.noLoad ? 0 : loaded };
+  } catch (err) {
+    if (errors.length > 0) await recordLoadErrors(ctx, table.oid, started, errors).catch(() => undefined);
+    await setSessionCount(ctx, 'redshift.last_copy_count', 0).catch(() => undefined);
+    if (err instanceof RedshiftSqlError) throw err;
+    const e = err as { message?: string; code?: string };
+    throw new RedshiftSqlError(e?.message ?? String(err), typeof e?.code === 'string' ? e.code : 'XX000');
+  }
+}
+
+type Rejection = { fields: (string | null)[] } | { error: LoadErrorRow };
+
+function rejectRecord(
+  rec: SourceRecord,
+  url: string,
+  cols: TargetColumn[],
+  st: CopyStatement,
+  converter: ValueConverter,
+  columnar: boolean,
+): Rejection {
+  const base = { filename: url, line: rec.line, rawLine: rec.raw };
+  const err = (code: number, reason: string, col?: TargetColumn, position = 0, value = ''): Rejection => ({
+    error: {
+      ...base,
+      colname: col?.name ?? '',
+      type: col ? col.typeName.replace(/\(.*$/, '').slice(0, 10) : '',
+      colLength: col?.length !== undefined ? String(col.length) : '',
+      position,
+      rawFieldValue: value,
+      code,
+      reason,
+    },
+  });
+  if (rec.error) return err(rec.error.code, rec.error.reason);
+  let fields = rec.fields;
+  const textFormat = !columnar && st.format !== 'json';
+  if (fields.length > cols.length) return err(1202, 'Extra column(s) found', undefined, rec.raw.length);
+  if (fields.length < cols.length) {
+    if (!st.fillRecord && textFormat)
+      return err(1214, 'Delimiter not found', cols[fields.length], rec.raw.length);
+    fields = [...fields];
+    while (fields.length < cols.length) {
+      const c = cols[fields.length] as TargetColumn;
+      fields.push(
+        textFormat && (c.kind === 'char' || c.kind === 'varchar' || c.kind === 'text') && !st.emptyAsNull
+          ? ''
+          : null,
+      );
+    }
+  }
+  const out: (string | null)[] = new Array(cols.length);
+  let position = 0;
+  for (let i = 0; i < cols.length; i++) {
+    const col = cols[i] as TargetColumn;
+    const raw = fields[i] ?? null;
+    const r = converter.convert(raw, col, textFormat);
+    if ('error' in r) return err(r.error.code, r.error.reason, col, position, raw ?? '');
+    out[i] = r.value;
+    position += (raw?.length ?? 0) + 1;
+  }
+  return { fields: out };
+}
