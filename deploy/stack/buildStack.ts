@@ -1,0 +1,370 @@
+import { ConfigError } from '../../src/errors.ts';
+import { analyzeAsl } from '../iam/aslCalls.ts';
+import { analyzeAwsCalls } from '../iam/awsCalls.ts';
+import { assumedBy, functionPolicy, sameAccount } from '../iam/functionPolicy.ts';
+import { stateMachinePolicy } from '../iam/stateMachinePolicy.ts';
+import { type Cfn, type CfnObject, getAtt, type PolicyStatement, ref, regionalArn, s3Arn } from './cfn.ts';
+import {
+  discoverFunctions,
+  discoverScheduledJobs,
+  discoverStateMachines,
+  readYamlObject,
+  type ScheduledJob,
+  type StateMachineSource,
+} from './discover.ts';
+import { resolveFunctionConfigs } from './functionConfig.ts';
+import {
+  functionLogicalId,
+  functionNameFromPlaceholder,
+  functionRoleLogicalId,
+  pascalCase,
+  stateMachineArnEnvVar,
+  stateMachineLogGroupLogicalId,
+  stateMachineLogicalId,
+  stateMachineName,
+  stateMachineRoleLogicalId,
+} from './naming.ts';
+import type { DeploySettings } from './settings.ts';
+
+/** The function that turns S3 "Object Created" events into load executions (by convention). */
+export const S3_EVENT_TRIGGER = 's3EventTrigger';
+
+/** The osls `functions` block and CloudFormation `resources` block of the stack. */
+export interface Stack {
+  functions: Record<string, CfnObject>;
+  resources: { Conditions: CfnObject; Resources: CfnObject; Outputs: CfnObject; Parameters: CfnObject };
+  /** What each function's code calls, for reports. */
+  codeActions: Record<string, string[]>;
+}
+
+/**
+ * Builds the whole stack from what is in the tree: one Lambda (and one role) per
+ * `functions/*.ts`, one state machine per `statemachines/*.asl.yml`, one schedule per job in
+ * `jobs/` that declares `schedule`, the S3 event rule, and the optional Redshift role.
+ */
+export async function buildStack(rootDir: string, settings: DeploySettings): Promise<Stack> {
+  const [functionSources, machines, jobs, configRaw] = await Promise.all([
+    discoverFunctions(rootDir),
+    discoverStateMachines(rootDir),
+    discoverScheduledJobs(rootDir),
+    readYamlObject(rootDir, 'deploy/functions.yml'),
+  ]);
+  const names = functionSources.map((f) => f.name);
+  const kinds = machines.map((m) => m.kind);
+  const configs = resolveFunctionConfigs(configRaw, names, kinds);
+  const problems: string[] = [];
+
+  const functions: Record<string, CfnObject> = {};
+  const Resources: CfnObject = {};
+  const Outputs: CfnObject = {};
+  const codeActions: Record<string, string[]> = {};
+
+  const analyses = await Promise.all(functionSources.map((f) => analyzeAwsCalls(rootDir, f.file)));
+  functionSources.forEach((source, i) => {
+    const analysis = analyses[i];
+    const config = configs.get(source.name);
+    if (analysis === undefined || config === undefined) return;
+    problems.push(...analysis.problems);
+    codeActions[source.name] = analysis.actions;
+    const policy = functionPolicy({
+      settings,
+      name: source.name,
+      codeActions: analysis.actions,
+      config,
+      stateMachineKinds: kinds,
+    });
+    problems.push(...policy.problems);
+    Resources[functionRoleLogicalId(source.name)] = role(
+      assumedBy('lambda.amazonaws.com'),
+      policy.statements,
+      { Function: source.name, Source: source.file, DisabledActions: policy.disabled },
+    );
+    const startsExecutions = analysis.actions.some((a) => a.startsWith('states:'));
+    const environment: CfnObject = {};
+    if (startsExecutions) {
+      for (const kind of config.stateMachines ?? kinds) {
+        environment[stateMachineArnEnvVar(kind)] = regionalArn(
+          'states',
+          `stateMachine:${stateMachineName(settings.service, settings.stage, kind)}`,
+        );
+      }
+    }
+    functions[source.name] = {
+      handler: `functions/${source.name}.handler`,
+      role: functionRoleLogicalId(source.name),
+      memorySize: config.memorySize,
+      timeout: config.timeout,
+      ...(config.description === undefined ? {} : { description: config.description }),
+      ...(Object.keys(environment).length > 0 ? { environment } : {}),
+    };
+  });
+
+  for (const machine of machines) {
+    problems.push(...addStateMachine(Resources, Outputs, settings, machine, names));
+  }
+  addSchedules(Resources, settings, jobs, kinds, problems);
+  if (names.includes(S3_EVENT_TRIGGER)) addS3EventRule(Resources, settings);
+  addRedshiftRole(Resources, Outputs, settings);
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Cannot build the stack:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    functions,
+    resources: {
+      Parameters: {
+        CreateRedshiftRole: {
+          Type: 'String',
+          AllowedValues: ['true', 'false'],
+          Default: String(settings.createRedshiftRole),
+          Description: 'Create the IAM role Redshift assumes for UNLOAD/COPY (see docs/deploy.md)',
+        },
+      },
+      Conditions: { CreateRedshiftRole: { 'Fn::Equals': [ref('CreateRedshiftRole'), 'true'] } },
+      Resources,
+      Outputs,
+    },
+    codeActions,
+  };
+}
+
+function role(trust: CfnObject, statements: PolicyStatement[], metadata?: CfnObject): CfnObject {
+  return {
+    Type: 'AWS::IAM::Role',
+    ...(metadata ? { Metadata: { RedshiftTransfer: metadata } } : {}),
+    Properties: {
+      AssumeRolePolicyDocument: trust,
+      Policies: [
+        {
+          PolicyName: 'least-privilege',
+          PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as Cfn[] },
+        },
+      ],
+    },
+  };
+}
+
+/** Bucket placeholders the ASL may use besides `${XxxFunctionArn}`. */
+function bucketPlaceholders(s: DeploySettings): Record<string, string> {
+  return {
+    StateBucket: s.stateBucket,
+    StagingBucket: s.stagingBucket,
+    ExportsBucket: s.exportsBucket,
+  };
+}
+
+function addStateMachine(
+  Resources: CfnObject,
+  Outputs: CfnObject,
+  settings: DeploySettings,
+  machine: StateMachineSource,
+  functionNames: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  const calls = analyzeAsl(machine.definition);
+  problems.push(...calls.problems.map((p) => `${machine.file}: ${p}`));
+  const buckets = bucketPlaceholders(settings);
+  const substitutions: CfnObject = {};
+  for (const placeholder of calls.placeholders) {
+    const fn = functionNameFromPlaceholder(placeholder);
+    if (fn !== undefined) {
+      if (functionNames.includes(fn)) substitutions[placeholder] = getAtt(functionLogicalId(fn), 'Arn');
+      else problems.push(`${machine.file}: \${${placeholder}} but there is no functions/${fn}.ts`);
+    } else if (buckets[placeholder] !== undefined) {
+      substitutions[placeholder] = buckets[placeholder];
+    } else {
+      problems.push(
+        `${machine.file}: unknown placeholder \${${placeholder}}; use \${XxxFunctionArn} or one of ${Object.keys(
+          buckets,
+        )
+          .map((b) => `\${${b}}`)
+          .join(', ')}`,
+      );
+    }
+  }
+  const bucketFor = (expression: string) => {
+    const m = /^\$\{([A-Za-z]+)\}$/.exec(expression);
+    return (m?.[1] === undefined ? undefined : buckets[m[1]]) ?? expression;
+  };
+  const name = stateMachineName(settings.service, settings.stage, machine.kind);
+  const logGroup = stateMachineLogGroupLogicalId(machine.kind);
+  const logging = settings.stateMachineLogLevel !== 'OFF';
+  if (logging) {
+    Resources[logGroup] = {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: {
+        // The /aws/vendedlogs/ prefix keeps CloudWatch's resource policy small (one entry for all).
+        LogGroupName: `/aws/vendedlogs/states/${name}`,
+        RetentionInDays: settings.logRetentionInDays,
+      },
+    };
+  }
+  Resources[stateMachineRoleLogicalId(machine.kind)] = role(
+    assumedBy('states.amazonaws.com', sameAccount),
+    stateMachinePolicy(settings, machine.kind, calls, bucketFor),
+    { StateMachine: machine.kind, Source: machine.file },
+  );
+  Resources[stateMachineLogicalId(machine.kind)] = {
+    Type: 'AWS::StepFunctions::StateMachine',
+    Properties: {
+      StateMachineName: name,
+      StateMachineType: 'STANDARD',
+      RoleArn: getAtt(stateMachineRoleLogicalId(machine.kind), 'Arn'),
+      Definition: machine.definition as CfnObject,
+      DefinitionSubstitutions: substitutions,
+      ...(logging
+        ? {
+            LoggingConfiguration: {
+              Level: settings.stateMachineLogLevel,
+              // Execution data holds job documents and S3 keys, never credentials; off by default
+              // all the same, so that logs carry no data.
+              IncludeExecutionData: false,
+              Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(logGroup, 'Arn') } }],
+            },
+          }
+        : {}),
+    },
+  };
+  Outputs[`${pascalCase(machine.kind)}StateMachineArn`] = {
+    Description: `Start a ${machine.kind} run from the console with {"job": {...}} (docs/deploy.md)`,
+    Value: ref(stateMachineLogicalId(machine.kind)),
+  };
+  return problems;
+}
+
+function addSchedules(
+  Resources: CfnObject,
+  settings: DeploySettings,
+  jobs: readonly ScheduledJob[],
+  kinds: readonly string[],
+  problems: string[],
+): void {
+  if (jobs.length === 0) return;
+  const targets = new Set<string>();
+  for (const job of jobs) {
+    if (!kinds.includes(job.kind)) {
+      problems.push(`${job.file}: kind "${job.kind}" has no statemachines/${job.kind}.asl.yml`);
+      continue;
+    }
+    targets.add(job.kind);
+    const enabled = settings.schedulesEnabled && job.schedule.enabled;
+    Resources[`${pascalCase(job.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()))}Schedule`] =
+      {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          Description: job.schedule.description ?? `${job.kind} job ${job.name} (${job.file})`,
+          ScheduleExpression: job.schedule.expression,
+          ScheduleExpressionTimezone: job.schedule.timezone ?? settings.scheduleTimezone,
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          State: enabled ? 'ENABLED' : 'DISABLED',
+          Target: {
+            Arn: ref(stateMachineLogicalId(job.kind)),
+            RoleArn: getAtt('SchedulerRole', 'Arn'),
+            Input: JSON.stringify({ job: job.document }),
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          },
+        },
+      };
+  }
+  Resources.SchedulerRole = role(assumedBy('scheduler.amazonaws.com', sameAccount), [
+    {
+      Effect: 'Allow',
+      Action: ['states:StartExecution'],
+      Resource: [...targets].sort().map((k) => ref(stateMachineLogicalId(k))),
+    },
+  ]);
+}
+
+function addS3EventRule(Resources: CfnObject, settings: DeploySettings): void {
+  if (settings.landingBucket.length === 0) return;
+  const object: CfnObject =
+    settings.landingPrefix === '' ? {} : { key: [{ prefix: settings.landingPrefix }] };
+  Resources.LandingObjectCreatedRule = {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Description:
+        'S3 Object Created on the landing buckets -> s3EventTrigger (starts one load per object version)',
+      State: 'ENABLED',
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [...settings.landingBucket] },
+          ...(Object.keys(object).length > 0 ? { object } : {}),
+        },
+      },
+      Targets: [{ Id: 's3EventTrigger', Arn: getAtt(functionLogicalId(S3_EVENT_TRIGGER), 'Arn') }],
+    },
+  };
+  Resources.LandingObjectCreatedPermission = {
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: ref(functionLogicalId(S3_EVENT_TRIGGER)),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt('LandingObjectCreatedRule', 'Arn'),
+    },
+  };
+}
+
+/**
+ * The role Redshift itself assumes for UNLOAD (write to staging) and COPY (read staging and
+ * landing): created only when CreateRedshiftRole is true; associate it with the cluster or
+ * namespace yourself (docs/deploy.md).
+ */
+function addRedshiftRole(Resources: CfnObject, Outputs: CfnObject, s: DeploySettings): void {
+  const readBuckets = [...new Set([s.stagingBucket, ...s.landingBucket])].sort();
+  const principals =
+    s.redshiftWorkgroupArn.length > 0
+      ? ['redshift.amazonaws.com', 'redshift-serverless.amazonaws.com']
+      : ['redshift.amazonaws.com'];
+  const statements: PolicyStatement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetBucketLocation', 's3:ListBucket'],
+      Resource: readBuckets.map((b) => s3Arn(b)),
+    },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: readBuckets.map((b) => s3Arn(`${b}/*`)) },
+    // UNLOAD writes only into staging; DeleteObject is for UNLOAD ... CLEANPATH.
+    {
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject', 's3:PutObject'],
+      Resource: [s3Arn(`${s.stagingBucket}/*`)],
+    },
+  ];
+  if (s.kmsKeyArn !== undefined) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: [s.kmsKeyArn],
+    });
+  }
+  Resources.RedshiftRole = {
+    Type: 'AWS::IAM::Role',
+    Condition: 'CreateRedshiftRole',
+    Properties: {
+      Description: 'Assumed by Redshift for UNLOAD/COPY (IAM_ROLE in the SQL)',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: principals },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'unload-copy',
+          PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as Cfn[] },
+        },
+      ],
+    },
+  };
+  Outputs.RedshiftRoleArn = {
+    Condition: 'CreateRedshiftRole',
+    Description: 'Use as iamRole in job documents after associating it with the cluster or namespace',
+    Value: getAtt('RedshiftRole', 'Arn'),
+  };
+}
