@@ -6,11 +6,12 @@ import { JobValidationError } from '../errors.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
 import { jobNameSchema } from './common.ts';
 import { exportJobSchema } from './exportJob.ts';
+import { loadJobSchema } from './loadJob.ts';
 
 /**
  * Every kind of job document, told apart by `kind`. Each kind adds itself here with one line.
  */
-export const jobSchema = z.discriminatedUnion('kind', [exportJobSchema], {
+export const jobSchema = z.discriminatedUnion('kind', [exportJobSchema, loadJobSchema], {
   error: (issue) =>
     issue.code === 'invalid_union' ? 'expected "kind" to be one of: export, load, transfer' : undefined,
 });
