@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../../src/errors.ts';
-import { LOCAL_NAME_PREFIX } from './arns.ts';
+import { LOCAL_NAME_PREFIX, stateMachineArn } from './arns.ts';
 import { type Json, type JsonObject, listStateMachineFiles, loadDefinitionFile } from './loadDefinition.ts';
 import { type LocalExecution, LocalRunner, type PreparedStateMachine } from './localRunner.ts';
 import { PAYLOAD_LIMIT_BYTES } from './payload.ts';
@@ -88,9 +88,15 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const files = await listStateMachineFiles(options.stateMachinesDir ?? DEFAULT_STATE_MACHINES_DIR);
+  const kinds = Object.keys(files).filter((kind) => options.kinds === undefined || options.kinds.includes(kind));
+  // Functions that start executions (the S3 trigger) find them as on AWS: RT_<KIND>_STATE_MACHINE_ARN.
+  const machineArnEnv = Object.fromEntries(
+    kinds.map((kind) => [`RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`, stateMachineArn(region, kind)]),
+  );
   const runner = new LocalRunner({
     region,
-    env: { RT_ENDPOINT_SFN: endpoint, ...options.env },
+    env: { RT_ENDPOINT_SFN: endpoint, ...machineArnEnv, ...options.env },
     ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
     ...(options.functionsDir !== undefined ? { functionsDir: options.functionsDir } : {}),
     ...(options.s3Client !== undefined ? { s3Client: options.s3Client } : {}),
@@ -99,9 +105,8 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
       : {}),
   });
   try {
-    const files = await listStateMachineFiles(options.stateMachinesDir ?? DEFAULT_STATE_MACHINES_DIR);
-    for (const [kind, file] of Object.entries(files)) {
-      if (options.kinds !== undefined && !options.kinds.includes(kind)) continue;
+    for (const kind of kinds) {
+      const file = files[kind] as string;
       const definition = await loadDefinitionFile(file, { region, ...options.substitutions });
       const sm = runner.prepare(definition, { name: `${LOCAL_NAME_PREFIX}-${kind}`, source: file });
       stateMachines.set(sm.arn, sm);

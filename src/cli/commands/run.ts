@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { createSfnClient } from '../../aws/clients.ts';
+import { ConfigError, JobValidationError } from '../../errors.ts';
+import { openLocalSfn } from '../localSfn.ts';
+import { resolveJob } from '../resolveJob.ts';
+import { findDeployedStateMachine, runJob } from '../runJob.ts';
+
+const USAGE = `usage: redshift-transfer run <job> (--local | --stage <stage> [--state-machine-arn ARN]) [options]
+  <job>                 a .yml/.json job file, or the name of one in jobs/
+  --local               run on the local stack (RT_ENDPOINT_SFN, or one started for this run)
+  --stage <stage>       run on AWS, on the stage deployed with npm run deploy -- --stage <stage>
+  --state-machine-arn   the state machine to start (default: found by name for the stage)
+  --run-date YYYY-MM-DD the run date (default: today, UTC)
+  --name <name>         the execution name (default: <job>-<timestamp>)
+  --region <region>     default: AWS_REGION or us-east-1
+  --wait-scale <n>      local only: multiply Wait states by n (default 0.1)
+  --jobs-dir <dir>      where job names are looked up (default jobs)
+`;
+
+const options = {
+  local: { type: 'boolean' },
+  stage: { type: 'string' },
+  'state-machine-arn': { type: 'string' },
+  'run-date': { type: 'string' },
+  name: { type: 'string' },
+  region: { type: 'string' },
+  'wait-scale': { type: 'string' },
+  'jobs-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface RunArgs {
+  ref: string;
+  local: boolean;
+  stage?: string | undefined;
+  stateMachineArn?: string | undefined;
+  runDate?: string | undefined;
+  name?: string | undefined;
+  region?: string | undefined;
+  waitScale?: number | undefined;
+  jobsDir: string;
+}
+
+/** Parses `run` arguments; a wrong combination is a ConfigError that says what to give instead. */
+export function parseRunArgs(argv: string[]): RunArgs | 'help' {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const [ref, ...extra] = positionals;
+  if (ref === undefined || extra.length > 0) throw new ConfigError(`give exactly one job\n${USAGE}`);
+  if (Boolean(values.local) === (values.stage !== undefined)) {
+    throw new ConfigError(`give either --local or --stage <stage>\n${USAGE}`);
+  }
+  const runDate = values['run-date'];
+  if (runDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(runDate)) {
+    throw new ConfigError(`--run-date must look like 2024-03-01, got "${runDate}"`);
+  }
+  const waitScale = values['wait-scale'] === undefined ? undefined : Number(values['wait-scale']);
+  if (waitScale !== undefined && !(waitScale >= 0))
+    throw new ConfigError('--wait-scale must be a number >= 0');
+  return {
+    ref,
+    local: Boolean(values.local),
+    stage: values.stage,
+    stateMachineArn: values['state-machine-arn'],
+    runDate,
+    name: values.name,
+    region: values.region,
+    waitScale,
+    jobsDir: values['jobs-dir'] ?? 'jobs',
+  };
+}
+
+/** `run <job> --local | --stage <s>`: validate, start, follow, summarise; exit 0 when it succeeded. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseRunArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let resolved: Awaited<ReturnType<typeof resolveJob>>;
+  try {
+    resolved = await resolveJob(args.ref, args.jobsDir);
+  } catch (error) {
+    if (!(error instanceof JobValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const common = {
+    document: resolved.document,
+    jobName: resolved.job.name,
+    runDate: args.runDate,
+    name: args.name,
+    out: process.stdout,
+  };
+  if (args.local) {
+    const target = await openLocalSfn({
+      ...(args.waitScale !== undefined ? { waitScale: args.waitScale } : {}),
+      env: { ...process.env, ...(args.region ? { AWS_REGION: args.region } : {}) },
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    try {
+      const arn = args.stateMachineArn ?? target.stateMachineArn(resolved.job.kind);
+      return (await runJob({ client: target.client, stateMachineArn: arn, ...common })).exitCode;
+    } finally {
+      await target.stop();
+    }
+  }
+  const region = args.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const client = createSfnClient({ region });
+  try {
+    const arn =
+      args.stateMachineArn ?? (await findDeployedStateMachine(client, args.stage ?? '', resolved.job.kind));
+    return (await runJob({ client, stateMachineArn: arn, ...common })).exitCode;
+  } finally {
+    client.destroy();
+  }
+}

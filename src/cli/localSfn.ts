@@ -1,0 +1,74 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { stateMachineArn } from '../../local/sfn/arns.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { createSfnClient } from '../aws/clients.ts';
+
+export interface LocalSfnTarget {
+  client: SFNClient;
+  region: string;
+  /** The local ARN of `statemachines/<kind>.asl.yml`. */
+  stateMachineArn(kind: string): string;
+  /** The stack this process started, if it started one. */
+  stack?: LocalStack;
+  stop(): Promise<void>;
+}
+
+export interface OpenLocalOptions {
+  /** Wait-state scale when this process starts the runner (default 0.1). */
+  waitScale?: number;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/**
+ * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at (a running
+ * `local start`), or a local stack started here and stopped by `stop()`.
+ */
+export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<LocalSfnTarget> {
+  const env = options.env ?? process.env;
+  const region = env.AWS_REGION ?? 'us-east-1';
+  if (env.RT_ENDPOINT_SFN) {
+    const client = createSfnClient({ region, endpoint: env.RT_ENDPOINT_SFN });
+    return {
+      client,
+      region,
+      stateMachineArn: (kind) => stateMachineArn(region, kind),
+      stop: async () => client.destroy(),
+    };
+  }
+  // Loaded lazily: `validate` and AWS runs never pay for the local stack.
+  const { startLocalStack } = await import('../../local/stack.ts');
+  const { startLocalSfn } = await import('../../local/sfn/startLocalSfn.ts');
+  options.log?.('starting the local stack (PostgreSQL, S3, Redshift Data API, Step Functions)...');
+  const stack = await startLocalStack({ region });
+  let stopSfn: (() => Promise<void>) | undefined;
+  try {
+    let endpoint = stack.endpoints.sfn;
+    if (endpoint === undefined) {
+      const sfn = await startLocalSfn({
+        region,
+        env: { ...stack.env(), RT_LOG_LEVEL: env.RT_LOG_LEVEL ?? 'WARN' },
+        substitutions: { stateBucket: stack.stateBucket },
+        waitScale: options.waitScale ?? 0.1,
+      });
+      endpoint = sfn.endpoint;
+      stopSfn = () => sfn.stop();
+    }
+    const client = createSfnClient({ region, endpoint });
+    return {
+      client,
+      region,
+      stack,
+      stateMachineArn: (kind) => stateMachineArn(region, kind),
+      stop: async () => {
+        client.destroy();
+        await stopSfn?.();
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    await stopSfn?.().catch(() => {});
+    await stack.stop().catch(() => {});
+    throw error;
+  }
+}
