@@ -1,5 +1,11 @@
-import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { startRedshiftData } from '../../local/redshift/startRedshiftData.ts';
+import {
+  DescribeStatementCommand,
+  type DescribeStatementCommandOutput,
+  ExecuteStatementCommand,
+  type ExecuteStatementCommandInput,
+  type RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { type StartRedshiftDataOptions, startRedshiftData } from '../../local/redshift/startRedshiftData.ts';
 import { createRedshiftDataClient } from '../../src/aws/clients.ts';
 import { createTestDatabase } from './testDatabase.ts';
 
@@ -17,19 +23,14 @@ export interface TestRedshift {
 
 /**
  * A fresh database in the shared test cluster behind a local Data API server on a free port.
- * Pass `s3Endpoint` (from startTestS3) for UNLOAD/COPY. stop() stops the server and drops the
- * database.
+ * Pass `s3Endpoint` (from startTestS3) for UNLOAD/COPY; other server options (slices,
+ * resultPageBytes...) pass through. stop() stops the server and drops the database.
  */
 export async function startTestRedshift(
-  opts: { s3Endpoint?: string; slices?: number } = {},
+  opts: Omit<StartRedshiftDataOptions, 'databaseUrl'> = {},
 ): Promise<TestRedshift> {
   const db = await createTestDatabase('rs');
-  const server = await startRedshiftData({
-    databaseUrl: db.url,
-    defaultDatabase: db.name,
-    ...(opts.s3Endpoint === undefined ? {} : { s3Endpoint: opts.s3Endpoint }),
-    ...(opts.slices === undefined ? {} : { slices: opts.slices }),
-  });
+  const server = await startRedshiftData({ defaultDatabase: db.name, ...opts, databaseUrl: db.url });
   const client = createRedshiftDataClient({ region: 'us-east-1', endpoint: server.endpoint });
   return {
     endpoint: server.endpoint,
@@ -42,4 +43,30 @@ export async function startTestRedshift(
       await db.drop();
     },
   };
+}
+
+const TERMINAL = new Set(['FINISHED', 'FAILED', 'ABORTED']);
+
+/** Long-polls DescribeStatement until the statement ends (bounded: 2 minutes). */
+export async function waitForStatement(
+  client: RedshiftDataClient,
+  id: string,
+): Promise<DescribeStatementCommandOutput> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const d = await client.send(new DescribeStatementCommand({ Id: id, WaitTimeSeconds: 30 }));
+    if (TERMINAL.has(d.Status ?? '')) return d;
+    if (Date.now() > deadline) throw new Error(`statement ${id} still ${d.Status} after 2 minutes`);
+  }
+}
+
+/** ExecuteStatement (cluster `local`, the test database unless given) and wait for the end. */
+export async function executeAndWait(
+  rs: TestRedshift,
+  input: Partial<ExecuteStatementCommandInput> & { Sql: string },
+): Promise<DescribeStatementCommandOutput> {
+  const { Id } = await rs.client.send(
+    new ExecuteStatementCommand({ ClusterIdentifier: 'local', Database: rs.database, ...input }),
+  );
+  return waitForStatement(rs.client, Id as string);
 }

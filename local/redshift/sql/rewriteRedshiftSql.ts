@@ -278,7 +278,7 @@ function rewriteCall(
       const firstIdx = nextIndex(value, 0);
       if (firstIdx !== -1 && isWord(value[firstIdx], 'distinct')) {
         distinct = true;
-        value = value.slice(firstIdx + 1);
+        value = value.slice(nextIndex(value, firstIdx + 1));
       }
       const delimiter = args[1] ?? [synth('string', "''")];
       let end = close + 1;

@@ -32,7 +32,7 @@ const wordStart = /[A-Za-z_\u0080-\uffff]/;
 const wordChar = /[A-Za-z0-9_$\u0080-\uffff]/;
 const digit = /[0-9]/;
 const paramChar = /[0-9A-Za-z_]/;
-const operatorChars = '+-*/<>=~!@#%^&|`?:';
+const operatorChars = '+-*/<>=~!@#%^&|`?';
 
 /** Thrown for input the tokenizer cannot close: an unterminated literal, identifier or comment. */
 export class SqlTokenizeError extends Error {
@@ -126,6 +126,10 @@ export function tokenize(sql: string): Token[] {
     if (digit.test(c) || (c === '.' && next !== undefined && digit.test(next))) {
       const m = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(sql.slice(i, i + 400));
       push('number', i + (m?.[0].length ?? 1));
+      continue;
+    }
+    if (c === ':') {
+      push(next === ':' ? 'operator' : 'punct', next === ':' ? i + 2 : i + 1);
       continue;
     }
     if (c === ';') {
