@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--unload-format", choices=("PARQUET", "TEXT"), default="PARQUET", help="connector: UNLOAD format")
     src.add_argument("--fetch-size", type=int, default=10000, help="jdbc: rows per round trip")
     src.add_argument("--no-verify", action="store_true", help="manifest: skip the row-count check")
+    src.add_argument("--csv-header", choices=("true", "false"), help="manifest: delimited parts start with a header line")
+    src.add_argument("--csv-delimiter", help="manifest: field delimiter of delimited parts (default , for csv, | for text)")
+    src.add_argument("--csv-null", help="manifest: the string that stands for NULL in delimited parts")
 
     tr = p.add_argument_group("transformation")
     tr.add_argument("--view", default="input", help="temp view name of the input for --sql (default: input)")
@@ -307,12 +310,13 @@ def _first(d: dict, *keys: str, default=None):
     return default
 
 
-def plan_manifest(manifest: dict[str, Any], manifest_uri: str) -> ManifestPlan:
+def plan_manifest(manifest: dict[str, Any], manifest_uri: str, overrides: dict[str, Any] | None = None) -> ManifestPlan:
     """How to read the parts an export's _manifest.json lists (pure: tested without Spark).
 
     Accepts the export's layout ``{parts: [{url, rows, bytes, sha256}], schema, format,
     compression, header, delimiter, nullAs}`` with format details either at the top level or in a
     ``format``/``output`` object; relative part URLs resolve against the manifest's folder.
+    ``overrides`` (from --csv-header/--csv-delimiter/--csv-null) win over the manifest.
     """
     if not isinstance(manifest, dict):
         raise JobError(f"{manifest_uri}: expected a JSON object")
@@ -324,6 +328,7 @@ def plan_manifest(manifest: dict[str, Any], manifest_uri: str) -> ManifestPlan:
         if isinstance(manifest.get(nested), dict):
             del spec[nested]
             spec.update(manifest[nested])
+    spec.update({k: v for k, v in (overrides or {}).items() if v is not None})
     fmt = str(_first(spec, "format", "type", default="csv")).lower()
     if fmt in ("jsonl", "json-lines", "ndjson"):
         fmt = "json"
@@ -379,6 +384,14 @@ def plan_manifest(manifest: dict[str, Any], manifest_uri: str) -> ManifestPlan:
                         expected_rows=expected if counted and parts else (0 if not parts else None))
 
 
+def manifest_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "header": None if args.csv_header is None else args.csv_header == "true",
+        "delimiter": args.csv_delimiter,
+        "nullAs": args.csv_null,
+    }
+
+
 # --- running it (PySpark from here on) -----------------------------------------------------------
 
 def read_text_file(spark, uri: str) -> str:
@@ -407,7 +420,7 @@ def read_manifest(spark, uri: str) -> dict[str, Any]:
 def read_input(spark, plan: Plan):
     args = plan.args
     if plan.source == "manifest":
-        mp = plan_manifest(read_manifest(spark, args.manifest), args.manifest)
+        mp = plan_manifest(read_manifest(spark, args.manifest), args.manifest, manifest_overrides(args))
         if not mp.paths:
             if mp.schema_ddl is None:
                 raise JobError(f"{args.manifest} lists no parts and no schema: nothing to read")

@@ -181,3 +181,13 @@ def test_bad_manifests_are_named(manifest, message):
 )
 def test_redshift_types_map_to_spark_types(rs, spark):
     assert redshift.spark_type(rs) == spark
+
+
+def test_csv_layout_arguments_override_the_manifest():
+    plan = parse("--manifest", "s3://b/e/_manifest.json", "--csv-header", "true", "--csv-delimiter", "|", "--csv-null", "NULL",
+                 "--output", "s3://b/o/")
+    manifest = {"parts": [{"url": "s3://b/e/part-00000.csv.gz", "rows": 1}], "format": "csv", "header": False}
+    mp = redshift.plan_manifest(manifest, plan.args.manifest, redshift.manifest_overrides(plan.args))
+    assert mp.options == {"header": "true", "sep": "|", "nullValue": "NULL", "quote": '"', "escape": '"', "mode": "FAILFAST"}
+    untouched = redshift.plan_manifest(manifest, plan.args.manifest, redshift.manifest_overrides(parse("--manifest", "s3://b/m.json", "--show", "1").args))
+    assert untouched.options["header"] == "false"

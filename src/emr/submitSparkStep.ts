@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import { buildSparkStepRequest } from './buildSparkStepRequest.ts';
 import { SPARK_POLL_BACKOFF } from './decideSparkPoll.ts';
 import { classifyEmrError } from './emrErrors.ts';
-import { runOutputArgs, runResultSchema } from './runOutputArgs.ts';
+import { partLayoutSchema, runOutputArgs, runResultSchema } from './runOutputArgs.ts';
 import type { SparkStepState } from './sparkStepState.ts';
 import { stepLogUri } from './stepLogUri.ts';
 
@@ -20,6 +20,8 @@ export const submitSparkStepInputSchema = z.object({
   job: z.looseObject({
     spark: sparkStepSchema,
     timeouts: z.looseObject({ spark: durationSchema.optional() }).optional(),
+    unload: partLayoutSchema.unwrap().shape.unload,
+    process: partLayoutSchema.unwrap().shape.process,
   }),
   result: runResultSchema,
 });
@@ -47,7 +49,7 @@ export async function submitSparkStep(
   const request = buildSparkStepRequest({
     spark,
     runId: input.runId,
-    runArgs: runOutputArgs(input.result, spark.args),
+    runArgs: runOutputArgs(input.result, spark.args, input.job),
   });
   const stepName = request.Steps?.[0]?.Name ?? '';
   const clusterId = spark.clusterId;

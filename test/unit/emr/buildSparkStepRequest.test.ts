@@ -144,4 +144,29 @@ describe('Function: runOutputArgs', () => {
     expect(runOutputArgs({ table: 'public.orders', rows: 3 }, [])).toEqual([]);
     expect(runOutputArgs(undefined, [])).toEqual([]);
   });
+
+  it('adds the layout of delimited parts, which _manifest.json does not record', () => {
+    const result = { manifestUri: 's3://b/e/_manifest.json' };
+    expect(runOutputArgs(result, [], { unload: { format: 'csv', header: true } })).toEqual([
+      '--manifest',
+      's3://b/e/_manifest.json',
+      '--csv-header',
+      'true',
+    ]);
+    expect(
+      runOutputArgs(result, ['--csv-null', 'x'], {
+        unload: { format: 'text', header: false, nullAs: '\\N' },
+      }),
+    ).toEqual(['--manifest', 's3://b/e/_manifest.json', '--csv-header', 'false', '--csv-delimiter', '|']);
+    expect(
+      runOutputArgs(result, [], {
+        unload: { format: 'csv', header: true },
+        process: { convert: 'csv-to-jsonl' },
+      }),
+    ).toEqual(['--manifest', 's3://b/e/_manifest.json']);
+    expect(runOutputArgs(result, [], { unload: { format: 'parquet' } })).toEqual([
+      '--manifest',
+      's3://b/e/_manifest.json',
+    ]);
+  });
 });
