@@ -34,7 +34,7 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 export function shellProblem(arg: string): string | undefined {
   if (CONTROL_CHARS.test(arg)) return 'contains a control character (NUL, carriage return, escape...)';
   if (SHELL_OPERATORS.has(arg.trim())) return `is the shell operator "${arg.trim()}"`;
-  if (SHELL_EXPANSION.test(arg)) return 'uses shell expansion ($VAR, $' + '{...}, $(...) or backquotes)';
+  if (SHELL_EXPANSION.test(arg)) return 'uses shell expansion ($VAR, $(...) or backquotes)';
   if (arg.startsWith('~')) return 'starts with "~" (home-directory expansion needs a shell)';
   // Hadoop expands globs in URIs itself (s3://b/*.csv is fine); a bare local glob is the shell's job.
   if (LOCAL_GLOB.test(arg)) return 'looks like a local file glob (globs need a shell)';

@@ -105,13 +105,13 @@ describe('Function: buildSparkStepRequest', () => {
     } catch (error) {
       expect((error as JobValidationError).issues).toEqual([
         'spark.extraJars[0]: one jar path per entry, without commas',
-        'spark.args[1]: "$HOME/out" uses shell expansion ($VAR, ${...}, $(...) or backquotes)',
+        'spark.args[1]: "$HOME/out" uses shell expansion ($VAR, $(...) or backquotes)',
         'spark.args[2]: "|" is the shell operator "|"',
         'spark.args[4]: "*.py" looks like a local file glob (globs need a shell)',
         'spark.args[6]: "~/x" starts with "~" (home-directory expansion needs a shell)',
         'spark.args[7]: "a\\u0000b" contains a control character (NUL, carriage return, escape...)',
         'spark.sparkConf.bad key: expected a Spark property name like "spark.executor.memory"',
-        'spark.sparkConf.spark.x: "$(id)" uses shell expansion ($VAR, ${...}, $(...) or backquotes)',
+        'spark.sparkConf.spark.x: "$(id)" uses shell expansion ($VAR, $(...) or backquotes)',
       ]);
     }
   });
