@@ -113,6 +113,7 @@ async function makeReader(
           removeQuotes: st.removeQuotes,
           ignoreHeader: st.ignoreHeader,
           ignoreBlankLines: st.ignoreBlankLines,
+          nullAs: st.nullAs ?? '\\N',
         });
     default:
       throw new RedshiftSqlError(

@@ -55,6 +55,8 @@ export interface DelimitedReaderOptions {
   removeQuotes: boolean;
   ignoreHeader: number;
   ignoreBlankLines: boolean;
+  /** With ESCAPE, a field that is exactly the NULL AS string before unescaping is NULL (`\N`). */
+  nullAs: string;
 }
 
 /**
@@ -102,10 +104,15 @@ export function delimitedReader(o: DelimitedReaderOptions): RecordReader {
   };
 }
 
-function splitFields(text: string, o: DelimitedReaderOptions): string[] {
+function splitFields(text: string, o: DelimitedReaderOptions): (string | null)[] {
   if (!o.escape && !o.removeQuotes) return text.split(o.delimiter);
-  const fields: string[] = [];
+  const fields: (string | null)[] = [];
   let cur = '';
+  let rawStart = 0;
+  const push = (end: number) => {
+    fields.push(o.escape && text.slice(rawStart, end) === o.nullAs ? null : cur);
+    rawStart = end + 1;
+  };
   let inQuotes = false;
   let fieldStart = true;
   for (let i = 0; i < text.length; i++) {
@@ -122,7 +129,7 @@ function splitFields(text: string, o: DelimitedReaderOptions): string[] {
       continue;
     }
     if (c === o.delimiter && !inQuotes) {
-      fields.push(cur);
+      push(i);
       cur = '';
       fieldStart = true;
       continue;
@@ -130,7 +137,7 @@ function splitFields(text: string, o: DelimitedReaderOptions): string[] {
     cur += c;
     fieldStart = false;
   }
-  fields.push(cur);
+  push(text.length);
   return fields;
 }
 

@@ -297,7 +297,7 @@ async function recordUnload(
     const values = chunk.map((f) => {
       params.push(f.url, f.recordCount, f.contentLength);
       const n = params.length;
-      return `(100, $1, $2, $1, $${n - 2}, $3, $4, $${n - 1}, $${n}, '${st.format === 'parquet' ? 'Parquet' : st.format === 'json' ? 'JSON' : 'Text'}')`;
+      return `(100, $1::int, $2, $1::bigint, $${n - 2}, $3, $4, $${n - 1}, $${n}, '${st.format === 'parquet' ? 'Parquet' : st.format === 'json' ? 'JSON' : 'Text'}')`;
     });
     await ctx.autonomous(
       `INSERT INTO public.sys_unload_detail (user_id, query_id, session_id, transaction_id, file_name, start_time,
