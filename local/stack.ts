@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createS3Client } from '../src/aws/clients.ts';
+import { startLocalEmr } from './emr/startLocalEmr.ts';
 import { startPostgres } from './postgres/startPostgres.ts';
 import { startRedshiftData } from './redshift/startRedshiftData.ts';
 import { startS3 } from './s3/startS3.ts';
@@ -134,6 +135,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // 4. Step Functions (local/sfn) and EMR (local/emr) start here, each pushing its stop() and
     //    setting endpoints.sfn / endpoints.emr.
+    // EMR cluster j-LOCAL: steps run spark-submit on spark/.venv's PySpark (bash spark/setup.sh),
+    // s3:// served from this S3; step logs under s3://rt-state/emr-logs/ (docs/spark.md).
+    const emr = await startLocalEmr({ region, s3Endpoint: s3.endpoint, logUri: `s3://${STATE_BUCKET}/emr-logs/` });
+    stops.push(() => emr.stop());
+    endpoints.emr = emr.endpoint;
 
     let stopping: Promise<void> | undefined;
     return {
