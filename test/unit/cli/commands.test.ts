@@ -1,0 +1,97 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseRunArgs } from '../../../src/cli/commands/run.ts';
+import { run as validate } from '../../../src/cli/commands/validate.ts';
+import { resolveJobFile } from '../../../src/cli/resolveJob.ts';
+import { defaultExecutionName } from '../../../src/cli/runJob.ts';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rt-cli-'));
+  await writeFile(
+    join(dir, 'bad-export.yml'),
+    ['kind: export', 'name: bad-export', 'target:', '  database: dev', 'unload:', '  format: xml', ''].join(
+      '\n',
+    ),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs a command module capturing stdout and stderr. */
+async function capture(fn: () => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  try {
+    const code = await fn();
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('validate', () => {
+  it('prints OK <kind> <name> for the example job, found by name in jobs/', async () => {
+    const { code, stdout } = await capture(() => validate(['nightly-sales-export']));
+    expect(code).toBe(0);
+    expect(stdout).toBe('OK export nightly-sales-export (jobs/nightly-sales-export.yml)\n');
+  });
+
+  it('prints every problem by path and exits 1', async () => {
+    const { code, stderr } = await capture(() => validate([join(dir, 'bad-export.yml')]));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Invalid job file .*bad-export\.yml:\n/);
+    for (const path of ['target', 'iamRole', 'unload.format', 'staging', 'destination']) {
+      expect(stderr).toMatch(new RegExp(`\\n  - ${path.replace('.', '\\.')}`));
+    }
+  });
+
+  it('names the places it looked when a job name does not exist', async () => {
+    await expect(resolveJobFile('no-such-job', 'jobs')).rejects.toThrow(
+      'No job named "no-such-job" in jobs/ (looked for no-such-job.yml, no-such-job.yaml, no-such-job.json)',
+    );
+  });
+});
+
+describe('run arguments', () => {
+  it('parses a local run', () => {
+    expect(
+      parseRunArgs(['nightly-sales-export', '--local', '--run-date', '2024-03-01', '--name', 'n1']),
+    ).toEqual({
+      ref: 'nightly-sales-export',
+      local: true,
+      stage: undefined,
+      stateMachineArn: undefined,
+      runDate: '2024-03-01',
+      name: 'n1',
+      region: undefined,
+      waitScale: undefined,
+      jobsDir: 'jobs',
+    });
+  });
+
+  it.each([
+    [['job'], 'give either --local or --stage <stage>'],
+    [['job', '--local', '--stage', 'prod'], 'give either --local or --stage <stage>'],
+    [['--local'], 'give exactly one job'],
+    [['job', '--local', '--run-date', '1/3/2024'], '--run-date must look like 2024-03-01, got "1/3/2024"'],
+    [['job', '--local', '--colour'], "Unknown option '--colour'"],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseRunArgs(argv)).toThrow(message);
+  });
+
+  it('names executions after the job and the time, within 80 characters', () => {
+    expect(defaultExecutionName('nightly-sales-export', new Date('2024-03-01T02:00:05.123Z'))).toBe(
+      'nightly-sales-export-20240301T020005Z',
+    );
+    expect(defaultExecutionName('x'.repeat(80), new Date(0))).toHaveLength(80);
+  });
+});
