@@ -5,6 +5,7 @@ import type { AuthParts } from './parseAuthorization.ts';
 import { finishAuthorization, readAuthorizationClause } from './parseAuthorization.ts';
 import { parseFixedWidthSpec } from './parseFixedWidthSpec.ts';
 import { conflict } from './parseUnload.ts';
+import { syntaxError } from './tokenize.ts';
 
 // Options Redshift accepts and that change nothing observable in a single-node emulator.
 const ACCEPTED_NO_OP = new Set(['EXPLICIT_IDS', 'ROUNDEC', 'ACCEPTANYDATE', 'NOLOAD', 'IGNOREALLERRORS']);
@@ -96,7 +97,7 @@ export function parseCopy(cur: Cursor): CopyStatement {
     if (readAuthorizationClause(cur, auth, seen)) continue;
     const w = cur.peekWord();
     if (w === '') throw cur.error('expected a COPY option');
-    cur.next();
+    const optionOffset = cur.next().offset;
     switch (w) {
       case 'FORMAT': {
         cur.acceptWord('AS');
@@ -248,7 +249,7 @@ export function parseCopy(cur: Cursor): CopyStatement {
           if (w === 'IGNOREALLERRORS') st.ignoreAllErrors = true;
           break;
         }
-        throw cur.error(`unknown COPY option ${w}`);
+        throw syntaxError(cur.sql, optionOffset, `unknown COPY option ${w}`);
     }
   }
   cur.expectEnd();

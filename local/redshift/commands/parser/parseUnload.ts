@@ -5,6 +5,7 @@ import { hasOuterLimit } from './hasOuterLimit.ts';
 import type { AuthParts } from './parseAuthorization.ts';
 import { finishAuthorization, readAuthorizationClause } from './parseAuthorization.ts';
 import { parseFixedWidthSpec } from './parseFixedWidthSpec.ts';
+import { syntaxError } from './tokenize.ts';
 
 const MB = 1024 * 1024;
 
@@ -63,7 +64,7 @@ export function parseUnload(cur: Cursor): UnloadStatement {
     if (readAuthorizationClause(cur, auth, seen)) continue;
     const w = cur.peekWord();
     if (w === '') throw cur.error('expected an UNLOAD option');
-    cur.next();
+    const optionOffset = cur.next().offset;
     switch (w) {
       case 'FORMAT': {
         cur.acceptWord('AS');
@@ -187,7 +188,7 @@ export function parseUnload(cur: Cursor): UnloadStatement {
         st.extension = cur.expectString('EXTENSION');
         break;
       default:
-        throw cur.error(`unknown UNLOAD option ${w}`);
+        throw syntaxError(cur.sql, optionOffset, `unknown UNLOAD option ${w}`);
     }
   }
   cur.expectEnd();
