@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
@@ -8,6 +9,7 @@ import { startLocalEmr } from './emr/startLocalEmr.ts';
 import { startPostgres } from './postgres/startPostgres.ts';
 import { startRedshiftData } from './redshift/startRedshiftData.ts';
 import { startS3 } from './s3/startS3.ts';
+import { type LocalSfn, startLocalSfn } from './sfn/startLocalSfn.ts';
 
 /** Where `local start` keeps its data when no --data-dir is given (gitignored). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.local', import.meta.url));
@@ -38,6 +40,8 @@ export interface LocalStackOptions {
   buckets?: readonly string[];
   /** Simulated Redshift slices (UNLOAD PARALLEL). */
   slices?: number;
+  /** Multiplies the state machines' Wait states (default 0.1; 0 in tests). */
+  waitScale?: number;
   /** Fixed ports (0 or absent: free ports). */
   ports?: { s3?: number; redshiftData?: number; postgres?: number };
 }
@@ -58,6 +62,8 @@ export interface LocalStack {
   stateBucket: string;
   dataDir: string;
   postgres: { engine: Engine; url: string; urlFor(database: string): string };
+  /** The local Step Functions (executions, `whenDone(executionArn)` for tests). */
+  sfn: LocalSfn;
   /** The environment that points this project's code (readEnv) at the stack. */
   env(): Record<string, string>;
   stop(): Promise<void>;
@@ -78,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const engine = options.engine ?? 'postgres';
   await mkdir(dataDir, { recursive: true });
+  await letServerUserIn(dataDir);
 
   const stops: Stop[] = [];
   const stopAll = async () => {
@@ -141,6 +148,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;
 
+    // Step Functions last: its handlers get every endpoint above (docs/local-runner.md).
+    const sfn = await startLocalSfn({
+      region,
+      env: { ...stackEnv(endpoints), RT_LOG_LEVEL: process.env.RT_LOG_LEVEL ?? 'WARN' },
+      substitutions: { stateBucket: STATE_BUCKET },
+      waitScale: options.waitScale ?? 0.1,
+    });
+    stops.push(() => sfn.stop());
+    endpoints.sfn = sfn.endpoint;
+
     let stopping: Promise<void> | undefined;
     return {
       endpoints,
@@ -149,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateBucket: STATE_BUCKET,
       dataDir,
       postgres,
+      sfn,
       env: () => stackEnv(endpoints),
       stop: () => {
         stopping ??= stopAll();
@@ -159,6 +177,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user (startPostgres), which must be able to reach
+ * its cluster under dataDir: a directory made by mkdtemp (0700) would lock it out.
+ */
+async function letServerUserIn(dataDir: string): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  const { mode } = await stat(dataDir);
+  if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o777) | 0o711);
 }
 
 /** RT_* variables (src/config/env.ts) pointing the project's clients at the stack. */
