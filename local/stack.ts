@@ -140,11 +140,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const endpoints: LocalEndpoints = { region, s3: s3.endpoint, redshiftData: redshiftData.endpoint };
 
-    // 4. Step Functions (local/sfn) and EMR (local/emr) start here, each pushing its stop() and
-    //    setting endpoints.sfn / endpoints.emr.
+    // 4. EMR, then Step Functions: each pushes its stop() and sets its endpoint.
     // EMR cluster j-LOCAL: steps run spark-submit on spark/.venv's PySpark (bash spark/setup.sh),
     // s3:// served from this S3; step logs under s3://rt-state/emr-logs/ (docs/spark.md).
-    const emr = await startLocalEmr({ region, s3Endpoint: s3.endpoint, logUri: `s3://${STATE_BUCKET}/emr-logs/` });
+    const emr = await startLocalEmr({
+      region,
+      s3Endpoint: s3.endpoint,
+      logUri: `s3://${STATE_BUCKET}/emr-logs/`,
+    });
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;
 

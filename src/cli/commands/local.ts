@@ -113,8 +113,8 @@ async function seed(argv: string[]): Promise<number> {
   });
   const scale = positiveNumber(v.scale, '--scale', DEFAULT_SCALE);
   const endpoint =
-    v.endpoint ?? process.env.RT_ENDPOINT_REDSHIFT_DATA ?? (await runningStack(v['data-dir']))?.redshiftData;
-  if (endpoint === undefined) {
+    v.endpoint || process.env.RT_ENDPOINT_REDSHIFT_DATA || (await runningStack(v['data-dir']))?.redshiftData;
+  if (!endpoint) {
     throw new ConfigError(
       'No running local stack found: start it first (redshift-transfer local start), or pass --endpoint http://127.0.0.1:PORT (or set RT_ENDPOINT_REDSHIFT_DATA).',
     );

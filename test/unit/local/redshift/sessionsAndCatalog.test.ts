@@ -1,0 +1,81 @@
+import {
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  ListDatabasesCommand,
+  ListSchemasCommand,
+  ListSessionsCommand,
+  ListTablesCommand,
+  ValidationException,
+} from '@aws-sdk/client-redshift-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  executeAndWait,
+  startTestRedshift,
+  type TestRedshift,
+  waitForStatement,
+} from '../../../helpers/testRedshift.ts';
+
+describe('local Data API: sessions and catalog', () => {
+  let rs: TestRedshift;
+  beforeAll(async () => {
+    rs = await startTestRedshift();
+  });
+  afterAll(async () => {
+    await rs.stop();
+  });
+
+  it('keeps a session (temp tables included) between statements with SessionKeepAliveSeconds/SessionId', async () => {
+    const first = await executeAndWait(rs, {
+      Sql: 'create temp table kept (a int)',
+      SessionKeepAliveSeconds: 60,
+    });
+    expect(first.Status).toBe('FINISHED');
+    const sessionId = first.SessionId as string;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const listed = await rs.client.send(new ListSessionsCommand({}));
+    expect(listed.Sessions?.map((s) => [s.SessionId, s.Status, s.Database])).toEqual([
+      [sessionId, 'AVAILABLE', rs.database],
+    ]);
+
+    const { Id: insertId } = await rs.client.send(
+      new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'insert into kept values (1), (2)' }),
+    );
+    expect((await waitForStatement(rs.client, insertId as string)).ResultRows).toBe(2);
+    const { Id } = await rs.client.send(
+      new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'select sum(a) from kept' }),
+    );
+    const d = await waitForStatement(rs.client, Id as string);
+    expect(d.SessionId).toBe(sessionId);
+    expect((await rs.client.send(new GetStatementResultCommand({ Id }))).Records).toEqual([
+      [{ longValue: 3 }],
+    ]);
+
+    // Outside the session the temp table does not exist.
+    const outside = await executeAndWait(rs, { Sql: 'select * from kept' });
+    expect(outside.Status).toBe('FAILED');
+
+    const unknown = await rs.client
+      .send(
+        new ExecuteStatementCommand({ SessionId: '11111111-1111-4111-8111-111111111111', Sql: 'select 1' }),
+      )
+      .catch((e: unknown) => e as Error);
+    expect(unknown).toBeInstanceOf(ValidationException);
+    expect((unknown as Error).message).toContain('is not available');
+  });
+
+  it('lists databases, schemas and tables of the engine', async () => {
+    await executeAndWait(rs, { Sql: 'create schema sales_mart' });
+    await executeAndWait(rs, { Sql: 'create table sales_mart.facts (a int)' });
+    await executeAndWait(rs, { Sql: 'create view sales_mart.v_facts as select * from sales_mart.facts' });
+    const target = { ClusterIdentifier: 'local', Database: rs.database };
+    const dbs = await rs.client.send(new ListDatabasesCommand(target));
+    expect(dbs.Databases).toContain(rs.database);
+    const schemas = await rs.client.send(new ListSchemasCommand({ ...target, SchemaPattern: 'sales%' }));
+    expect(schemas.Schemas).toEqual(['sales_mart']);
+    const tables = await rs.client.send(new ListTablesCommand({ ...target, SchemaPattern: 'sales_mart' }));
+    expect(tables.Tables).toEqual([
+      { name: 'facts', schema: 'sales_mart', type: 'TABLE' },
+      { name: 'v_facts', schema: 'sales_mart', type: 'VIEW' },
+    ]);
+  });
+});
