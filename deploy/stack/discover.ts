@@ -56,7 +56,12 @@ export const scheduleExpressionSchema = z
 
 /** A job's `schedule`: an expression, or the expression with its time zone and switch. */
 export const jobScheduleSchema = z.union([
-  scheduleExpressionSchema.transform((expression) => ({ expression, enabled: true })),
+  scheduleExpressionSchema.transform((expression) => ({
+    expression,
+    enabled: true,
+    timezone: undefined as string | undefined,
+    description: undefined as string | undefined,
+  })),
   z
     .object({
       expression: scheduleExpressionSchema,

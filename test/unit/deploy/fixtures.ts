@@ -6,7 +6,9 @@ import type { Stack } from '../../../deploy/stack/buildStack.ts';
 import { type DeploySettings, parseDeploySettings } from '../../../deploy/stack/settings.ts';
 
 /** A throwaway project tree: `files` maps relative paths to contents. */
-export async function fixtureTree(files: Record<string, string>): Promise<{ root: string; remove: () => Promise<void> }> {
+export async function fixtureTree(
+  files: Record<string, string>,
+): Promise<{ root: string; remove: () => Promise<void> }> {
   const root = await mkdtemp(path.join(tmpdir(), 'rt-deploy-'));
   for (const [file, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, file)), { recursive: true });
@@ -46,7 +48,9 @@ export function settings(overrides: Record<string, unknown> = {}): DeploySetting
  * function becomes an AWS::Lambda::Function with osls' logical id, handler and role.
  */
 export function templateOf(stack: Stack): Template {
-  const Resources: Template['Resources'] = { ...(stack.resources.Resources as Template['Resources']) };
+  const Resources: Template['Resources'] = {
+    ...(stack.resources.Resources as unknown as Template['Resources']),
+  };
   for (const [name, fn] of Object.entries(stack.functions)) {
     const logicalId = `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
     Resources[logicalId] = {

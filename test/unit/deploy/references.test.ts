@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings and ASL placeholders are the subject here
 import { describe, expect, it } from 'vitest';
 import { checkReferences } from '../../../deploy/check/references.ts';
 import { checkSubstitutions } from '../../../deploy/check/substitutions.ts';
@@ -12,7 +13,11 @@ const base = (): Template => ({
       Type: 'AWS::Lambda::Function',
       Properties: {
         Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
-        Environment: { Variables: { A: { 'Fn::Sub': 'arn:${AWS::Partition}:x:${AWS::Region}:${Role.Arn}:${Flag}:${!Literal}' } } },
+        Environment: {
+          Variables: {
+            A: { 'Fn::Sub': 'arn:${AWS::Partition}:x:${AWS::Region}:${Role.Arn}:${Flag}:${!Literal}' },
+          },
+        },
       },
       DependsOn: ['Role'],
     },
@@ -55,7 +60,14 @@ describe('checkSubstitutions', () => {
         Properties: {
           Definition: {
             StartAt: 'A',
-            States: { A: { Type: 'Task', Resource: '${AFunctionArn}', Parameters: { 'b.$': '$.b', Bucket: '${StateBucket}' }, End: true } },
+            States: {
+              A: {
+                Type: 'Task',
+                Resource: '${AFunctionArn}',
+                Parameters: { 'b.$': '$.b', Bucket: '${StateBucket}' },
+                End: true,
+              },
+            },
           },
           DefinitionSubstitutions: subs,
         },
@@ -64,7 +76,11 @@ describe('checkSubstitutions', () => {
   });
 
   it('accepts a definition whose placeholders are all substituted', () => {
-    expect(checkSubstitutions(machine({ AFunctionArn: { 'Fn::GetAtt': ['ALambdaFunction', 'Arn'] }, StateBucket: 'b' }))).toEqual([]);
+    expect(
+      checkSubstitutions(
+        machine({ AFunctionArn: { 'Fn::GetAtt': ['ALambdaFunction', 'Arn'] }, StateBucket: 'b' }),
+      ),
+    ).toEqual([]);
   });
 
   it('fails on a placeholder left in the definition and on an unused substitution', () => {
