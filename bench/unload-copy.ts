@@ -1,0 +1,143 @@
+/**
+ * UNLOAD / COPY throughput of the local Redshift emulator against PostgreSQL's own COPY TO STDOUT /
+ * FROM STDIN on the same data (the physical limit of the engine underneath), plus peak RSS.
+ *
+ *   npx tsx bench/unload-copy.ts            # 1,000,000 sales-like rows
+ *   BENCH_ROWS=200000 npx tsx bench/unload-copy.ts
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { startPostgres } from '../local/postgres/startPostgres.ts';
+import { executeRedshiftCommand, SYSTEM_TABLES_DDL } from '../local/redshift/commands/index.ts';
+import type { CommandContext } from '../local/redshift/commands/types.ts';
+import { startS3 } from '../local/s3/startS3.ts';
+import { createS3Client } from '../src/aws/clients.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/Bench'";
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T; rss: number }> {
+  peakRss = process.memoryUsage().rss;
+  const t = performance.now();
+  const value = await fn();
+  const ms = performance.now() - t;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return { ms, value, rss: peakRss };
+}
+
+// Separate temp dirs: startPostgres hands its own to the postgres user.
+const pgDir = await mkdtemp(join(tmpdir(), 'rt-bench-pg-'));
+const s3Dir = await mkdtemp(join(tmpdir(), 'rt-bench-s3-'));
+const pgServer = await startPostgres({ dataDir: pgDir });
+const s3Server = await startS3({ dataDir: s3Dir });
+const s3 = createS3Client({ region: 'us-east-1', endpoint: s3Server.endpoint });
+const client = new pg.Client(pgServer.url);
+const auto = new pg.Client(pgServer.url);
+try {
+  await client.connect();
+  await auto.connect();
+  for (const ddl of SYSTEM_TABLES_DDL) await client.query(ddl);
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+  await client.query(`DROP TABLE IF EXISTS sales, sales_native, sales_csv, sales_parquet`);
+  await client.query(`CREATE TABLE sales (salesid integer NOT NULL, buyer varchar(40), qty smallint,
+    pricepaid numeric(12,2), commission numeric(10,2), saletime timestamp, note varchar(100))`);
+  await client.query(
+    `INSERT INTO sales SELECT g, 'buyer_' || (g % 49989), (g % 8) + 1, round((g % 100000) / 7.0, 2), round((g % 100000) / 70.0, 2),
+       timestamp '2008-01-01' + (g % 31536000) * interval '1 second', CASE WHEN g % 10 = 0 THEN NULL ELSE 'note, with "quotes" | pipes ' || g END
+     FROM generate_series(1, $1) g`,
+    [ROWS],
+  );
+  for (const t of ['sales_native', 'sales_csv', 'sales_parquet'])
+    await client.query(`CREATE TABLE ${t} (LIKE sales)`);
+
+  const ctx = (): CommandContext => ({
+    client,
+    autonomous: async (sql, params) => {
+      await auto.query(sql, params);
+    },
+    s3,
+    slices: 4,
+    queryId: Math.floor(Math.random() * 1e6),
+    sessionId: 1,
+    database: 'postgres',
+    user: 'bench',
+    signal: new AbortController().signal,
+  });
+
+  // Native limits: COPY TO STDOUT into nothing, and COPY FROM STDIN of the same bytes.
+  const chunks: Buffer[] = [];
+  const nativeOut = await timed(() =>
+    pipeline(
+      client.query(copyTo('COPY sales TO STDOUT')),
+      new Writable({
+        write(c, _e, cb) {
+          chunks.push(c as Buffer);
+          cb();
+        },
+      }),
+    ),
+  );
+  const nativeIn = await timed(async () => {
+    const stream = client.query(copyFrom('COPY sales_native FROM STDIN'));
+    for (const c of chunks) if (!stream.write(c)) await new Promise((r) => stream.once('drain', r));
+    stream.end();
+    await new Promise((res, rej) => stream.on('finish', res).on('error', rej));
+  });
+  chunks.length = 0;
+
+  const run = (sql: string) => timed(() => executeRedshiftCommand(sql, ctx()));
+  const unloadCsv = await run(
+    `UNLOAD ('select * from sales') TO 's3://bench/csv/sales_' ${ROLE} FORMAT CSV GZIP MANIFEST`,
+  );
+  const copyCsv = await run(`COPY sales_csv FROM 's3://bench/csv/sales_manifest' ${ROLE} MANIFEST CSV GZIP`);
+  const unloadPq = await run(
+    `UNLOAD ('select * from sales') TO 's3://bench/pq/sales_' ${ROLE} FORMAT PARQUET MANIFEST`,
+  );
+  const copyPq = await run(
+    `COPY sales_parquet FROM 's3://bench/pq/sales_manifest' ${ROLE} MANIFEST FORMAT AS PARQUET`,
+  );
+
+  const rate = (ms: number) => ROWS / (ms / 1000);
+  const outRate = rate(nativeOut.ms);
+  const inRate = rate(nativeIn.ms);
+  const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+  const rows: [string, number, number, number][] = [
+    ['native COPY TO STDOUT', nativeOut.ms, 1, nativeOut.rss],
+    ['native COPY FROM STDIN', nativeIn.ms, 1, nativeIn.rss],
+    ['UNLOAD CSV GZIP', unloadCsv.ms, rate(unloadCsv.ms) / outRate, unloadCsv.rss],
+    ['COPY CSV GZIP', copyCsv.ms, rate(copyCsv.ms) / inRate, copyCsv.rss],
+    ['UNLOAD PARQUET', unloadPq.ms, rate(unloadPq.ms) / outRate, unloadPq.rss],
+    ['COPY PARQUET', copyPq.ms, rate(copyPq.ms) / inRate, copyPq.rss],
+  ];
+  console.log(`\n${ROWS.toLocaleString('en-US')} rows (7 columns), 4 slices\n`);
+  console.log(
+    `${'step'.padEnd(24)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(12)} ${'vs native'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+  );
+  for (const [name, ms, ratio, rss] of rows)
+    console.log(
+      `${name.padEnd(24)} ${(ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(ms)).toLocaleString('en-US').padStart(12)} ${`${ratio.toFixed(2)}x`.padStart(10)} ${mb(rss).padStart(9)}`,
+    );
+  for (const t of ['sales_csv', 'sales_parquet']) {
+    const { rows: r } = await client.query(`SELECT count(*)::int AS n FROM ${t}`);
+    if (r[0].n !== ROWS) throw new Error(`${t} has ${r[0].n} rows, expected ${ROWS}`);
+  }
+} finally {
+  clearInterval(sampler);
+  await Promise.allSettled([client.end(), auto.end()]);
+  s3.destroy();
+  await s3Server.stop();
+  await pgServer.stop();
+  await rm(pgDir, { recursive: true, force: true });
+  await rm(s3Dir, { recursive: true, force: true });
+}
