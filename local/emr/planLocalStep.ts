@@ -226,7 +226,7 @@ export function planLocalStep(
       PATH: `${install.venvBin}:${process.env.PATH ?? ''}`,
     },
     downloads,
-    notes,
+    notes: unique(notes),
   };
 }
 
