@@ -6,6 +6,8 @@ import type { Row } from './copyTextRows.ts';
 
 type Converter = (v: string) => unknown;
 
+const MAX_GROUP_ROWS = 65536;
+
 interface ParquetColumn {
   element: SchemaElement;
   convert: Converter;
@@ -133,7 +135,8 @@ export class ParquetFileWriter {
     }
     this.bufferedRows++;
     this.out.records++;
-    if (this.bufferedBytes >= this.rowGroupBytes) await this.flushGroup();
+    // Also cap rows: decoded JS values cost several times their text size.
+    if (this.bufferedBytes >= this.rowGroupBytes || this.bufferedRows >= MAX_GROUP_ROWS) await this.flushGroup();
   }
 
   /** Bytes encoded so far plus the estimate of the open row group (for MAXFILESIZE). */
