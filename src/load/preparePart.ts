@@ -89,7 +89,7 @@ export async function preparePart({ s3, job, context, part }: PrepareInput): Pro
     index: part.index,
     bucket: part.bucket,
     key: part.key,
-    objectVersion: objectVersion({ versionId: part.versionId, etag: part.etag }),
+    objectVersion: objectVersion({ etag: part.etag }),
     records,
     rejected: rejects.count,
     rejectedSamples: rejects.samples,

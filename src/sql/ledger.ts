@@ -6,8 +6,10 @@ import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './ide
  * merge, and refuses to merge when any object of its batch is already there, so an object
  * version is loaded at most once even when a batch is retried or two runs race.
  *
- * `object_version` is `v:<versionId>` on a versioned bucket, else `etag:<ETag>`: a re-uploaded
- * object with new content is a new version and is loaded again; the same bytes are not.
+ * `object_version` is `etag:<ETag>`: an object re-uploaded with new content is a new version and
+ * is loaded again; the same bytes are not. The ETag (not the version id) is the identity because
+ * both an S3 event and a prefix listing carry it, so an object loaded from its event is skipped
+ * by a later prefix run and the other way round.
  * Redshift enforces no unique constraint, so uniqueness comes from the guarded insert, under
  * the `LOCK` of the target table that every load of that table takes first.
  */
@@ -34,10 +36,8 @@ export function ledgerTableKey(table: QualifiedName): string {
 }
 
 /** The version identity the ledger stores for one S3 object. */
-export function objectVersion(object: { versionId?: string | undefined; etag: string }): string {
-  return object.versionId !== undefined && object.versionId !== 'null'
-    ? `v:${object.versionId}`
-    : `etag:${object.etag.replace(/"/g, '')}`;
+export function objectVersion(object: { etag: string }): string {
+  return `etag:${object.etag.replace(/"/g, '')}`;
 }
 
 export interface LedgerLookup {

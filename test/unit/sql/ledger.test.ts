@@ -19,12 +19,11 @@ describe('Function: createLedgerSql', () => {
 });
 
 describe('Function: objectVersion', () => {
-  it('prefers the version id, else the ETag without quotes', () => {
-    expect(objectVersion({ versionId: '3HL4kqtJlcpXroDTDmJ', etag: '"abc"' })).toBe('v:3HL4kqtJlcpXroDTDmJ');
+  it('is the ETag without quotes (multipart ETags too)', () => {
+    expect(objectVersion({ etag: '"abc"' })).toBe('etag:abc');
     expect(objectVersion({ etag: '"d41d8cd98f00b204e9800998ecf8427e-2"' })).toBe(
       'etag:d41d8cd98f00b204e9800998ecf8427e-2',
     );
-    expect(objectVersion({ versionId: 'null', etag: 'abc' })).toBe('etag:abc');
   });
 });
 

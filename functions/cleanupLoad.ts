@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { cleanupLoad } from '../src/load/cleanupLoad.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * CleanupLoad: `{ state: <the whole execution state> }` -> what was cancelled and removed.
+ * Runs after success and after a failure; reads what it can (a failure may come before the plan)
+ * and never throws over the run's own error.
+ */
+const stateSchema = z
+  .object({
+    stagingPrefix: z.string().optional(),
+    job: z.object({ keepStaging: z.boolean().optional() }).loose().optional(),
+    statement: z.object({ id: z.string(), done: z.boolean().optional() }).loose().optional(),
+  })
+  .loose();
+
+export const handler = defineHandler({
+  name: 'cleanupLoad',
+  input: z.object({ state: z.unknown() }).loose(),
+  run: (input, { clients, logger }) => {
+    const parsed = stateSchema.safeParse(input.state);
+    const s = parsed.success ? parsed.data : {};
+    return cleanupLoad(
+      clients,
+      {
+        stagingPrefix: s.stagingPrefix,
+        keepStaging: s.job?.keepStaging,
+        statementId: s.statement?.done === true ? undefined : s.statement?.id,
+      },
+      logger,
+    );
+  },
+});

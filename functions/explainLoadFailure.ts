@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { loadJobSchema } from '../src/job/loadJob.ts';
+import { loadContextSchema } from '../src/load/loadRun.ts';
+import { explainLoadFailure } from '../src/load/loadStatement.ts';
+import { preparedLoadSchema } from '../src/load/writeCopyManifest.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * ExplainLoadFailure: `{ runId, job, context, prepared, statement }` after the load transaction
+ * FAILED; always throws the named error: RowCountMismatchError (a check rolled it back),
+ * LoadError (COPY, with file/line/column/reason from sys_load_error_detail) or
+ * StatementFailedError naming the step.
+ */
+export const handler = defineHandler({
+  name: 'explainLoadFailure',
+  input: z
+    .object({
+      runId: z.string(),
+      job: loadJobSchema,
+      context: loadContextSchema,
+      prepared: preparedLoadSchema,
+      statement: statementStateSchema,
+    })
+    .strict(),
+  run: (input, { clients }) =>
+    explainLoadFailure(clients.redshiftData, input.job, input.context, input.prepared, input.statement),
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { loadJobSchema } from '../src/job/loadJob.ts';
+import { loadContextSchema } from '../src/load/loadRun.ts';
+import { finishLoad } from '../src/load/loadStatement.ts';
+import { preparedLoadSchema } from '../src/load/writeCopyManifest.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * FinishLoad: `{ runId, job, context, prepared, statement }` -> the load's result (ResultPath
+ * `$.result`): records, merged, deleted, rows before/after, alreadyLoaded. Throws
+ * AlreadyLoadedError when another run loaded part of this batch meanwhile.
+ */
+export const handler = defineHandler({
+  name: 'finishLoad',
+  input: z
+    .object({
+      runId: z.string(),
+      job: loadJobSchema,
+      context: loadContextSchema,
+      prepared: preparedLoadSchema,
+      statement: statementStateSchema,
+    })
+    .strict(),
+  run: (input, { clients }) =>
+    finishLoad(clients.redshiftData, input.job, input.context, input.prepared, input.statement),
+});

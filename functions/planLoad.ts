@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
+import { defineHandler } from './_shared/defineHandler.ts';
+
+/**
+ * PlanLoad: `{ runId, run, statement, queries }` -> `{ context, parts, skipped, deferred,
+ * nothingToDo }` (ResultPath `$.plan`). Reads the finished plan batch, lists the sources, skips
+ * what the ledger has, and splits the work into parts for the Map.
+ */
+export const handler = defineHandler({
+  name: 'planLoad',
+  input: z
+    .object({
+      runId: z.string(),
+      run: loadRunSchema,
+      statement: statementStateSchema,
+      queries: planQueriesSchema,
+    })
+    .strict(),
+  run: (input, { clients }) =>
+    planLoad({
+      run: input.run,
+      statement: input.statement,
+      queries: input.queries,
+      s3: clients.s3,
+      redshiftData: clients.redshiftData,
+    }),
+});

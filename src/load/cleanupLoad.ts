@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { cancelStatement, describeStatement } from '../dataapi/dataApi.ts';
+import { deleteKeys, listKeys } from '../export/s3Objects.ts';
+import { splitS3Uri } from './loadRun.ts';
+
+export interface CleanupLoadInput {
+  /** `s3://bucket/prefix/<job>/<runId>/`; nothing is removed outside it. */
+  stagingPrefix?: string | undefined;
+  keepStaging?: boolean | undefined;
+  statementId?: string | undefined;
+}
+
+export interface CleanupLoadReport {
+  cancelledStatement: boolean;
+  removedStaging: number;
+  /** What could not be done; cleanup never throws over the run's own error. */
+  problems: string[];
+}
+
+/**
+ * After a load (succeeded or failed): cancel the statement if it still runs (a failed run's
+ * transaction then rolls back), and remove the run's staging prefix unless keepStaging. The
+ * target table is never touched here: the transaction already committed everything or nothing.
+ */
+export async function cleanupLoad(
+  clients: { s3: S3Client; redshiftData: RedshiftDataClient },
+  input: CleanupLoadInput,
+  logger?: Logger,
+): Promise<CleanupLoadReport> {
+  const report: CleanupLoadReport = { cancelledStatement: false, removedStaging: 0, problems: [] };
+  const attempt = async (what: string, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      report.problems.push(`${what}: ${(error as Error).name}: ${(error as Error).message}`);
+      logger?.warn(`cleanup could not ${what}`, { errorName: (error as Error).name });
+    }
+  };
+  const statementId = input.statementId;
+  if (statementId !== undefined) {
+    await attempt('cancel the statement', async () => {
+      const d = await describeStatement(clients.redshiftData, statementId);
+      if (d.status === 'SUBMITTED' || d.status === 'PICKED' || d.status === 'STARTED') {
+        report.cancelledStatement = await cancelStatement(clients.redshiftData, statementId);
+      }
+    });
+  }
+  const prefix = input.stagingPrefix;
+  if (prefix !== undefined && !input.keepStaging && /^s3:\/\/[^/]+\/.+\/$/.test(prefix)) {
+    await attempt('remove the staging prefix', async () => {
+      const { bucket, key } = splitS3Uri(prefix);
+      report.removedStaging = await deleteKeys(clients.s3, bucket, await listKeys(clients.s3, bucket, key));
+    });
+  }
+  return report;
+}

@@ -1,0 +1,256 @@
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import {
+  batchExecuteStatement,
+  type Cell,
+  describeStatement,
+  executeStatement,
+  fetchResults,
+} from '../dataapi/dataApi.ts';
+import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
+import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
+import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
+import type { LoadJob } from '../job/loadJob.ts';
+import { sqlString } from '../sql/identifiers.ts';
+import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
+import type { LoadContext } from './loadRun.ts';
+import { ledgerTable } from './planLoad.ts';
+import type { PreparedLoad } from './writeCopyManifest.ts';
+
+/** The one transaction of a load (see buildLoadBatch), from the run's plan and prepared files. */
+export function loadBatch(job: LoadJob, context: LoadContext, prepared: PreparedLoad): LoadBatch {
+  const spelled = new Map(context.tableColumns.map((c) => [c.name.toLowerCase(), c.name]));
+  const name = (c: string) => spelled.get(c.toLowerCase()) ?? c;
+  const f = job.format;
+  return buildLoadBatch({
+    table: context.table,
+    tableColumns: context.tableColumns.map((c) => c.name),
+    fileColumns: context.fileColumns ?? undefined,
+    mode: job.mode,
+    keys: job.keys?.map(name),
+    orderBy: job.orderBy === undefined ? undefined : name(job.orderBy),
+    copy: {
+      from: prepared.manifestUri,
+      iamRole: job.iamRole,
+      manifest: true,
+      format:
+        f.type === 'csv'
+          ? { type: 'csv', delimiter: f.delimiter ?? ',', quote: f.quote ?? '"' }
+          : f.type === 'json'
+            ? { type: 'json' }
+            : { type: 'parquet' },
+      compression: f.type === 'parquet' ? 'none' : 'gzip',
+      // Blank lines and bad rows were removed while preparing: COPY must now take every record.
+      options: { ...job.copyOptions, ignoreBlankLines: false },
+      maxErrors: 0,
+    },
+    objectsUri: prepared.objectsUri,
+    ledger: ledgerTable(job),
+    expectedRecords: prepared.records,
+    runId: context.runId,
+    loadId: prepared.loadId,
+  });
+}
+
+/**
+ * Starts the load transaction (one BatchExecuteStatement). Its client token covers the
+ * execution, the run and the manifest: a retried start (Lambda or Step Functions retry) returns
+ * the statement already running instead of a second one, while a new execution of a failed run
+ * gets a new statement.
+ */
+export async function startLoad(
+  client: RedshiftDataClient,
+  job: LoadJob,
+  context: LoadContext,
+  prepared: PreparedLoad,
+  now: number,
+  executionName = '',
+): Promise<StatementState> {
+  const batch = loadBatch(job, context, prepared);
+  const id = await batchExecuteStatement(client, {
+    target: job.target,
+    sqls: batch.sqls,
+    name: statementName(job.name, context.runId, 'load'),
+    clientToken: clientToken(context.runId, `load:${executionName}:${prepared.loadId}`),
+  });
+  return startedStatement(id, now, job.timeouts.statement, 'load');
+}
+
+export interface LoadResult {
+  table: string;
+  mode: LoadJob['mode'];
+  objects: number;
+  /** Records in the files = rows staged by COPY. */
+  records: number;
+  rejected: number;
+  /** Rows merged into the target (after de-duplication on the keys). */
+  merged: number;
+  /** Target rows replaced (upsert: matched by key; replace: every row before). */
+  deleted: number;
+  rowsBefore: number;
+  rowsAfter: number;
+  /** True when the ledger already had this batch: nothing was changed (a retry or a duplicate). */
+  alreadyLoaded: boolean;
+  manifestUri: string;
+}
+
+/**
+ * Reads the counts the finished transaction selected. A batch the ledger already had changed
+ * nothing: fine when all its objects were loaded (a retry or a duplicate event), an
+ * AlreadyLoadedError when only some were (another run took them; run again for the rest).
+ */
+export async function finishLoad(
+  client: RedshiftDataClient,
+  job: LoadJob,
+  context: LoadContext,
+  prepared: PreparedLoad,
+  statement: StatementState,
+): Promise<LoadResult> {
+  const batch = loadBatch(job, context, prepared);
+  const n = batch.steps.indexOf('result') + 1;
+  let row: Cell[] | undefined;
+  for await (const page of fetchResults(client, `${statement.id}:${n}`)) row ??= page.rows[0];
+  const [staged, merged, before, matched, already, after, objects] = (row ?? []).map((v) => Number(v));
+  const result: LoadResult = {
+    table: `${context.table.schema}.${context.table.name}`,
+    mode: job.mode,
+    objects: prepared.objects,
+    records: staged ?? 0,
+    rejected: prepared.rejected,
+    merged: merged ?? 0,
+    deleted: matched ?? 0,
+    rowsBefore: before ?? 0,
+    rowsAfter: after ?? 0,
+    alreadyLoaded: (already ?? 0) > 0,
+    manifestUri: prepared.manifestUri,
+  };
+  if (result.alreadyLoaded && already !== objects) {
+    throw new AlreadyLoadedError(
+      `${already} of the ${objects} objects of this load were loaded into ${result.table} by another run meanwhile, so nothing was loaded. Start the run again: the ledger will skip the loaded ones.`,
+    );
+  }
+  if (!result.alreadyLoaded) {
+    result.merged = merged ?? 0;
+  } else {
+    result.records = 0;
+    result.merged = 0;
+    result.deleted = 0;
+  }
+  return result;
+}
+
+export interface LoadErrorRow {
+  file: string;
+  line: number;
+  column: string;
+  reason: string;
+}
+
+/** stl_load_errors-style detail of this run's COPY: rows about files under its staging prefix. */
+export function loadErrorsSql(stagingPrefix: string): string {
+  return (
+    'SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message ' +
+    `FROM sys_load_error_detail WHERE file_name LIKE ${sqlString(`${likeEscape(stagingPrefix)}%`)} ` +
+    'ORDER BY start_time DESC, line_number LIMIT 20'
+  );
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * After the load batch FAILED: names the step that failed and throws the error that says why.
+ * A reconciliation check -> RowCountMismatchError (the transaction rolled back); the COPY ->
+ * LoadError with the file, line, column and reason from sys_load_error_detail; anything else ->
+ * StatementFailedError naming the step.
+ */
+export async function explainLoadFailure(
+  client: RedshiftDataClient,
+  job: LoadJob,
+  context: LoadContext,
+  prepared: PreparedLoad,
+  statement: StatementState,
+  options: { now?: () => number } = {},
+): Promise<never> {
+  const batch = loadBatch(job, context, prepared);
+  const d = await describeStatement(client, statement.id);
+  const failedIndex = d.subStatements.findIndex((s) => s.status === 'FAILED');
+  const step = failedIndex >= 0 ? batch.steps[failedIndex] : undefined;
+  const error =
+    (failedIndex >= 0 ? d.subStatements[failedIndex]?.error : undefined) ?? d.error ?? 'no error text';
+  const table = `${context.table.schema}.${context.table.name}`;
+
+  const marker = error.indexOf(CHECK_MARKER);
+  if (marker >= 0 || step === 'check-staged' || step === 'check-merged') {
+    const detail =
+      marker >= 0 ? error.slice(marker + CHECK_MARKER.length + 1).replace(/["']+\s*$/, '') : error;
+    throw new RowCountMismatchError(
+      `Load into ${table} rolled back: row counts disagree (${detail}). Nothing was loaded. Check the files against the table (e.g. a row COPY read differently than prepared) and run again.`,
+      { context: { statementId: statement.id, step } },
+    );
+  }
+  if (step === 'copy' || /stl_load_errors|load_error/i.test(error)) {
+    const rows = await queryLoadErrors(client, job, context, options.now ?? Date.now);
+    const first = rows[0];
+    if (first !== undefined) {
+      const source = sourceOfChunk(first.file, context);
+      throw new LoadError(
+        `COPY into ${table} failed and nothing was loaded: ${first.file} line ${first.line}` +
+          `${first.column === '' ? '' : `, column "${first.column}"`}: ${first.reason}` +
+          `${source === undefined ? '' : ` (prepared from ${source})`}` +
+          `${rows.length > 1 ? ` (+${rows.length - 1} more in sys_load_error_detail)` : ''}. Fix the source and load it again.`,
+        { context: { statementId: statement.id, errors: rows, redshiftError: error } },
+      );
+    }
+    throw new LoadError(`COPY into ${table} failed and nothing was loaded: ${error}`, {
+      context: { statementId: statement.id, redshiftError: error },
+    });
+  }
+  throw new StatementFailedError(
+    `Load into ${table} failed at step "${step ?? 'unknown'}" and was rolled back: ${error}. Fix the cause and run again.`,
+    { context: { statementId: statement.id, step, redshiftError: error } },
+  );
+}
+
+/** The source object a prepared chunk came from (chunk `p00003-...` is part 3 of the plan). */
+function sourceOfChunk(file: string, context: LoadContext): string | undefined {
+  const m = /\/chunks\/p(\d{5})-c\d{3}/.exec(file);
+  return m === null ? undefined : `part ${Number(m[1])} of run ${context.runId}`;
+}
+
+/** A small diagnostic query: started, then long-polled (at most ~40 s) in this one invocation. */
+async function queryLoadErrors(
+  client: RedshiftDataClient,
+  job: LoadJob,
+  context: LoadContext,
+  now: () => number,
+): Promise<LoadErrorRow[]> {
+  try {
+    const id = await executeStatement(client, {
+      target: job.target,
+      sql: loadErrorsSql(context.stagingPrefix),
+      name: statementName(job.name, context.runId, 'load-errors'),
+      clientToken: clientToken(context.runId, `load-errors:${now()}`),
+    });
+    const deadline = now() + 40_000;
+    for (;;) {
+      const d = await describeStatement(client, id, 10);
+      if (d.status === 'FINISHED') break;
+      if (d.status === 'FAILED' || d.status === 'ABORTED' || now() > deadline) return [];
+    }
+    const rows: LoadErrorRow[] = [];
+    for await (const page of fetchResults(client, id)) {
+      for (const [file, line, column, reason] of page.rows) {
+        rows.push({
+          file: String(file ?? ''),
+          line: Number(line ?? 0),
+          column: String(column ?? ''),
+          reason: String(reason ?? ''),
+        });
+      }
+    }
+    return rows;
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,416 @@
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { batchExecuteStatement, type Cell, fetchResults } from '../dataapi/dataApi.ts';
+import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
+import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
+import {
+  JobValidationError,
+  NoSourceObjectsError,
+  PartProcessingError,
+  SchemaMismatchError,
+  TransientError,
+} from '../errors.ts';
+import { type Job, loadJobByName, parseJob } from '../job/job.ts';
+import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
+import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
+import { resolveTemplate, templateValues } from '../job/templates.ts';
+import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
+import { createLedgerSql, ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { planChunks } from './chunkPlan.ts';
+import { csvRecords } from './csvRecords.ts';
+import type { LoadContext, LoadPart } from './loadRun.ts';
+import { splitS3Uri } from './loadRun.ts';
+import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
+import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
+
+/** At most this many objects per run; the rest are left for the next run (the ledger skips done ones). */
+export const MAX_OBJECTS_PER_RUN = 500;
+
+/** The run as every load task after the plan sees it. */
+export const loadRunSchema = z
+  .object({
+    runId: z.string().min(1),
+    runDate: z.string(),
+    jobName: z.string(),
+    job: loadJobSchema,
+    stagingPrefix: z.string(),
+    plannedAt: z.number().int(),
+  })
+  .strict();
+export type LoadRun = z.infer<typeof loadRunSchema>;
+
+/** Which sub-statement of the plan batch answers what (1-based, as `<id>:<n>`). */
+export const planQueriesSchema = z
+  .object({
+    columns: z.number().int().positive(),
+    ledger: z.array(z.object({ bucket: z.string(), statement: z.number().int().positive() }).strict()),
+    slices: z.number().int().positive().nullable(),
+  })
+  .strict();
+export type PlanQueries = z.infer<typeof planQueriesSchema>;
+
+export interface StartLoadPlanInput {
+  input: ExecutionInput;
+  executionName?: string | undefined;
+  jobsDir?: string | undefined;
+  now: number;
+  /** RT_CLUSTER_SLICES: used when the job gives no `slices`, instead of asking stv_slices. */
+  slicesFromEnv?: number | undefined;
+  redshiftData: RedshiftDataClient;
+}
+
+/** The target table of a job as schema + name (default schema `public`). */
+export function targetTable(job: LoadJob): Required<QualifiedName> {
+  const q = typeof job.table === 'string' ? parseQualifiedName(job.table) : job.table;
+  return { schema: q.schema ?? 'public', name: q.name };
+}
+
+export function ledgerTable(job: LoadJob): QualifiedName {
+  return { schema: job.ledger.schema, name: job.ledger.table };
+}
+
+/**
+ * Validates the job, fixes the run id, date and staging prefix, and starts one batch that creates
+ * the ledger if missing and reads what the plan needs from Redshift: the target's columns, the
+ * ledger rows for the sources, and (unless configured) the slice count. Polled by the state
+ * machine; planLoad reads the answers.
+ */
+export async function startLoadPlan(
+  i: StartLoadPlanInput,
+): Promise<LoadRun & { statement: StatementState; queries: PlanQueries }> {
+  const parsed: Job =
+    i.input.jobName !== undefined
+      ? await loadJobByName(i.input.jobName, i.jobsDir)
+      : parseJob(i.input.job, 'job document');
+  if (parsed.kind !== 'load') {
+    throw new JobValidationError(
+      `Job "${parsed.name}" is a ${parsed.kind} job; start the ${parsed.kind} state machine instead.`,
+    );
+  }
+  const job = parsed;
+  if (job.source === undefined) {
+    throw new JobValidationError(
+      `Job "${job.name}" has no "source": it loads the object of an S3 event. Start it from the trigger, or give source.objects to load by hand.`,
+    );
+  }
+  const runDate = i.input.runDate ?? utcDate(new Date(i.now));
+  const runId = i.input.runId ?? deriveRunId({ jobName: job.name, runDate, executionName: i.executionName });
+  const values = templateValues({ runDate, runId, jobName: job.name });
+  const staging = resolveTemplate(job.staging, values, 'staging');
+  const stagingPrefix = `${staging.endsWith('/') ? staging : `${staging}/`}${job.name}/${runId}/`;
+
+  const table = targetTable(job);
+  const sqls = [...createLedgerSql(ledgerTable(job)), targetColumnsSql(table)];
+  const columns = sqls.length;
+  const ledger: PlanQueries['ledger'] = [];
+  for (const lookup of ledgerLookups(job)) {
+    sqls.push(ledgerLookupSql({ ledger: ledgerTable(job), table, ...lookup }));
+    ledger.push({ bucket: lookup.bucket, statement: sqls.length });
+  }
+  const sliceCount = job.slices ?? i.slicesFromEnv;
+  let slices: number | null = null;
+  if (sliceCount === undefined) {
+    sqls.push('SELECT COUNT(*) FROM stv_slices');
+    slices = sqls.length;
+  }
+  const step = `plan:${i.executionName ?? ''}`;
+  const id = await batchExecuteStatement(i.redshiftData, {
+    target: job.target,
+    sqls,
+    name: statementName(job.name, runId, 'plan'),
+    clientToken: clientToken(runId, step),
+  });
+  return {
+    runId,
+    runDate,
+    jobName: job.name,
+    job: { ...job, ...(sliceCount === undefined ? {} : { slices: sliceCount }) },
+    stagingPrefix,
+    plannedAt: i.now,
+    statement: startedStatement(id, i.now, job.timeouts.statement, 'plan'),
+    queries: { columns, ledger, slices },
+  };
+}
+
+/** Per bucket: the ledger rows to read (by key list when short, else by the common prefix). */
+function ledgerLookups(job: LoadJob): { bucket: string; keyPrefix: string; keys?: string[] }[] {
+  const source = job.source;
+  if (source === undefined) return [];
+  if ('prefix' in source) {
+    const { bucket, key } = splitS3Uri(source.prefix);
+    return [{ bucket, keyPrefix: key }];
+  }
+  const byBucket = new Map<string, string[]>();
+  for (const o of source.objects) {
+    const { bucket, key } = splitS3Uri(typeof o === 'string' ? o : o.uri);
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key]);
+  }
+  return [...byBucket].map(([bucket, keys]) =>
+    keys.length <= 200
+      ? { bucket, keyPrefix: commonPrefix(keys), keys }
+      : { bucket, keyPrefix: commonPrefix(keys) },
+  );
+}
+
+function commonPrefix(keys: readonly string[]): string {
+  if (keys.length === 0) return '';
+  let prefix = keys[0] ?? '';
+  for (const k of keys) while (!k.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+export interface PlanLoadInput {
+  run: LoadRun;
+  statement: StatementState;
+  queries: PlanQueries;
+  s3: S3Client;
+  redshiftData: RedshiftDataClient;
+}
+
+export interface LoadPlan {
+  context: LoadContext;
+  parts: LoadPart[];
+  /** Objects the ledger says are loaded already (skipped). */
+  skipped: { uri: string; loadedBy: string }[];
+  /** Objects left for a later run (more than MAX_OBJECTS_PER_RUN). */
+  deferred: number;
+  /** True when every source object was loaded before: the run succeeds without loading. */
+  nothingToDo: boolean;
+}
+
+interface SourceObject {
+  bucket: string;
+  key: string;
+  versionId?: string | undefined;
+  etag: string;
+  size: number;
+}
+
+/**
+ * Reads the plan batch's answers, lists the sources, drops the objects the ledger has, fixes the
+ * column order of the prepared files, and splits the work into parts (one per object) whose
+ * chunk counts add up to a multiple of the slices.
+ */
+export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
+  const { job } = i.run;
+  const table = targetTable(job);
+  const rows = async (n: number) => {
+    const all: Cell[][] = [];
+    for await (const page of fetchResults(i.redshiftData, `${i.statement.id}:${n}`)) all.push(...page.rows);
+    return all;
+  };
+  const tableColumns = parseTargetColumns(table, await rows(i.queries.columns));
+  const loaded = new Map<string, string>();
+  for (const lookup of i.queries.ledger) {
+    for (const [key, version, runId] of await rows(lookup.statement)) {
+      loaded.set(`${lookup.bucket}\n${key}\n${version}`, String(runId));
+    }
+  }
+  const slices =
+    i.queries.slices === null
+      ? (job.slices ?? 1)
+      : Math.max(1, Number((await rows(i.queries.slices))[0]?.[0] ?? 1));
+
+  const objects = await listSources(i.s3, job);
+  const skipped: LoadPlan['skipped'] = [];
+  const pending: SourceObject[] = [];
+  for (const o of objects) {
+    const by = loaded.get(`${o.bucket}\n${o.key}\n${objectVersion(o)}`);
+    if (by === undefined) pending.push(o);
+    else skipped.push({ uri: s3Url(o), loadedBy: by });
+  }
+  const todo = pending.slice(0, MAX_OBJECTS_PER_RUN);
+  const compression = (key: string) =>
+    job.format.type === 'parquet'
+      ? 'none'
+      : job.format.compression === 'auto'
+        ? compressionFromKey(key)
+        : job.format.compression;
+
+  const first = todo[0];
+  const fileColumns =
+    job.format.type === 'json'
+      ? null
+      : job.columns !== undefined
+        ? mapColumns(job.columns, tableColumns, '"columns" in the job')
+        : job.format.type === 'csv' && job.format.header && first !== undefined
+          ? mapColumns(
+              await readHeader(i.s3, job, { ...first, compression: compression(first.key) }),
+              tableColumns,
+              `the header of ${s3Url(first)}`,
+            )
+          : tableColumns.map((c) => c.name);
+  checkColumns(job, tableColumns, fileColumns);
+
+  const counts =
+    job.format.type === 'parquet'
+      ? todo.map(() => 1)
+      : planChunks(
+          todo.map((o) => o.size),
+          job.chunkSize * 1024 * 1024,
+          slices,
+        );
+  const parts: LoadPart[] = todo.map((o, index) => ({
+    index,
+    bucket: o.bucket,
+    key: o.key,
+    ...(o.versionId === undefined ? {} : { versionId: o.versionId }),
+    etag: o.etag,
+    size: o.size,
+    chunks: counts[index] ?? 1,
+    compression: compression(o.key),
+  }));
+  return {
+    context: {
+      runId: i.run.runId,
+      runDate: i.run.runDate,
+      stagingPrefix: i.run.stagingPrefix,
+      table,
+      tableColumns,
+      fileColumns,
+      slices,
+      partCount: parts.length,
+    },
+    parts,
+    skipped,
+    deferred: pending.length - todo.length,
+    nothingToDo: parts.length === 0,
+  };
+}
+
+/** The source objects with their ETag, size and (when known) version id. */
+async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> {
+  const source = job.source;
+  if (source === undefined) return [];
+  const out: SourceObject[] = [];
+  if ('prefix' in source) {
+    const { bucket, key: prefix } = splitS3Uri(source.prefix);
+    let token: string | undefined;
+    do {
+      const page = await s3
+        .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
+        .catch((error: unknown) => {
+          throw s3Error(error, `listing ${source.prefix}`);
+        });
+      for (const o of page.Contents ?? []) {
+        const key = o.Key ?? '';
+        if (key === '' || key.endsWith('/') || (o.Size ?? 0) === 0) continue;
+        if (source.suffix !== undefined && !key.endsWith(source.suffix)) continue;
+        out.push({ bucket, key, etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    if (out.length === 0) {
+      throw new NoSourceObjectsError(
+        `No object to load under ${source.prefix}${source.suffix === undefined ? '' : ` ending in "${source.suffix}"`}. Check source.prefix (and suffix) in job "${job.name}".`,
+      );
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+  for (const o of source.objects) {
+    const ref = typeof o === 'string' ? { uri: o } : o;
+    const { bucket, key } = splitS3Uri(ref.uri);
+    const versionId = 'versionId' in ref ? ref.versionId : undefined;
+    const head = await s3
+      .send(
+        new HeadObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId === undefined ? {} : { VersionId: versionId }),
+        }),
+      )
+      .catch((error: unknown) => {
+        const name = (error as Error).name;
+        if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchVersion') {
+          throw new NoSourceObjectsError(
+            `Source object ${ref.uri}${versionId === undefined ? '' : ` version ${versionId}`} does not exist. Fix source.objects in job "${job.name}".`,
+          );
+        }
+        throw s3Error(error, `reading ${ref.uri}`);
+      });
+    out.push({
+      bucket,
+      key,
+      ...((versionId ?? head.VersionId) ? { versionId: versionId ?? head.VersionId } : {}),
+      etag: (head.ETag ?? ('etag' in ref ? ref.etag : undefined) ?? '').replace(/"/g, ''),
+      size: head.ContentLength ?? 0,
+    });
+  }
+  const seen = new Set<string>();
+  return out.filter((o) => {
+    const id = `${o.bucket}\n${o.key}\n${o.versionId ?? ''}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function s3Error(error: unknown, what: string): Error {
+  const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500 || e.name === 'TimeoutError') {
+    return new TransientError(`S3 failed ${what} (${e.name}); retrying.`, { cause: error });
+  }
+  return new PartProcessingError(`S3 refused ${what}: ${e.name}: ${e.message}`, { cause: error });
+}
+
+/** The first record of a CSV object (its header), read from the start of the stream only. */
+async function readHeader(
+  s3: S3Client,
+  job: LoadJob,
+  o: SourceObject & { compression: LoadPart['compression'] },
+): Promise<string[]> {
+  const label = s3Url(o);
+  const bytes = decompress(await openObject(s3, o), o.compression, label);
+  try {
+    const dialect = { delimiter: job.format.delimiter ?? ',', quote: job.format.quote ?? '"' };
+    for await (const record of csvRecords(utf8Text(bytes, label, true), dialect)) {
+      return record.fields.map((f) => f.value.trim());
+    }
+    return [];
+  } finally {
+    bytes.destroy();
+  }
+}
+
+/** Names as the table spells them; an unknown name is a SchemaMismatchError naming `where`. */
+function mapColumns(
+  names: readonly string[],
+  tableColumns: readonly TargetColumn[],
+  where: string,
+): string[] {
+  const byLower = new Map(tableColumns.map((c) => [c.name.toLowerCase(), c.name]));
+  const unknown = names.filter((n) => !byLower.has(n.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new SchemaMismatchError(
+      `${where} names column(s) the target table does not have: ${unknown.map((n) => `"${n}"`).join(', ')}. The table has ${tableColumns.map((c) => c.name).join(', ')}.`,
+    );
+  }
+  return names.map((n) => byLower.get(n.toLowerCase()) as string);
+}
+
+/** Keys and orderBy must be loaded columns; NOT NULL columns without a default must be loaded. */
+function checkColumns(
+  job: LoadJob,
+  tableColumns: readonly TargetColumn[],
+  fileColumns: string[] | null,
+): void {
+  const loaded = new Set((fileColumns ?? tableColumns.map((c) => c.name)).map((c) => c.toLowerCase()));
+  const problems: string[] = [];
+  for (const key of job.keys ?? []) {
+    if (!loaded.has(key.toLowerCase())) problems.push(`key "${key}" is not among the loaded columns`);
+  }
+  if (job.orderBy !== undefined && !loaded.has(job.orderBy.toLowerCase())) {
+    problems.push(`orderBy "${job.orderBy}" is not among the loaded columns`);
+  }
+  for (const c of tableColumns) {
+    if (!c.nullable && !c.hasDefault && !loaded.has(c.name.toLowerCase())) {
+      problems.push(`NOT NULL column "${c.name}" has no default and is not in the files`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new SchemaMismatchError(
+      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys" in job "${job.name}" or the table.`,
+    );
+  }
+}
