@@ -89,10 +89,15 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const files = await listStateMachineFiles(options.stateMachinesDir ?? DEFAULT_STATE_MACHINES_DIR);
-  const kinds = Object.keys(files).filter((kind) => options.kinds === undefined || options.kinds.includes(kind));
+  const kinds = Object.keys(files).filter(
+    (kind) => options.kinds === undefined || options.kinds.includes(kind),
+  );
   // Functions that start executions (the S3 trigger) find them as on AWS: RT_<KIND>_STATE_MACHINE_ARN.
   const machineArnEnv = Object.fromEntries(
-    kinds.map((kind) => [`RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`, stateMachineArn(region, kind)]),
+    kinds.map((kind) => [
+      `RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`,
+      stateMachineArn(region, kind),
+    ]),
   );
   const runner = new LocalRunner({
     region,

@@ -1,4 +1,9 @@
-import { ListStateMachinesCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { ConfigError } from '../errors.ts';
 import { type FollowResult, followExecution, type Output } from './followExecution.ts';
 import { formatSummary } from './summary.ts';
@@ -33,13 +38,22 @@ export function defaultExecutionName(jobName: string, now: Date): string {
 export async function runJob(options: RunJobOptions): Promise<{ exitCode: number; followed: FollowResult }> {
   const name = options.name ?? defaultExecutionName(options.jobName, options.now ?? new Date());
   const input = { job: options.document, ...(options.runDate ? { runDate: options.runDate } : {}) };
-  const started = await options.client.send(
-    new StartExecutionCommand({
-      stateMachineArn: options.stateMachineArn,
-      name,
-      input: JSON.stringify(input),
-    }),
-  );
+  const started = await options.client
+    .send(
+      new StartExecutionCommand({
+        stateMachineArn: options.stateMachineArn,
+        name,
+        input: JSON.stringify(input),
+      }),
+    )
+    .catch((error: unknown) => {
+      if (error instanceof ExecutionAlreadyExists) {
+        throw new ConfigError(
+          `An execution named "${name}" already exists (${error.message}); names are unique for 90 days: pass another --name, or none for a fresh one`,
+        );
+      }
+      throw error;
+    });
   const executionArn = started.executionArn ?? '';
   options.out.write(`started ${executionArn}\n`);
   const followed = await followExecution({

@@ -82,4 +82,19 @@ describe('runJob (through the local Step Functions API)', () => {
       /FAILED cli-fail in \S+\n {2}error {4}PartProcessingError\n {2}cause {4}part -2 cannot be processed\n/,
     );
   });
+
+  it('refuses a name that was already used, saying what to do', async () => {
+    await expect(
+      runJob({
+        client,
+        stateMachineArn,
+        document: { items: [1] },
+        jobName: 'demo',
+        name: 'cli-ok',
+        out: output(),
+      }),
+    ).rejects.toThrow(
+      /^An execution named "cli-ok" already exists .*: pass another --name, or none for a fresh one$/,
+    );
+  });
 });
