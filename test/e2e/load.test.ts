@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
+import { type JsonObject, loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
 import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
@@ -44,7 +44,7 @@ function job(name: string, table: string, overrides: Record<string, unknown> = {
 }
 
 async function run(input: Record<string, unknown>, name?: string) {
-  return runner.start(sm, input, name === undefined ? {} : { name }).done;
+  return runner.start(sm, input as JsonObject, name === undefined ? {} : { name }).done;
 }
 
 beforeAll(async () => {
