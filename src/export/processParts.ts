@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { PartProcessingError, RedshiftTransferError, TransientError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
 import { processPartStream } from '../parts/processPartStream.ts';
@@ -53,7 +54,9 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
     partSize: 8 * 1024 * 1024,
   });
   // An upload that fails stops reading `body`; destroying it ends the processing pipeline too.
+  let uploadError: unknown;
   const uploaded = upload.done().catch((error: unknown) => {
+    uploadError = error;
     body.destroy(error as Error);
     throw error;
   });
@@ -78,8 +81,30 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
     return { index: part.index, source: part.url, url, ...stats };
   } catch (error) {
     await upload.abort().catch(() => {});
-    throw toTransientIfRetryable(error);
+    // The pipeline reports a failed upload as its own error: name the upload's, the real cause.
+    throw partError(part, url, uploadError ?? error);
   }
+}
+
+/**
+ * What a part failure surfaces as: TransientError when S3 (read or write) failed in a way worth
+ * retrying, even inside the stream pipeline; our named errors unchanged; anything else (access
+ * denied, missing bucket...) a PartProcessingError naming the part, its output and S3's error.
+ */
+export function partError(part: PartItem, url: string, error: unknown): Error {
+  const transient = toTransientIfRetryable(error);
+  if (transient instanceof TransientError) return transient;
+  const cause = (error as { cause?: unknown }).cause;
+  if (error instanceof PartProcessingError && cause !== undefined) {
+    const inner = toTransientIfRetryable(cause);
+    if (inner instanceof TransientError) return inner;
+  }
+  if (error instanceof RedshiftTransferError) return error;
+  const e = error instanceof Error ? error : new Error(String(error));
+  return new PartProcessingError(
+    `Part ${part.index} (${part.url} -> ${url}) failed: ${e.name}: ${e.message}. Check that the role can read the staging prefix and write the destination, then run the export again.`,
+    { cause: error },
+  );
 }
 
 /** Processes parts one after the other (a Distributed Map batch); fails on the first error. */

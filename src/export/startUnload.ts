@@ -6,12 +6,14 @@ import type { ExportJob } from '../job/exportJob.ts';
 import { buildUnload, exportQuery } from '../sql/unload.ts';
 
 /**
- * Starts the run's UNLOAD into the staging prefix. The statement name and client token come
- * from the run id, so a retried start returns the statement already running.
+ * Starts the run's UNLOAD into the staging prefix. The statement name comes from the run id; the
+ * client token from the run id and the execution, so a retried start (same execution) returns
+ * the statement already running, while a new execution of the same run id (a re-run after the
+ * first one finished and emptied staging) really runs the UNLOAD again.
  */
 export async function startUnload(
   client: RedshiftDataClient,
-  run: { runId: string; job: ExportJob; staging: string },
+  run: { runId: string; job: ExportJob; staging: string; executionName?: string | undefined },
   now: number,
 ): Promise<StatementState> {
   const sql = buildUnload({
@@ -24,7 +26,7 @@ export async function startUnload(
     target: run.job.target,
     sql,
     name: statementName(run.job.name, run.runId, 'unload'),
-    clientToken: clientToken(run.runId, 'unload'),
+    clientToken: clientToken(run.runId, `unload:${run.executionName ?? ''}`),
   });
   return startedStatement(id, now, run.job.timeouts.statement, 'unload');
 }
