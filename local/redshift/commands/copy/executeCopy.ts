@@ -177,7 +177,20 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       if (!copy || out === '') return;
       const ok = copy.write(out);
       out = '';
-      if (!ok) await Promise.race([once(copy, 'drain'), once(copy, 'error')]);
+      if (!ok)
+        await new Promise<void>((resolve, reject) => {
+          // Remove both listeners whichever fires: one pair per drain, never accumulating.
+          const onDrain = () => {
+            copy.off('error', onError);
+            resolve();
+          };
+          const onError = (e: unknown) => {
+            copy.off('drain', onDrain);
+            reject(e);
+          };
+          copy.once('drain', onDrain);
+          copy.once('error', onError);
+        });
       if (copyError) throw copyError;
     };
 

@@ -136,7 +136,8 @@ export class ParquetFileWriter {
     this.bufferedRows++;
     this.out.records++;
     // Also cap rows: decoded JS values cost several times their text size.
-    if (this.bufferedBytes >= this.rowGroupBytes || this.bufferedRows >= MAX_GROUP_ROWS) await this.flushGroup();
+    if (this.bufferedBytes >= this.rowGroupBytes || this.bufferedRows >= MAX_GROUP_ROWS)
+      await this.flushGroup();
   }
 
   /** Bytes encoded so far plus the estimate of the open row group (for MAXFILESIZE). */
