@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { findPostgresBin } from '../../local/postgres/startPostgres.ts';
 import type { MachineInfo } from './results.ts';
@@ -45,6 +45,7 @@ export async function describeThisMachine(): Promise<MachineInfo> {
     node: process.version,
     postgres,
     gzip: await firstLine('gzip', ['--version']),
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     zstd: (await firstLine('zstd', ['--version'])).replace(/^\*\*\* /, '').replace(/, by .*$/, ''),
   };
 }

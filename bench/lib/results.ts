@@ -42,6 +42,8 @@ export interface MachineInfo {
   postgres: string;
   gzip: string;
   zstd: string;
+  /** 1-minute load average when the run started: above the core count, figures are contended. */
+  loadAverage: number;
 }
 
 export interface BenchResults {

@@ -20,7 +20,7 @@ function cell(text: string): string {
 }
 
 export function describeMachine(m: MachineInfo): string {
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; ${m.gzip}; ${m.zstd}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; ${m.gzip}; ${m.zstd}; load average ${m.loadAverage} at start`;
 }
 
 /** The results as Markdown: the machine, then one table row per measured case, suite by suite. */

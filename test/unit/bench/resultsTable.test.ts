@@ -18,6 +18,7 @@ const machine: MachineInfo = {
   postgres: '15.18',
   gzip: 'gzip 1.12',
   zstd: 'zstd v1.5.4',
+  loadAverage: 0.4,
 };
 
 const suite = (name: string, overrides: Partial<SuiteResult> = {}): SuiteResult => ({
@@ -72,7 +73,7 @@ describe('Function: renderResultsTable', () => {
     // Assess
     expect(table).toBe(
       [
-        'Measured on: AMD EPYC, 2 cores, 24 GiB RAM, Debian GNU/Linux 12 (bookworm); Node v22.23.3; PostgreSQL 15.18; gzip 1.12; zstd v1.5.4.',
+        'Measured on: AMD EPYC, 2 cores, 24 GiB RAM, Debian GNU/Linux 12 (bookworm); Node v22.23.3; PostgreSQL 15.18; gzip 1.12; zstd v1.5.4; load average 0.4 at start.',
         'Generated 2025-01-02 03:04 UTC by `npm run bench`.',
         '',
         '| Benchmark | Case | Ours | Reference | Ratio | Peak memory | Goal | Met |',

@@ -1,0 +1,45 @@
+import type { PartProcessingOptions } from '../../src/parts/processPartStream.ts';
+import { SALES_SCHEMA } from './salesCsv.ts';
+
+/**
+ * The part-processing cases: what our stream does, and the native command doing the same codec
+ * work on the same bytes (the limit). `$IN` is the gzip CSV part.
+ */
+export const CASES = {
+  verify: {
+    title: 'gzip CSV: count + sha256, bytes kept (no re-encode)',
+    options: { format: 'csv', compression: 'gzip', header: true },
+    native: 'tee >(sha256sum >/dev/null) < "$IN" | gzip -dc | wc -l >/dev/null',
+  },
+  'gzip-to-zstd': {
+    title: 'gzip CSV -> count -> zstd (level 3) + sha256',
+    options: { format: 'csv', compression: 'gzip', outputCompression: 'zstd', header: true },
+    native: 'gzip -dc < "$IN" | zstd -3 -T1 -q -c | sha256sum >/dev/null',
+  },
+  'csv-to-jsonl': {
+    title: 'gzip CSV -> JSON lines -> gzip (level 6) + sha256',
+    options: {
+      format: 'csv',
+      compression: 'gzip',
+      convert: 'csv-to-jsonl',
+      header: true,
+      schema: SALES_SCHEMA,
+    },
+    native: 'gzip -dc < "$IN" | gzip -6 -c | sha256sum >/dev/null',
+  },
+} satisfies Record<string, { title: string; options: Omit<PartProcessingOptions, 'label'>; native: string }>;
+export type CaseName = keyof typeof CASES;
+
+/** Reference points that are not a case: the raw copy and plain codec speeds on the same bytes. */
+export const LIMITS = {
+  'raw copy (cat)': 'cat < "$IN" > /dev/null',
+  'gzip -dc': 'gzip -dc < "$IN" > /dev/null',
+  "gzip -dc | gzip -1 (the issue's reference)": 'gzip -dc < "$IN" | gzip -1 -c > /dev/null',
+} as const;
+
+export function caseOptions(name: CaseName): Omit<PartProcessingOptions, 'label'> {
+  const spec = CASES[name];
+  if (spec === undefined)
+    throw new Error(`unknown part-processing case "${name}"; known: ${Object.keys(CASES).join(', ')}`);
+  return spec.options as Omit<PartProcessingOptions, 'label'>;
+}
