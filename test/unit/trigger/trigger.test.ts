@@ -3,7 +3,7 @@ import { JobValidationError } from '../../../src/errors.ts';
 import { type LoadJob, loadJobSchema } from '../../../src/job/loadJob.ts';
 import { executionName } from '../../../src/trigger/executionName.ts';
 import { matchJobs } from '../../../src/trigger/matchJobs.ts';
-import { createdObjects } from '../../../src/trigger/s3Events.ts';
+import { type CreatedObject, createdObjects } from '../../../src/trigger/s3Events.ts';
 import { executionInput } from '../../../src/trigger/triggerLoads.ts';
 
 const eventBridge = {
@@ -124,9 +124,9 @@ describe('Function: matchJobs', () => {
 
 describe('Function: executionName', () => {
   it('is the same for every delivery of one event and valid for Step Functions', () => {
-    const [object] = createdObjects(eventBridge);
-    const name = executionName('sales-gz', object as never);
-    expect(name).toBe(executionName('sales-gz', { ...(object as never), size: 1 }));
+    const object = createdObjects(eventBridge)[0] as CreatedObject;
+    const name = executionName('sales-gz', object);
+    expect(name).toBe(executionName('sales-gz', { ...object, size: 1 }));
     expect(name).toMatch(/^sales-gz-[0-9a-f]{32}$/);
     expect(name.length).toBeLessThanOrEqual(80);
   });
