@@ -6,10 +6,10 @@ import { stateMachinePolicy } from '../iam/stateMachinePolicy.ts';
 import { type Cfn, type CfnObject, getAtt, type PolicyStatement, ref, regionalArn, s3Arn } from './cfn.ts';
 import {
   discoverFunctions,
-  discoverScheduledJobs,
+  discoverJobs,
   discoverStateMachines,
+  type JobSource,
   readYamlObject,
-  type ScheduledJob,
   type StateMachineSource,
 } from './discover.ts';
 import { resolveFunctionConfigs } from './functionConfig.ts';
@@ -46,7 +46,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
   const [functionSources, machines, jobs, configRaw] = await Promise.all([
     discoverFunctions(rootDir),
     discoverStateMachines(rootDir),
-    discoverScheduledJobs(rootDir),
+    discoverJobs(rootDir),
     readYamlObject(rootDir, 'deploy/functions.yml'),
   ]);
   const names = functionSources.map((f) => f.name);
@@ -79,7 +79,9 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
       policy.statements,
       { Function: source.name, Source: source.file, DisabledActions: policy.disabled },
     );
-    const startsExecutions = analysis.actions.some((a) => a.startsWith('states:'));
+    // A function that starts executions (the S3-event trigger) resolves jobs by name: it gets
+    // the state machine ARNs and ships with the job documents.
+    const startsExecutions = analysis.actions.includes('states:StartExecution');
     const environment: CfnObject = {};
     if (startsExecutions) {
       for (const kind of config.stateMachines ?? kinds) {
@@ -88,6 +90,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
           `stateMachine:${stateMachineName(settings.service, settings.stage, kind)}`,
         );
       }
+      environment.RT_JOBS_DIR = '/var/task/jobs';
     }
     functions[source.name] = {
       handler: `functions/${source.name}.handler`,
@@ -96,6 +99,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
       timeout: config.timeout,
       ...(config.description === undefined ? {} : { description: config.description }),
       ...(Object.keys(environment).length > 0 ? { environment } : {}),
+      ...(startsExecutions ? { package: { patterns: ['jobs/*.yml', 'jobs/*.yaml', 'jobs/*.json'] } } : {}),
     };
   });
 
@@ -103,7 +107,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
     problems.push(...addStateMachine(Resources, Outputs, settings, machine, names));
   }
   addSchedules(Resources, settings, jobs, kinds, problems);
-  if (names.includes(S3_EVENT_TRIGGER)) addS3EventRule(Resources, settings);
+  addS3EventRules(Resources, settings, jobs, names, kinds, problems);
   addRedshiftRole(Resources, Outputs, settings);
 
   if (problems.length > 0) {
@@ -232,40 +236,45 @@ function addStateMachine(
   return problems;
 }
 
+/** `nightly-sales-export` -> `NightlySalesExport`. */
+function jobLogicalName(name: string): string {
+  return pascalCase(name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+}
+
 function addSchedules(
   Resources: CfnObject,
   settings: DeploySettings,
-  jobs: readonly ScheduledJob[],
+  jobs: readonly JobSource[],
   kinds: readonly string[],
   problems: string[],
 ): void {
-  if (jobs.length === 0) return;
   const targets = new Set<string>();
   for (const job of jobs) {
+    if (job.schedule === undefined) continue;
     if (!kinds.includes(job.kind)) {
-      problems.push(`${job.file}: kind "${job.kind}" has no statemachines/${job.kind}.asl.yml`);
+      problems.push(`${job.file}: kind "${job.kind}" has no statemachines/${job.kind}.asl.yml to schedule`);
       continue;
     }
     targets.add(job.kind);
     const enabled = settings.schedulesEnabled && job.schedule.enabled;
-    Resources[`${pascalCase(job.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()))}Schedule`] =
-      {
-        Type: 'AWS::Scheduler::Schedule',
-        Properties: {
-          Description: job.schedule.description ?? `${job.kind} job ${job.name} (${job.file})`,
-          ScheduleExpression: job.schedule.expression,
-          ScheduleExpressionTimezone: job.schedule.timezone ?? settings.scheduleTimezone,
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          State: enabled ? 'ENABLED' : 'DISABLED',
-          Target: {
-            Arn: ref(stateMachineLogicalId(job.kind)),
-            RoleArn: getAtt('SchedulerRole', 'Arn'),
-            Input: JSON.stringify({ job: job.document }),
-            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-          },
+    Resources[`${jobLogicalName(job.name)}Schedule`] = {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: {
+        Description: `${job.kind} job ${job.name} (${job.file})`,
+        ScheduleExpression: job.schedule.expression,
+        ScheduleExpressionTimezone: job.schedule.timezone ?? settings.scheduleTimezone,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: enabled ? 'ENABLED' : 'DISABLED',
+        Target: {
+          Arn: ref(stateMachineLogicalId(job.kind)),
+          RoleArn: getAtt('SchedulerRole', 'Arn'),
+          Input: JSON.stringify({ job: job.document }),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
         },
-      };
+      },
+    };
   }
+  if (targets.size === 0) return;
   Resources.SchedulerRole = role(assumedBy('scheduler.amazonaws.com', sameAccount), [
     {
       Effect: 'Allow',
@@ -275,36 +284,72 @@ function addSchedules(
   ]);
 }
 
-function addS3EventRule(Resources: CfnObject, settings: DeploySettings): void {
-  if (settings.landingBucket.length === 0) return;
-  const object: CfnObject =
-    settings.landingPrefix === '' ? {} : { key: [{ prefix: settings.landingPrefix }] };
-  Resources.LandingObjectCreatedRule = {
-    Type: 'AWS::Events::Rule',
-    Properties: {
-      Description:
-        'S3 Object Created on the landing buckets -> s3EventTrigger (starts one load per object version)',
-      State: 'ENABLED',
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: {
-          bucket: { name: [...settings.landingBucket] },
-          ...(Object.keys(object).length > 0 ? { object } : {}),
+/** EventBridge content filter for a key: prefix, suffix or both (a wildcard with `*` escaped). */
+function keyFilter(prefix: string | undefined, suffix: string | undefined): Cfn[] | undefined {
+  const p = prefix ?? '';
+  const x = suffix ?? '';
+  if (p === '' && x === '') return undefined;
+  if (x === '') return [{ prefix: p }];
+  if (p === '') return [{ suffix: x }];
+  const escape = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('*', '\\*');
+  return [{ wildcard: `${escape(p)}*${escape(x)}` }];
+}
+
+/**
+ * One EventBridge rule per load job that declares a `trigger`: S3 "Object Created" events of its
+ * bucket (and key prefix/suffix) go to the s3EventTrigger function, which starts one load per
+ * object version. The bucket must send events to EventBridge (docs/deploy.md).
+ */
+function addS3EventRules(
+  Resources: CfnObject,
+  settings: DeploySettings,
+  jobs: readonly JobSource[],
+  functionNames: readonly string[],
+  kinds: readonly string[],
+  problems: string[],
+): void {
+  for (const job of jobs) {
+    if (job.trigger === undefined) continue;
+    const { bucket, prefix, suffix } = job.trigger;
+    if (!functionNames.includes(S3_EVENT_TRIGGER)) {
+      problems.push(`${job.file}: declares a trigger but there is no functions/${S3_EVENT_TRIGGER}.ts`);
+      continue;
+    }
+    if (!kinds.includes(job.kind)) {
+      problems.push(`${job.file}: declares a trigger but there is no statemachines/${job.kind}.asl.yml`);
+      continue;
+    }
+    if (!settings.landingBucket.includes(bucket)) {
+      problems.push(
+        `${job.file}: trigger.bucket ${bucket} is not a landing bucket of this stage (param landingBucket: ${settings.landingBucket.join(', ') || 'none'}); the load functions could not read its objects`,
+      );
+      continue;
+    }
+    const key = keyFilter(prefix, suffix);
+    const name = jobLogicalName(job.name);
+    Resources[`${name}ObjectCreatedRule`] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `S3 Object Created in ${bucket}/${prefix ?? ''}*${suffix ?? ''} -> ${S3_EVENT_TRIGGER} (${job.file})`,
+        State: 'ENABLED',
+        EventPattern: {
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: { bucket: { name: [bucket] }, ...(key === undefined ? {} : { object: { key } }) },
         },
+        Targets: [{ Id: S3_EVENT_TRIGGER, Arn: getAtt(functionLogicalId(S3_EVENT_TRIGGER), 'Arn') }],
       },
-      Targets: [{ Id: 's3EventTrigger', Arn: getAtt(functionLogicalId(S3_EVENT_TRIGGER), 'Arn') }],
-    },
-  };
-  Resources.LandingObjectCreatedPermission = {
-    Type: 'AWS::Lambda::Permission',
-    Properties: {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: ref(functionLogicalId(S3_EVENT_TRIGGER)),
-      Principal: 'events.amazonaws.com',
-      SourceArn: getAtt('LandingObjectCreatedRule', 'Arn'),
-    },
-  };
+    };
+    Resources[`${name}ObjectCreatedPermission`] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: ref(functionLogicalId(S3_EVENT_TRIGGER)),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(`${name}ObjectCreatedRule`, 'Arn'),
+      },
+    };
+  }
 }
 
 /**

@@ -1,10 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
 import { ConfigError } from '../../src/errors.ts';
-import { jobNameSchema } from '../../src/job/common.ts';
-import { formatIssues } from '../../src/validation/formatIssues.ts';
+import { loadJobFile } from '../../src/job/job.ts';
 
 /** A Lambda entry: `functions/<name>.ts` (relative, POSIX separators). */
 export interface FunctionSource {
@@ -45,86 +43,65 @@ export async function discoverStateMachines(rootDir: string): Promise<StateMachi
   return machines.sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
-/** EventBridge Scheduler expressions: `cron(...)` (6 fields), `rate(n unit)` or `at(yyyy-mm-ddThh:mm:ss)`. */
-export const scheduleExpressionSchema = z
-  .string()
-  .trim()
-  .regex(
-    /^(cron\((\S+ ){5}\S+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/,
-    'expected "cron(min hour day-of-month month day-of-week year)", "rate(1 day)" or "at(2026-01-31T02:00:00)"',
-  );
+/** A job's `schedule` as the job schema accepts it (src/job: expression, timezone, enabled). */
+export interface JobSchedule {
+  expression: string;
+  /** Only when the document names one; the stage's `scheduleTimezone` applies otherwise. */
+  timezone?: string | undefined;
+  enabled: boolean;
+}
 
-/** A job's `schedule`: an expression, or the expression with its time zone and switch. */
-export const jobScheduleSchema = z.union([
-  scheduleExpressionSchema.transform((expression) => ({
-    expression,
-    enabled: true,
-    timezone: undefined as string | undefined,
-    description: undefined as string | undefined,
-  })),
-  z
-    .object({
-      expression: scheduleExpressionSchema,
-      /** IANA time zone (`Europe/Paris`); cron runs in this zone, across daylight-saving changes. */
-      timezone: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone like "Europe/Paris" or "UTC"')
-        .optional(),
-      enabled: z.boolean().default(true),
-      description: z.string().max(512).optional(),
-    })
-    .strict(),
-]);
-export type JobSchedule = z.infer<typeof jobScheduleSchema>;
+/** A load job's `trigger`: the S3 objects whose "Object Created" events start it. */
+export interface JobTrigger {
+  bucket: string;
+  prefix?: string | undefined;
+  suffix?: string | undefined;
+}
 
-const scheduledJobHeadSchema = z.object({
-  kind: z.enum(['export', 'load', 'transfer']),
-  name: jobNameSchema,
-  schedule: jobScheduleSchema,
-});
-
-/** A job document from `jobs/` that declares a `schedule`. */
-export interface ScheduledJob {
+/** A job document from `jobs/`, validated by the job schema the state machines use. */
+export interface JobSource {
   name: string;
-  kind: 'export' | 'load' | 'transfer';
+  kind: string;
   file: string;
-  schedule: JobSchedule;
   /** The job document as the state machine receives it: the file's content without `schedule`. */
   document: Record<string, unknown>;
+  schedule?: JobSchedule | undefined;
+  trigger?: JobTrigger | undefined;
 }
 
 /**
- * Job documents in `jobs/*.yml|yaml|json` that declare a `schedule`. Documents without one are
- * run by hand or by S3 events and are ignored here. A scheduled document must name its `kind` and
- * `name`; the rest of it is validated by the first task of its state machine at run time.
+ * Every job document in `jobs/*.yml|yaml|json`, validated with `loadJobFile` (src/job/job.ts): a
+ * bad document fails packaging with every problem listed by path, as it would fail its run. The
+ * S3-event trigger is deployed with these files; schedules and event rules come from them.
  */
-export async function discoverScheduledJobs(rootDir: string): Promise<ScheduledJob[]> {
+export async function discoverJobs(rootDir: string): Promise<JobSource[]> {
   const entries = await readdirIfExists(path.join(rootDir, 'jobs'));
-  const jobs: ScheduledJob[] = [];
+  const jobs: JobSource[] = [];
   for (const e of entries) {
     if (!e.isFile() || !/\.(ya?ml|json)$/.test(e.name)) continue;
     const file = `jobs/${e.name}`;
-    const doc = await readYamlObject(rootDir, file);
-    if (doc.schedule === undefined) continue;
-    const head = scheduledJobHeadSchema.safeParse(doc);
-    if (!head.success) {
-      throw new ConfigError(
-        `${file}: invalid scheduled job:\n  - ${formatIssues(head.error.issues).join('\n  - ')}\nFix the document or remove its "schedule".`,
-      );
+    try {
+      await loadJobFile(path.join(rootDir, file));
+    } catch (error) {
+      throw new ConfigError((error as Error).message.replace(path.join(rootDir, file), file), {
+        cause: error,
+      });
     }
-    const { schedule: _schedule, ...document } = doc;
-    jobs.push({ name: head.data.name, kind: head.data.kind, file, schedule: head.data.schedule, document });
-  }
-  const seen = new Map<string, string>();
-  for (const job of jobs) {
-    const other = seen.get(job.name);
-    if (other !== undefined) {
-      throw new ConfigError(
-        `${job.file}: job name "${job.name}" is also used by ${other}; names must be unique.`,
-      );
-    }
-    seen.set(job.name, job.file);
+    const raw = await readYamlObject(rootDir, file);
+    const { schedule, ...document } = raw;
+    const s = schedule as { expression: string; timezone?: string; enabled?: boolean } | undefined;
+    const t = raw.trigger as JobTrigger | undefined;
+    jobs.push({
+      name: String(raw.name),
+      kind: String(raw.kind),
+      file,
+      document,
+      schedule:
+        s === undefined
+          ? undefined
+          : { expression: s.expression, timezone: s.timezone, enabled: s.enabled ?? true },
+      trigger: t === undefined ? undefined : { bucket: t.bucket, prefix: t.prefix, suffix: t.suffix },
+    });
   }
   return jobs.sort((a, b) => a.name.localeCompare(b.name));
 }

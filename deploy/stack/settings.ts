@@ -52,8 +52,6 @@ export const deploySettingsSchema = z
     stagingBucket: bucket,
     exportsBucket: bucket,
     landingBucket: list.pipe(z.array(bucket)),
-    /** Key prefix of the S3 "Object Created" rule on the landing buckets (empty: every key). */
-    landingPrefix: z.string().trim().default(''),
     stateBucket: bucket,
     kmsKeyArn: optional,
     emrClusterId: optional,

@@ -43,9 +43,29 @@ const files = {
   'src/spark.ts':
     "import { AddJobFlowStepsCommand, EMRClient } from '@aws-sdk/client-emr';\nexport const submit = () => new EMRClient({}).send(new AddJobFlowStepsCommand({ JobFlowId: 'j', Steps: [] }));\n",
   'statemachines/load.asl.yml': asl,
-  'jobs/nightly.yml':
-    'kind: load\nname: nightly-load\nsource: s3://landing-b/x/\nschedule:\n  expression: cron(0 2 * * ? *)\n  timezone: Europe/Paris\n',
-  'jobs/adhoc.yml': 'kind: export\nname: adhoc\n',
+  'statemachines/export.asl.yml':
+    'StartAt: Go\nStates:\n  Go: { Type: Task, Resource: "${StartThingFunctionArn}", End: true }\n',
+  'jobs/nightly-export.yml': [
+    'kind: export',
+    'name: nightly-export',
+    'target: { clusterIdentifier: c1, database: dev, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rs-AbCdEf" }',
+    'iamRole: arn:aws:iam::123456789012:role/RedshiftS3Access',
+    'query: SELECT 1',
+    'staging: s3://staging-b/x/{runId}/',
+    'destination: s3://exports-b/x/{runDate}/',
+    'schedule: { expression: "cron(0 2 * * ? *)", timezone: Europe/Paris }',
+    '',
+  ].join('\n'),
+  'jobs/orders-landing.yml': [
+    'kind: load',
+    'name: orders-landing',
+    'target: { clusterIdentifier: c1, database: dev, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rs-AbCdEf" }',
+    'iamRole: arn:aws:iam::123456789012:role/RedshiftS3Access',
+    'table: public.orders',
+    'trigger: { bucket: landing-b, prefix: "orders/", suffix: .csv.gz }',
+    'staging: s3://staging-b/load/',
+    '',
+  ].join('\n'),
   'deploy/functions.yml': `${functionsYml.replace('functions: {}', 'functions:\n  readPart:\n    memorySize: 1769\n    s3: { read: [landing], write: [staging] }\n  s3EventTrigger:\n    stateMachines: [load]\n')}`,
 };
 
@@ -136,7 +156,8 @@ describe('buildStack', () => {
       role: 'S3EventTriggerRole',
       memorySize: 256,
       timeout: 30,
-      environment: { RT_LOAD_STATE_MACHINE_ARN: loadArn },
+      environment: { RT_LOAD_STATE_MACHINE_ARN: loadArn, RT_JOBS_DIR: '/var/task/jobs' },
+      package: { patterns: ['jobs/*.yml', 'jobs/*.yaml', 'jobs/*.json'] },
     });
     expect(stack.functions.readPart?.memorySize).toBe(1769);
   });
@@ -181,38 +202,63 @@ describe('buildStack', () => {
       { Type: string; Properties: Record<string, unknown> }
     >;
     expect(Object.values(R).filter((r) => r.Type === 'AWS::Scheduler::Schedule')).toHaveLength(1);
-    expect(R.NightlyLoadSchedule?.Properties).toEqual({
-      Description: 'load job nightly-load (jobs/nightly.yml)',
+    const input = JSON.parse(String((R.NightlyExportSchedule?.Properties.Target as { Input: string }).Input));
+    expect(input).toEqual({
+      job: {
+        kind: 'export',
+        name: 'nightly-export',
+        target: {
+          clusterIdentifier: 'c1',
+          database: 'dev',
+          secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rs-AbCdEf',
+        },
+        iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
+        query: 'SELECT 1',
+        staging: 's3://staging-b/x/{runId}/',
+        destination: 's3://exports-b/x/{runDate}/',
+      },
+    });
+    expect({
+      ...R.NightlyExportSchedule?.Properties,
+      Target: { ...(R.NightlyExportSchedule?.Properties.Target as object), Input: '...' },
+    }).toEqual({
+      Description: 'export job nightly-export (jobs/nightly-export.yml)',
       ScheduleExpression: 'cron(0 2 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: { Ref: 'LoadStateMachine' },
+        Arn: { Ref: 'ExportStateMachine' },
         RoleArn: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
-        Input: '{"job":{"kind":"load","name":"nightly-load","source":"s3://landing-b/x/"}}',
+        Input: '...',
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
       },
     });
     const disabled = await buildStack(tree.root, settings({ schedulesEnabled: 'false' }));
     const d = disabled.resources.Resources as Record<string, { Properties: Record<string, unknown> }>;
-    expect(d.NightlyLoadSchedule?.Properties.State).toBe('DISABLED');
+    expect(d.NightlyExportSchedule?.Properties.State).toBe('DISABLED');
   });
 
-  it('routes S3 Object Created events of the landing buckets to s3EventTrigger', async () => {
+  it("routes S3 Object Created events matching a load job's trigger to s3EventTrigger", async () => {
     const stack = await buildStack(tree.root, settings({ landingBucket: 'landing-a, landing-b' }));
     const R = stack.resources.Resources as Record<string, { Properties: Record<string, unknown> }>;
-    expect(R.LandingObjectCreatedRule?.Properties.EventPattern).toEqual({
+    expect(R.OrdersLandingObjectCreatedRule?.Properties.EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
-      detail: { bucket: { name: ['landing-a', 'landing-b'] }, object: { key: [{ prefix: 'in/' }] } },
+      detail: { bucket: { name: ['landing-b'] }, object: { key: [{ wildcard: 'orders/*.csv.gz' }] } },
     });
-    expect(R.LandingObjectCreatedPermission?.Properties).toEqual({
+    expect(R.OrdersLandingObjectCreatedRule?.Properties.Targets).toEqual([
+      { Id: 's3EventTrigger', Arn: { 'Fn::GetAtt': ['S3EventTriggerLambdaFunction', 'Arn'] } },
+    ]);
+    expect(R.OrdersLandingObjectCreatedPermission?.Properties).toEqual({
       Action: 'lambda:InvokeFunction',
       FunctionName: { Ref: 'S3EventTriggerLambdaFunction' },
       Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': ['LandingObjectCreatedRule', 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': ['OrdersLandingObjectCreatedRule', 'Arn'] },
     });
+    await expect(buildStack(tree.root, settings({ landingBucket: 'landing-a' }))).rejects.toThrow(
+      'jobs/orders-landing.yml: trigger.bucket landing-b is not a landing bucket of this stage (param landingBucket: landing-a); the load functions could not read its objects',
+    );
   });
 
   it('records EMR calls as disabled when the stage has no EMR cluster', async () => {
@@ -260,14 +306,17 @@ describe('buildStack', () => {
     }
   });
 
-  it('rejects a scheduled job with a bad expression, naming the file and field', async () => {
+  it('rejects a job document the job schema rejects, naming the file and field', async () => {
     const bad = await fixtureTree({
       ...files,
-      'jobs/nightly.yml': 'kind: load\nname: nightly-load\nschedule: every night\n',
+      'jobs/nightly-export.yml': String(files['jobs/nightly-export.yml']).replace(
+        'cron(0 2 * * ? *)',
+        'every night',
+      ),
     });
     try {
       await expect(buildStack(bad.root, settings())).rejects.toThrow(
-        'jobs/nightly.yml: invalid scheduled job:\n  - schedule:',
+        'Invalid job file jobs/nightly-export.yml:\n  - schedule.expression: expected an EventBridge expression',
       );
     } finally {
       await bad.remove();

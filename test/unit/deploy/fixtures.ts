@@ -30,7 +30,6 @@ export function settings(overrides: Record<string, unknown> = {}): DeploySetting
     stagingBucket: 'staging-b',
     exportsBucket: 'exports-b',
     landingBucket: 'landing-b',
-    landingPrefix: 'in/',
     stateBucket: 'state-b',
     kmsKeyArn: '',
     emrClusterId: 'j-ABC',
