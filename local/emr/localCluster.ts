@@ -219,7 +219,7 @@ export class LocalCluster extends EventEmitter {
     }
     if (setupFailure !== undefined) await writeFile(stderrPath, `${setupFailure}\n`, { flag: 'a' });
     if (!existsSync(stdoutPath)) await writeFile(stdoutPath, '');
-    const logFile = await this.uploadLogs(step, stdoutPath, stderrPath);
+    const logDir = await this.uploadLogs(step, stdoutPath, stderrPath);
     const stderr = await readFile(stderrPath, 'utf8');
 
     if (step.cancelRequested !== undefined) {
@@ -238,10 +238,16 @@ export class LocalCluster extends EventEmitter {
           : signal !== null
             ? `was killed by ${signal}`
             : `exited with code ${exitCode}`;
+      // spark-submit's PythonRunner merges the script's stderr into its stdout, so a Python error
+      // (argparse's "redshift.py: error: ...") is in stdout.gz: the log file is where the reason is.
+      const fromStderr = setupFailure ?? failureReason(stderr);
+      const fromStdout =
+        fromStderr === undefined ? failureReason(await readFile(stdoutPath, 'utf8')) : undefined;
+      const logName = fromStdout === undefined ? 'stderr.gz' : 'stdout.gz';
       step.failureDetails = {
-        Reason: setupFailure ?? failureReason(stderr) ?? 'Unknown Error.',
-        Message: `Step ${step.id} (${step.config.HadoopJarStep.Args[0] ?? step.config.HadoopJarStep.Jar}) ${how}; the full output is in the step's stderr log.`,
-        ...(logFile === undefined ? {} : { LogFile: logFile }),
+        Reason: fromStderr ?? fromStdout ?? 'Unknown Error.',
+        Message: `Step ${step.id} (${step.config.HadoopJarStep.Args[0] ?? step.config.HadoopJarStep.Jar}) ${how}; the full output is in the step's ${logName} log.`,
+        ...(logDir === undefined ? {} : { LogFile: `${logDir}${logName}` }),
       };
       this.finish(step, 'FAILED', { Code: 'STEP_FAILED', Message: step.failureDetails.Reason });
       this.applyActionOnFailure(step);
@@ -307,7 +313,7 @@ export class LocalCluster extends EventEmitter {
         }),
       );
     }
-    return `s3://${bucket}/${prefix}stderr.gz`;
+    return `s3://${bucket}/${prefix}`;
   }
 
   private applyActionOnFailure(step: StepRecord): void {

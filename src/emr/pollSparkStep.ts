@@ -68,7 +68,7 @@ export async function pollSparkStep(deps: SparkStepDeps, input: PollSparkStepInp
           : `log file: ${failure.LogFile}`,
       ].filter((part) => part !== undefined);
       throw new SparkStepFailedError(
-        `Spark step ${stepId} on EMR cluster ${clusterId} ended ${state}${detail.length > 0 ? `: ${detail.join('; ')}` : ''}. Read the step's stderr for the full error.`,
+        `Spark step ${stepId} on EMR cluster ${clusterId} ended ${state}${detail.length > 0 ? `: ${detail.join('; ')}` : ''}. Read the step's log for the full error.`,
         {
           context: {
             clusterId,

@@ -287,11 +287,12 @@ describe.skipIf(!spark.ok)('export with a Spark step (local EMR, real Spark)', (
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('SparkStepFailedError');
     expect(result.cause).toMatch(
-      /reason: redshift\.py: error: argument --source: invalid choice: 'odbc' \(choose from 'manifest', 'connector', 'jdbc'\).*log file: s3:\/\/rt-emr-logs\/emr-logs\/j-LOCAL\/steps\/s-[0-9A-F]{13}\/stderr\.gz/,
+      /reason: redshift\.py: error: argument --source: invalid choice: 'odbc' \(choose from 'manifest', 'connector', 'jdbc'\).*log file: s3:\/\/rt-emr-logs\/emr-logs\/j-LOCAL\/steps\/s-[0-9A-F]{13}\/stdout\.gz/,
     );
-    const logFile = /log file: s3:\/\/rt-emr-logs\/(\S+stderr\.gz)/.exec(result.cause ?? '')?.[1] as string;
-    const stderr = gunzipSync(await bytes('rt-emr-logs', logFile)).toString('utf8');
-    expect(stderr).toContain("redshift.py: error: argument --source: invalid choice: 'odbc'");
+    // spark-submit's PythonRunner merges the script's stderr into stdout: the log file named is that one
+    const logFile = /log file: s3:\/\/rt-emr-logs\/(\S+stdout\.gz)/.exec(result.cause ?? '')?.[1] as string;
+    const log = gunzipSync(await bytes('rt-emr-logs', logFile)).toString('utf8');
+    expect(log).toContain("redshift.py: error: argument --source: invalid choice: 'odbc'");
   }, 240_000);
 
   it('cancels a step that outlives its deadline and fails the run with DeadlineExceededError', async () => {

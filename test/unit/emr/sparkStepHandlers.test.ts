@@ -112,7 +112,7 @@ describe('Handlers: submitSparkStep and pollSparkStep on the local EMR', () => {
     expect(error).toBeInstanceOf(SparkStepFailedError);
     const logFile = `s3://emr-logs/emr-logs/j-LOCAL/steps/${submitted.stepId}/stderr.gz`;
     expect((error as SparkStepFailedError).message).toBe(
-      `Spark step ${submitted.stepId} on EMR cluster j-LOCAL ended FAILED: reason: PySpark is not installed for the local EMR (looked in ${join(noSparkDir, '.venv')}): install it with \`bash spark/setup.sh\` (PySpark from PyPI into spark/.venv, jars from Maven Central into spark/jars).; message: Step ${submitted.stepId} (spark-submit) could not start; the full output is in the step's stderr log.; log file: ${logFile}. Read the step's stderr for the full error.`,
+      `Spark step ${submitted.stepId} on EMR cluster j-LOCAL ended FAILED: reason: PySpark is not installed for the local EMR (looked in ${join(noSparkDir, '.venv')}): install it with \`bash spark/setup.sh\` (PySpark from PyPI into spark/.venv, jars from Maven Central into spark/jars).; message: Step ${submitted.stepId} (spark-submit) could not start; the full output is in the step's stderr.gz log.; log file: ${logFile}. Read the step's log for the full error.`,
     );
     expect((error as SparkStepFailedError).context).toMatchObject({
       clusterId: 'j-LOCAL',

@@ -101,12 +101,26 @@ describe('local EMR through @aws-sdk/client-emr', () => {
     expect(Step?.Status?.State).toBe('FAILED');
     expect(Step?.Status?.FailureDetails).toEqual({
       Reason: 'ValueError: bad --source: nope',
-      Message: `Step ${stepId} (python3) exited with code 1; the full output is in the step's stderr log.`,
+      Message: `Step ${stepId} (python3) exited with code 1; the full output is in the step's stderr.gz log.`,
       LogFile: `s3://emr-logs/emr-logs/j-LOCAL/steps/${stepId}/stderr.gz`,
     });
     expect(await readLog(Step?.Status?.FailureDetails?.LogFile as string)).toContain(
       'Traceback (most recent call last)',
     );
+  });
+
+  it("takes the reason from stdout.gz when stderr has none (PySpark merges the script's stderr into stdout)", async () => {
+    const stepId = await addStep(
+      ['python3', '-c', 'import sys; print("redshift.py: error: --manifest is required"); sys.exit(2)'],
+      'stdout-err',
+    );
+    await emr.waitForStep(stepId);
+    const { Step } = await client.send(new DescribeStepCommand({ ClusterId: 'j-LOCAL', StepId: stepId }));
+    expect(Step?.Status?.FailureDetails).toEqual({
+      Reason: 'redshift.py: error: --manifest is required',
+      Message: `Step ${stepId} (python3) exited with code 2; the full output is in the step's stdout.gz log.`,
+      LogFile: `s3://emr-logs/emr-logs/j-LOCAL/steps/${stepId}/stdout.gz`,
+    });
   });
 
   it('fails a spark-submit step with the install instructions when PySpark is not installed', async () => {
@@ -173,6 +187,7 @@ describe('local EMR through @aws-sdk/client-emr', () => {
       'blocker',
       'custom-jar',
       'no-spark',
+      'stdout-err',
       'bad-step',
       'ok-step',
     ]);
