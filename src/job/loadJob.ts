@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { iamRoleSchema, jobNameSchema, redshiftTargetSchema, s3UriSchema, timeoutsSchema } from './common.ts';
+import { scheduleSchema } from './exportJob.ts';
 import { sparkStepSchema } from './sparkStep.ts';
 import { templateVariables, unknownPlaceholders } from './templates.ts';
 
@@ -192,12 +193,20 @@ export const loadJobSchema = z
     ledger: ledgerOptionsSchema,
     timeouts: timeoutsSchema,
     spark: sparkStepSchema.optional(),
+    /** Run on a schedule (EventBridge Scheduler), e.g. a nightly load of a prefix. */
+    schedule: scheduleSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: 'custom', path, message });
     const f = job.format;
+    if (f.type === 'json' && job.columns !== undefined) {
+      issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');
+    }
+    if (job.schedule !== undefined && job.source === undefined) {
+      issue(['schedule'], 'a scheduled load needs "source" (what to load on each run)');
+    }
     const o = job.copyOptions;
 
     if (job.source === undefined && job.trigger === undefined) {

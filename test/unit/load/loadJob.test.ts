@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { JobValidationError } from '../../../src/errors.ts';
+import { parseJob } from '../../../src/job/job.ts';
+import { loadJobSchema } from '../../../src/job/loadJob.ts';
+
+const base = {
+  kind: 'load',
+  name: 'sales',
+  target: { clusterIdentifier: 'prod', database: 'dev', dbUser: 'etl' },
+  iamRole: 'arn:aws:iam::123456789012:role/Copy',
+  table: 'public.sales',
+  source: { prefix: 's3://landing/sales/' },
+  staging: 's3://stage/loads/',
+};
+
+function problems(doc: Record<string, unknown>): string[] {
+  try {
+    parseJob(doc);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(JobValidationError);
+    return [...(error as JobValidationError).issues];
+  }
+}
+
+describe('Schema: loadJobSchema', () => {
+  it('fills defaults and parses to itself', () => {
+    const job = loadJobSchema.parse(base);
+    expect(job).toMatchObject({
+      mode: 'append',
+      maxErrors: 0,
+      chunkSize: 64,
+      format: { type: 'csv', header: false, compression: 'auto' },
+      ledger: { schema: 'public', table: 'rt_load_ledger' },
+      timeouts: { statement: 3600, spark: 7200 },
+    });
+    expect(loadJobSchema.parse(job)).toEqual(job);
+    expect(parseJob(base).kind).toBe('load');
+  });
+
+  it('parses sizes, an object list with versions, and a trigger', () => {
+    const job = loadJobSchema.parse({
+      ...base,
+      source: { objects: ['s3://landing/a.csv', { uri: 's3://landing/b.csv', versionId: 'v1' }] },
+      trigger: { bucket: 'landing', prefix: 'in/', suffix: '.csv' },
+      chunkSize: '1 GB',
+    });
+    expect(job.chunkSize).toBe(1024);
+    expect(job.source).toEqual({
+      objects: ['s3://landing/a.csv', { uri: 's3://landing/b.csv', versionId: 'v1' }],
+    });
+  });
+
+  it('lists every problem by path, mode rules included', () => {
+    expect(
+      problems({
+        ...base,
+        source: undefined,
+        mode: 'upsert',
+        orderBy: 'updated"at',
+        table: 'a.b.c',
+        format: { type: 'parquet', header: true, compression: 'gzip' },
+        copyOptions: { dateFormat: 'auto', emptyAsNull: true },
+        maxErrors: 5,
+        chunkSize: '2 GB',
+      }),
+    ).toEqual([
+      'chunkSize: expected at most "1 GB"',
+      'source: give "source" (a prefix or a list of objects), "trigger" (S3 events), or both',
+      'keys: mode "upsert" needs "keys": the columns that identify a row',
+      'orderBy: "orderBy" picks a winner among rows with the same keys: give "keys" too',
+      'orderBy: Invalid name "updated\\"at": use 1-127 characters without double quotes, control characters or leading/trailing spaces.',
+      'table: expected "table" or "schema.table" (give {schema, name} for names with dots)',
+      'format.header: "header" is for CSV; parquet files name their columns',
+      'format.compression: parquet files are compressed inside; use "auto" or "none"',
+      'copyOptions.dateFormat: COPY does not accept this option with parquet',
+      'copyOptions.emptyAsNull: COPY does not accept this option with parquet',
+      'maxErrors: COPY from parquet does not accept MAXERROR; use 0',
+    ]);
+  });
+
+  it('checks keys against columns, the CSV dialect, and staging against sources and the trigger', () => {
+    expect(
+      problems({
+        ...base,
+        columns: ['id', 'name', 'ID'],
+        keys: ['id', 'missing'],
+        format: { type: 'csv', delimiter: ';', quote: ';' },
+        staging: 's3://landing/sales/tmp/',
+        trigger: { bucket: 'landing', prefix: 'sales/' },
+      }),
+    ).toEqual([
+      'columns[2]: "ID" is listed twice',
+      'keys[1]: key "missing" is not one of "columns"',
+      'format.quote: the quote character must differ from the delimiter',
+      'staging: staging must not be inside the source prefix (prepared chunks would be loaded again)',
+      'trigger.prefix: the staging prefix must not match the trigger (chunks would start loads)',
+    ]);
+  });
+});
