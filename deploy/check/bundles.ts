@@ -22,7 +22,8 @@ export async function checkBundles(
       const zip = path.join(serverlessDir, `${name}.zip`);
       const dir = path.join(work, name);
       try {
-        await run('unzip', ['-q', '-o', zip, '-d', dir]);
+        // Python's zipfile: python3 is there for cfn-lint already, unzip may not be.
+        await run('python3', ['-m', 'zipfile', '-e', zip, dir]);
       } catch (error) {
         problems.push(`${name}.zip: cannot unzip (${(error as Error).message.split('\n')[0]})`);
         continue;
