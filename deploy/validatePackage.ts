@@ -34,21 +34,22 @@ const run = promisify(execFile);
  */
 const CFN_LINT_IGNORED = ['W3005'];
 
-export async function runCfnLint(templateFile: string): Promise<string[]> {
-  try {
-    await run('cfn-lint', ['--ignore-checks', ...CFN_LINT_IGNORED, '--', templateFile], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return [];
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') {
-      return [
-        'cfn-lint is not installed: pip install cfn-lint (AWS CloudFormation Linter from PyPI, not the npm package)',
-      ];
+/** cfn-lint from PATH, else from the venv .ci/run makes (`.local/cfn-lint`). */
+export async function runCfnLint(templateFile: string, rootDir: string): Promise<string[]> {
+  const args = ['--ignore-checks', ...CFN_LINT_IGNORED, '--', templateFile];
+  for (const bin of ['cfn-lint', path.join(rootDir, '.local/cfn-lint/bin/cfn-lint')]) {
+    try {
+      await run(bin, args, { maxBuffer: 16 * 1024 * 1024 });
+      return [];
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+      if (e.code === 'ENOENT') continue;
+      return [`${(e.stdout ?? '').trim()}${e.stderr ? `\n${e.stderr.trim()}` : ''}`];
     }
-    return [`${(e.stdout ?? '').trim()}${e.stderr ? `\n${e.stderr.trim()}` : ''}`];
   }
+  return [
+    'cfn-lint is not installed: pip install cfn-lint, or python3 -m venv .local/cfn-lint && .local/cfn-lint/bin/pip install cfn-lint (AWS CloudFormation Linter from PyPI; the npm package named cfn-lint is unrelated)',
+  ];
 }
 
 async function main(): Promise<number> {
@@ -112,7 +113,7 @@ async function main(): Promise<number> {
     );
     return checkIamCoverage(template, analyses);
   });
-  if (!values['skip-cfn-lint']) await step('cfn-lint', () => runCfnLint(templateFile));
+  if (!values['skip-cfn-lint']) await step('cfn-lint', () => runCfnLint(templateFile, rootDir));
   if (!values['skip-bundles']) {
     await step('bundles import on Node 22', () => checkBundles(path.dirname(templateFile), handlers));
   }
