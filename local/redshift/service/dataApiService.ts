@@ -331,7 +331,7 @@ export class DataApiService {
       }
       record.redshiftPid = backendPid(client);
       this.setStatus(record, 'PICKED');
-      await this.runOn(record, client);
+      await this.runOn(record, client, keepAlive !== undefined && keepAlive > 0);
     } catch (error) {
       // Only connection-level surprises reach here: the session is unusable afterwards.
       broken = true;
@@ -370,7 +370,7 @@ export class DataApiService {
     }
   }
 
-  private async runOn(record: StatementRecord, client: pg.PoolClient) {
+  private async runOn(record: StatementRecord, client: pg.PoolClient, keepsSession: boolean) {
     const transaction = record.isBatch && record.executionMode === 'TRANSACTION';
     const parameters = record.parameters ?? [];
     if (transaction) await client.query('BEGIN');
@@ -397,6 +397,8 @@ export class DataApiService {
           catalog: this.catalog(record.connection.database),
           commandContext: () => this.commandContext(record, sub, client),
           maxResultBytes: this.options.maxResultBytes,
+          recordQueryId:
+            record.isBatch || record.sessionId !== undefined || keepsSession ? sub.queryId : undefined,
         });
         sub.durationNs = Number(process.hrtime.bigint() - t0);
         if (record.cancelRequested) {

@@ -67,6 +67,11 @@ export interface ExecuteSqlOptions {
   commandContext: () => CommandContext;
   /** Largest result kept, in bytes of text. */
   maxResultBytes: number;
+  /**
+   * Redshift query id of this statement, recorded as `redshift.last_query_id` once it succeeds
+   * (pg_last_query_id()) when the session outlives the statement (batches, sessions).
+   */
+  recordQueryId?: number | undefined;
 }
 
 /** A failure with the text DescribeStatement shows in `Error`. */
@@ -97,6 +102,7 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
   for (const tokens of statements) {
     const original = joinTokens(tokens).trim();
     if (commands.isRedshiftCommand(original)) {
+      // The command owns its atomicity (the contract's `client` is in a transaction only in a batch).
       const { rows } = await commands.executeRedshiftCommand(original, options.commandContext());
       outcome = { hasResultSet: false, resultRows: rows };
       continue;
@@ -114,10 +120,14 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
       types: rawTypes,
     })) as unknown as pg.QueryResult<(string | null)[]>;
     outcome = await toOutcome(res, options);
+    if (options.recordQueryId !== undefined) {
+      await client.query("SELECT set_config('redshift.last_query_id', $1, false)", [
+        String(options.recordQueryId),
+      ]);
+    }
   }
   return outcome;
 }
-
 async function toOutcome(
   res: pg.QueryResult<(string | null)[]>,
   options: ExecuteSqlOptions,

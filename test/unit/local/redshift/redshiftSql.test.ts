@@ -187,6 +187,33 @@ describe('local Data API: Redshift SQL on PostgreSQL', () => {
     ]);
   });
 
+  it('records each statement of a batch as pg_last_query_id() for the next', async () => {
+    const { Id } = await rs.client.send(
+      new BatchExecuteStatementCommand({
+        ClusterIdentifier: 'local',
+        Database: rs.database,
+        Sqls: ['select 1', 'select pg_last_query_id()'],
+      }),
+    );
+    const d = await waitForStatement(rs.client, Id as string);
+    const first = d.SubStatements?.[0]?.RedshiftQueryId as number;
+    expect(first).toBeGreaterThan(0);
+    expect(d.SubStatements?.[1]?.RedshiftQueryId).toBe(first + 1);
+    expect((await rs.client.send(new GetStatementResultCommand({ Id: `${Id}:2` }))).Records).toEqual([
+      [{ longValue: first }],
+    ]);
+  });
+
+  it('runs several ;-separated statements of one ExecuteStatement and returns the last result', async () => {
+    const d = await executeAndWait(rs, {
+      Sql: "create table multi (a varchar(10)); insert into multi values ('x;y'), ('z'); select count(*) from multi;",
+    });
+    expect(d).toMatchObject({ Status: 'FINISHED', ResultRows: 1, HasResultSet: true });
+    expect((await rs.client.send(new GetStatementResultCommand({ Id: d.Id }))).Records).toEqual([
+      [{ longValue: 2 }],
+    ]);
+  });
+
   it('installs the compat functions in their own schema, on every session search_path', async () => {
     const client = new pg.Client(rs.databaseUrl);
     await client.connect();
