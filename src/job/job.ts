@@ -7,11 +7,12 @@ import { formatIssues } from '../validation/formatIssues.ts';
 import { jobNameSchema } from './common.ts';
 import { exportJobSchema } from './exportJob.ts';
 import { loadJobSchema } from './loadJob.ts';
+import { transferJobSchema } from './transferJob.ts';
 
 /**
  * Every kind of job document, told apart by `kind`. Each kind adds itself here with one line.
  */
-export const jobSchema = z.discriminatedUnion('kind', [exportJobSchema, loadJobSchema], {
+export const jobSchema = z.discriminatedUnion('kind', [exportJobSchema, loadJobSchema, transferJobSchema], {
   error: (issue) =>
     issue.code === 'invalid_union' ? 'expected "kind" to be one of: export, load, transfer' : undefined,
 });
