@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { quoteIdent } from '../sql/identifiers.ts';
+import { iamRoleSchema, jobNameSchema, redshiftTargetSchema, s3UriSchema, timeoutsSchema } from './common.ts';
+import { scheduleSchema } from './exportJob.ts';
+import { chunkSizeSchema, ledgerOptionsSchema, loadModes } from './loadJob.ts';
+import { sparkStepSchema } from './sparkStep.ts';
+import { templateVariables, unknownPlaceholders } from './templates.ts';
+
+/**
+ * The `transfer` job document: Redshift -> Redshift as one run. The source query or table is
+ * UNLOADed (CSV, gzip, header, NULL AS '\N', MANIFEST VERBOSE) under the run's staging prefix,
+ * then loaded from that manifest into the destination table exactly like a `load` job (checked,
+ * chunked, one transaction, ledger). Source and destination may be different clusters,
+ * workgroups or databases.
+ */
+
+const tableSchema = z.union([
+  z.string().trim().min(1),
+  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
+]);
+
+export const transferSourceSchema = z
+  .object({
+    target: redshiftTargetSchema,
+    /** The role the source cluster assumes to UNLOAD into staging. */
+    iamRole: iamRoleSchema,
+    query: z.string().trim().min(1).max(60_000).optional(),
+    table: tableSchema.optional(),
+    /** With `table`: the columns to transfer (default all). */
+    columns: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+export const transferDestinationSchema = z
+  .object({
+    target: redshiftTargetSchema,
+    /** The role the destination cluster assumes to COPY from staging. */
+    iamRole: iamRoleSchema,
+    table: tableSchema,
+    mode: z.enum(loadModes).default('append'),
+    keys: z.array(z.string().min(1)).min(1).max(32).optional(),
+    orderBy: z.string().min(1).optional(),
+    ledger: ledgerOptionsSchema,
+  })
+  .strict();
+
+export const transferJobSchema = z
+  .object({
+    kind: z.literal('transfer'),
+    name: jobNameSchema,
+    description: z.string().max(1000).optional(),
+    source: transferSourceSchema,
+    destination: transferDestinationSchema,
+    /** Both clusters' roles must reach it: the UNLOAD files and the load's chunks go under `<staging>/<job>/<runId>/`. */
+    staging: s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
+      message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
+    }),
+    chunkSize: chunkSizeSchema.default(64),
+    slices: z.number().int().min(1).max(12_800).optional(),
+    keepStaging: z.boolean().default(false),
+    timeouts: timeoutsSchema,
+    spark: sparkStepSchema.optional(),
+    schedule: scheduleSchema.optional(),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const s = job.source;
+    const d = job.destination;
+    if ((s.query === undefined) === (s.table === undefined)) {
+      issue(['source', 'query'], 'give exactly one of "query" or "table"');
+    }
+    if (s.columns !== undefined && s.table === undefined) {
+      issue(['source', 'columns'], '"columns" is only used with "table"');
+    }
+    if (d.mode === 'upsert' && d.keys === undefined) {
+      issue(['destination', 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
+    }
+    if (d.orderBy !== undefined && d.keys === undefined) {
+      issue(
+        ['destination', 'orderBy'],
+        '"orderBy" picks a winner among rows with the same keys: give "keys" too',
+      );
+    }
+    const names: [string, (string | number)[]][] = [
+      ...(s.columns ?? []).map((c, i): [string, (string | number)[]] => [c, ['source', 'columns', i]]),
+      ...(d.keys ?? []).map((c, i): [string, (string | number)[]] => [c, ['destination', 'keys', i]]),
+      ...(d.orderBy === undefined
+        ? []
+        : [[d.orderBy, ['destination', 'orderBy']] as [string, (string | number)[]]]),
+    ];
+    for (const [name, path] of names) {
+      try {
+        quoteIdent(name, 'column name');
+      } catch (error) {
+        issue(path, (error as Error).message);
+      }
+    }
+  });
+
+export type TransferJobInput = z.input<typeof transferJobSchema>;
+export type TransferJob = z.output<typeof transferJobSchema>;

@@ -1,0 +1,129 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { JobValidationError } from '../errors.ts';
+import { getText, parseS3Uri } from '../export/s3Objects.ts';
+import { type ExportJob, exportJobSchema } from '../job/exportJob.ts';
+import { type Job, loadJobByName, parseJob } from '../job/job.ts';
+import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
+import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
+import { resolveTemplate, templateValues } from '../job/templates.ts';
+import type { TransferJob } from '../job/transferJob.ts';
+import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
+
+/** What UNLOAD writes for a transfer and COPY reads back: NULL and '' stay apart. */
+const NULL_AS = '\\N';
+
+export interface TransferRun {
+  runId: string;
+  runDate: string;
+  jobName: string;
+  transfer: TransferJob;
+  /** The export half: UNLOAD of the source into `unloadStaging`. */
+  exportJob: ExportJob;
+  unloadStaging: string;
+  /** The load half, without its sources (the UNLOAD manifest's files, known after the UNLOAD). */
+  loadJob: Omit<LoadJob, 'source'>;
+  /** `<staging>/<job>/<runId>/`: everything the run writes; cleanup removes it. */
+  stagingPrefix: string;
+  plannedAt: number;
+}
+
+/**
+ * Validates a transfer job and splits it into its export and load halves, sharing one run id and
+ * one staging prefix: UNLOAD to `<prefix>unload/`, the load's chunks and manifest beside it.
+ */
+export async function planTransfer(i: {
+  input: ExecutionInput;
+  executionName?: string | undefined;
+  jobsDir?: string | undefined;
+  now: number;
+}): Promise<TransferRun> {
+  const job: Job =
+    i.input.jobName !== undefined
+      ? await loadJobByName(i.input.jobName, i.jobsDir)
+      : parseJob(i.input.job, 'job document');
+  if (job.kind !== 'transfer') {
+    throw new JobValidationError(
+      `Job "${job.name}" is a ${job.kind} job; start the ${job.kind} state machine instead.`,
+    );
+  }
+  const runDate = i.input.runDate ?? utcDate(new Date(i.now));
+  const runId = i.input.runId ?? deriveRunId({ jobName: job.name, runDate, executionName: i.executionName });
+  const staging = resolveTemplate(
+    job.staging,
+    templateValues({ runDate, runId, jobName: job.name }),
+    'staging',
+  );
+  const root = staging.endsWith('/') ? staging : `${staging}/`;
+  const stagingPrefix = `${root}${job.name}/${runId}/`;
+  const unloadStaging = `${stagingPrefix}unload/`;
+
+  const exportJob = exportJobSchema.parse({
+    kind: 'export',
+    name: job.name,
+    target: job.source.target,
+    iamRole: job.source.iamRole,
+    ...(job.source.query === undefined ? {} : { query: job.source.query }),
+    ...(job.source.table === undefined ? {} : { table: job.source.table }),
+    ...(job.source.columns === undefined ? {} : { columns: job.source.columns }),
+    unload: { format: 'csv', compression: 'gzip', header: true, nullAs: NULL_AS },
+    staging: unloadStaging,
+    // Required by the export schema; a transfer never writes there (no part processing).
+    destination: `${stagingPrefix}export/`,
+    keepStaging: job.keepStaging,
+    timeouts: job.timeouts,
+  });
+  const loadJob = loadJobSchema.parse({
+    kind: 'load',
+    name: job.name,
+    ...(job.description === undefined ? {} : { description: job.description }),
+    target: job.destination.target,
+    iamRole: job.destination.iamRole,
+    table: job.destination.table,
+    // Placeholder source, replaced by the UNLOAD's files in transferLoadInput.
+    source: { objects: [`${unloadStaging}manifest`] },
+    format: { type: 'csv', header: true, compression: 'gzip' },
+    copyOptions: { nullAs: NULL_AS },
+    mode: job.destination.mode,
+    ...(job.destination.keys === undefined ? {} : { keys: job.destination.keys }),
+    ...(job.destination.orderBy === undefined ? {} : { orderBy: job.destination.orderBy }),
+    staging: root,
+    chunkSize: job.chunkSize,
+    ...(job.slices === undefined ? {} : { slices: job.slices }),
+    keepStaging: job.keepStaging,
+    ledger: job.destination.ledger,
+    timeouts: job.timeouts,
+    ...(job.spark === undefined ? {} : { spark: job.spark }),
+  });
+  const { source: _placeholder, ...loadHalf } = loadJob;
+  return {
+    runId,
+    runDate,
+    jobName: job.name,
+    transfer: job,
+    exportJob,
+    unloadStaging,
+    loadJob: loadHalf,
+    stagingPrefix,
+    plannedAt: i.now,
+  };
+}
+
+/**
+ * After the UNLOAD: the load job's sources are the files its manifest lists. Returns the load
+ * state machine's execution input (same run id and date), or `nothingToDo` when the UNLOAD
+ * wrote no file (a query of zero rows).
+ */
+export async function transferLoadInput(
+  s3: S3Client,
+  run: Pick<TransferRun, 'runId' | 'runDate' | 'loadJob' | 'unloadStaging'>,
+): Promise<{ job: LoadJob; runId: string; runDate: string; nothingToDo: boolean }> {
+  const manifestUri = `${run.unloadStaging}manifest`;
+  const { bucket, key } = parseS3Uri(manifestUri);
+  const text = await getText(s3, bucket, key);
+  const entries = text === undefined ? [] : parseUnloadManifest(text, manifestUri).entries;
+  const job = loadJobSchema.parse({
+    ...run.loadJob,
+    source: { objects: entries.length === 0 ? [manifestUri] : entries.map((e) => e.url) },
+  });
+  return { job, runId: run.runId, runDate: run.runDate, nothingToDo: entries.length === 0 };
+}
