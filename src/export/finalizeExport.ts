@@ -30,7 +30,7 @@ export interface ExportSummary {
 const childOutput = z.object({ parts: z.array(partResultSchema) });
 
 /**
- * Reconciles counts, removes stale parts of an earlier run, writes `_manifest.json` then
+ * Reconciles counts, removes stale parts of an earlier run and parts without rows, writes `_manifest.json` then
  * `_SUCCESS` (last, so a reader that sees it sees everything), and empties staging unless
  * `keepStaging`. Idempotent: running it again gives the same objects.
  */
@@ -48,8 +48,12 @@ export async function finalizeExport(
     header: run.job.unload.header,
   });
 
+  // Parts without a data row (header-only or empty files some slices write) are not published:
+  // every part a reader finds holds rows, and a zero-row export has `_manifest.json` with no parts.
+  const published = rec.parts.filter((p) => p.rows > 0);
+  const bytes = published.reduce((n, p) => n + p.bytesOut, 0);
   const dest = parseS3Uri(run.destination);
-  const ours = new Set(rec.parts.map((p) => parseS3Uri(p.url).key));
+  const ours = new Set(published.map((p) => parseS3Uri(p.url).key));
   const existing = await listKeys(s3, dest.bucket, dest.key);
   const stale = existing.filter(
     (k) => !ours.has(k) && isOurOutputKey(k.slice(dest.key.length)) && !k.endsWith('_manifest.json'),
@@ -61,9 +65,9 @@ export async function finalizeExport(
     format: run.job.process.convert === 'csv-to-jsonl' ? 'jsonl' : run.job.unload.format,
     compression: outputCompression(run.job),
     rows: rec.rows,
-    bytes: rec.bytes,
+    bytes,
     schema: plan.schema,
-    parts: rec.parts,
+    parts: published,
     statement: input.statement,
     finishedAt: options.now,
   });
@@ -83,8 +87,8 @@ export async function finalizeExport(
     manifestUri: `s3://${dest.bucket}/${manifestKey}`,
     destination: run.destination,
     rows: rec.rows,
-    parts: rec.parts.length,
-    bytes: rec.bytes,
+    parts: published.length,
+    bytes,
   };
 }
 
