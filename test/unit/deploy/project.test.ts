@@ -12,6 +12,7 @@ import { analyzeAwsCalls } from '../../../deploy/iam/awsCalls.ts';
 import { buildStack } from '../../../deploy/stack/buildStack.ts';
 import { discoverStateMachines } from '../../../deploy/stack/discover.ts';
 import { parseDeploySettings } from '../../../deploy/stack/settings.ts';
+import { parseJob } from '../../../src/job/job.ts';
 import { templateOf } from './fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -57,5 +58,17 @@ describe('the project as it is in the tree', () => {
   it('has valid ASL files and up-to-date diagrams (npm run package:diagrams)', async () => {
     expect(validateAslFiles(await discoverStateMachines(root))).toEqual([]);
     expect(await staleDiagrams(root)).toEqual([]);
+  });
+
+  it('docs/deploy.md: every sample console input is a valid execution input', async () => {
+    const text = await readFile(path.join(root, 'docs/deploy.md'), 'utf8');
+    const samples = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map(
+      (m) => JSON.parse(m[1] ?? '') as { job: unknown },
+    );
+    expect(samples.length).toBeGreaterThanOrEqual(2);
+    for (const sample of samples) {
+      expect(Object.keys(sample).every((k) => ['job', 'runId', 'runDate'].includes(k))).toBe(true);
+      expect(() => parseJob(sample.job, 'docs/deploy.md sample')).not.toThrow();
+    }
   });
 });
