@@ -99,12 +99,17 @@ export async function startLoadPlan(
   const values = templateValues({ runDate, runId, jobName: job.name });
   const staging = resolveTemplate(job.staging, values, 'staging');
   const stagingPrefix = `${staging.endsWith('/') ? staging : `${staging}/`}${job.name}/${runId}/`;
+  // A scheduled load names its day's folder with placeholders: `s3://landing/sales/{runDate}/`.
+  const source =
+    'prefix' in job.source
+      ? { ...job.source, prefix: resolveTemplate(job.source.prefix, values, 'source.prefix') }
+      : job.source;
 
   const table = targetTable(job);
   const sqls = [...createLedgerSql(ledgerTable(job)), targetColumnsSql(table)];
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
-  for (const lookup of ledgerLookups(job)) {
+  for (const lookup of ledgerLookups({ ...job, source })) {
     sqls.push(ledgerLookupSql({ ledger: ledgerTable(job), table, ...lookup }));
     ledger.push({ bucket: lookup.bucket, statement: sqls.length });
   }
@@ -125,7 +130,7 @@ export async function startLoadPlan(
     runId,
     runDate,
     jobName: job.name,
-    job: { ...job, ...(sliceCount === undefined ? {} : { slices: sliceCount }) },
+    job: { ...job, source, ...(sliceCount === undefined ? {} : { slices: sliceCount }) },
     stagingPrefix,
     plannedAt: i.now,
     statement: startedStatement(id, i.now, job.timeouts.statement, 'plan'),
