@@ -13,7 +13,7 @@ import {
 } from './parseItems.ts';
 import type { Binding } from './prepareDefinition.ts';
 import { type ExecutionScope, emptyCounts, type MapRunInfo } from './scope.ts';
-import { evaluatePath, evaluateTemplate } from './templates.ts';
+import { evaluatePath, evaluateTemplate, withoutItems } from './templates.ts';
 
 type DistributedBinding = Extract<Binding, { kind: 'distributedMap' }>;
 type Definition = ConstructorParameters<typeof StateMachine>[0];
@@ -270,9 +270,12 @@ async function selectItems(
       ? state.Parameters
       : undefined;
   if (selector === undefined) return items;
+  const source = isObject(state.ItemReader)
+    ? input
+    : withoutItems(input, typeof state.ItemsPath === 'string' ? state.ItemsPath : '$');
   const selected: Json[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
-    selected[i] = await evaluateTemplate(selector, input, {
+    selected[i] = await evaluateTemplate(selector, source, {
       ...context,
       Map: { Item: { Index: i, Value: items[i] ?? null } },
     });

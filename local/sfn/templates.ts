@@ -64,3 +64,22 @@ export function readSimplePath(path: string, input: Json): Json | undefined {
   }
   return current;
 }
+
+/**
+ * The input with the array at a simple `ItemsPath` (`$.a.b`) replaced by `[]`: an ItemSelector
+ * is evaluated once per item against the state input, and the interpreter copies its input on
+ * every evaluation, so leaving 100,000 items in it would make the selection quadratic.
+ */
+export function withoutItems(input: Json, itemsPath: string): Json {
+  if (itemsPath === '$') return [];
+  const keys = /^\$((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$/.exec(itemsPath)?.[1]?.slice(1).split('.');
+  if (keys === undefined) return input;
+  const prune = (value: Json, depth: number): Json => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const key = keys[depth] as string;
+    if (!(key in value)) return value;
+    const child = value[key] as Json;
+    return { ...value, [key]: depth === keys.length - 1 ? [] : prune(child, depth + 1) };
+  };
+  return prune(input, 0);
+}
