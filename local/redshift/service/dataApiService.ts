@@ -637,11 +637,31 @@ export class DataApiService {
     if (TERMINAL.has(record.status)) {
       throw validation(`Could not cancel a query that is already in ${record.status} state with ID: ${id}`);
     }
-    record.cancelRequested = true;
-    record.abort.abort(new Error('statement cancelled'));
-    const pid = record.activePid;
-    if (pid !== undefined) await this.options.pools.cancelBackend(pid);
+    await this.requestCancel(record, 'statement cancelled');
     return { Status: true };
+  }
+
+  /**
+   * Marks the statement cancelled and interrupts its backend. The statement may be between two
+   * queries when the interrupt lands (then the flag stops it) or about to send one (then the
+   * interrupt finds an idle backend): so the interrupt is repeated, in the background, until the
+   * statement has ended (bounded: one minute).
+   */
+  private async requestCancel(record: StatementRecord, reason: string) {
+    record.cancelRequested = true;
+    record.abort.abort(new Error(reason));
+    if (record.activePid !== undefined) await this.options.pools.cancelBackend(record.activePid);
+    void (async () => {
+      const deadline = Date.now() + 60_000;
+      while (!TERMINAL.has(record.status) && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([record.done, new Promise((r) => (timer = setTimeout(r, 250)))]);
+        clearTimeout(timer);
+        if (!TERMINAL.has(record.status) && record.activePid !== undefined) {
+          await this.options.pools.cancelBackend(record.activePid).catch(() => {});
+        }
+      }
+    })();
   }
 
   // ---------------------------------------------------------------- Lists and catalog
@@ -856,10 +876,7 @@ export class DataApiService {
     this.closed = true;
     for (const record of this.statements.values()) {
       if (!TERMINAL.has(record.status)) {
-        record.cancelRequested = true;
-        record.abort.abort(new Error('server shutting down'));
-        if (record.activePid !== undefined)
-          await this.options.pools.cancelBackend(record.activePid).catch(() => {});
+        await this.requestCancel(record, 'server shutting down').catch(() => {});
       }
     }
     await Promise.allSettled([...this.running]);
