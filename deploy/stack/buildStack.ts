@@ -291,8 +291,8 @@ function keyFilter(prefix: string | undefined, suffix: string | undefined): Cfn[
   if (p === '' && x === '') return undefined;
   if (x === '') return [{ prefix: p }];
   if (p === '') return [{ suffix: x }];
-  const escape = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('*', '\\*');
-  return [{ wildcard: `${escape(p)}*${escape(x)}` }];
+  const escapeWildcard = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('*', '\\*');
+  return [{ wildcard: `${escapeWildcard(p)}*${escapeWildcard(x)}` }];
 }
 
 /**
