@@ -21,8 +21,12 @@ export const handler = defineHandler({
       context: loadContextSchema,
       prepared: preparedLoadSchema,
       statement: statementStateSchema,
+      /** The plan's parts, to name the source object of a rejected chunk line. */
+      parts: z.array(z.object({ index: z.number(), bucket: z.string(), key: z.string() }).loose()).optional(),
     })
     .strict(),
   run: (input, { clients }) =>
-    explainLoadFailure(clients.redshiftData, input.job, input.context, input.prepared, input.statement),
+    explainLoadFailure(clients.redshiftData, input.job, input.context, input.prepared, input.statement, {
+      parts: input.parts,
+    }),
 });

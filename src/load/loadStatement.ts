@@ -170,7 +170,7 @@ export async function explainLoadFailure(
   context: LoadContext,
   prepared: PreparedLoad,
   statement: StatementState,
-  options: { now?: () => number } = {},
+  options: { now?: () => number; parts?: readonly { index: number; bucket: string; key: string }[] } = {},
 ): Promise<never> {
   const batch = loadBatch(job, context, prepared);
   const d = await describeStatement(client, statement.id);
@@ -193,7 +193,7 @@ export async function explainLoadFailure(
     const rows = await queryLoadErrors(client, job, context, options.now ?? Date.now);
     const first = rows[0];
     if (first !== undefined) {
-      const source = sourceOfChunk(first.file, context);
+      const source = sourceOfChunk(first.file, context, options.parts ?? []);
       throw new LoadError(
         `COPY into ${table} failed and nothing was loaded: ${first.file} line ${first.line}` +
           `${first.column === '' ? '' : `, column "${first.column}"`}: ${first.reason}` +
@@ -213,9 +213,17 @@ export async function explainLoadFailure(
 }
 
 /** The source object a prepared chunk came from (chunk `p00003-...` is part 3 of the plan). */
-function sourceOfChunk(file: string, context: LoadContext): string | undefined {
+function sourceOfChunk(
+  file: string,
+  context: LoadContext,
+  parts: readonly { index: number; bucket: string; key: string }[],
+): string | undefined {
   const m = /\/chunks\/p(\d{5})-c\d{3}/.exec(file);
-  return m === null ? undefined : `part ${Number(m[1])} of run ${context.runId}`;
+  if (m === null) return undefined;
+  const part = parts.find((p) => p.index === Number(m[1]));
+  return part === undefined
+    ? `part ${Number(m[1])} of run ${context.runId}`
+    : `s3://${part.bucket}/${part.key}`;
 }
 
 /** A small diagnostic query: started, then long-polled (at most ~40 s) in this one invocation. */

@@ -179,6 +179,18 @@ describe('load state machine (local stack)', () => {
     expect(await rows('amounts')).toEqual([]);
   });
 
+  it('returns COPY rejections as LoadError with the file, line, column and reason; nothing loaded', async () => {
+    await db.query('create table visits (id int, day date)');
+    await put('visits/a.csv', 'id,day\n1,05/31/2024\n2,13/45/2024\n');
+    const result = await run({ job: job('visits', 'visits', { copyOptions: { dateFormat: 'MM/DD/YYYY' } }) });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('LoadError');
+    expect(result.cause).toMatch(
+      /^COPY into public\.visits failed and nothing was loaded: s3:\/\/rt-staging\/loads\/visits\/[^/]+\/chunks\/p00000-c00\d\.csv\.gz line \d, column "day": .+ \(prepared from s3:\/\/rt-landing\/visits\/a\.csv\)/,
+    );
+    expect(await rows('visits')).toEqual([]);
+  });
+
   it('a run failing between COPY and merge loads nothing; its retry loads exactly once', async () => {
     await db.query('create table fragile (id int, v varchar(5))');
     await db.query('create table fail_once (armed boolean)');
