@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PartProcessingError, RedshiftTransferError, TransientError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
@@ -52,11 +52,15 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
     },
     queueSize: 2,
     partSize: 8 * 1024 * 1024,
+    // We abort the multipart upload ourselves: lib-storage's own abort replaces the upload's
+    // error with the abort's when that fails too, and the real cause decides whether to retry.
+    leavePartsOnError: true,
   });
   // An upload that fails stops reading `body`; destroying it ends the processing pipeline too.
   let uploadError: unknown;
+  let aborting = false;
   const uploaded = upload.done().catch((error: unknown) => {
-    uploadError = error;
+    if (!aborting) uploadError = error;
     body.destroy(error as Error);
     throw error;
   });
@@ -80,10 +84,25 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
     await uploaded;
     return { index: part.index, source: part.url, url, ...stats };
   } catch (error) {
+    aborting = true;
     await upload.abort().catch(() => {});
+    await uploaded.catch(() => {});
+    await abortMultipartUpload(s3, target, upload.uploadId);
     // The pipeline reports a failed upload as its own error: name the upload's, the real cause.
     throw partError(part, url, uploadError ?? error);
   }
+}
+
+/** Best effort: no parts of a failed upload are left billed; a failure here never masks the cause. */
+async function abortMultipartUpload(
+  s3: S3Client,
+  target: { bucket: string; key: string },
+  uploadId: string | undefined,
+): Promise<void> {
+  if (uploadId === undefined) return;
+  await s3
+    .send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }))
+    .catch(() => {});
 }
 
 /**

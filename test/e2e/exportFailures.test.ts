@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { DescribeStatementCommand, ListStatementsCommand } from '@aws-sdk/client-redshift-data';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type HistoryEvent } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntime } from '../../functions/_shared/runtime.ts';
@@ -69,7 +69,10 @@ function installFaults(client: S3Client): void {
 
 /** Resolves once `count` PutObject requests under `prefix` have completed. */
 function whenPutsCompleted(prefix: string, count: number): Promise<void> {
-  const { promise, resolve } = Promise.withResolvers<void>();
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   const check = () => {
     const n = completed.filter((c) => c.command === 'PutObjectCommand' && c.key.startsWith(prefix)).length;
     if (n >= count) {
@@ -120,7 +123,7 @@ async function exportedIds(prefix: string): Promise<number[]> {
 
 const allIds = Array.from({ length: ROWS }, (_, i) => i + 1);
 
-function taskEvents(history: { type?: string; [k: string]: unknown }[], type: string) {
+function taskEvents(history: HistoryEvent[], type: string) {
   return history.filter((e) => e.type === type);
 }
 
