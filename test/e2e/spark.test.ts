@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { DescribeStepCommand, type EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
 import {
   CreateBucketCommand,
@@ -7,19 +7,14 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
 import { parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetRuntime } from '../../functions/_shared/runtime.ts';
-import { handler as pollHandler } from '../../functions/pollSparkStep.ts';
-import { handler as submitHandler } from '../../functions/submitSparkStep.ts';
 import { findLocalSpark } from '../../local/emr/localSparkInstall.ts';
 import { type LocalEmr, startLocalEmr } from '../../local/emr/startLocalEmr.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { createEmrClient } from '../../src/aws/clients.ts';
-import type { SparkStepState } from '../../src/emr/sparkStepState.ts';
 import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
 import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
 
@@ -123,94 +118,6 @@ describe.skipIf(!spark.ok)('export with a Spark step (local EMR, real Spark)', (
     await redshift?.stop();
     await s3?.stop();
   });
-
-  it('runs redshift.py through the handlers on a published export (parts + _manifest.json) and writes its aggregate', async () => {
-    // Prepare: an export's output as the export workflow publishes it (gzip CSV parts with a header)
-    const parts = [
-      ['region,amount', 'eu,1.50', 'us,2.00', 'eu,"3.25"'],
-      ['region,amount', 'us,4.00', 'apac,'],
-    ];
-    const manifestParts = [];
-    for (const [i, lines] of parts.entries()) {
-      const body = gzipSync(`${lines.join('\n')}\n`);
-      const key = `direct/2026-11-24/part-0000${i}.csv.gz`;
-      await s3.client.send(new PutObjectCommand({ Bucket: 'rt-exports', Key: key, Body: body }));
-      manifestParts.push({
-        url: `s3://rt-exports/${key}`,
-        rows: lines.length - 1,
-        bytes: body.length,
-        sha256: 'n/a',
-      });
-    }
-    const manifest = {
-      version: 1,
-      job: 'direct',
-      format: 'csv',
-      compression: 'gzip',
-      rows: 5,
-      schema: [
-        { name: 'region', type: 'character varying' },
-        { name: 'amount', type: 'numeric' },
-      ],
-      parts: manifestParts,
-    };
-    await s3.client.send(
-      new PutObjectCommand({
-        Bucket: 'rt-exports',
-        Key: 'direct/2026-11-24/_manifest.json',
-        Body: JSON.stringify(manifest),
-      }),
-    );
-    const context = {} as Context;
-    const env = { RT_ENDPOINT_EMR: emr.endpoint, RT_ENDPOINT_S3: s3.endpoint, RT_LOG_LEVEL: 'SILENT' };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    resetRuntime();
-    try {
-      // Act
-      let state = (await submitHandler(
-        {
-          runId: 'direct-r1',
-          job: {
-            unload: { format: 'csv', header: true },
-            spark: {
-              clusterId: 'j-LOCAL',
-              script: 's3://rt-scripts/redshift.py',
-              args: [
-                '--sql',
-                'SELECT region, CAST(count(*) AS INT) AS n, CAST(sum(amount) AS STRING) AS total FROM input GROUP BY region',
-                '--output',
-                's3://rt-out/direct/',
-                '--coalesce',
-                '1',
-              ],
-            },
-          },
-          result: { manifestUri: 's3://rt-exports/direct/2026-11-24/_manifest.json', rows: 5, parts: 2 },
-        },
-        context,
-      )) as SparkStepState;
-      await emr.waitForStep(state.stepId);
-      state = (await pollHandler({ runId: 'direct-r1', spark: state }, context)) as SparkStepState;
-      // Assess
-      expect(state).toMatchObject({ state: 'COMPLETED', done: true, attempt: 1 });
-    } finally {
-      process.env = saved;
-      resetRuntime();
-    }
-    const files = (await keys('rt-out', 'direct/')).filter((k) => k.endsWith('.parquet'));
-    expect(files).toHaveLength(1);
-    const rows = await readParquet('rt-out', files[0] as string);
-    expect(
-      rows
-        .map((r) => ({ region: r.region, n: Number(r.n), total: r.total }))
-        .sort((a, b) => String(a.region).localeCompare(String(b.region))),
-    ).toEqual([
-      { region: 'apac', n: 1, total: null },
-      { region: 'eu', n: 2, total: '4.75' },
-      { region: 'us', n: 2, total: '6.0' },
-    ]);
-  }, 240_000);
 
   it('runs redshift.py on the exported parts and writes the aggregate the database computes', async () => {
     // Act
