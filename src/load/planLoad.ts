@@ -25,7 +25,7 @@ import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './s
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
 /** At most this many objects per run; the rest are left for the next run (the ledger skips done ones). */
-export const MAX_OBJECTS_PER_RUN = 500;
+export const MAX_OBJECTS_PER_RUN = 200;
 
 /** The run as every load task after the plan sees it. */
 export const loadRunSchema = z
