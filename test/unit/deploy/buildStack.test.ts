@@ -202,7 +202,8 @@ describe('buildStack', () => {
       { Type: string; Properties: Record<string, unknown> }
     >;
     expect(Object.values(R).filter((r) => r.Type === 'AWS::Scheduler::Schedule')).toHaveLength(1);
-    const input = JSON.parse(String((R.NightlyExportSchedule?.Properties.Target as { Input: string }).Input));
+    const target = R.NightlyExportSchedule?.Properties.Target as { Input: string } | undefined;
+    const input = JSON.parse(String(target?.Input));
     expect(input).toEqual({
       job: {
         kind: 'export',
