@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/unload-copy.ts            # 1,000,000 sales-like rows
  *   BENCH_ROWS=200000 npx tsx bench/unload-copy.ts
+ *   BENCH_ONLY=csv npx tsx bench/unload-copy.ts   # or parquet: one format's pair of steps
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { startS3 } from '../local/s3/startS3.ts';
 import { createS3Client } from '../src/aws/clients.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ONLY = process.env.BENCH_ONLY;
 const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/Bench'";
 
 let peakRss = 0;
@@ -97,16 +99,21 @@ try {
   chunks.length = 0;
 
   const run = (sql: string) => timed(() => executeRedshiftCommand(sql, ctx()));
-  const unloadCsv = await run(
-    `UNLOAD ('select * from sales') TO 's3://bench/csv/sales_' ${ROLE} FORMAT CSV GZIP MANIFEST`,
-  );
-  const copyCsv = await run(`COPY sales_csv FROM 's3://bench/csv/sales_manifest' ${ROLE} MANIFEST CSV GZIP`);
-  const unloadPq = await run(
-    `UNLOAD ('select * from sales') TO 's3://bench/pq/sales_' ${ROLE} FORMAT PARQUET MANIFEST`,
-  );
-  const copyPq = await run(
-    `COPY sales_parquet FROM 's3://bench/pq/sales_manifest' ${ROLE} MANIFEST FORMAT AS PARQUET`,
-  );
+  const skipped = { ms: Number.NaN, value: { rows: 0 }, rss: 0 };
+  const csv = ONLY === undefined || ONLY === 'csv';
+  const pq = ONLY === undefined || ONLY === 'parquet';
+  const unloadCsv = csv
+    ? await run(`UNLOAD ('select * from sales') TO 's3://bench/csv/sales_' ${ROLE} FORMAT CSV GZIP MANIFEST`)
+    : skipped;
+  const copyCsv = csv
+    ? await run(`COPY sales_csv FROM 's3://bench/csv/sales_manifest' ${ROLE} MANIFEST CSV GZIP`)
+    : skipped;
+  const unloadPq = pq
+    ? await run(`UNLOAD ('select * from sales') TO 's3://bench/pq/sales_' ${ROLE} FORMAT PARQUET MANIFEST`)
+    : skipped;
+  const copyPq = pq
+    ? await run(`COPY sales_parquet FROM 's3://bench/pq/sales_manifest' ${ROLE} MANIFEST FORMAT AS PARQUET`)
+    : skipped;
 
   const rate = (ms: number) => ROWS / (ms / 1000);
   const outRate = rate(nativeOut.ms);
@@ -128,7 +135,7 @@ try {
     console.log(
       `${name.padEnd(24)} ${(ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(ms)).toLocaleString('en-US').padStart(12)} ${`${ratio.toFixed(2)}x`.padStart(10)} ${mb(rss).padStart(9)}`,
     );
-  for (const t of ['sales_csv', 'sales_parquet']) {
+  for (const t of [...(csv ? ['sales_csv'] : []), ...(pq ? ['sales_parquet'] : [])]) {
     const { rows: r } = await client.query(`SELECT count(*)::int AS n FROM ${t}`);
     if (r[0].n !== ROWS) throw new Error(`${t} has ${r[0].n} rows, expected ${ROWS}`);
   }

