@@ -1,0 +1,302 @@
+import type { AddressInfo } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { createS3Client } from '../../src/aws/clients.ts';
+import { executeRedshiftCommand, isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
+import {
+  buildStartupPacket,
+  CANCEL_REQUEST,
+  commandComplete,
+  errorResponse,
+  GSSENC_REQUEST,
+  type Message,
+  message,
+  parseStartupParams,
+  readCString,
+  readMessages,
+  readStartupPacket,
+  readyForQuery,
+  SSL_REQUEST,
+} from './wireMessages.ts';
+
+export interface RedshiftWireOptions {
+  /** The PostgreSQL engine behind the local Redshift (any database of it: the client names one). */
+  databaseUrl: string;
+  /** The local S3 that UNLOAD writes to and COPY reads from. */
+  s3Endpoint: string;
+  region?: string;
+  slices?: number;
+  port?: number;
+}
+
+export interface RedshiftWire {
+  host: string;
+  port: number;
+  /** `jdbc:redshift://127.0.0.1:<port>/<database>?ssl=false` (the proxy speaks no TLS). */
+  jdbcUrl(database: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Startup parameters PostgreSQL understands; the Redshift JDBC driver adds its own
+ * (`driver_version`, `os_version`, `plugin_name`, `client_protocol_version`...), which PostgreSQL
+ * would refuse with "unrecognized configuration parameter".
+ */
+const POSTGRES_STARTUP_PARAMS = new Set([
+  'user',
+  'database',
+  'options',
+  'application_name',
+  'client_encoding',
+  'DateStyle',
+  'TimeZone',
+  'extra_float_digits',
+  'search_path',
+  'replication',
+]);
+
+/**
+ * A PostgreSQL-wire endpoint for the local Redshift that JDBC drivers (the Redshift driver with
+ * `ssl=false`, or the PostgreSQL driver) connect to: it relays everything to the PostgreSQL engine,
+ * minus the Redshift driver's extra startup parameters, and answers UNLOAD and COPY itself with the
+ * emulator (`executeRedshiftCommand`) on a side connection of the same database and user, in its
+ * own transaction (UNLOAD reads committed data; COPY commits on success).
+ */
+export async function startRedshiftWire(options: RedshiftWireOptions): Promise<RedshiftWire> {
+  const engine = new URL(options.databaseUrl);
+  const s3 = createS3Client({ region: options.region ?? 'us-east-1', endpoint: options.s3Endpoint });
+  const sockets = new Set<Socket>();
+  let queryIds = 1_000_000;
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    void serve(client).catch(() => client.destroy());
+  });
+
+  async function serve(client: Socket): Promise<void> {
+    let buffered: Buffer = Buffer.alloc(0);
+    const packets: Buffer[] = [];
+    let wake: (() => void) | undefined;
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const next = readStartupPacket(buffered);
+        if (next === undefined) break;
+        packets.push(next.packet);
+        buffered = next.rest;
+      }
+      wake?.();
+    };
+    client.on('data', onData);
+    const nextPacket = async (): Promise<Buffer> => {
+      while (packets.length === 0)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          client.once('close', resolve);
+          if (client.destroyed) resolve();
+        });
+      if (client.destroyed && packets.length === 0) throw new Error('client went away');
+      return packets.shift() as Buffer;
+    };
+
+    let startup = await nextPacket();
+    while (true) {
+      const code = startup.readInt32BE(4);
+      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+        client.write('N');
+        startup = await nextPacket();
+        continue;
+      }
+      break;
+    }
+    const code = startup.readInt32BE(4);
+    const upstream = createConnection({ host: engine.hostname, port: Number(engine.port || 5432) });
+    upstream.once('error', () => client.destroy());
+    client.once('error', () => upstream.destroy());
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+    if (code === CANCEL_REQUEST) {
+      upstream.write(startup);
+      return;
+    }
+    const params = parseStartupParams(startup);
+    const session = {
+      database: params.get('database') ?? params.get('user') ?? 'postgres',
+      user: params.get('user') ?? 'postgres',
+    };
+    for (const key of [...params.keys()]) if (!POSTGRES_STARTUP_PARAMS.has(key)) params.delete(key);
+    upstream.write(buildStartupPacket(params));
+    client.off('data', onData);
+
+    // Track the transaction status the engine reports, for the ReadyForQuery we send ourselves.
+    let status = 'I';
+    let serverBuffer: Buffer = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      serverBuffer = Buffer.concat([serverBuffer, chunk]);
+      const { messages, rest } = readMessages(serverBuffer);
+      serverBuffer = rest;
+      for (const m of messages) if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
+      client.write(chunk);
+    });
+
+    // Client -> engine, with UNLOAD/COPY answered here. Extended-protocol statements are held by
+    // name so their Bind/Describe/Execute are answered here too.
+    const intercepted = new Set<string>(); // prepared statement names
+    const interceptedPortals = new Map<string, string>(); // portal -> sql
+    const sqlByStatement = new Map<string, string>();
+    let pendingSql: string | undefined;
+    let holding: Buffer[] = []; // our replies until Sync
+    let clientBuffer: Buffer = buffered;
+    let chain: Promise<unknown> = Promise.resolve();
+    const handle = async (m: Message) => {
+      switch (m.type) {
+        case 'Q': {
+          const sql = readCString(m.body, 0).value;
+          if (!isRedshiftCommand(sql)) return void upstream.write(m.raw);
+          client.write(await run(sql));
+          client.write(readyForQuery(status));
+          return;
+        }
+        case 'P': {
+          const name = readCString(m.body, 0);
+          const sql = readCString(m.body, name.next).value;
+          if (!isRedshiftCommand(sql)) {
+            intercepted.delete(name.value);
+            return void upstream.write(m.raw);
+          }
+          intercepted.add(name.value);
+          sqlByStatement.set(name.value, sql);
+          holding.push(message('1'));
+          return;
+        }
+        case 'B': {
+          const portal = readCString(m.body, 0);
+          const statement = readCString(m.body, portal.next).value;
+          if (!intercepted.has(statement)) {
+            interceptedPortals.delete(portal.value);
+            return void upstream.write(m.raw);
+          }
+          interceptedPortals.set(portal.value, sqlByStatement.get(statement) as string);
+          holding.push(message('2'));
+          return;
+        }
+        case 'D': {
+          const kind = String.fromCharCode(m.body[0] as number);
+          const name = readCString(m.body, 1).value;
+          if (kind === 'S' && intercepted.has(name)) {
+            holding.push(message('t', Buffer.from([0, 0])), message('n'));
+            return;
+          }
+          if (kind === 'P' && interceptedPortals.has(name)) {
+            holding.push(message('n'));
+            return;
+          }
+          return void upstream.write(m.raw);
+        }
+        case 'E': {
+          const portal = readCString(m.body, 0).value;
+          const sql = interceptedPortals.get(portal);
+          if (sql === undefined) return void upstream.write(m.raw);
+          pendingSql = sql;
+          holding.push(await run(pendingSql));
+          pendingSql = undefined;
+          return;
+        }
+        case 'C': {
+          const kind = String.fromCharCode(m.body[0] as number);
+          const name = readCString(m.body, 1).value;
+          if (kind === 'S' && intercepted.delete(name)) return void holding.push(message('3'));
+          if (kind === 'P' && interceptedPortals.delete(name)) return void holding.push(message('3'));
+          return void upstream.write(m.raw);
+        }
+        case 'S':
+        case 'H': {
+          if (holding.length > 0) {
+            client.write(Buffer.concat(holding));
+            holding = [];
+            if (m.type === 'S') client.write(readyForQuery(status));
+            return;
+          }
+          return void upstream.write(m.raw);
+        }
+        default:
+          upstream.write(m.raw);
+      }
+    };
+    const onClientData = (chunk: Buffer) => {
+      clientBuffer = Buffer.concat([clientBuffer, chunk]);
+      const { messages, rest } = readMessages(clientBuffer);
+      clientBuffer = rest;
+      for (const m of messages) chain = chain.then(() => handle(m)).catch(() => client.destroy());
+    };
+    client.on('data', onClientData);
+    if (clientBuffer.length > 0) onClientData(Buffer.alloc(0));
+
+    let side: pg.Client | undefined;
+    const sideUrl = new URL(options.databaseUrl);
+    sideUrl.pathname = `/${encodeURIComponent(session.database)}`;
+    sideUrl.username = encodeURIComponent(session.user);
+    async function run(sql: string): Promise<Buffer> {
+      try {
+        if (side === undefined) {
+          side = new pg.Client(sideUrl.toString());
+          await side.connect();
+          // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
+          for (const ddl of SYSTEM_TABLES_DDL) await side.query(ddl);
+          client.once('close', () => void side?.end().catch(() => {}));
+        }
+        const conn = side;
+        await conn.query('BEGIN');
+        try {
+          const result = await executeRedshiftCommand(sql, {
+            client: conn,
+            autonomous: async (text, values) => {
+              const other = new pg.Client(sideUrl.toString());
+              await other.connect();
+              try {
+                await other.query(text, values as unknown[] | undefined);
+              } finally {
+                await other.end();
+              }
+            },
+            s3,
+            slices: options.slices ?? 2,
+            queryId: queryIds++,
+            sessionId: (conn as unknown as { processID?: number }).processID ?? 0,
+            database: session.database,
+            user: session.user,
+            signal: new AbortController().signal,
+          });
+          await conn.query('COMMIT');
+          const verb = /^\s*unload/i.test(sql) ? 'UNLOAD' : 'COPY';
+          return commandComplete(verb === 'COPY' ? `COPY ${result.rows}` : 'UNLOAD');
+        } catch (error) {
+          await conn.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        return errorResponse(
+          typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : 'XX000',
+          (error as Error).message,
+        );
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: '127.0.0.1',
+    port,
+    jdbcUrl: (database) => `jdbc:redshift://127.0.0.1:${port}/${database}?ssl=false`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      s3.destroy();
+    },
+  };
+}
