@@ -43,6 +43,10 @@ export function checkIamCoverage(template: Template, code: ReadonlyMap<string, A
       problems.push(`${roleName}: managed policies are broader than the code; write the statements out`);
     }
     for (const grant of roleGrants(role)) {
+      for (const resource of grant.resources) {
+        const problem = wildcardResourceProblem(resource);
+        if (problem !== undefined) problems.push(`${roleName}: ${problem}`);
+      }
       for (const action of grant.actions) {
         if (action.includes('*')) problems.push(`${roleName}: wildcard action ${action}`);
         if (grant.resources.includes('*') && !wildcardResourceActions.has(action)) {
@@ -179,4 +183,24 @@ export function checkIamCoverage(template: Template, code: ReadonlyMap<string, A
 
 function grantedActions(grants: readonly Grant[]): Set<string> {
   return new Set(grants.flatMap((g) => g.actions));
+}
+
+/**
+ * A resource ARN may end in `/*` or `:*` (objects of a bucket, streams of a log group, executions
+ * of a state machine) but not name every bucket or use a wildcard elsewhere.
+ */
+function wildcardResourceProblem(resource: unknown): string | undefined {
+  const text =
+    typeof resource === 'string'
+      ? resource
+      : typeof (resource as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'] === 'string'
+        ? String((resource as { 'Fn::Sub': string })['Fn::Sub'])
+        : undefined;
+  if (text === undefined || text === '*') return undefined;
+  const bucket = /:s3:::([^/]*)/.exec(text)?.[1];
+  if (bucket?.includes('*')) return `resource ${text} names buckets by wildcard; name the bucket`;
+  if (text.slice(0, -2).includes('*') || (text.endsWith('*') && !/[/:]\*$/.test(text))) {
+    return `resource ${text} has a wildcard before its last segment`;
+  }
+  return undefined;
 }

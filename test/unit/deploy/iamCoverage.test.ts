@@ -99,6 +99,27 @@ describe('checkIamCoverage: functions', () => {
     ]);
   });
 
+  it('fails on resources that name buckets or other resources by wildcard', () => {
+    const t = functionTemplate([
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::*', { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::rt-*/*' }],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['redshift-data:ExecuteStatement'],
+        Resource: ['arn:aws:redshift:r:1:cluster:*-prod'],
+      },
+      secret,
+    ]);
+    expect(checkIamCoverage(t, code)).toEqual([
+      'ReadPartRole: resource arn:aws:s3:::* names buckets by wildcard; name the bucket',
+      'ReadPartRole: resource arn:${AWS::Partition}:s3:::rt-*/* names buckets by wildcard; name the bucket',
+      'ReadPartRole: resource arn:aws:redshift:r:1:cluster:*-prod has a wildcard before its last segment',
+    ]);
+  });
+
   it('accepts an action the stage switched off, recorded in the role metadata', () => {
     const t = functionTemplate([execute, secret]);
     (t.Resources.ReadPartRole as { Metadata?: unknown }).Metadata = {
