@@ -6,7 +6,9 @@ import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createS3Client } from '../src/aws/clients.ts';
 import { startLocalEmr } from './emr/startLocalEmr.ts';
+import { startRedshiftWire } from './jdbc/startRedshiftWire.ts';
 import { startPostgres } from './postgres/startPostgres.ts';
+import type { RequestLog } from './redshift/server/handleRequest.ts';
 import { startRedshiftData } from './redshift/startRedshiftData.ts';
 import { startS3 } from './s3/startS3.ts';
 import { type LocalSfn, startLocalSfn } from './sfn/startLocalSfn.ts';
@@ -42,6 +44,8 @@ export interface LocalStackOptions {
   slices?: number;
   /** Multiplies the state machines' Wait states (default 0.1; 0 in tests). */
   waitScale?: number;
+  /** Called after every Data API request (operation, HTTP status, time, error). */
+  onRedshiftDataRequest?: RequestLog;
   /** Fixed ports (0 or absent: free ports). */
   ports?: { s3?: number; redshiftData?: number; postgres?: number };
 }
@@ -52,6 +56,8 @@ export interface LocalEndpoints {
   redshiftData: string;
   sfn?: string;
   emr?: string;
+  /** JDBC URL of the PostgreSQL-wire endpoint (Redshift driver with ssl=false; UNLOAD/COPY emulated). */
+  redshiftJdbc?: string;
 }
 
 export interface LocalStack {
@@ -135,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       ...(options.slices === undefined ? {} : { slices: options.slices }),
       ...(options.ports?.redshiftData ? { port: options.ports.redshiftData } : {}),
+      ...(options.onRedshiftDataRequest ? { onRequest: options.onRedshiftDataRequest } : {}),
     });
     stops.push(() => redshiftData.stop());
 
@@ -150,6 +157,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;
+    // JDBC clients (Spark's JDBC source, SQL tools) reach the same engine here; user postgres.
+    const wire = await startRedshiftWire({ databaseUrl: postgres.url, s3Endpoint: s3.endpoint, region });
+    stops.push(() => wire.stop());
+    endpoints.redshiftJdbc = wire.jdbcUrl(database);
 
     // Step Functions last: its handlers get every endpoint above (docs/local-runner.md).
     const sfn = await startLocalSfn({

@@ -13,7 +13,7 @@ import {
 import { ConfigError } from '../../errors.ts';
 
 const USAGE = `usage:
-  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N]
+  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests]
       Starts PostgreSQL, S3 and the Redshift Data API on loopback, prints one JSON line with the
       endpoints, and runs until Ctrl-C (SIGINT) or SIGTERM.
   redshift-transfer local seed [--scale N] [--database dev] [--endpoint URL] [--data-dir DIR]
@@ -64,6 +64,7 @@ async function start(argv: string[]): Promise<number> {
     'database-url': { type: 'string' },
     'data-dir': { type: 'string' },
     slices: { type: 'string' },
+    'log-requests': { type: 'boolean' },
   });
   const engine = (v.engine ?? 'postgres') as Engine;
   if (engine !== 'postgres' && engine !== 'url') {
@@ -76,32 +77,74 @@ async function start(argv: string[]): Promise<number> {
   if (!Number.isInteger(slices)) throw new ConfigError(`--slices must be a whole number (got "${v.slices}")`);
   const dataDir = resolve(v['data-dir'] ?? DEFAULT_DATA_DIR);
 
-  const stack = await startLocalStack({
-    engine,
-    dataDir,
-    slices,
-    ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
-  });
-  const ready = {
-    ...stack.endpoints,
-    database: stack.database,
-    clusterIdentifier: DEFAULT_CLUSTER,
-    buckets: stack.buckets,
-    stateBucket: stack.stateBucket,
-    engine,
-    dataDir,
-  };
-  await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(ready, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(ready)}\n`);
+  const previous = await runningStack(dataDir);
+  if (previous?.redshiftData && (await answers(previous.redshiftData))) {
+    throw new ConfigError(
+      `A local stack already runs from ${dataDir} (Data API at ${previous.redshiftData}). Stop it first (Ctrl-C in its terminal) or pass another --data-dir.`,
+    );
+  }
 
-  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-  });
-  process.stderr.write(`${signal}: stopping the local stack\n`);
-  await stack.stop();
-  await rm(join(dataDir, STACK_FILE), { force: true });
-  return 0;
+  // Listen before starting: a signal during start-up stops the stack once it is up, instead of
+  // killing this process and orphaning the servers it started.
+  let received: NodeJS.Signals | undefined;
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    received ??= signal;
+    onSignal?.(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    const stack = await startLocalStack({
+      engine,
+      dataDir,
+      slices,
+      ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
+      ...(v['log-requests'] ? { onRedshiftDataRequest: logRequest } : {}),
+    });
+    const ready = {
+      ...stack.endpoints,
+      database: stack.database,
+      clusterIdentifier: DEFAULT_CLUSTER,
+      buckets: stack.buckets,
+      stateBucket: stack.stateBucket,
+      engine,
+      dataDir,
+    };
+    if (received === undefined) {
+      await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(ready, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(ready)}\n`);
+    }
+    const signal =
+      received ??
+      (await new Promise<NodeJS.Signals>((resolveSignal) => {
+        onSignal = resolveSignal;
+      }));
+    process.stderr.write(`${signal}: stopping the local stack\n`);
+    await stack.stop();
+    await rm(join(dataDir, STACK_FILE), { force: true });
+    return 0;
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
+/** One stderr line per Data API request (`--log-requests`): operation, status, time, error. */
+function logRequest(entry: { operation: string; status: number; ms: number; error?: string }) {
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), service: 'redshift-data', ...entry, ms: Math.round(entry.ms * 10) / 10 })}\n`,
+  );
+}
+
+/** True when something answers HTTP at `endpoint` (any status). */
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function seed(argv: string[]): Promise<number> {
@@ -117,6 +160,11 @@ async function seed(argv: string[]): Promise<number> {
   if (!endpoint) {
     throw new ConfigError(
       'No running local stack found: start it first (redshift-transfer local start), or pass --endpoint http://127.0.0.1:PORT (or set RT_ENDPOINT_REDSHIFT_DATA).',
+    );
+  }
+  if (!(await answers(endpoint))) {
+    throw new ConfigError(
+      `The Data API at ${endpoint} does not answer: is the local stack running? Start it with: redshift-transfer local start`,
     );
   }
   const result = await seedTickit(endpoint, { scale, database: v.database ?? DEFAULT_DATABASE });

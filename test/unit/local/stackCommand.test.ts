@@ -45,6 +45,10 @@ describe('redshift-transfer local start|seed', () => {
       expect(ready.redshiftData).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(existsSync(join(dataDir, 'stack.json'))).toBe(true);
 
+      const second = runCli(['local', 'start', '--data-dir', dataDir]);
+      expect(await second.exited).toBe(1);
+      expect(second.stderr()).toContain(`A local stack already runs from ${dataDir}`);
+
       const seed = runCli(['local', 'seed', '--scale', '0.01', '--data-dir', dataDir]);
       let out = '';
       seed.child.stdout.on('data', (d: Buffer) => {
@@ -75,5 +79,8 @@ describe('redshift-transfer local start|seed', () => {
     });
     expect(await new Promise((r) => seed.once('exit', r))).toBe(1);
     expect(err).toContain('No running local stack found');
+    const nobody = runCli(['local', 'seed', '--endpoint', 'http://127.0.0.1:9']);
+    expect(await nobody.exited).toBe(1);
+    expect(nobody.stderr()).toContain('The Data API at http://127.0.0.1:9 does not answer');
   });
 });
