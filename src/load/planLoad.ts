@@ -16,9 +16,10 @@ import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
-import { createLedgerSql, ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
+import { ensureLedger } from './ensureLedger.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { splitS3Uri } from './loadRun.ts';
 import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
@@ -71,10 +72,10 @@ export function ledgerTable(job: LoadJob): QualifiedName {
 }
 
 /**
- * Validates the job, fixes the run id, date and staging prefix, and starts one batch that creates
- * the ledger if missing and reads what the plan needs from Redshift: the target's columns, the
- * ledger rows for the sources, and (unless configured) the slice count. Polled by the state
- * machine; planLoad reads the answers.
+ * Validates the job, fixes the run id, date and staging prefix, makes sure the ledger exists
+ * (ensureLedger), and starts one batch that reads what the plan needs from Redshift: the
+ * target's columns, the ledger rows for the sources, and (unless configured) the slice count.
+ * Polled by the state machine; planLoad reads the answers.
  */
 export async function startLoadPlan(
   i: StartLoadPlanInput,
@@ -106,7 +107,14 @@ export async function startLoadPlan(
       : job.source;
 
   const table = targetTable(job);
-  const sqls = [...createLedgerSql(ledgerTable(job)), targetColumnsSql(table)];
+  await ensureLedger(i.redshiftData, {
+    target: job.target,
+    ledger: ledgerTable(job),
+    jobName: job.name,
+    runId,
+    now: () => Date.now(),
+  });
+  const sqls = [targetColumnsSql(table)];
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
   for (const lookup of ledgerLookups({ ...job, source })) {

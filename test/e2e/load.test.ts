@@ -232,9 +232,11 @@ describe('load state machine (local stack)', () => {
     await db.query('create table busy (id int, src varchar(5))');
     await put('busy-a/a.csv', 'id,src\n1,a\n2,a\n');
     await put('busy-b/b.csv', 'id,src\n3,b\n4,b\n');
+    // A ledger of their own, created by both at once: the first loads after a deployment race too.
+    const ledger = { table: 'busy_ledger' };
     const [a, b] = await Promise.all([
-      run({ job: job('busy-a', 'busy') }),
-      run({ job: job('busy-b', 'busy') }),
+      run({ job: job('busy-a', 'busy', { ledger }) }),
+      run({ job: job('busy-b', 'busy', { ledger }) }),
     ]);
     expect([a.status, a.error, b.status, b.error]).toEqual(['SUCCEEDED', undefined, 'SUCCEEDED', undefined]);
     expect(await rows('busy')).toEqual([
