@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JsonObject, loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
@@ -189,6 +190,36 @@ describe('load state machine (local stack)', () => {
       /^COPY into public\.visits failed and nothing was loaded: s3:\/\/rt-staging\/loads\/visits\/[^/]+\/chunks\/p00000-c00\d\.csv\.gz line \d, column "day": .+ \(prepared from s3:\/\/rt-landing\/visits\/a\.csv\)/,
     );
     expect(await rows('visits')).toEqual([]);
+  });
+
+  it('loads Parquet by position after checking its column names and row count from the footer', async () => {
+    await db.query('create table metrics (id int, label varchar(20), score double precision)');
+    const parquet = Buffer.from(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'id', data: Int32Array.from([1, 2, 3]), type: 'INT32' },
+          { name: 'label', data: ['a', null, 'c'], type: 'STRING' },
+          { name: 'score', data: Float64Array.from([0.5, 1.5, 2.5]), type: 'DOUBLE' },
+        ],
+      }),
+    );
+    await put('metrics/part-0.parquet', parquet);
+    const result = await run({ job: job('metrics', 'metrics', { format: { type: 'parquet' } }) });
+    expect(result.error, result.cause).toBeUndefined();
+    expect((result.output as { result: unknown }).result).toMatchObject({ records: 3, merged: 3 });
+    expect(await rows('metrics')).toEqual([
+      [1, 'a', 0.5],
+      [2, null, 1.5],
+      [3, 'c', 2.5],
+    ]);
+    await put('metrics-bad/part-0.parquet', parquet);
+    const bad = await run({
+      job: job('metrics-bad', 'metrics', { format: { type: 'parquet' }, columns: ['id', 'score', 'label'] }),
+    });
+    expect(bad.error).toBe('SchemaMismatchError');
+    expect(bad.cause).toContain(
+      's3://rt-landing/metrics-bad/part-0.parquet has columns (id, label, score) but the load expects (id, score, label)',
+    );
   });
 
   it('a run failing between COPY and merge loads nothing; its retry loads exactly once', async () => {
