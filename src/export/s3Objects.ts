@@ -84,7 +84,16 @@ export async function putText(
   contentType: string,
 ): Promise<void> {
   await s3Call(() =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType })),
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        // The SDK sets no length for an empty body (`_SUCCESS`) and then warns about streams.
+        ContentLength: Buffer.byteLength(body),
+        ContentType: contentType,
+      }),
+    ),
   );
 }
 
