@@ -39,6 +39,7 @@ export interface DatabasePoolsOptions {
  */
 export class DatabasePools {
   private readonly pools = new Map<string, Promise<pg.Pool>>();
+  private readonly sidePools = new Map<string, pg.Pool>();
   private admin: pg.Pool | undefined;
 
   constructor(private readonly options: DatabasePoolsOptions) {}
@@ -95,6 +96,28 @@ export class DatabasePools {
     return pool;
   }
 
+  /**
+   * A second, small pool of `database` for work a running statement does on the side (the
+   * commands' `autonomous()` writes to stl_load_errors). Separate so that statements holding every
+   * connection of the main pool can never wait on it for one: that would deadlock.
+   */
+  async sidePool(database: string): Promise<pg.Pool> {
+    await this.pool(database); // Exists and is bootstrapped.
+    let side = this.sidePools.get(database);
+    if (side === undefined) {
+      side = new pg.Pool({
+        connectionString: this.urlFor(database),
+        max: 3,
+        idleTimeoutMillis: 30_000,
+        options: SESSION_OPTIONS,
+        application_name: 'redshift-data-local',
+      });
+      side.on('error', () => {});
+      this.sidePools.set(database, side);
+    }
+    return side;
+  }
+
   /** A pool on the cluster's maintenance database: cancels, catalog of databases. */
   adminPool(): pg.Pool {
     if (this.admin === undefined) {
@@ -121,6 +144,9 @@ export class DatabasePools {
         }
       }),
     );
+    const sides = [...this.sidePools.values()];
+    this.sidePools.clear();
+    await Promise.all(sides.map((p) => p.end().catch(() => {})));
     await this.admin?.end();
     this.admin = undefined;
   }

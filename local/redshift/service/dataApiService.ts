@@ -473,7 +473,7 @@ export class DataApiService {
     return {
       client,
       autonomous: async (sql, params) => {
-        const pool = await this.options.pools.pool(database);
+        const pool = await this.options.pools.sidePool(database);
         await pool.query(sql, params as unknown[] | undefined);
       },
       s3,

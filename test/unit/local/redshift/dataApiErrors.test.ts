@@ -243,3 +243,33 @@ describe('local Data API: configured cluster names', () => {
     );
   });
 });
+
+describe('local Data API: a statement waits for a free connection', () => {
+  let rs: TestRedshift;
+  beforeAll(async () => {
+    rs = await startTestRedshift({ poolSize: 2 });
+  });
+  afterAll(async () => {
+    await rs.stop();
+  });
+
+  it('stays SUBMITTED while every connection is busy, then runs when one frees up', async () => {
+    const target = { ClusterIdentifier: 'local', Database: rs.database };
+    const a = await rs.client.send(
+      new ExecuteStatementCommand({ ...target, Sql: 'select pg_sleep(600) /* a */' }),
+    );
+    const b = await rs.client.send(
+      new ExecuteStatementCommand({ ...target, Sql: 'select pg_sleep(600) /* b */' }),
+    );
+    await untilRunning(rs.databaseUrl, '%/* a */%');
+    await untilRunning(rs.databaseUrl, '%/* b */%');
+    const c = await rs.client.send(new ExecuteStatementCommand({ ...target, Sql: 'select 42' }));
+    expect((await rs.client.send(new DescribeStatementCommand({ Id: c.Id }))).Status).toBe('SUBMITTED');
+    await rs.client.send(new CancelStatementCommand({ Id: a.Id }));
+    const done = await waitForStatement(rs.client, c.Id as string);
+    expect(done.Status).toBe('FINISHED');
+    await rs.client.send(new CancelStatementCommand({ Id: b.Id }));
+    expect((await waitForStatement(rs.client, b.Id as string)).Status).toBe('ABORTED');
+    expect((await waitForStatement(rs.client, a.Id as string)).Status).toBe('ABORTED');
+  });
+});
