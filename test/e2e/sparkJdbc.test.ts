@@ -75,7 +75,7 @@ describe.skipIf(!spark.ok)('Redshift JDBC driver through the local wire endpoint
     await s3?.stop();
   });
 
-  it('reads with --source jdbc over jdbc:redshift:// in a real Spark step and writes the aggregate', async () => {
+  it('reads with --source jdbc over jdbc:redshift:// in a real Spark step and writes the aggregate to S3 and back over JDBC', async () => {
     const url = wire.jdbcUrl(db.name);
     const request = buildSparkStepRequest({
       spark: sparkStepSchema.parse({
@@ -94,6 +94,10 @@ describe.skipIf(!spark.ok)('Redshift JDBC driver through the local wire endpoint
           'SELECT region, CAST(count(*) AS INT) AS n, CAST(sum(amount) AS STRING) AS total FROM input GROUP BY region',
           '--output',
           's3://rt-out/jdbc/',
+          '--target-table',
+          'public.orders_by_region',
+          '--write-method',
+          'jdbc',
           '--coalesce',
           '1',
         ],
@@ -122,6 +126,12 @@ describe.skipIf(!spark.ok)('Redshift JDBC driver through the local wire endpoint
         .map((r) => ({ region: r.region, n: Number(r.n), total: r.total }))
         .sort((a, b) => String(a.region).localeCompare(String(b.region))),
     ).toEqual(expected.rows);
+    // ...and wrote the same aggregate back through JDBC (CREATE TABLE + batched INSERTs over the wire)
+    const written = new pg.Client(db.url);
+    await written.connect();
+    const back = await written.query('select region, n, total from public.orders_by_region order by region');
+    await written.end();
+    expect(back.rows).toEqual(expected.rows);
   }, 240_000);
 
   it('runs UNLOAD sent over JDBC with the emulator and answers plain SQL from the engine', async () => {
