@@ -18,36 +18,70 @@ export async function checkBundles(
   const problems: string[] = [];
   const work = await mkdtemp(path.join(tmpdir(), 'rt-bundles-'));
   try {
+    // One python3 for every zip (python3 is there for cfn-lint already; unzip may not be).
+    const names = Object.keys(handlers);
+    const unzip = await run(
+      'python3',
+      [
+        '-c',
+        [
+          'import json, sys, zipfile',
+          'errors = {}',
+          'for name, z, d in zip(sys.argv[1::3], sys.argv[2::3], sys.argv[3::3]):',
+          '    try:',
+          '        zipfile.ZipFile(z).extractall(d)',
+          '    except Exception as e:',
+          '        errors[name] = str(e)',
+          'print(json.dumps(errors))',
+        ].join('\n'),
+        ...names.flatMap((n) => [n, path.join(serverlessDir, `${n}.zip`), path.join(work, n)]),
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    const unzipErrors = JSON.parse(unzip.stdout) as Record<string, string>;
+    const modules: { name: string; url: string; exported: string; moduleFile: string }[] = [];
     for (const [name, handler] of Object.entries(handlers)) {
-      const zip = path.join(serverlessDir, `${name}.zip`);
-      const dir = path.join(work, name);
-      try {
-        // Python's zipfile: python3 is there for cfn-lint already, unzip may not be.
-        await run('python3', ['-m', 'zipfile', '-e', zip, dir]);
-      } catch (error) {
-        problems.push(`${name}.zip: cannot unzip (${(error as Error).message.split('\n')[0]})`);
+      if (unzipErrors[name] !== undefined) {
+        problems.push(`${name}.zip: cannot unzip (${unzipErrors[name]})`);
         continue;
       }
+      const dir = path.join(work, name);
       const [file, exported] = splitHandler(handler);
-      const candidates = (await readdir(path.join(dir, path.dirname(file)))).filter((f) =>
-        f.startsWith(`${path.basename(file)}.`),
+      const candidates = await readdir(path.join(dir, path.dirname(file))).catch(() => [] as string[]);
+      const moduleFile = candidates.find(
+        (f) => f.startsWith(`${path.basename(file)}.`) && /\.(mjs|cjs|js)$/.test(f),
       );
-      const moduleFile = candidates.find((f) => /\.(mjs|cjs|js)$/.test(f));
       if (moduleFile === undefined) {
         problems.push(`${name}.zip: no module for handler ${handler}`);
         continue;
       }
       const url = new URL(`file://${path.join(dir, path.dirname(file), moduleFile)}`).href;
-      const script = `const m = await import(${JSON.stringify(url)}); if (typeof m[${JSON.stringify(exported)}] !== 'function') { console.error('no exported function ${exported}'); process.exit(3); }`;
-      try {
-        await run(process.execPath, ['--input-type=module', '-e', script], {
-          cwd: dir,
-          env: { PATH: process.env.PATH ?? '' },
-        });
-      } catch (error) {
-        const stderr = (error as { stderr?: string }).stderr ?? String(error);
+      modules.push({ name, url, exported, moduleFile });
+    }
+    // One Node process imports every bundle: ES modules do not share scope, so one cannot hide
+    // another's failure, and the check costs one process start instead of one per function.
+    const script = `
+      const results = {};
+      for (const { name, url, exported } of ${JSON.stringify(modules)}) {
+        try {
+          const m = await import(url);
+          results[name] = typeof m[exported] === 'function' ? null : 'no exported function ' + exported;
+        } catch (error) {
+          results[name] = String(error && error.stack ? error.stack : error);
+        }
+      }
+      process.stdout.write(JSON.stringify(results));`;
+    const imported = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const results = JSON.parse(imported.stdout) as Record<string, string | null>;
+    for (const { name, moduleFile } of modules) {
+      const error = results[name];
+      if (error !== null && error !== undefined) {
         problems.push(
-          `${name}.zip: import of ${moduleFile} failed:\n    ${stderr.trim().split('\n').slice(0, 6).join('\n    ')}`,
+          `${name}.zip: import of ${moduleFile} failed:\n    ${error.trim().split('\n').slice(0, 6).join('\n    ')}`,
         );
       }
     }
