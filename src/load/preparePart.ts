@@ -295,7 +295,11 @@ async function* jsonPrepared(
       const v = record[column.name];
       let problem: string | null;
       if (v === undefined) {
-        problem = column.nullable || column.hasDefault ? null : `missing NOT NULL column "${column.name}"`;
+        // COPY loads an absent field as NULL (the column's default applies only to columns left
+        // out of the column list, and a JSON load has none).
+        problem = column.nullable
+          ? null
+          : `missing NOT NULL column "${column.name}" (an absent field loads as NULL)`;
       } else if (v !== null && typeof v === 'object') {
         problem = column.type === 'super' ? null : `a nested JSON value cannot go into ${column.type}`;
       } else {

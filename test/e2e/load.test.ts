@@ -222,6 +222,25 @@ describe('load state machine (local stack)', () => {
     );
   });
 
+  it('loads JSON lines by field name; an absent field is NULL, an absent NOT NULL field a bad record', async () => {
+    await db.query('create table venues (venueid int not null, venuename varchar(40), seats int)');
+    await put(
+      'venues/v.json.gz',
+      gzipSync('{"venueid":1,"venuename":"Hall \\"A\\"","seats":100}\n{"venueid":2,"venuename":""}\n\n'),
+    );
+    const result = await run({ job: job('venues', 'venues', { format: { type: 'json' }, mode: 'replace' }) });
+    expect(result.error, result.cause).toBeUndefined();
+    expect(await rows('venues')).toEqual([
+      [1, 'Hall "A"', 100],
+      [2, '', null],
+    ]);
+    await put('venues-bad/v.json', '{"venueid":3}\n{"venuename":"x"}\n');
+    const bad = await run({ job: job('venues-bad', 'venues', { format: { type: 'json' } }) });
+    expect(bad.error).toBe('BadRecordError');
+    expect(bad.cause).toContain(
+      's3://rt-landing/venues-bad/v.json line 2, column "venueid": missing NOT NULL column',
+    );
+  });
   it('a run failing between COPY and merge loads nothing; its retry loads exactly once', async () => {
     await db.query('create table fragile (id int, v varchar(5))');
     await db.query('create table fail_once (armed boolean)');
