@@ -31,3 +31,18 @@ export function readLoadEnv(source: NodeJS.ProcessEnv = process.env): LoadEnv {
   }
   return parsed.data;
 }
+
+/** Slices of the local stack's Redshift when RT_CLUSTER_SLICES is not set (its default). */
+export const LOCAL_STACK_SLICES = 4;
+
+/**
+ * The slice count to use without asking Redshift: RT_CLUSTER_SLICES, else 4 against a custom
+ * Data API endpoint (the local stack has no stv_slices), else undefined (ask stv_slices).
+ */
+export function clusterSlices(
+  loadEnv: Pick<LoadEnv, 'RT_CLUSTER_SLICES'>,
+  env: { RT_ENDPOINT_REDSHIFT_DATA?: string | undefined },
+): number | undefined {
+  if (loadEnv.RT_CLUSTER_SLICES !== undefined) return loadEnv.RT_CLUSTER_SLICES;
+  return env.RT_ENDPOINT_REDSHIFT_DATA === undefined ? undefined : LOCAL_STACK_SLICES;
+}
