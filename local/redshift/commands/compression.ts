@@ -43,7 +43,7 @@ export function createCompressor(kind: Exclude<CompressionKind, 'lzop'>): Transf
 }
 
 export function createDecompressor(kind: CompressionKind): Transform | Duplex {
-  if (kind === 'gzip') return zlib.createGunzip();
+  if (kind === 'gzip') return zlib.createGunzip({ chunkSize: 64 * 1024 });
   if (kind === 'zstd') return zlib.createZstdDecompress();
   if (kind === 'bzip2') return bzip2Stream(['-c', '-d']);
   throw new RedshiftSqlError('LZOP compressed input is not supported by the local emulator.', '0A000');

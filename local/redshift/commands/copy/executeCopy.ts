@@ -10,6 +10,7 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import { setSessionCount } from '../unload/executeUnload.ts';
 import { ValueConverter } from './convertValue.ts';
+import { CsvLoadEncoder, canEncodeCsv, pgCopyField } from './csvLoadEncoder.ts';
 import type { LoadErrorRow } from './loadErrors.ts';
 import { recordLoadErrors } from './loadErrors.ts';
 import { parquetRecords } from './parquetRecords.ts';
@@ -22,21 +23,13 @@ import {
   jsonFieldText,
   jsonReader,
 } from './recordReaders.ts';
+import { rejectRecord } from './rejectRecord.ts';
 import type { SourceObject } from './sourceObjects.ts';
 import { readSmallObject, resolveSourceObjects } from './sourceObjects.ts';
-import type { TargetColumn, TargetTable } from './targetColumns.ts';
+import type { TargetTable } from './targetColumns.ts';
 import { readTargetTable } from './targetColumns.ts';
 
-const OUT_FLUSH_BYTES = 256 * 1024;
-
-/** PostgreSQL COPY text escaping of one value. */
-function pgCopyField(v: string | null): string {
-  if (v === null) return '\\N';
-  if (!/[\\\n\r\t]/.test(v)) return v;
-  return v.replace(/[\\\n\r\t]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
-  );
-}
+const OUT_FLUSH_BYTES = 512 * 1024;
 
 async function makeReader(
   st: CopyStatement,
@@ -173,10 +166,10 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       copyError ??= err;
     });
     let out = '';
-    const flush = async () => {
-      if (!copy || out === '') return;
-      const ok = copy.write(out);
-      out = '';
+    const flush = async (bytes?: Buffer) => {
+      if (!copy || (out === '' && bytes === undefined)) return;
+      const ok = copy.write(bytes ?? out);
+      if (bytes === undefined) out = '';
       if (!ok)
         await new Promise<void>((resolve, reject) => {
           // Remove both listeners whichever fires: one pair per drain, never accumulating.
@@ -215,9 +208,42 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       if (out.length >= OUT_FLUSH_BYTES) await flush();
     };
 
+    const fastCsv = st.format === 'csv' && canEncodeCsv({ delimiter: st.delimiter ?? ',', quote: st.quote });
+    const loadCsvObject = async (obj: SourceObject) => {
+      const enc = new CsvLoadEncoder(
+        {
+          delimiter: st.delimiter ?? ',',
+          quote: st.quote,
+          ignoreHeader: st.ignoreHeader,
+          ignoreBlankLines: st.ignoreBlankLines,
+        },
+        cols,
+        st,
+        (rec) => {
+          const r = rejectRecord(rec, obj.url, cols, st, converter, false);
+          if ('fields' in r) return r.fields;
+          errors.push(r.error);
+          if (errors.length > st.maxError) fail();
+          return undefined;
+        },
+      );
+      for await (const chunk of objectBytes(ctx, obj, st)) {
+        if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+        enc.push(chunk);
+        if (enc.outLen >= OUT_FLUSH_BYTES) await flush(enc.take());
+      }
+      enc.end();
+      if (enc.outLen > 0) await flush(enc.take());
+      loaded += enc.accepted;
+    };
+
     try {
       for (const obj of sources) {
         if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+        if (fastCsv) {
+          await loadCsvObject(obj);
+          continue;
+        }
         if (columnar) {
           const chunks: Buffer[] = [];
           for await (const c of objectBytes(ctx, obj, st)) chunks.push(c);
@@ -266,57 +292,4 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
     const e = err as { message?: string; code?: string };
     throw new RedshiftSqlError(e?.message ?? String(err), typeof e?.code === 'string' ? e.code : 'XX000');
   }
-}
-
-type Rejection = { fields: (string | null)[] } | { error: LoadErrorRow };
-
-function rejectRecord(
-  rec: SourceRecord,
-  url: string,
-  cols: TargetColumn[],
-  st: CopyStatement,
-  converter: ValueConverter,
-  columnar: boolean,
-): Rejection {
-  const base = { filename: url, line: rec.line, rawLine: rec.raw };
-  const err = (code: number, reason: string, col?: TargetColumn, position = 0, value = ''): Rejection => ({
-    error: {
-      ...base,
-      colname: col?.name ?? '',
-      type: col ? col.typeName.replace(/\(.*$/, '').slice(0, 10) : '',
-      colLength: col?.length !== undefined ? String(col.length) : '',
-      position,
-      rawFieldValue: value,
-      code,
-      reason,
-    },
-  });
-  if (rec.error) return err(rec.error.code, rec.error.reason);
-  let fields = rec.fields;
-  const textFormat = !columnar && st.format !== 'json';
-  if (fields.length > cols.length) return err(1202, 'Extra column(s) found', undefined, rec.raw.length);
-  if (fields.length < cols.length) {
-    if (!st.fillRecord && textFormat)
-      return err(1214, 'Delimiter not found', cols[fields.length], rec.raw.length);
-    fields = [...fields];
-    while (fields.length < cols.length) {
-      const c = cols[fields.length] as TargetColumn;
-      fields.push(
-        textFormat && (c.kind === 'char' || c.kind === 'varchar' || c.kind === 'text') && !st.emptyAsNull
-          ? ''
-          : null,
-      );
-    }
-  }
-  const out: (string | null)[] = new Array(cols.length);
-  let position = 0;
-  for (let i = 0; i < cols.length; i++) {
-    const col = cols[i] as TargetColumn;
-    const raw = fields[i] ?? null;
-    const r = converter.convert(raw, col, textFormat);
-    if ('error' in r) return err(r.error.code, r.error.reason, col, position, raw ?? '');
-    out[i] = r.value;
-    position += (raw?.length ?? 0) + 1;
-  }
-  return { fields: out };
 }

@@ -219,11 +219,11 @@ export class CsvTranscoder {
   /** Redshift text: values as they are (ESCAPE / ADDQUOTES applied), NULL as the NULL AS string. */
   private pushText(input: Uint8Array): void {
     const delim = this.delim;
-    const escape = this.o.escape;
+    const esc = this.o.escape;
     const addQuotes = this.o.addQuotes;
     let state = this.state;
     let s = this.current;
-    let escapeCol = escape && this.isCharacter[this.col] === 1;
+    let escapeCol = esc && this.isCharacter[this.col] === 1;
     const n = input.length;
     for (let i = 0; i < n; i++) {
       const c = input[i] as number;
@@ -237,11 +237,11 @@ export class CsvTranscoder {
           if (c === delim) {
             this.writeByte(s, c);
             this.col++;
-            escapeCol = escape && this.isCharacter[this.col] === 1;
+            escapeCol = esc && this.isCharacter[this.col] === 1;
           } else {
             this.endRow(s);
             s = this.current;
-            escapeCol = escape && this.isCharacter[0] === 1;
+            escapeCol = esc && this.isCharacter[0] === 1;
           }
           state = START;
           continue;
@@ -259,11 +259,11 @@ export class CsvTranscoder {
           if (c === delim) {
             this.writeByte(s, c);
             this.col++;
-            escapeCol = escape && this.isCharacter[this.col] === 1;
+            escapeCol = esc && this.isCharacter[this.col] === 1;
           } else {
             this.endRow(s);
             s = this.current;
-            escapeCol = escape && this.isCharacter[0] === 1;
+            escapeCol = esc && this.isCharacter[0] === 1;
           }
           continue;
         }
