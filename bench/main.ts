@@ -96,8 +96,13 @@ export async function main(argv: string[]): Promise<number> {
   const machine = await describeThisMachine();
   console.log(`redshift-transfer benchmarks: ${options.suites.join(', ')}`);
   console.log(
-    `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}`,
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, load average ${machine.loadAverage}`,
   );
+  if (machine.loadAverage > machine.cores) {
+    console.log(
+      `warning: the load average (${machine.loadAverage}) is above the core count: something else is running and the figures will be contended.`,
+    );
+  }
   const suites: SuiteResult[] = [];
   for (const name of options.suites) {
     console.log(`\n== ${name}`);
