@@ -91,6 +91,18 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts + make_interval(months => n::int) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(source text, target text, ts timestamp) RETURNS timestamp
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE source) AT TIME ZONE target $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(target text, ts timestamp) RETURNS timestamp
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE 'UTC') AT TIME ZONE target $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.months_between(a date, b date) RETURNS float8
+   LANGUAGE sql IMMUTABLE STRICT AS $f$
+   SELECT CASE WHEN extract(day FROM a) = extract(day FROM b)
+                 OR (a = (date_trunc('month', a) + interval '1 month - 1 day')::date
+                     AND b = (date_trunc('month', b) + interval '1 month - 1 day')::date)
+               THEN ((extract(year FROM a) - extract(year FROM b)) * 12 + extract(month FROM a) - extract(month FROM b))::float8
+               ELSE ((extract(year FROM a) - extract(year FROM b)) * 12 + extract(month FROM a) - extract(month FROM b)
+                     + (extract(day FROM a) - extract(day FROM b)) / 31.0)::float8 END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.trunc(ts timestamp) RETURNS date
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts::date $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.strtol(s text, base integer) RETURNS bigint

@@ -62,6 +62,28 @@ function splitArgs(tokens: readonly Token[]): Token[][] {
 
 const parens = (inner: Token[]): Token[] => [punct('('), ...inner, punct(')')];
 
+interface RewriteContext {
+  /** A CREATE statement: Redshift's table attributes are dropped. */
+  create: boolean;
+  /** A CREATE TABLE: key constraints are dropped too (Redshift never enforces them). */
+  createTable: boolean;
+  /** Set by SELECT TOP n: appended as LIMIT n. */
+  limit?: string;
+}
+
+/** Redshift-only session settings: SET/RESET of them is accepted and does nothing locally. */
+const REDSHIFT_ONLY_SETTINGS = new Set([
+  'query_group',
+  'wlm_query_slot_count',
+  'enable_result_cache_for_session',
+  'analyze_threshold_percent',
+  'auto_analyze',
+  'enable_case_sensitive_identifier',
+  'json_parse_truncate_strings',
+  'mv_enable_aqmv_for_session',
+  'datashare_break_glass_session_var',
+]);
+
 const DATEPART_FUNCTIONS = new Set(['dateadd', 'datediff', 'date_part', 'date_trunc']);
 const TABLE_ATTRIBUTE_WORDS = new Set(['diststyle', 'distkey', 'sortkey', 'encode', 'backup']);
 
@@ -99,15 +121,36 @@ export function rewriteRedshiftSql(tokens: readonly Token[]): RewrittenStatement
   }
   if (firstWord === 'analyze' && words[1] === 'compression') return { tokens: [...tokens], noop: true };
 
-  const isCreate = firstWord === 'create';
-  return { tokens: rewriteRange(tokens, isCreate), noop: false };
+  if ((firstWord === 'set' || firstWord === 'reset') && REDSHIFT_ONLY_SETTINGS.has(words[1] ?? '')) {
+    return { tokens: [...tokens], noop: true };
+  }
+  const create = firstWord === 'create';
+  const beforeParen = meaningful.slice(0, meaningful.findIndex((t) => isPunct(t, '(')) >>> 0);
+  const createTable = create && beforeParen.slice(1, 5).some((t) => isWord(t, 'table'));
+  const ctx: RewriteContext = { create, createTable };
+  const out = rewriteRange(tokens, ctx);
+  if (ctx.limit !== undefined) out.push(space(), word('LIMIT'), space(), synth('number', ctx.limit));
+  return { tokens: out, noop: false };
 }
 
-function rewriteRange(tokens: readonly Token[], inCreate: boolean): Token[] {
+function rewriteRange(tokens: readonly Token[], ctx: RewriteContext): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i] as Token;
+    if (t.kind === 'operator' && t.text === '#' && tokens[i + 1]?.kind === 'word') {
+      // Redshift's #name temp tables: a quoted identifier here, created as a TEMP table.
+      const before = tokens[prevIndex(tokens, i - 1)];
+      if (isWord(before, 'table', 'from', 'join', 'into', 'update', 'like') || isPunct(before, ',')) {
+        if (ctx.createTable && isWord(before, 'table')) {
+          const at = out.lastIndexOf(before as Token);
+          if (at !== -1) out.splice(at, 0, word('TEMP'), space());
+        }
+        out.push(synth('quotedIdent', `"#${(tokens[i + 1] as Token).text}"`));
+        i += 2;
+        continue;
+      }
+    }
     if (t.kind !== 'word') {
       out.push(t);
       i++;
@@ -120,18 +163,40 @@ function rewriteRange(tokens: readonly Token[], inCreate: boolean): Token[] {
     const next = ni === -1 ? undefined : tokens[ni];
     const callOpen = isPunct(next, '(') ? ni : -1;
 
-    if (inCreate && !qualified) {
+    if (ctx.create && !qualified) {
       const stripped = stripTableAttribute(tokens, i, lower);
       if (stripped !== -1) {
         i = stripped;
         continue;
       }
     }
+    if (ctx.createTable && !qualified) {
+      const end = stripConstraint(tokens, i, lower, out);
+      if (end !== -1) {
+        i = end;
+        continue;
+      }
+    }
+    if (!qualified && lower === 'approximate' && isWord(next, 'count')) {
+      i++; // APPROXIMATE COUNT(DISTINCT x): an exact count is a fine approximation.
+      continue;
+    }
+    if (
+      !qualified &&
+      lower === 'top' &&
+      isWord(tokens[prevIndex(tokens, i - 1)], 'select') &&
+      next?.kind === 'number'
+    ) {
+      // SELECT TOP n ...: becomes LIMIT n at the end of the statement (top-level SELECT only).
+      ctx.limit ??= next.text;
+      i = ni + 1;
+      continue;
+    }
 
     if (!qualified && callOpen !== -1) {
       const close = matchingParen(tokens, callOpen);
       if (close !== -1) {
-        const replaced = rewriteCall(tokens, i, lower, callOpen, close, inCreate);
+        const replaced = rewriteCall(tokens, i, lower, callOpen, close, ctx);
         if (replaced) {
           out.push(...replaced.tokens);
           i = replaced.end;
@@ -154,6 +219,64 @@ function rewriteRange(tokens: readonly Token[], inCreate: boolean): Token[] {
     i++;
   }
   return out;
+}
+
+/**
+ * Key constraints in CREATE TABLE are informational on Redshift (it never enforces PRIMARY KEY,
+ * UNIQUE or REFERENCES), so they are dropped: a load that would break them on PostgreSQL succeeds
+ * here as it does there. Column constraints lose their words; a table constraint loses its whole
+ * list entry (and the comma before it, already in `out`). Returns the index to resume at, or -1.
+ */
+function stripConstraint(tokens: readonly Token[], i: number, lower: string, out: Token[]): number {
+  const ni = nextIndex(tokens, i + 1);
+  const next = ni === -1 ? undefined : tokens[ni];
+  const prev = tokens[prevIndex(tokens, i - 1)];
+  const tableLevel = isPunct(prev, ',') || isPunct(prev, '(');
+  const isKey =
+    (lower === 'primary' && isWord(next, 'key')) ||
+    (lower === 'foreign' && isWord(next, 'key')) ||
+    lower === 'unique' ||
+    (lower === 'constraint' &&
+      next?.kind !== undefined &&
+      isWord(tokens[nextIndex(tokens, ni + 1)], 'primary', 'unique', 'foreign'));
+  if (tableLevel && isKey) {
+    // Skip to the end of this list entry.
+    let depth = 0;
+    let j = i;
+    for (; j < tokens.length; j++) {
+      const t = tokens[j] as Token;
+      if (isPunct(t, '(')) depth++;
+      else if (isPunct(t, ')')) {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && isPunct(t, ',')) break;
+    }
+    if (isPunct(prev, ',')) {
+      // Drop the comma that introduced this entry (and the trivia after it).
+      while (out.length > 0 && isTrivia(out[out.length - 1] as Token)) out.pop();
+      if (isPunct(out[out.length - 1], ',')) out.pop();
+      return j;
+    }
+    // First entry of the list: drop the comma that follows it instead.
+    return isPunct(tokens[j], ',') ? j + 1 : j;
+  }
+  if (lower === 'primary' && isWord(next, 'key')) return ni + 1;
+  if (lower === 'unique' && !isPunct(next, '(')) return i + 1;
+  if (lower === 'references' && next !== undefined && (next.kind === 'word' || next.kind === 'quotedIdent')) {
+    let j = ni + 1;
+    // schema.table
+    let k = nextIndex(tokens, j);
+    while (isPunct(tokens[k], '.')) {
+      j = nextIndex(tokens, k + 1) + 1;
+      k = nextIndex(tokens, j);
+    }
+    if (isPunct(tokens[k], '(')) {
+      const close = matchingParen(tokens, k);
+      if (close !== -1) j = close + 1;
+    }
+    return j;
+  }
+  return -1;
 }
 
 /**
@@ -194,9 +317,9 @@ function rewriteCall(
   lower: string,
   open: number,
   close: number,
-  inCreate: boolean,
+  ctx: RewriteContext,
 ): { tokens: Token[]; end: number } | undefined {
-  const inner = () => splitArgs(tokens.slice(open + 1, close)).map((a) => rewriteRange(a, inCreate));
+  const inner = () => splitArgs(tokens.slice(open + 1, close)).map((a) => rewriteRange(a, ctx));
   switch (lower) {
     case 'varchar':
     case 'char':
@@ -231,6 +354,14 @@ function rewriteCall(
       const before = tokens[prevIndex(tokens, i - 1)];
       const prefix = isWord(before, 'as') ? 'IDENTITY ' : 'GENERATED BY DEFAULT AS IDENTITY ';
       return { tokens: [word(prefix), synth('word', options)], end: close + 1 };
+    }
+    case 'median': {
+      const args = inner();
+      if (args.length !== 1) return undefined;
+      return {
+        tokens: [word('PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY '), ...(args[0] as Token[]), punct(')')],
+        end: close + 1,
+      };
     }
     case 'nvl':
       return { tokens: [word('COALESCE'), ...parens(joinArgs(inner()))], end: close + 1 };
@@ -290,7 +421,7 @@ function rewriteCall(
       if (isWord(tokens[w], 'within') && isWord(tokens[g], 'group') && isPunct(tokens[p], '(')) {
         const pc = matchingParen(tokens, p);
         if (pc !== -1) {
-          orderBy = [space(), ...rewriteRange(tokens.slice(p + 1, pc), inCreate)];
+          orderBy = [space(), ...rewriteRange(tokens.slice(p + 1, pc), ctx)];
           end = pc + 1;
         }
       }

@@ -154,6 +154,65 @@ describe('local Data API: Redshift SQL on PostgreSQL', () => {
     ]);
   });
 
+  it('never enforces key constraints, as Redshift does not', async () => {
+    expect(
+      (
+        await executeAndWait(rs, {
+          Sql: 'create table keyed (id int not null primary key, code varchar(5) unique, primary key (id))',
+        })
+      ).Status,
+    ).toBe('FINISHED');
+    const dup = await executeAndWait(rs, { Sql: "insert into keyed values (1, 'a'), (1, 'a')" });
+    expect(dup).toMatchObject({ Status: 'FINISHED', ResultRows: 2 });
+    const nullId = await executeAndWait(rs, { Sql: "insert into keyed values (null, 'b')" });
+    expect(nullId.Error).toBe(
+      'ERROR: null value in column "id" of relation "keyed" violates not-null constraint',
+    );
+  });
+
+  it('accepts #temp tables, SELECT TOP, MEDIAN, APPROXIMATE COUNT and Redshift-only SET', async () => {
+    const { Id } = await rs.client.send(
+      new BatchExecuteStatementCommand({
+        ClusterIdentifier: 'local',
+        Database: rs.database,
+        Sqls: [
+          "set query_group to 'etl'",
+          'set enable_result_cache_for_session to off',
+          'create table #nums (n int)',
+          'insert into #nums select generate_series(1, 10)',
+          'select top 3 n from #nums order by n desc',
+          'select median(n), approximate count(distinct n) from #nums',
+        ],
+      }),
+    );
+    const d = await waitForStatement(rs.client, Id as string);
+    expect(d.Status).toBe('FINISHED');
+    expect((await rs.client.send(new GetStatementResultCommand({ Id: `${Id}:5` }))).Records).toEqual([
+      [{ longValue: 10 }],
+      [{ longValue: 9 }],
+      [{ longValue: 8 }],
+    ]);
+    expect((await rs.client.send(new GetStatementResultCommand({ Id: `${Id}:6` }))).Records).toEqual([
+      [{ doubleValue: 5.5 }, { longValue: 10 }],
+    ]);
+    expect((await executeAndWait(rs, { Sql: 'select * from #nums' })).Status).toBe('FAILED');
+  });
+
+  it('converts time zones and counts months like Redshift', async () => {
+    expect(
+      await rows(
+        "select convert_timezone('UTC', 'America/New_York', '2008-07-01 12:00:00'::timestamp), convert_timezone('Asia/Tokyo', '2008-01-01 00:00:00'::timestamp), months_between('2008-03-31'::date, '2008-02-29'::date), months_between('2008-03-15'::date, '2008-01-15'::date)",
+      ),
+    ).toEqual([
+      [
+        { stringValue: '2008-07-01 08:00:00' },
+        { stringValue: '2008-01-01 09:00:00' },
+        { doubleValue: 1 },
+        { doubleValue: 2 },
+      ],
+    ]);
+  });
+
   it('aggregates strings with LISTAGG ... WITHIN GROUP', async () => {
     await executeAndWait(rs, {
       Sql: "create table cats as select * from (values ('Shows', 'Plays'), ('Shows', 'Opera'), ('Sports', 'NBA')) v(grp, name)",

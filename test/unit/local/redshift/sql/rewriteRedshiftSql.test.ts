@@ -95,6 +95,9 @@ describe('rewriteRedshiftSql', () => {
     'vacuum sort only t',
     'vacuum delete only t to 75 percent',
     'analyze compression t',
+    "set query_group to 'etl'",
+    'set enable_result_cache_for_session to off',
+    'reset wlm_query_slot_count',
   ])('%s is a no-op', (sql) => {
     expect(rewrite(sql)).toBe('NOOP');
   });
