@@ -119,100 +119,105 @@ export class CsvTranscoder {
     else this.pushText(input);
   }
 
-  private endRow(s: SliceBuffer): void {
-    this.writeByte(s, LF);
-    s.committed = s.len;
+  /** Closes the current row of `s` at `len`; returns the slice the next row goes to. */
+  private endRow(s: SliceBuffer, len: number): SliceBuffer {
+    s.len = len;
+    s.committed = len;
     s.rows++;
     this.rows++;
     this.col = 0;
-    this.state = START;
-    this.current = this.slices[this.rows % this.slices.length] as SliceBuffer;
+    return this.slices[this.rows % this.slices.length] as SliceBuffer;
   }
 
-  private writeByte(s: SliceBuffer, b: number): void {
-    if (s.len >= s.buf.length) s.grow(s.len + 1);
-    s.buf[s.len++] = b;
+  /** Makes room for `extra` more bytes in `s` (holding `len`); returns its (maybe new) buffer. */
+  private room(s: SliceBuffer, len: number, extra: number): Buffer {
+    s.len = len;
+    s.grow(len + extra);
+    return s.buf;
   }
 
-  private writeBytes(s: SliceBuffer, b: Buffer): void {
-    if (s.len + b.length > s.buf.length) s.grow(s.len + b.length);
-    b.copy(s.buf, s.len);
-    s.len += b.length;
-  }
+  // Both loops keep the output buffer and its length in locals (written back at row ends and at
+  // the end of the chunk): this is the per-byte hot path of every UNLOAD.
 
   /** Redshift CSV: PostgreSQL's quoting kept where Redshift quotes too (delimiter, quote, CR, LF). */
   private pushCsv(input: Uint8Array): void {
     const delim = this.delim;
+    const nullBytes = this.nullBytes;
+    const extra = nullBytes.length + 4;
     let state = this.state;
     let s = this.current;
+    let out = s.buf;
+    let len = s.len;
     const n = input.length;
     for (let i = 0; i < n; i++) {
       const c = input[i] as number;
+      if (len + extra > out.length) out = this.room(s, len, extra);
       if (state === UNQUOTED) {
         if (c === delim) {
-          this.writeByte(s, c);
+          out[len++] = c;
           this.col++;
           state = START;
         } else if (c === LF) {
-          this.endRow(s);
-          s = this.current;
+          out[len++] = LF;
+          s = this.endRow(s, len);
+          out = s.buf;
+          len = s.len;
           state = START;
-        } else {
-          // Inlined writeByte: this is the hot path.
-          if (s.len >= s.buf.length) s.grow(s.len + 1);
-          s.buf[s.len++] = c;
-        }
+        } else out[len++] = c;
       } else if (state === START) {
-        if (c === delim) {
-          this.writeBytes(s, this.nullBytes);
-          this.writeByte(s, c);
-          this.col++;
-        } else if (c === LF) {
-          this.writeBytes(s, this.nullBytes);
-          this.endRow(s);
-          s = this.current;
+        if (c === delim || c === LF) {
+          for (let k = 0; k < nullBytes.length; k++) out[len++] = nullBytes[k] as number;
+          out[len++] = c;
+          if (c === delim) this.col++;
+          else {
+            s = this.endRow(s, len);
+            out = s.buf;
+            len = s.len;
+          }
         } else if (c === QUOTE) {
-          this.quoteAt = s.len;
+          this.quoteAt = len;
           this.needsQuotes = false;
-          this.writeByte(s, c);
+          out[len++] = c;
           state = QUOTED;
         } else {
-          this.writeByte(s, c);
+          out[len++] = c;
           state = UNQUOTED;
         }
       } else if (state === QUOTED) {
         if (c === QUOTE) state = QUOTE_IN_QUOTED;
         else {
           if (c === delim || c === LF || c === CR) this.needsQuotes = true;
-          if (s.len >= s.buf.length) s.grow(s.len + 1);
-          s.buf[s.len++] = c;
+          out[len++] = c;
         }
       } else {
         // QUOTE_IN_QUOTED: a doubled quote, or the closing one.
         if (c === QUOTE) {
-          this.writeByte(s, QUOTE);
-          this.writeByte(s, QUOTE);
+          out[len++] = QUOTE;
+          out[len++] = QUOTE;
           this.needsQuotes = true;
           state = QUOTED;
           continue;
         }
-        if (this.needsQuotes) this.writeByte(s, QUOTE);
+        if (this.needsQuotes) out[len++] = QUOTE;
         else {
           // PostgreSQL quoted it only because it is empty (or `\.`): Redshift does not.
-          s.buf.copyWithin(this.quoteAt, this.quoteAt + 1, s.len);
-          s.len--;
+          out.copyWithin(this.quoteAt, this.quoteAt + 1, len);
+          len--;
         }
+        out[len++] = c;
         if (c === delim) {
-          this.writeByte(s, c);
           this.col++;
           state = START;
         } else if (c === LF) {
-          this.endRow(s);
-          s = this.current;
+          s = this.endRow(s, len);
+          out = s.buf;
+          len = s.len;
           state = START;
         } else throw new Error(`unexpected byte ${c} after a closing quote in COPY CSV output`);
       }
     }
+    s.len = len;
+    this.current = s;
     this.state = state;
   }
 
@@ -221,71 +226,66 @@ export class CsvTranscoder {
     const delim = this.delim;
     const esc = this.o.escape;
     const addQuotes = this.o.addQuotes;
+    const quotedNull = this.quotedNull;
+    const extra = quotedNull.length + 4;
     let state = this.state;
     let s = this.current;
+    let out = s.buf;
+    let len = s.len;
     let escapeCol = esc && this.isCharacter[this.col] === 1;
     const n = input.length;
     for (let i = 0; i < n; i++) {
       const c = input[i] as number;
-      if (state === UNQUOTED || state === QUOTED) {
-        if (state === QUOTED && c === QUOTE) {
-          state = QUOTE_IN_QUOTED;
-          continue;
-        }
-        if (state === UNQUOTED && (c === delim || c === LF)) {
-          if (addQuotes) this.writeByte(s, QUOTE);
-          if (c === delim) {
-            this.writeByte(s, c);
-            this.col++;
-            escapeCol = esc && this.isCharacter[this.col] === 1;
-          } else {
-            this.endRow(s);
-            s = this.current;
-            escapeCol = esc && this.isCharacter[0] === 1;
-          }
-          state = START;
-          continue;
-        }
-        if (
-          escapeCol &&
-          (c === LF || c === CR || c === BACKSLASH || c === delim || (addQuotes && c === QUOTE))
-        )
-          this.writeByte(s, BACKSLASH);
-        if (s.len >= s.buf.length) s.grow(s.len + 1);
-        s.buf[s.len++] = c;
-      } else if (state === START) {
-        if (c === delim || c === LF) {
-          this.writeBytes(s, this.quotedNull);
-          if (c === delim) {
-            this.writeByte(s, c);
-            this.col++;
-            escapeCol = esc && this.isCharacter[this.col] === 1;
-          } else {
-            this.endRow(s);
-            s = this.current;
-            escapeCol = esc && this.isCharacter[0] === 1;
-          }
-          continue;
-        }
-        if (addQuotes) this.writeByte(s, QUOTE);
-        if (c === QUOTE) {
-          state = QUOTED;
-          continue;
-        }
-        state = UNQUOTED;
-        i--; // the byte is content: handle it in UNQUOTED
-      } else {
-        // QUOTE_IN_QUOTED
-        if (c === QUOTE) {
-          if (escapeCol && addQuotes) this.writeByte(s, BACKSLASH);
-          this.writeByte(s, QUOTE);
-          state = QUOTED;
-          continue;
-        }
-        state = UNQUOTED;
-        i--; // the closing quote ended the value: the byte is a delimiter or LF
+      if (len + extra > out.length) out = this.room(s, len, extra);
+      if (state === QUOTED && c === QUOTE) {
+        state = QUOTE_IN_QUOTED;
+        continue;
       }
+      if (state === QUOTE_IN_QUOTED) {
+        if (c === QUOTE) {
+          if (escapeCol && addQuotes) out[len++] = BACKSLASH;
+          out[len++] = QUOTE;
+          state = QUOTED;
+          continue;
+        }
+        // The closing quote ended the value: this byte is a delimiter or LF.
+        state = UNQUOTED;
+      }
+      if (state === START) {
+        if (c === delim || c === LF) {
+          for (let k = 0; k < quotedNull.length; k++) out[len++] = quotedNull[k] as number;
+        } else {
+          if (addQuotes) out[len++] = QUOTE;
+          if (c === QUOTE) {
+            state = QUOTED;
+            continue;
+          }
+          state = UNQUOTED;
+        }
+      }
+      if (state === UNQUOTED && (c === delim || c === LF)) {
+        if (addQuotes) out[len++] = QUOTE;
+        state = START;
+      }
+      if (state === START) {
+        out[len++] = c;
+        if (c === delim) {
+          this.col++;
+          escapeCol = esc && this.isCharacter[this.col] === 1;
+        } else {
+          s = this.endRow(s, len);
+          out = s.buf;
+          len = s.len;
+          escapeCol = esc && this.isCharacter[0] === 1;
+        }
+        continue;
+      }
+      if (escapeCol && (c === LF || c === CR || c === BACKSLASH || c === delim || (addQuotes && c === QUOTE)))
+        out[len++] = BACKSLASH;
+      out[len++] = c;
     }
+    s.len = len;
+    this.current = s;
     this.state = state;
   }
 }
