@@ -13,6 +13,8 @@ import {
 const LONG_POLLS = [20, 30];
 export const STATEMENT_SECONDS = [5, 60, 3600];
 
+const polls = (n: number) => `${int(n)} poll${n === 1 ? '' : 's'}`;
+
 function durationText(s: number): string {
   return s >= 3600 ? `${s / 3600} h` : s >= 60 ? `${s / 60} min` : `${s} s`;
 }
@@ -20,8 +22,8 @@ function durationText(s: number): string {
 export function pollingRow(ours: PollSimulation, airflow: PollSimulation): ResultRow {
   return {
     case: `statement of ${durationText(ours.statementSeconds)}: ${ours.strategy}`,
-    ours: `${int(ours.polls)} polls, seen ${int(ours.detectionDelaySeconds)} s late, ${usd(ours.costUsd)}`,
-    reference: `${airflow.strategy}: ${int(airflow.polls)} polls, ${int(airflow.detectionDelaySeconds)} s late, ${usd(airflow.costUsd)}`,
+    ours: `${polls(ours.polls)}, seen ${int(ours.detectionDelaySeconds)} s late, ${usd(ours.costUsd)}`,
+    reference: `${airflow.strategy}: ${polls(airflow.polls)}, ${int(airflow.detectionDelaySeconds)} s late, ${usd(airflow.costUsd)}`,
     // Fewer polls is better: the ratio is how many times fewer.
     ratio: airflow.polls / ours.polls,
     memory: '',
