@@ -34,7 +34,13 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   try {
-    await server.close();
+    // close() waits for every keep-alive or half-read response; a client that abandoned a
+    // GetObject body would keep us alive forever, so idle sockets go now and busy ones after 2 s.
+    const closing = server.close();
+    server.httpServer?.closeIdleConnections?.();
+    const force = setTimeout(() => server.httpServer?.closeAllConnections?.(), 2000);
+    force.unref();
+    await closing;
   } finally {
     process.exit(0);
   }
