@@ -109,7 +109,13 @@ export async function finishLoad(
   const n = batch.steps.indexOf('result') + 1;
   let row: Cell[] | undefined;
   for await (const page of fetchResults(client, `${statement.id}:${n}`)) row ??= page.rows[0];
-  const [staged, merged, before, matched, already, after, objects] = (row ?? []).map((v) => Number(v));
+  if (row === undefined || row.length < 7) {
+    throw new StatementFailedError(
+      `Load statement ${statement.id} finished but its result (sub-statement ${n}) has no counts row; check the statement in the console before running again.`,
+      { context: { statementId: statement.id } },
+    );
+  }
+  const [staged, merged, before, matched, already, after, objects] = row.map((v) => Number(v));
   const result: LoadResult = {
     table: `${context.table.schema}.${context.table.name}`,
     mode: job.mode,
@@ -128,14 +134,8 @@ export async function finishLoad(
       `${already} of the ${objects} objects of this load were loaded into ${result.table} by another run meanwhile, so nothing was loaded. Start the run again: the ledger will skip the loaded ones.`,
     );
   }
-  if (!result.alreadyLoaded) {
-    result.merged = merged ?? 0;
-  } else {
-    result.records = 0;
-    result.merged = 0;
-    result.deleted = 0;
-  }
-  return result;
+  // A batch the ledger already had changed nothing: report no rows as loaded by this run.
+  return result.alreadyLoaded ? { ...result, records: 0, merged: 0, deleted: 0 } : result;
 }
 
 export interface LoadErrorRow {
