@@ -8,6 +8,7 @@ import { s3ServiceError } from '../s3/s3Errors.ts';
 import { parseS3Uri, s3Uri } from '../s3/s3Uri.ts';
 import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
+import { BinaryCopyParser } from './binaryCopyRows.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
@@ -16,7 +17,7 @@ import type { SliceBuffer } from './csvTranscoder.ts';
 import { CsvTranscoder, canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
-import { ParquetFileWriter } from './parquetFile.ts';
+import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
 import { partitionPath } from './partitionPath.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
@@ -204,7 +205,43 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       !st.fixedWidth &&
       !st.partitionBy &&
       canTranscode(delimited.delimiter, delimited.nullAs);
-    if (transcode) {
+    if (st.format === 'parquet' && !st.partitionBy) {
+      // PostgreSQL's binary COPY is the Parquet physical values already (big-endian): no text.
+      const readable = outColumns.map(binaryReadable);
+      const quoted = outColumns.map((_, i) => `c${i + 1}`);
+      const sql = readable.every(Boolean)
+        ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
+        : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
+      const parser = new BinaryCopyParser(outColumns.length);
+      const sliceCount = st.parallel ? ctx.slices : 1;
+      const slices = Array.from({ length: sliceCount }, (_, i) => streamFor(prefix, i));
+      const onRow = (b: Buffer, starts: Int32Array, lengths: Int32Array) => {
+        const s = slices[rows % sliceCount] as Stream;
+        rows++;
+        if (!s.parquet) {
+          s.file = new OutputFile(ctx.s3, bucket, fileKey(s), undefined, ctx.signal);
+          open.add(s);
+          s.parquet = new ParquetFileWriter(outColumns, s.file, rowGroup);
+        }
+        s.parquet.addBinaryRow(b, starts, lengths);
+      };
+      const stream = ctx.client.query(copyTo(sql));
+      try {
+        for await (const chunk of stream) {
+          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+          parser.push(chunk as Buffer, onRow);
+          for (const s of slices) {
+            if (!s.parquet) continue;
+            if (s.parquet.groupFull) await s.parquet.flushGroup();
+            if (s.parquet.approximateSize >= maxFileSize) await closeFile(s);
+          }
+        }
+        if (!parser.complete) throw new RedshiftSqlError('COPY BINARY output ended inside a row', 'XX000');
+      } catch (err) {
+        stream.destroy();
+        throw asSqlError(err);
+      }
+    } else if (transcode) {
       // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
       const tr = new CsvTranscoder({
         format: delimited.format,

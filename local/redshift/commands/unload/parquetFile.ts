@@ -1,16 +1,65 @@
-import type { SchemaElement } from 'hyparquet';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { ColumnChunk, FileMetaData, RowGroup, SchemaElement } from 'hyparquet';
+import { ByteWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { OutputFile } from '../OutputFile.ts';
 import type { ResultColumn } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
 
-type Converter = (v: string) => unknown;
+/**
+ * UNLOAD ... PARQUET: each column is encoded straight into a byte buffer (PLAIN values,
+ * RLE/bit-packed definition levels), one data page per column per row group, Snappy as Redshift
+ * does; a finished row group goes to the OutputFile, so memory is bounded by one row group.
+ * Values come either as PostgreSQL binary COPY fields (the fast path: no text, no JS value per
+ * field) or as text (PARTITION BY, which needs the text for the folder names).
+ */
 
-const MAX_GROUP_ROWS = 65536;
+/** How a result column is stored. */
+export type ParquetKind =
+  | 'bool'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'float'
+  | 'double'
+  | 'decimal'
+  | 'date'
+  | 'timestamp'
+  | 'bytes';
 
-interface ParquetColumn {
-  element: SchemaElement;
-  convert: Converter;
+/** Whether PostgreSQL's binary form of the column is read as it is (else the query casts it to text). */
+export function binaryReadable(c: ResultColumn): boolean {
+  return parquetKind(c) !== 'bytes' || TEXT_OIDS.has(c.typeOid);
+}
+
+// Binary send of these is the text itself (bpchar keeps its padding, as its text output does).
+const TEXT_OIDS = new Set([25, 1043, 1042, 19]);
+
+export function parquetKind(c: ResultColumn): ParquetKind {
+  switch (c.typeOid) {
+    case 16:
+      return 'bool';
+    case 21:
+      return 'int16';
+    case 23:
+      return 'int32';
+    case 20:
+      return 'int64';
+    case 700:
+      return 'float';
+    case 701:
+      return 'double';
+    case 1700:
+      return c.typmod >= 4 ? 'decimal' : 'bytes';
+    case 1082:
+      return 'date';
+    case 1114:
+    case 1184:
+      return 'timestamp';
+    default:
+      return 'bytes';
+  }
 }
 
 function decimalLength(precision: number): number {
@@ -19,12 +68,48 @@ function decimalLength(precision: number): number {
   return bytes;
 }
 
-function unscaled(v: string, scale: number): bigint {
-  const neg = v.startsWith('-');
-  const [int = '0', frac = ''] = (neg ? v.slice(1) : v).split('.');
-  const digits = BigInt(int + frac.padEnd(scale, '0').slice(0, scale));
-  return neg ? -digits : digits;
+function schemaElement(c: ResultColumn, kind: ParquetKind): SchemaElement {
+  const base = { name: c.name, repetition_type: 'OPTIONAL' as const };
+  switch (kind) {
+    case 'bool':
+      return { ...base, type: 'BOOLEAN' };
+    case 'int16':
+      return { ...base, type: 'INT32', converted_type: 'INT_16' };
+    case 'int32':
+      return { ...base, type: 'INT32' };
+    case 'int64':
+      return { ...base, type: 'INT64' };
+    case 'float':
+      return { ...base, type: 'FLOAT' };
+    case 'double':
+      return { ...base, type: 'DOUBLE' };
+    case 'decimal': {
+      const precision = ((c.typmod - 4) >> 16) & 0xffff;
+      const scale = (c.typmod - 4) & 0xffff;
+      return {
+        ...base,
+        type: 'FIXED_LEN_BYTE_ARRAY',
+        type_length: decimalLength(precision),
+        converted_type: 'DECIMAL',
+        precision,
+        scale,
+      };
+    }
+    case 'date':
+      return { ...base, type: 'INT32', converted_type: 'DATE' };
+    case 'timestamp':
+      return { ...base, type: 'INT64', converted_type: 'TIMESTAMP_MICROS' };
+    default:
+      return { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+  }
 }
+
+/** Days from 1970-01-01 to 2000-01-01 (PostgreSQL's binary epoch). */
+const PG_EPOCH_DAYS = 10957;
+/** Microseconds from 1970 to 2000, as two 32-bit halves. */
+const PG_EPOCH_MICROS = 946684800000000;
+const EPOCH_HI = Math.floor(PG_EPOCH_MICROS / 2 ** 32);
+const EPOCH_LO = PG_EPOCH_MICROS % 2 ** 32;
 
 /** Epoch microseconds of `YYYY-MM-DD HH:MI:SS[.ffffff][+zz[:mm]]` (zone applied, then dropped). */
 export function timestampMicros(v: string): bigint {
@@ -41,137 +126,421 @@ export function timestampMicros(v: string): bigint {
   return BigInt(ms) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'));
 }
 
-function parquetColumn(c: ResultColumn): ParquetColumn {
-  const base = { name: c.name, repetition_type: 'OPTIONAL' as const };
-  switch (c.typeOid) {
-    case 16:
-      return { element: { ...base, type: 'BOOLEAN' }, convert: (v) => v === 't' };
-    case 21:
-      return { element: { ...base, type: 'INT32', converted_type: 'INT_16' }, convert: Number };
-    case 23:
-      return { element: { ...base, type: 'INT32' }, convert: Number };
-    case 20:
-      return { element: { ...base, type: 'INT64' }, convert: (v) => BigInt(v) };
-    case 700:
-      return { element: { ...base, type: 'FLOAT' }, convert: Number };
-    case 701:
-      return { element: { ...base, type: 'DOUBLE' }, convert: Number };
-    case 1700: {
-      if (c.typmod < 4) break;
-      const precision = ((c.typmod - 4) >> 16) & 0xffff;
-      const scale = (c.typmod - 4) & 0xffff;
-      return {
-        element: {
-          ...base,
-          type: 'FIXED_LEN_BYTE_ARRAY',
-          type_length: decimalLength(precision),
-          converted_type: 'DECIMAL',
-          precision,
-          scale,
-        },
-        convert: (v) => unscaled(v, scale),
-      };
-    }
-    case 1082:
-      return {
-        element: { ...base, type: 'INT32', converted_type: 'DATE' },
-        convert: (v) => Math.floor(Date.parse(`${v}T00:00:00Z`) / 86400000),
-      };
-    case 1114:
-    case 1184:
-      return {
-        element: { ...base, type: 'INT64', converted_type: 'TIMESTAMP_MICROS' },
-        convert: timestampMicros,
-      };
-  }
-  return { element: { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8' }, convert: (v) => v };
+/** Unscaled integer of a decimal text, cut (not rounded) to `scale` digits. */
+function unscaledText(v: string, scale: number): bigint {
+  const neg = v.startsWith('-');
+  const [int = '0', frac = ''] = (neg ? v.slice(1) : v).split('.');
+  const digits = BigInt(int + frac.padEnd(scale, '0').slice(0, scale));
+  return neg ? -digits : digits;
 }
 
-/**
- * A Parquet file written incrementally: rows are buffered per row group, each finished row group
- * is encoded (Snappy, as Redshift does) and its bytes handed to the OutputFile, so memory is
- * bounded by one row group.
- */
+/** One column's values for the open row group, already in Parquet PLAIN bytes. */
+class ColumnBuffer {
+  values = Buffer.allocUnsafe(64 * 1024);
+  len = 0;
+  /** One byte per row: 1 = value present. */
+  defs = new Uint8Array(1024);
+  rows = 0;
+  nulls = 0;
+  readonly element: SchemaElement;
+  private readonly width: number;
+  private readonly scale: number;
+
+  constructor(
+    readonly column: ResultColumn,
+    readonly kind: ParquetKind,
+  ) {
+    this.element = schemaElement(column, kind);
+    this.width = this.element.type_length ?? 0;
+    this.scale = this.element.scale ?? 0;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.values.length) return;
+    let size = this.values.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.values.copy(next, 0, 0, this.len);
+    this.values = next;
+  }
+
+  private def(present: boolean): void {
+    if (this.rows >= this.defs.length) {
+      const next = new Uint8Array(this.defs.length * 2);
+      next.set(this.defs);
+      this.defs = next;
+    }
+    this.defs[this.rows++] = present ? 1 : 0;
+    if (!present) this.nulls++;
+  }
+
+  addNull(): void {
+    this.def(false);
+  }
+
+  /** A PostgreSQL binary COPY field `b[s, s + n)` (n >= 0). */
+  addBinary(b: Buffer, s: number, n: number): void {
+    this.def(true);
+    switch (this.kind) {
+      case 'bool':
+        this.room(1);
+        this.values[this.len++] = b[s] === 0 ? 0 : 1;
+        return;
+      case 'int16':
+        this.room(4);
+        this.values.writeInt32LE(b.readInt16BE(s), this.len);
+        this.len += 4;
+        return;
+      case 'int32':
+        this.room(4);
+        this.values.writeInt32LE(b.readInt32BE(s), this.len);
+        this.len += 4;
+        return;
+      case 'date': {
+        const days = b.readInt32BE(s);
+        if (days === 0x7fffffff || days === -0x80000000)
+          throw new Error(
+            `cannot convert date '${days > 0 ? '' : '-'}infinity' of column "${this.column.name}" to Parquet`,
+          );
+        this.room(4);
+        this.values.writeInt32LE(days + PG_EPOCH_DAYS, this.len);
+        this.len += 4;
+        return;
+      }
+      case 'int64':
+      case 'float':
+      case 'double': {
+        this.room(n);
+        // Big-endian to little-endian.
+        for (let i = 0; i < n; i++) this.values[this.len + i] = b[s + n - 1 - i] as number;
+        this.len += n;
+        return;
+      }
+      case 'timestamp': {
+        const hi = b.readInt32BE(s);
+        const lo = b.readUInt32BE(s + 4);
+        if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0))
+          throw new Error(`cannot convert timestamp 'infinity' of column "${this.column.name}" to Parquet`);
+        let l = lo + EPOCH_LO;
+        let h = hi + EPOCH_HI;
+        if (l >= 2 ** 32) {
+          l -= 2 ** 32;
+          h++;
+        }
+        this.room(8);
+        this.values.writeUInt32LE(l, this.len);
+        this.values.writeInt32LE(h, this.len + 4);
+        this.len += 8;
+        return;
+      }
+      case 'decimal':
+        this.addDecimalBinary(b, s);
+        return;
+      default:
+        this.room(4 + n);
+        this.values.writeUInt32LE(n, this.len);
+        b.copy(this.values, this.len + 4, s, s + n);
+        this.len += 4 + n;
+    }
+  }
+
+  /** PostgreSQL binary numeric (base-10000 digits) -> big-endian two's complement of the unscaled value. */
+  private addDecimalBinary(b: Buffer, s: number): void {
+    const ndigits = b.readInt16BE(s);
+    const weight = b.readInt16BE(s + 2);
+    const sign = b.readUInt16BE(s + 4);
+    if (sign !== 0 && sign !== 0x4000)
+      throw new Error(`cannot convert numeric NaN or infinity of column "${this.column.name}" to Parquet`);
+    const precision = this.element.precision ?? 38;
+    this.room(this.width);
+    if (precision <= 15) {
+      // Exact in a double: every partial sum is an integer below 10^15.
+      let v = 0;
+      for (let i = 0; i < ndigits; i++) {
+        const e = 4 * (weight - i) + this.scale;
+        const d = b.readInt16BE(s + 8 + 2 * i);
+        if (e >= 0) v += d * 10 ** e;
+        else if (e > -4) v += Math.floor(d / 10 ** -e);
+      }
+      if (sign === 0x4000) v = -v;
+      for (let i = this.width - 1; i >= 0; i--) {
+        this.values[this.len + i] = ((v % 256) + 256) % 256;
+        v = Math.floor(v / 256);
+      }
+    } else {
+      let v = 0n;
+      for (let i = 0; i < ndigits; i++) {
+        const e = 4 * (weight - i) + this.scale;
+        const d = BigInt(b.readInt16BE(s + 8 + 2 * i));
+        if (e >= 0) v += d * 10n ** BigInt(e);
+        else if (e > -4) v += d / 10n ** BigInt(-e);
+      }
+      if (sign === 0x4000) v = -v;
+      this.writeBigDecimal(v);
+      return;
+    }
+    this.len += this.width;
+  }
+
+  private writeBigDecimal(v: bigint): void {
+    let x = BigInt.asUintN(8 * this.width, v);
+    for (let i = this.width - 1; i >= 0; i--) {
+      this.values[this.len + i] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    this.len += this.width;
+  }
+
+  /** A value as PostgreSQL's text output (the PARTITION BY path). */
+  addText(v: string): void {
+    switch (this.kind) {
+      case 'bool':
+        this.def(true);
+        this.room(1);
+        this.values[this.len++] = v === 't' ? 1 : 0;
+        return;
+      case 'int16':
+      case 'int32':
+        this.def(true);
+        this.room(4);
+        this.values.writeInt32LE(Number(v), this.len);
+        this.len += 4;
+        return;
+      case 'int64':
+        this.def(true);
+        this.room(8);
+        this.values.writeBigInt64LE(BigInt(v), this.len);
+        this.len += 8;
+        return;
+      case 'float':
+        this.def(true);
+        this.room(4);
+        this.values.writeFloatLE(Number(v), this.len);
+        this.len += 4;
+        return;
+      case 'double':
+        this.def(true);
+        this.room(8);
+        this.values.writeDoubleLE(Number(v), this.len);
+        this.len += 8;
+        return;
+      case 'date':
+        this.def(true);
+        this.room(4);
+        this.values.writeInt32LE(Math.floor(Date.parse(`${v}T00:00:00Z`) / 86400000), this.len);
+        this.len += 4;
+        return;
+      case 'timestamp': {
+        const micros = timestampMicros(v);
+        this.def(true);
+        this.room(8);
+        this.values.writeBigInt64LE(micros, this.len);
+        this.len += 8;
+        return;
+      }
+      case 'decimal':
+        this.def(true);
+        this.room(this.width);
+        this.writeBigDecimal(unscaledText(v, this.scale));
+        return;
+      default: {
+        const n = Buffer.byteLength(v);
+        this.def(true);
+        this.room(4 + n);
+        this.values.writeUInt32LE(n, this.len);
+        this.values.write(v, this.len + 4);
+        this.len += 4 + n;
+      }
+    }
+  }
+
+  /** The data page (v1: levels + PLAIN values, Snappy) of the open row group; resets the buffer. */
+  page(): { header: Uint8Array; body: Uint8Array; uncompressed: number } {
+    const levels = definitionLevels(this.defs, this.rows, this.nulls);
+    let values: Uint8Array = this.values.subarray(0, this.len);
+    if (this.kind === 'bool') values = packBits(values);
+    const raw = new Uint8Array(4 + levels.length + values.length);
+    new DataView(raw.buffer).setUint32(0, levels.length, true);
+    raw.set(levels, 4);
+    raw.set(values, 4 + levels.length);
+    const body = snappyCompress(raw);
+    const header = new ByteWriter(64);
+    writePageHeader(header, {
+      type: 'DATA_PAGE',
+      uncompressed_page_size: raw.length,
+      compressed_page_size: body.length,
+      data_page_header: {
+        num_values: this.rows,
+        encoding: 'PLAIN',
+        definition_level_encoding: 'RLE',
+        repetition_level_encoding: 'RLE',
+      },
+    });
+    this.len = 0;
+    this.rows = 0;
+    this.nulls = 0;
+    return { header: header.getBytes(), body, uncompressed: header.offset + raw.length };
+  }
+}
+
+function varint(n: number, out: number[]): void {
+  let v = n;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+/** RLE/bit-packed hybrid, bit width 1: one RLE run when nothing is NULL, else bit-packed groups. */
+function definitionLevels(defs: Uint8Array, rows: number, nulls: number): Uint8Array {
+  const head: number[] = [];
+  if (nulls === 0) {
+    varint(rows * 2, head);
+    head.push(1);
+    return Uint8Array.from(head);
+  }
+  const groups = Math.ceil(rows / 8);
+  varint((groups << 1) | 1, head);
+  const out = new Uint8Array(head.length + groups);
+  out.set(head);
+  for (let i = 0; i < rows; i++) {
+    const k = head.length + (i >> 3);
+    if (defs[i]) out[k] = (out[k] as number) | (1 << (i & 7));
+  }
+  return out;
+}
+
+function packBits(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bytes.length / 8));
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]) out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
+  return out;
+}
+
+const MAX_GROUP_ROWS = 65536;
+
+/** A Parquet file written incrementally, one row group at a time. */
 export class ParquetFileWriter {
-  private readonly columns: ParquetColumn[];
-  private readonly writer: ParquetWriter;
-  private readonly bytes: ByteWriter;
-  private buffer: unknown[][];
-  private bufferedRows = 0;
-  private bufferedBytes = 0;
-  private pending: Buffer[] = [];
+  private readonly columns: ColumnBuffer[];
+  private readonly rowGroups: RowGroup[] = [];
+  private offset = 0;
+  private groupRows = 0;
+  private totalRows = 0;
+  private started = false;
 
   constructor(
     resultColumns: ResultColumn[],
     private readonly out: OutputFile,
     private readonly rowGroupBytes: number,
   ) {
-    this.columns = resultColumns.map(parquetColumn);
-    this.bytes = new ByteWriter();
-    (this.bytes as unknown as { flush: () => void }).flush = () => {
-      this.drainBytes();
-    };
-    this.writer = new ParquetWriter({
-      writer: this.bytes,
-      schema: [{ name: 'schema', num_children: this.columns.length }, ...this.columns.map((c) => c.element)],
-      createdBy: 'Amazon Redshift (local emulator)',
-    });
-    this.buffer = this.columns.map(() => []);
+    this.columns = resultColumns.map((c) => new ColumnBuffer(c, parquetKind(c)));
   }
 
-  private drainBytes(): void {
-    const b = this.bytes as unknown as { buffer: ArrayBuffer; index: number };
-    if (b.index > 0) this.pending.push(Buffer.from(new Uint8Array(b.buffer, 0, b.index).slice()));
-    b.index = 0;
+  /** Bytes buffered in the open row group. */
+  private get groupBytes(): number {
+    let n = 0;
+    for (const c of this.columns) n += c.len;
+    return n;
+  }
+
+  /** Bytes written so far plus the open row group's (for MAXFILESIZE). */
+  get approximateSize(): number {
+    return this.out.size + this.groupBytes / 2;
+  }
+
+  /** Whether the open row group is full: the caller then awaits `flushGroup()`. */
+  get groupFull(): boolean {
+    return (
+      this.groupRows >= MAX_GROUP_ROWS ||
+      (this.groupRows % 1024 === 0 && this.groupBytes >= this.rowGroupBytes)
+    );
+  }
+
+  /** One row of PostgreSQL binary COPY fields: `starts[i]`/`lengths[i]` into `b`, length -1 = NULL. */
+  addBinaryRow(b: Buffer, starts: Int32Array, lengths: Int32Array): void {
+    for (let i = 0; i < this.columns.length; i++) {
+      const n = lengths[i] as number;
+      const c = this.columns[i] as ColumnBuffer;
+      if (n < 0) c.addNull();
+      else c.addBinary(b, starts[i] as number, n);
+    }
+    this.groupRows++;
+    this.out.records++;
   }
 
   async writeRow(row: Row): Promise<void> {
     for (let i = 0; i < this.columns.length; i++) {
       const v = row[i];
-      (this.buffer[i] as unknown[]).push(
-        v === null || v === undefined ? null : (this.columns[i] as ParquetColumn).convert(v),
-      );
-      this.bufferedBytes += v === null || v === undefined ? 1 : v.length;
+      const c = this.columns[i] as ColumnBuffer;
+      if (v === null || v === undefined) c.addNull();
+      else c.addText(v);
     }
-    this.bufferedRows++;
+    this.groupRows++;
     this.out.records++;
-    // Also cap rows: decoded JS values cost several times their text size.
-    if (this.bufferedBytes >= this.rowGroupBytes || this.bufferedRows >= MAX_GROUP_ROWS)
-      await this.flushGroup();
+    if (this.groupFull) await this.flushGroup();
   }
 
-  /** Bytes encoded so far plus the estimate of the open row group (for MAXFILESIZE). */
-  get approximateSize(): number {
-    return this.out.size + this.bufferedBytes / 2;
-  }
-
-  private async flushGroup(): Promise<void> {
-    if (this.bufferedRows === 0) return;
-    await this.writer.write({
-      columnData: this.columns.map((c, i) => ({
-        name: c.element.name,
-        data: this.buffer[i] as unknown[] as never,
-      })),
-      rowGroupSize: this.bufferedRows,
+  async flushGroup(): Promise<void> {
+    if (this.groupRows === 0) return;
+    if (!this.started) {
+      await this.out.write(Buffer.from('PAR1'));
+      this.offset = 4;
+      this.started = true;
+    }
+    const chunks: ColumnChunk[] = [];
+    const groupStart = this.offset;
+    let uncompressed = 0;
+    for (const c of this.columns) {
+      const start = this.offset;
+      const { header, body, uncompressed: size } = c.page();
+      await this.out.write(Buffer.from(header.buffer, header.byteOffset, header.byteLength));
+      await this.out.write(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      this.offset += header.length + body.length;
+      uncompressed += size;
+      chunks.push({
+        file_offset: BigInt(start),
+        meta_data: {
+          type: c.element.type as NonNullable<SchemaElement['type']>,
+          encodings: ['PLAIN', 'RLE'],
+          path_in_schema: [c.element.name],
+          codec: 'SNAPPY',
+          num_values: BigInt(this.groupRows),
+          total_uncompressed_size: BigInt(size),
+          total_compressed_size: BigInt(this.offset - start),
+          data_page_offset: BigInt(start),
+        },
+      });
+    }
+    this.rowGroups.push({
+      columns: chunks,
+      total_byte_size: BigInt(uncompressed),
+      num_rows: BigInt(this.groupRows),
+      file_offset: BigInt(groupStart),
+      total_compressed_size: BigInt(this.offset - groupStart),
     });
-    this.buffer = this.columns.map(() => []);
-    this.bufferedRows = 0;
-    this.bufferedBytes = 0;
-    await this.writePending();
-  }
-
-  private async writePending(): Promise<void> {
-    const chunks = this.pending;
-    this.pending = [];
-    for (const c of chunks) await this.out.write(c);
+    this.totalRows += this.groupRows;
+    this.groupRows = 0;
   }
 
   async close(): Promise<void> {
     await this.flushGroup();
-    this.bytes.finish = () => {
-      this.drainBytes();
+    if (!this.started) {
+      await this.out.write(Buffer.from('PAR1'));
+      this.started = true;
+    }
+    const footer = new ByteWriter(4096);
+    const metadata: Omit<FileMetaData, 'metadata_length'> = {
+      version: 1,
+      created_by: 'Amazon Redshift (local emulator)',
+      schema: [{ name: 'schema', num_children: this.columns.length }, ...this.columns.map((c) => c.element)],
+      num_rows: BigInt(this.totalRows),
+      row_groups: this.rowGroups,
     };
-    await this.writer.finish();
-    await this.writePending();
+    writeMetadata(footer, metadata as FileMetaData);
+    const len = footer.offset;
+    footer.appendUint32(len);
+    footer.appendUint32(0x31524150);
+    const bytes = footer.getBytes();
+    await this.out.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 }
