@@ -184,8 +184,11 @@ export async function explainLoadFailure(
   if (marker >= 0 || step === 'check-staged' || step === 'check-merged') {
     const detail =
       marker >= 0 ? error.slice(marker + CHECK_MARKER.length + 1).replace(/["']+\s*$/, '') : error;
+    const advice = /^merged/.test(detail)
+      ? 'Something else changed the table inside the transaction (a trigger or rule?)'
+      : 'COPY read the files differently than they were checked (compare the files with stl_load_errors)';
     throw new RowCountMismatchError(
-      `Load into ${table} rolled back: row counts disagree (${detail}). Nothing was loaded. Check the files against the table (e.g. a row COPY read differently than prepared) and run again.`,
+      `Load into ${table} rolled back: row counts disagree (${detail}). Nothing was loaded. ${advice}; fix that and run again.`,
       { context: { statementId: statement.id, step } },
     );
   }

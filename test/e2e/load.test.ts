@@ -241,6 +241,28 @@ describe('load state machine (local stack)', () => {
       's3://rt-landing/venues-bad/v.json line 2, column "venueid": missing NOT NULL column',
     );
   });
+  it('rolls back a merge whose row counts disagree, with RowCountMismatchError', async () => {
+    await db.query('create table audited (id int, v varchar(5))');
+    // Something else writing to the table inside the transaction (here: a trigger adding a row)
+    // makes rows after != rows before + rows merged.
+    await db.query(`create function audited_extra() returns trigger language plpgsql as $$
+      begin
+        if new.id = 1 then insert into audited values (1000, 'extra'); end if;
+        return new;
+      end $$`);
+    await db.query(
+      'create trigger audited_extra after insert on audited for each row execute function audited_extra()',
+    );
+    await put('audited/a.csv', 'id,v\n1,a\n2,b\n');
+    const result = await run({ job: job('audited', 'audited') });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('RowCountMismatchError');
+    expect(result.cause).toBe(
+      'Load into public.audited rolled back: row counts disagree (merged: the target holds 3 rows, expected 2). Nothing was loaded. Something else changed the table inside the transaction (a trigger or rule?); fix that and run again.',
+    );
+    expect(await rows('audited')).toEqual([]);
+  });
+
   it('a run failing between COPY and merge loads nothing; its retry loads exactly once', async () => {
     await db.query('create table fragile (id int, v varchar(5))');
     await db.query('create table fail_once (armed boolean)');
