@@ -75,6 +75,11 @@ export async function startLoad(
   return startedStatement(id, now, job.timeouts.statement, 'load');
 }
 
+/**
+ * A load's summary (`$.result`). No `manifestUri` on purpose: the Spark step reads
+ * `result.manifestUri` as an export's `_manifest.json`, and the COPY manifest is removed with
+ * staging when the load ends.
+ */
 export interface LoadResult {
   table: string;
   mode: LoadJob['mode'];
@@ -90,7 +95,6 @@ export interface LoadResult {
   rowsAfter: number;
   /** True when the ledger already had this batch: nothing was changed (a retry or a duplicate). */
   alreadyLoaded: boolean;
-  manifestUri: string;
 }
 
 /**
@@ -127,7 +131,6 @@ export async function finishLoad(
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,
-    manifestUri: prepared.manifestUri,
   };
   if (result.alreadyLoaded && already !== objects) {
     throw new AlreadyLoadedError(
