@@ -15,7 +15,8 @@ import { defineHandler } from './_shared/defineHandler.ts';
  *         TransientError (throttling/5xx: retry).
  * ASL:    Wait (SecondsPath `$.statement.nextWaitSeconds`) -> this task (ResultPath
  *         `$.statement`) -> Choice on `$.statement.done`.
- * One DescribeStatement per call, long-polling up to 20 s (never past the deadline).
+ * One DescribeStatement per call, long-polling up to 30 s (the Data API maximum; never past the
+ * deadline). The next wait is 0.3x the time elapsed (1 s .. 15 min): polls grow with log(T).
  */
 export const handler = defineHandler({
   name: 'pollStatement',

@@ -2,7 +2,15 @@
 export const statementStatuses = ['SUBMITTED', 'PICKED', 'STARTED', 'FINISHED', 'ABORTED', 'FAILED'] as const;
 export type StatementStatus = (typeof statementStatuses)[number];
 
-export const MAX_WAIT_SECONDS = 60;
+/**
+ * The next wait is this fraction of the time the statement has run so far. Waiting in proportion
+ * to the elapsed time makes the number of polls grow with log(T) (each poll moves the clock by a
+ * factor 1 + 0.3) and bounds how late the end is seen to ~0.3 T; the poll task's 30 s long poll
+ * sees short statements end at once. Measured by `npm run bench -- polling` (docs/export.md).
+ */
+export const WAIT_FRACTION_OF_ELAPSED = 0.3;
+/** Longest wait between two polls: bounds how late a very long statement's end is seen. */
+export const MAX_WAIT_SECONDS = 900;
 
 export interface PollInput {
   status: StatementStatus;
@@ -28,8 +36,9 @@ export interface PollDecision {
 
 /**
  * What to do after one DescribeStatement: stop (FINISHED, FAILED, ABORTED, or past the deadline)
- * or wait `min(2^attempt, 60)` seconds, never past the deadline. Pure, so the whole table is
- * tested; the poll task acts on it (cancel at the deadline, throw on FAILED/ABORTED).
+ * or wait `ceil(0.3 * elapsed)` seconds (at least 1, at most 900, never past the deadline). Pure,
+ * so the whole table is tested; the poll task acts on it (cancel at the deadline, throw on
+ * FAILED/ABORTED).
  */
 export function pollDecision(input: PollInput): PollDecision {
   switch (input.status) {
@@ -41,7 +50,8 @@ export function pollDecision(input: PollInput): PollDecision {
       return { done: true, outcome: 'aborted', nextWaitSeconds: 0 };
   }
   if (input.now >= input.deadline) return { done: true, outcome: 'deadline', nextWaitSeconds: 0 };
-  const backoff = Math.min(MAX_WAIT_SECONDS, 2 ** Math.max(0, Math.min(input.attempt, 16)));
+  const elapsedSeconds = Math.max(0, (input.now - input.startedAt) / 1000);
+  const backoff = Math.min(MAX_WAIT_SECONDS, Math.ceil(WAIT_FRACTION_OF_ELAPSED * elapsedSeconds));
   const untilDeadline = Math.ceil((input.deadline - input.now) / 1000);
   return { done: false, outcome: 'running', nextWaitSeconds: Math.max(1, Math.min(backoff, untilDeadline)) };
 }

@@ -46,8 +46,14 @@ export function startedStatement(
   };
 }
 
+/**
+ * DescribeStatement's documented maximum WaitTimeSeconds: a statement that ends within the long
+ * poll is seen at once. The poll Lambda's timeout (deploy/functions.yml, 120 s) stays above it.
+ */
+export const LONG_POLL_SECONDS = 30;
+
 export interface PollOptions {
-  /** Long poll inside DescribeStatement (Data API WaitTimeSeconds, 0-30); 0 disables it. */
+  /** Long poll inside DescribeStatement (Data API WaitTimeSeconds, 0-30, default 30); 0 disables it. */
   longPollSeconds?: number;
   now?: () => number;
 }
@@ -64,7 +70,10 @@ export async function pollStatement(
 ): Promise<StatementState> {
   const now = options.now ?? Date.now;
   const untilDeadline = Math.floor((statement.deadline - now()) / 1000);
-  const longPoll = Math.max(0, Math.min(options.longPollSeconds ?? 20, 30, untilDeadline));
+  const longPoll = Math.max(
+    0,
+    Math.min(options.longPollSeconds ?? LONG_POLL_SECONDS, LONG_POLL_SECONDS, untilDeadline),
+  );
   const description = await describeStatement(client, statement.id, longPoll);
   const what = `Statement ${statement.step ?? ''}`.trim();
   throwIfUnsuccessful(description, what);

@@ -23,21 +23,25 @@ describe('Function: simulatePolling', () => {
     expect(result).toMatchObject({ polls: 1, detectionDelaySeconds: 0, pollTaskSeconds: 4 });
   });
 
-  it("follows pollDecision's doubling without a long poll", () => {
-    // polls at 1, 2(+1), 4(+2), 8(+4), 16(+8): a 10 s statement is seen at 16 s
+  it("follows pollDecision's elapsed-proportional wait without a long poll", () => {
+    // polls at 1, 2(+1), 3(+1), 4(+1), 6(+2), 8(+2), 11(+3): a 10 s statement is seen at 11 s
     const result = simulatePolling(ourStrategy(0), 10);
-    expect(result).toMatchObject({ polls: 5, detectionDelaySeconds: 6 });
+    expect(result).toMatchObject({ polls: 7, detectionDelaySeconds: 1 });
+    // polls at 1, 2, 4, 8, 16: doubling sees it at 16 s
     expect(simulatePolling(uncappedDoublingStrategy(), 10)).toMatchObject({
       polls: 5,
       detectionDelaySeconds: 6,
     });
   });
 
-  it('caps our wait at 60 s, so a 1 h statement needs about T/80 polls with a 20 s long poll', () => {
-    const result = simulatePolling(ourStrategy(20), 3600);
-    expect(result.polls).toBeGreaterThan(40);
-    expect(result.polls).toBeLessThan(60);
-    expect(result.polls).toBeGreaterThan(pollGoal(3600));
+  it('meets the log goal with our 30 s long poll up to 5 h and sees the end within 0.3 T', () => {
+    for (const seconds of [5, 31, 60, 300, 3600, 4 * 3600, 5 * 3600]) {
+      const result = simulatePolling(ourStrategy(30), seconds);
+      expect(result.polls).toBeLessThanOrEqual(pollGoal(seconds));
+      expect(result.detectionDelaySeconds).toBeLessThanOrEqual(0.3 * seconds);
+    }
+    // 1 h: 14 polls where the 60 s cap of the first version took ~44
+    expect(simulatePolling(ourStrategy(30), 3600).polls).toBe(14);
   });
 
   it('meets the log goal with the elapsed/2 proposal and sees the end within half the run time', () => {

@@ -133,13 +133,12 @@ describe('Data API wrapper', () => {
 describe('Function: pollStatement', () => {
   const t0 = 1_700_000_000_000;
 
-  it('long-polls, then returns the next wait with attempt + 1', async () => {
+  it('long-polls 30 s by default, then returns the next wait (0.3x elapsed) with attempt + 1', async () => {
     const s = await api({
       DescribeStatement: () => ({ body: { Id: ID, Status: 'STARTED', ResultRows: -1 } }),
     });
     const next = await pollStatement(s.client, startedStatement(ID, t0, 3600, 'unload'), {
-      longPollSeconds: 20,
-      now: () => t0 + 5000,
+      now: () => t0 + 40_000,
     });
     expect(next).toEqual({
       id: ID,
@@ -148,11 +147,11 @@ describe('Function: pollStatement', () => {
       attempt: 1,
       status: 'STARTED',
       done: false,
-      nextWaitSeconds: 1,
+      nextWaitSeconds: 12,
       resultRows: null,
       step: 'unload',
     });
-    expect(s.calls).toEqual([{ operation: 'DescribeStatement', body: { Id: ID, WaitTimeSeconds: 20 } }]);
+    expect(s.calls).toEqual([{ operation: 'DescribeStatement', body: { Id: ID, WaitTimeSeconds: 30 } }]);
   });
 
   it('returns done with the row count when FINISHED', async () => {
