@@ -51,7 +51,7 @@ server.run().then(
     process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
   },
   (err) => {
-    process.stderr.write(`s3 server failed to start: ${err && err.stack ? err.stack : err}\n`);
+    process.stderr.write(`s3 server failed to start: ${err?.stack ?? err}\n`);
     process.exit(1);
   },
 );
