@@ -80,7 +80,7 @@ function isIsoDate(b: Uint8Array, s: number): boolean {
   return !(m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)));
 }
 
-interface ColumnCheck {
+export interface ColumnCheck {
   check: Check;
   /** Int: most digits always in range; Numeric: integer digits; strings: byte length. */
   max: number;
@@ -88,7 +88,7 @@ interface ColumnCheck {
   scale: number;
 }
 
-function columnCheck(col: TargetColumn, st: CopyStatement): ColumnCheck {
+export function columnCheck(col: TargetColumn, st: CopyStatement): ColumnCheck {
   const none = { max: 0, scale: 0 };
   switch (col.kind) {
     case 'int2':
@@ -125,7 +125,13 @@ function columnCheck(col: TargetColumn, st: CopyStatement): ColumnCheck {
 }
 
 /** Whether the converter would return the field's bytes unchanged (so they can be copied as they are). */
-function passesThrough(c: ColumnCheck, b: Uint8Array, s: number, e: number, st: CopyStatement): boolean {
+export function passesThrough(
+  c: ColumnCheck,
+  b: Uint8Array,
+  s: number,
+  e: number,
+  st: CopyStatement,
+): boolean {
   const n = e - s;
   switch (c.check) {
     case Check.Int: {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDecompressor } from '../compression.ts';
 import type { CopyStatement } from '../parser/ast.ts';
@@ -10,10 +10,11 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import { setSessionCount } from '../unload/executeUnload.ts';
 import { ValueConverter } from './convertValue.ts';
-import { CsvLoadEncoder, canEncodeCsv, pgCopyField } from './csvLoadEncoder.ts';
+import type { ColumnCheck } from './csvLoadEncoder.ts';
+import { CsvLoadEncoder, canEncodeCsv, columnCheck, passesThrough, pgCopyField } from './csvLoadEncoder.ts';
 import type { LoadErrorRow } from './loadErrors.ts';
 import { recordLoadErrors } from './loadErrors.ts';
-import { parquetRecords } from './parquetRecords.ts';
+import { parquetBatches } from './parquetRecords.ts';
 import type { RecordReader, SourceRecord } from './recordReaders.ts';
 import {
   csvReader,
@@ -26,7 +27,7 @@ import {
 import { rejectRecord } from './rejectRecord.ts';
 import type { SourceObject } from './sourceObjects.ts';
 import { readSmallObject, resolveSourceObjects } from './sourceObjects.ts';
-import type { TargetTable } from './targetColumns.ts';
+import type { TargetColumn, TargetTable } from './targetColumns.ts';
 import { readTargetTable } from './targetColumns.ts';
 
 const OUT_FLUSH_BYTES = 512 * 1024;
@@ -143,6 +144,36 @@ async function* objectBytes(
   }
 }
 
+async function objectSize(ctx: CommandContext, obj: SourceObject): Promise<number> {
+  try {
+    const res = await ctx.s3.send(new HeadObjectCommand({ Bucket: obj.bucket, Key: obj.key }), {
+      abortSignal: ctx.signal,
+    });
+    return res.ContentLength ?? 0;
+  } catch (err) {
+    throw s3ServiceError(err, `Problem reading file ${obj.url}`);
+  }
+}
+
+/** Bytes [start, end) of an object: one ranged GET. */
+async function rangeBytes(
+  ctx: CommandContext,
+  obj: SourceObject,
+  start: number,
+  end: number,
+): Promise<ArrayBuffer> {
+  try {
+    const res = await ctx.s3.send(
+      new GetObjectCommand({ Bucket: obj.bucket, Key: obj.key, Range: `bytes=${start}-${end - 1}` }),
+      { abortSignal: ctx.signal },
+    );
+    const bytes = await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  } catch (err) {
+    throw s3ServiceError(err, `Problem reading file ${obj.url}`);
+  }
+}
+
 /** Runs a COPY: reads the source objects, validates/converts every field in Node, feeds PostgreSQL COPY FROM STDIN. */
 export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promise<CommandResult> {
   const started = new Date();
@@ -237,6 +268,52 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       loaded += enc.accepted;
     };
 
+    // Parquet: ranged reads row group by row group; a row whose every value the converter would
+    // pass through unchanged is written as it is, any other goes through rejectRecord.
+    const checks = cols.map((c) => columnCheck(c, st));
+    let scratch = Buffer.allocUnsafe(64 * 1024);
+    const loadParquetObject = async (obj: SourceObject) => {
+      const size = obj.size ?? (await objectSize(ctx, obj));
+      const read = (start: number, end: number) => rangeBytes(ctx, obj, start, end);
+      const last = cols.length - 1;
+      for await (const batch of parquetBatches(size, read, cols.length, obj.url)) {
+        if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+        for (let r = 0; r < batch.rows.length; r++) {
+          const fields = batch.rows[r] as (string | null)[];
+          let line = '';
+          let ok = true;
+          for (let i = 0; i <= last; i++) {
+            const v = fields[i] as string | null;
+            if (v === null) {
+              if ((cols[i] as TargetColumn).notNull) {
+                ok = false;
+                break;
+              }
+              line += '\\N';
+            } else {
+              if (v.length === 0) {
+                ok = false;
+                break;
+              }
+              if (v.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(v.length * 3);
+              const n = scratch.write(v, 0);
+              if (!passesThrough(checks[i] as ColumnCheck, scratch, 0, n, st)) {
+                ok = false;
+                break;
+              }
+              line += pgCopyField(v);
+            }
+            line += i === last ? '\n' : '\t';
+          }
+          if (ok) {
+            out += line;
+            loaded++;
+          } else await handleRecords([{ line: batch.firstRow + r, raw: '', fields }], obj.url);
+        }
+        if (out.length >= OUT_FLUSH_BYTES) await flush();
+      }
+    };
+
     try {
       for (const obj of sources) {
         if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
@@ -245,13 +322,8 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
           continue;
         }
         if (columnar) {
-          const chunks: Buffer[] = [];
-          for await (const c of objectBytes(ctx, obj, st)) chunks.push(c);
-          const buf = Buffer.concat(chunks);
-          const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
           try {
-            for await (const batch of parquetRecords(ab, cols.length, obj.url))
-              await handleRecords(batch, obj.url);
+            await loadParquetObject(obj);
           } catch (err) {
             if (err instanceof RedshiftSqlError) throw err;
             throw new RedshiftSqlError((err as Error).message, 'XX000');

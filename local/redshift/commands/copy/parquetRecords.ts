@@ -1,5 +1,5 @@
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import type { SourceRecord } from './recordReaders.ts';
+import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
+import { cachedAsyncBuffer, parquetMetadataAsync, parquetRead } from 'hyparquet';
 
 function pad(n: number, w = 2) {
   return String(n).padStart(w, '0');
@@ -23,7 +23,8 @@ const PARSERS = {
   },
 };
 
-function valueText(v: unknown): string | null {
+/** Parquet value (as hyparquet decodes it) -> field text. */
+export function valueText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number') return String(v);
@@ -34,21 +35,72 @@ function valueText(v: unknown): string | null {
 }
 
 /**
- * The rows of a Parquet file, one row group at a time, as text fields by column position (COPY
- * maps Parquet columns to the table by position). Throws when the column count differs.
+ * Exact text of a Parquet DECIMAL from its physical value: INT32/INT64 unscaled integers or
+ * big-endian two's complement bytes (hyparquet's own conversion goes through a JS number).
  */
-export async function* parquetRecords(
-  file: ArrayBuffer,
+export function decimalText(v: number | bigint | Uint8Array, scale: number): string {
+  let unscaled: bigint;
+  if (v instanceof Uint8Array) {
+    unscaled = 0n;
+    for (const byte of v) unscaled = (unscaled << 8n) | BigInt(byte);
+    if (v.length > 0) unscaled = BigInt.asIntN(8 * v.length, unscaled);
+  } else unscaled = BigInt(v);
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString();
+  if (scale <= 0) return `${neg ? '-' : ''}${digits}${'0'.repeat(-scale)}`;
+  const padded = digits.padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
+function isDecimal(e: SchemaElement): boolean {
+  return e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL';
+}
+
+/**
+ * Metadata with DECIMAL annotations taken off INT32/INT64/FIXED_LEN_BYTE_ARRAY leaves, so the
+ * reader hands over the physical values; returns the scale of each leaf that had one (by leaf index).
+ */
+function rawDecimals(metadata: FileMetaData): { metadata: FileMetaData; scales: (number | undefined)[] } {
+  const scales: (number | undefined)[] = [];
+  const schema = metadata.schema.map((e) => {
+    if (e.num_children !== undefined && e.num_children > 0) return e;
+    const raw =
+      isDecimal(e) && (e.type === 'INT32' || e.type === 'INT64' || e.type === 'FIXED_LEN_BYTE_ARRAY');
+    const scale = e.logical_type?.type === 'DECIMAL' ? e.logical_type.scale : (e.scale ?? 0);
+    scales.push(raw ? scale : undefined);
+    if (!raw) return e;
+    const { converted_type: _c, logical_type: _l, ...plain } = e;
+    return plain;
+  });
+  return { metadata: { ...metadata, schema }, scales };
+}
+
+/** An AsyncBuffer over ranged reads of one object (ranges are [start, end)). */
+export type RangeReader = (start: number, end: number) => Promise<ArrayBuffer>;
+
+/** One row group's rows: field texts by column position (COPY maps Parquet columns by position). */
+export interface ParquetBatch {
+  /** Row number (1-based) of the first row in the file. */
+  firstRow: number;
+  rows: (string | null)[][];
+}
+
+/**
+ * The rows of a Parquet file, one row group at a time, read with ranged GETs (the footer, then
+ * each row group's column chunks), so memory holds one row group, never the whole object.
+ * Throws when the column count differs from the load columns'.
+ */
+export async function* parquetBatches(
+  byteLength: number,
+  read: RangeReader,
   expectedColumns: number,
   url: string,
-): AsyncGenerator<SourceRecord[]> {
-  const metadata = parquetMetadata(file);
-  const leafCount = metadata.schema.filter(
-    (s) => s.num_children === undefined || s.num_children === 0,
-  ).length;
-  if (leafCount !== expectedColumns)
+): AsyncGenerator<ParquetBatch> {
+  const file: AsyncBuffer = cachedAsyncBuffer({ byteLength, slice: read });
+  const { metadata, scales } = rawDecimals(await parquetMetadataAsync(file));
+  if (scales.length !== expectedColumns)
     throw new Error(
-      `Spectrum Scan Error: file ${url} has ${leafCount} columns but the COPY loads ${expectedColumns}: Parquet columns map to table columns by position and their counts must match.`,
+      `Spectrum Scan Error: file ${url} has ${scales.length} columns but the COPY loads ${expectedColumns}: Parquet columns map to table columns by position and their counts must match.`,
     );
   let rowStart = 0;
   for (const rg of metadata.row_groups) {
@@ -56,8 +108,21 @@ export async function* parquetRecords(
     const rows = await new Promise<unknown[][]>((resolve, reject) => {
       parquetRead({ file, metadata, rowStart, rowEnd, parsers: PARSERS, onComplete: resolve }).catch(reject);
     });
-    const start = rowStart;
-    yield rows.map((r, i) => ({ line: start + i + 1, raw: '', fields: r.map(valueText) }));
+    const out: (string | null)[][] = new Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as unknown[];
+      const fields: (string | null)[] = new Array(row.length);
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        const scale = scales[i];
+        fields[i] =
+          scale !== undefined && v !== null && v !== undefined
+            ? decimalText(v as number | bigint | Uint8Array, scale)
+            : valueText(v);
+      }
+      out[r] = fields;
+    }
+    yield { firstRow: rowStart + 1, rows: out };
     rowStart = rowEnd;
   }
 }

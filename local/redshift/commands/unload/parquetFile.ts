@@ -126,6 +126,9 @@ export function timestampMicros(v: string): bigint {
   return BigInt(ms) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'));
 }
 
+/** 10^0..10^22, exact doubles. */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /** Unscaled integer of a decimal text, cut (not rounded) to `scale` digits. */
 function unscaledText(v: string, scale: number): bigint {
   const neg = v.startsWith('-');
@@ -259,8 +262,8 @@ class ColumnBuffer {
       for (let i = 0; i < ndigits; i++) {
         const e = 4 * (weight - i) + this.scale;
         const d = b.readInt16BE(s + 8 + 2 * i);
-        if (e >= 0) v += d * 10 ** e;
-        else if (e > -4) v += Math.floor(d / 10 ** -e);
+        if (e >= 0) v += d * (POW10[e] as number);
+        else if (e > -4) v += Math.floor(d / (POW10[-e] as number));
       }
       if (sign === 0x4000) v = -v;
       for (let i = this.width - 1; i >= 0; i--) {
