@@ -5,15 +5,25 @@ import { ManifestError } from '../errors.ts';
 import { buildExportManifest } from '../manifest/exportManifest.ts';
 import { readMapResults } from '../manifest/mapResults.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
-import { type ExportRun, type PartPlan, type PartResult, partResultSchema } from './exportRun.ts';
-import { isOurOutputKey, outputCompression } from './outputKey.ts';
+import {
+  type ExportRun,
+  type PartDigest,
+  type PartPlan,
+  type PartResult,
+  partDigestSchema,
+  partResultSchema,
+} from './exportRun.ts';
+import { isOurOutputKey, outputCompression, partOutputUrl } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
 import { reconcile } from './reconcile.ts';
 import { deleteKeys, listKeys, parseS3Uri, putText } from './s3Objects.ts';
 
-/** What the Map state produced: the inline Map's array, or the Distributed Map's ResultWriter details. */
+/**
+ * What the Map state produced: the inline Map's array of part digests (or of whole processParts
+ * outputs), or the Distributed Map's ResultWriter details.
+ */
 export const processedSchema = z.union([
-  z.array(z.object({ parts: z.array(partResultSchema) })),
+  z.array(z.union([partDigestSchema, z.object({ parts: z.array(partResultSchema) }).strict()])),
   z.object({ ResultWriterDetails: z.object({ Bucket: z.string(), Key: z.string() }) }).loose(),
 ]);
 export type Processed = z.infer<typeof processedSchema>;
@@ -40,7 +50,7 @@ export async function finalizeExport(
   options: { stateBucket?: string | undefined; now: number },
 ): Promise<ExportSummary> {
   const { run, plan } = input;
-  const results = await collectResults(s3, input.processed);
+  const results = await collectResults(s3, input.processed, (digest) => fromDigest(run, plan, digest));
   const rec = reconcile({
     plan,
     results,
@@ -92,12 +102,45 @@ export async function finalizeExport(
   };
 }
 
-async function collectResults(s3: S3Client, processed: Processed): Promise<PartResult[]> {
+/**
+ * A part's full result from its inline digest and the plan: the source is the planned URL, the
+ * output URL is deterministic, and bytesIn is the planned content_length (processPartStream
+ * fails a part whose size differs).
+ */
+function fromDigest(run: ExportRun, plan: PartPlan, digest: PartDigest): PartResult {
+  const part = plan.parts?.find((p) => p.index === digest.i);
+  if (part === undefined) {
+    throw new ManifestError(
+      `The Map reported part ${digest.i}, which is not in the plan of ${plan.manifestUri} (${plan.count} parts, mode ${plan.mode}); results are inconsistent. Run the export again.`,
+    );
+  }
+  return {
+    index: part.index,
+    source: part.url,
+    url: partOutputUrl(run.job, run.staging, run.destination, part),
+    records: digest.records,
+    rows: digest.rows,
+    bytesIn: part.contentLength,
+    bytesOut: digest.bytesOut,
+    sha256: digest.sha256,
+    verified: digest.verified,
+  };
+}
+
+async function collectResults(
+  s3: S3Client,
+  processed: Processed,
+  fromDigest: (digest: PartDigest) => PartResult,
+): Promise<PartResult[]> {
   const outputs: unknown[] = Array.isArray(processed)
     ? processed
     : await readMapResults(s3, processed.ResultWriterDetails);
   const results: PartResult[] = [];
   for (const [i, output] of outputs.entries()) {
+    if (output !== null && typeof output === 'object' && 'i' in output) {
+      results.push(fromDigest(partDigestSchema.parse(output)));
+      continue;
+    }
     const parsed = childOutput.safeParse(output);
     if (!parsed.success) {
       throw new ManifestError(

@@ -4,6 +4,7 @@ import { ManifestError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
 import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
 import type { PartItem, PartPlan } from './exportRun.ts';
+import { INLINE_STATE_BUDGET_BYTES, inlineStateBytes } from './inlinePayload.ts';
 import { getText, parseS3Uri, putText } from './s3Objects.ts';
 
 /** Where a run keeps its state in the state bucket. */
@@ -13,8 +14,10 @@ export function runStatePrefix(jobName: string, runId: string): string {
 
 /**
  * Reads the UNLOAD manifest (`<staging>manifest`) and plans the parts: listed inline when there
- * are at most `process.inlineMaxParts`, otherwise written as a JSON items file to the state
- * bucket for a Distributed Map, so the parent execution never carries the whole list.
+ * are at most `process.inlineMaxParts` and the inline state stays within
+ * INLINE_STATE_BUDGET_BYTES (a long query or long keys can pass it with few parts), otherwise
+ * written as a JSON items file to the state bucket for a Distributed Map, so the parent execution
+ * never carries the whole list.
  */
 export async function planParts(
   s3: S3Client,
@@ -55,10 +58,17 @@ export async function planParts(
     schema: manifest.schema,
     totalRecords: manifest.totalRecords ?? null,
   };
-  if (parts.length <= run.job.process.inlineMaxParts) return { mode: 'inline', parts, ...base };
+  const inline: PartPlan = { mode: 'inline', parts, ...base };
+  const inlineBytes = inlineStateBytes(run.job, inline);
+  if (parts.length <= run.job.process.inlineMaxParts && inlineBytes <= INLINE_STATE_BUDGET_BYTES)
+    return inline;
   if (stateBucket === undefined) {
+    const why =
+      parts.length <= run.job.process.inlineMaxParts
+        ? `listing them inline would make a state of up to ${inlineBytes} bytes (budget ${INLINE_STATE_BUDGET_BYTES}: the job and the part URLs are large)`
+        : `more than process.inlineMaxParts = ${run.job.process.inlineMaxParts}`;
     throw new ManifestError(
-      `${parts.length} parts need a Distributed Map, which reads its items from the state bucket, but RT_STATE_BUCKET is not set. Set it (serverless.yml does) or raise process.inlineMaxParts.`,
+      `${parts.length} parts need a Distributed Map (${why}), which reads its items from the state bucket, but RT_STATE_BUCKET is not set. Set it (serverless.yml does).`,
     );
   }
   const itemsKey = `${runStatePrefix(run.job.name, run.runId)}parts.json`;

@@ -84,6 +84,11 @@ export const unloadOptionsSchema = z
   .strict();
 export type UnloadOptions = z.infer<typeof unloadOptionsSchema>;
 
+/** Largest `process.inlineMaxParts` the schema accepts (docs/export.md: why it fits 256 KiB). */
+export const INLINE_MAX_PARTS_CAP = 250;
+/** Default `process.inlineMaxParts`: inline costs ~1 transition and ~7 history events per part. */
+export const INLINE_MAX_PARTS_DEFAULT = 10;
+
 export const processOptionsSchema = z
   .object({
     /** Rewrite each part: `csv-to-jsonl` turns CSV rows into JSON objects named by the manifest schema. */
@@ -91,11 +96,15 @@ export const processOptionsSchema = z
     /** Output compression; by default the output keeps the UNLOAD's compression. */
     recompress: z.enum(['gzip', 'zstd', 'none']).optional(),
     checksum: z.literal('sha256').default('sha256'),
-    /** Above this many parts the run uses a Distributed Map fed from an items file in S3. */
-    inlineMaxParts: z.number().int().min(1).max(1000).default(200),
+    /**
+     * Above this many parts the run uses a Distributed Map fed from an items file in S3. At most
+     * 250 (the inline state then stays far below 256 KiB; planParts also falls back to the
+     * Distributed Map whenever the inline state would pass its byte budget).
+     */
+    inlineMaxParts: z.number().int().min(1).max(INLINE_MAX_PARTS_CAP).default(INLINE_MAX_PARTS_DEFAULT),
   })
   .strict()
-  .default({ convert: 'none', checksum: 'sha256', inlineMaxParts: 200 });
+  .default({ convert: 'none', checksum: 'sha256', inlineMaxParts: INLINE_MAX_PARTS_DEFAULT });
 export type ProcessOptions = z.infer<typeof processOptionsSchema>;
 
 export const scheduleSchema = z

@@ -104,6 +104,43 @@ describe('finalizeExport (local S3)', () => {
     expect(await keys(s3.client, 'rt-state', 'runs/fin-ok/')).toEqual([]);
   });
 
+  it("rebuilds each part's source, output URL and input size from the plan when the inline Map returns digests", async () => {
+    const { run, plan, results } = await processedRun('fin-digest', [[1, 2], [3], [4, 5, 6]], {
+      keepStaging: true,
+    });
+    const processed = results.map((r) => ({
+      i: r.index,
+      records: r.records,
+      rows: r.rows,
+      bytesOut: r.bytesOut,
+      sha256: r.sha256,
+      verified: r.verified,
+    }));
+    const fromDigests = await finalizeExport(
+      s3.client,
+      { run, plan, statement: finishedStatement(6), processed },
+      { stateBucket: 'rt-state', now: FINISHED_AT },
+    );
+    const manifestKey = 'fin-digest/2024-06-01/_manifest.json';
+    const manifest = await bytes(s3.client, 'rt-exports', manifestKey);
+    // The same run finalized from the full results writes the same manifest.
+    expect(await finalize(run, plan, results, 6)).toEqual(fromDigests);
+    expect(await bytes(s3.client, 'rt-exports', manifestKey)).toEqual(manifest);
+
+    const unknown = [...processed, { ...processed[0], i: 7 }];
+    await expect(
+      finalizeExport(
+        s3.client,
+        { run, plan, statement: finishedStatement(6), processed: unknown as typeof processed },
+        { stateBucket: 'rt-state', now: FINISHED_AT },
+      ),
+    ).rejects.toThrow(
+      new ManifestError(
+        'The Map reported part 7, which is not in the plan of s3://rt-staging/fin-digest/fin-digest-run/manifest (3 parts, mode inline); results are inconsistent. Run the export again.',
+      ),
+    );
+  });
+
   it('is idempotent: finalizing again gives the same objects', async () => {
     const { run, plan, results } = await processedRun('fin-again', [[1, 2], [3]], { keepStaging: true });
     await finalize(run, plan, results, 3);

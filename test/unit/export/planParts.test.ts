@@ -74,7 +74,7 @@ describe('planParts (local S3)', () => {
       planParts(s3.client, { ...run, statement: finishedStatement(2) }, undefined),
     ).rejects.toThrow(
       new ManifestError(
-        '2 parts need a Distributed Map, which reads its items from the state bucket, but RT_STATE_BUCKET is not set. Set it (serverless.yml does) or raise process.inlineMaxParts.',
+        '2 parts need a Distributed Map (more than process.inlineMaxParts = 1), which reads its items from the state bucket, but RT_STATE_BUCKET is not set. Set it (serverless.yml does).',
       ),
     );
   });
