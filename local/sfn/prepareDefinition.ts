@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.ts';
 import { functionNameFromArn } from './arns.ts';
+import { markInlineMapProcessor } from './inlineMapGate.ts';
 import type { Json, JsonObject } from './loadDefinition.ts';
 
 /** Longest timer Node can arm (2^31-1 ms): the "no timeout" of emulated states. */
@@ -203,7 +204,9 @@ function rewriteState(
       );
     }
     const key = isObject(state.ItemProcessor) ? 'ItemProcessor' : 'Iterator';
-    return { ...scaled, [key]: rewriteMachine(processor, `${path}.${key}`, prepared, options) };
+    const iterator = rewriteMachine(processor, `${path}.${key}`, prepared, options);
+    markInlineMapProcessor(iterator);
+    return { ...scaled, [key]: iterator };
   }
 
   if (type === 'Parallel') {

@@ -166,6 +166,39 @@ describe('LocalRunner', () => {
       expect(history.slice(-3)).toEqual(['MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
     });
 
+    it('starts no iteration after an inline Map has failed (MaxConcurrency 2, item 0 fails)', async () => {
+      const runner = new LocalRunner({ functionsDir, waitScale: 0 });
+      const sm = await prepare(runner, 'mapFailFast');
+      // recordStart.ts pushes to this array (handlers run in this process).
+      const g = globalThis as { __rtRecordStart?: number[] };
+      g.__rtRecordStart ??= [];
+      const started = g.__rtRecordStart;
+      started.length = 0;
+      const items = [{ n: 0, fail: true }, ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ n }))];
+
+      const result = await runner.start(sm, { items }).done;
+
+      expect(result).toMatchObject({
+        status: 'FAILED',
+        error: 'PartProcessingError',
+        cause: 'item 0 is marked to fail',
+      });
+      // Items 0 and 1 run together; item 0's failure fails the Map before a slot frees up.
+      expect(started.includes(0)).toBe(true);
+      expect(started.filter((n) => n >= 3)).toEqual([]);
+      const iterations = result.history
+        .filter((e) => e.type === 'MapIterationStarted')
+        .map((e) => e.mapIterationStartedEventDetails?.index ?? -1);
+      expect(iterations.filter((i) => i >= 3)).toEqual([]);
+      expect(iterations).toContain(0);
+
+      // The same state machine runs again from a clean slate (the gate belongs to one Map run).
+      started.length = 0;
+      const ok = await runner.start(sm, { items: [{ n: 1 }, { n: 2 }, { n: 3 }] }).done;
+      expect(ok).toMatchObject({ status: 'SUCCEEDED', output: { results: [{ n: 1 }, { n: 2 }, { n: 3 }] } });
+      expect([...started].sort()).toEqual([1, 2, 3]);
+    });
+
     it('stops a waiting execution: ABORTED with the given error and cause', async () => {
       const runner = new LocalRunner({ functionsDir, waitScale: 1 });
       const sm = await prepare(runner, 'waits');
