@@ -1,10 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws/clients.ts';
+import {
+  AwsJsonError as ApiError,
+  dispatchTable,
+  type Operation,
+  startAwsJsonServer,
+} from '../http/startAwsJsonServer.ts';
 import { LocalCluster, parseS3, type StepConfig, type StepRecord, type StepState } from './localCluster.ts';
 
 export interface LocalEmrOptions {
@@ -31,16 +35,6 @@ export interface LocalEmr {
   /** Resolves when a step reaches one of `states` (default: a terminal state). */
   waitForStep(stepId: string, states?: readonly StepState[]): Promise<StepRecord>;
   stop(): Promise<void>;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -73,7 +67,7 @@ export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr>
     cores: options.cores ?? 2,
   });
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const operations: Record<string, Operation> = {
     AddJobFlowSteps: (body) => {
       requireCluster(body.JobFlowId, clusterId, 'JobFlowId');
       if (cluster.terminated) {
@@ -146,59 +140,20 @@ export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr>
     return step;
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
+  const server = await startAwsJsonServer({
+    targetPrefix: 'ElasticMapReduce',
+    jsonVersion: '1.1',
+    internalErrorType: 'InternalServerError',
+    dispatch: dispatchTable('ElasticMapReduce', operations),
+    ...(options.port === undefined ? {} : { port: options.port }),
   });
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const send = (status: number, payload: unknown) => {
-      const text = JSON.stringify(payload);
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
-    };
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const [service, op] = target.split('.');
-      const operation = service === 'ElasticMapReduce' && op !== undefined ? operations[op] : undefined;
-      if (req.method !== 'POST' || operation === undefined) {
-        throw new ApiError(
-          'UnknownOperationException',
-          `The local EMR does not implement ${target || req.method}`,
-        );
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown>;
-      try {
-        body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        throw new ApiError('SerializationException', 'The request body is not valid JSON.');
-      }
-      send(200, operation(body));
-    } catch (error) {
-      if (error instanceof ApiError)
-        send(error.status, { __type: error.type, message: error.message, Message: error.message });
-      else send(500, { __type: 'InternalServerError', message: (error as Error).message });
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     clusterId,
     logUri,
     waitForStep: (stepId, states) => cluster.waitForStep(stepId, states),
     stop: async () => {
-      await cluster.shutdown();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close(() => cluster.shutdown());
       s3.destroy();
       await rm(workDir, { recursive: true, force: true });
     },

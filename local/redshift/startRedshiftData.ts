@@ -1,10 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws/clients.ts';
+import { type RequestLog, startAwsJsonServer } from '../http/startAwsJsonServer.ts';
 import { DatabasePools } from './engine/databasePools.ts';
 import { loadRedshiftCommands } from './engine/redshiftCommands.ts';
-import { handleRequest, type RequestLog } from './server/handleRequest.ts';
 import { DataApiService } from './service/dataApiService.ts';
 
 export interface StartRedshiftDataOptions {
@@ -76,30 +74,26 @@ export async function startRedshiftData(options: StartRedshiftDataOptions): Prom
     workgroups: options.workgroups,
   });
 
-  const server = createServer((req, res) => {
-    void handleRequest(service, req, res, options.onRequest);
+  const server = await startAwsJsonServer({
+    targetPrefix: 'RedshiftData',
+    jsonVersion: '1.1',
+    // Larger than any valid request (a batch of 40 statements of 100 KB fits well within it).
+    maxBodyBytes: 8 * 1024 * 1024,
+    tooLargeAdvice: 'A statement may not exceed 100 KB.',
+    dispatch: (operation, body) => service.call(operation, body),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
   });
-  // Long polls (WaitTimeSeconds up to 30 s) must not be cut by the default timeouts.
-  server.requestTimeout = 120_000;
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
 
   let stopping: Promise<void> | undefined;
   return {
-    endpoint: `http://${host}:${port}`,
-    port,
+    endpoint: server.endpoint,
+    port: server.port,
     stop: () => {
       stopping ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await service.close();
-        server.closeAllConnections();
-        await closed;
+        // Pending long polls answer before the connections are cut.
+        await server.close(() => service.close());
         await pools.end();
         s3?.destroy();
       })();

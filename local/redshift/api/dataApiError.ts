@@ -1,17 +1,18 @@
+import { AwsJsonError } from '../../http/startAwsJsonServer.ts';
+
 /**
  * An error answered in the Data API's own shape (`{"__type": ..., "message": ...}` with its HTTP
  * status), which the SDK turns into its typed exception (`ValidationException`, ...).
  */
-export class DataApiError extends Error {
+export class DataApiError extends AwsJsonError {
   constructor(
-    readonly type: string,
-    readonly status: number,
+    type: string,
+    status: number,
     message: string,
     /** Extra members of the error shape, e.g. `ResourceId` of ResourceNotFoundException. */
-    readonly fields: Record<string, string> = {},
+    fields: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = type;
+    super(type, message, status, fields);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { RawJson } from '../../http/startAwsJsonServer.ts';
 import { activeStatementsExceeded, DataApiError, notFound, validation } from '../api/dataApiError.ts';
 import {
   type BatchExecuteStatementInput,
@@ -60,11 +61,6 @@ export interface DataApiServiceOptions {
 
 type Json = Record<string, unknown>;
 type CatalogInput = z.infer<typeof catalogInput>;
-
-/** A reply already serialised (large results are built as text, not as objects). */
-export interface RawJson {
-  rawJson: string;
-}
 
 const ID_PATTERN = /^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d{1,2})?$/;
 
