@@ -16,12 +16,6 @@ export const regionalArn = (service: string, rest: string): CfnObject =>
 /** `arn:${AWS::Partition}:s3:::<rest>`. */
 export const s3Arn = (rest: string): CfnObject => sub(`arn:\${AWS::Partition}:s3:::${rest}`);
 
-/**
- * An IAM policy variable such as `${aws:userid}`, written so that neither osls (which would read
- * `${aws:...}` as its own variable) nor Fn::Sub touches it.
- */
-export const policyVariable = (name: string): CfnObject => ({ 'Fn::Join': ['', ['${', `${name}}`]] });
-
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow';

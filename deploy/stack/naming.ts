@@ -14,19 +14,9 @@ export function functionLogicalId(name: string): string {
   return `${pascalCase(name)}LambdaFunction`;
 }
 
-/** osls' logical id of the function's log group. */
-export function functionLogGroupLogicalId(name: string): string {
-  return `${pascalCase(name)}LogGroup`;
-}
-
 /** Our logical id of the function's own IAM role. */
 export function functionRoleLogicalId(name: string): string {
   return `${pascalCase(name)}Role`;
-}
-
-/** The ASL placeholder for the function's ARN: `FooFunctionArn` (without `${}`). */
-export function functionArnPlaceholder(name: string): string {
-  return `${pascalCase(name)}FunctionArn`;
 }
 
 const PLACEHOLDER_SUFFIX = 'FunctionArn';
