@@ -125,7 +125,7 @@ function rewriteState(
   }
   if (state.QueryLanguage === 'JSONata') rejectJsonata(state, path, options.source);
   register(prepared, name, type, state, options.source);
-  const scaled = scaleRetry(state, options.retryScale);
+  const scaled = scaleRetry(withoutRootResultPath(state), options.retryScale);
 
   if (type === 'Task') {
     const resource = String(state.Resource);
@@ -221,6 +221,31 @@ function rewriteState(
     };
   }
   return scaled;
+}
+
+/**
+ * `ResultPath: "$"` (the result replaces the whole input) is the same as no ResultPath, on the
+ * state and on a Catch. aws-local-stepfunctions 3 mishandles it: processResultPath strips "$."
+ * from the path, so "$" stays "$" and the result is set under a key named "$" beside the input
+ * (the next state then misses `$.runId`). Dropping it gives AWS's behaviour.
+ */
+function withoutRootResultPath(state: JsonObject): JsonObject {
+  let out = state;
+  if (out.ResultPath === '$') {
+    const { ResultPath: _root, ...rest } = out;
+    out = rest;
+  }
+  if (Array.isArray(out.Catch) && out.Catch.some((c) => isObject(c) && c.ResultPath === '$')) {
+    out = {
+      ...out,
+      Catch: out.Catch.map((catcher) => {
+        if (!isObject(catcher) || catcher.ResultPath !== '$') return catcher;
+        const { ResultPath: _root, ...rest } = catcher;
+        return rest;
+      }),
+    };
+  }
+  return out;
 }
 
 function pick(base: JsonObject, state: JsonObject, keys: readonly string[]): JsonObject {

@@ -134,6 +134,26 @@ describe('LocalRunner', () => {
     });
   });
 
+  describe('ResultPath "$"', () => {
+    it('replaces the whole state with the result, on a Task and on a Catch', async () => {
+      const runner = new LocalRunner({ functionsDir, waitScale: 0 });
+      const sm = await prepare(runner, 'resultPathRoot');
+
+      const result = await runner.start(sm, { runId: 'r-1', other: 'dropped' }).done;
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.output).toEqual({ error: 'PartProcessingError', cause: 'part 3 failed' });
+      const passed = result.history.find(
+        (e) => e.type === 'PassStateExited' && e.stateExitedEventDetails?.name === 'UseRunId',
+      );
+      expect(JSON.parse(passed?.stateExitedEventDetails?.output ?? 'null')).toEqual({
+        runId: 'r-1',
+        echoed: true,
+        from: 'Replace',
+      });
+    });
+  });
+
   describe('waits and inline Map', () => {
     it('scales waits to nothing and runs an inline Map with ItemSelector', async () => {
       const runner = new LocalRunner({ functionsDir, waitScale: 0 });
