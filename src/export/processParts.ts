@@ -71,6 +71,8 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
       format: u.format,
       compression: u.compression,
       outputCompression: compression,
+      ...(compression === 'gzip' ? { gzipLevel: ctx.job.process.compressionLevel } : {}),
+      ...(compression === 'zstd' ? { zstdLevel: ctx.job.process.compressionLevel } : {}),
       convert: ctx.job.process.convert,
       header: u.header,
       delimiter: u.delimiter,

@@ -97,6 +97,11 @@ export const processOptionsSchema = z
     recompress: z.enum(['gzip', 'zstd', 'none']).optional(),
     checksum: z.literal('sha256').default('sha256'),
     /**
+     * Level of re-encoded output (recompress or convert): gzip 1-9 (default 6), zstd 1-19
+     * (default 3). 1 trades ~15% larger gzip parts for ~3x faster writing.
+     */
+    compressionLevel: z.number().int().min(1).max(19).optional(),
+    /**
      * Above this many parts the run uses a Distributed Map fed from an items file in S3. At most
      * 250 (the inline state then stays far below 256 KiB; planParts also falls back to the
      * Distributed Map whenever the inline state would pass its byte budget).
@@ -220,6 +225,23 @@ export const exportJobSchema = z
         ['process', p.convert !== 'none' ? 'convert' : 'recompress'],
         'bzip2 parts are copied as they are (no bzip2 decoder here); use gzip or zstd to convert or recompress',
       );
+    }
+
+    if (p.compressionLevel !== undefined) {
+      const out = p.recompress ?? u.compression;
+      if (p.convert === 'none' && out === u.compression) {
+        issue(
+          ['process', 'compressionLevel'],
+          'parts are copied as they are (no recompress or convert), so a level has no effect; remove it or set process.recompress',
+        );
+      } else if (out === 'gzip' && p.compressionLevel > 9) {
+        issue(['process', 'compressionLevel'], 'gzip levels go from 1 to 9');
+      } else if (out !== 'gzip' && out !== 'zstd') {
+        issue(
+          ['process', 'compressionLevel'],
+          `the output is not compressed with gzip or zstd (${out}); remove it`,
+        );
+      }
     }
 
     const staging = withSlash(job.staging);

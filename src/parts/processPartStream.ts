@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import { parquetMetadata } from 'hyparquet';
 import { PartProcessingError } from '../errors.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
@@ -18,6 +18,13 @@ export interface PartProcessingOptions {
   compression: PartCompression;
   /** Compression of the output; the input's by default. bzip2 only when the input is bzip2. */
   outputCompression?: PartCompression | undefined;
+  /**
+   * gzip level (1-9) of re-encoded output (default 6, zlib's and `gzip`'s). Level 1 writes about
+   * 3x faster for ~15% more bytes. Unused when the bytes are copied as they are.
+   */
+  gzipLevel?: number | undefined;
+  /** zstd level (1-19) of re-encoded output (default 3, zstd's). */
+  zstdLevel?: number | undefined;
   convert?: 'none' | 'csv-to-jsonl' | undefined;
   /** Each file starts with a header line (UNLOAD ... HEADER). */
   header?: boolean | undefined;
@@ -100,7 +107,7 @@ export async function processPartStream(
       stages.push(counting);
       records = () => counting.records;
     }
-    stages.push(compressor(outCompression));
+    stages.push(compressor(outCompression, options));
   }
   stages.push(outMeter);
 
@@ -143,10 +150,30 @@ function decompressor(compression: PartCompression): Transform {
   return new PassThrough();
 }
 
-function compressor(compression: PartCompression): Transform {
-  if (compression === 'gzip') return createGzip();
-  if (compression === 'zstd') return createZstdCompress();
+export const DEFAULT_GZIP_LEVEL = 6;
+export const DEFAULT_ZSTD_LEVEL = 3;
+
+function compressor(
+  compression: PartCompression,
+  levels: Pick<PartProcessingOptions, 'gzipLevel' | 'zstdLevel' | 'label'>,
+): Transform {
+  if (compression === 'gzip') {
+    return createGzip({
+      level: checkedLevel(levels.gzipLevel ?? DEFAULT_GZIP_LEVEL, 9, 'gzip', levels.label),
+    });
+  }
+  if (compression === 'zstd') {
+    const level = checkedLevel(levels.zstdLevel ?? DEFAULT_ZSTD_LEVEL, 19, 'zstd', levels.label);
+    return createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level } });
+  }
   return new PassThrough();
+}
+
+function checkedLevel(level: number, max: number, codec: string, label: string): number {
+  if (!Number.isInteger(level) || level < 1 || level > max) {
+    throw new PartProcessingError(`${label}: ${codec} level ${level} is not an integer from 1 to ${max}.`);
+  }
+  return level;
 }
 
 /** A counter for the format; for Parquet, keeps the file's tail and reads the footer's row count. */

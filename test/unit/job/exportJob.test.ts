@@ -102,6 +102,40 @@ describe('Schema: export job', () => {
     ]);
   });
 
+  it('checks process.compressionLevel against the output codec and refuses it when nothing is re-encoded', () => {
+    const gzip = { format: 'csv', compression: 'gzip' };
+    expect(issuesOf({ ...base, unload: gzip, process: { compressionLevel: 1 } })).toEqual([
+      'process.compressionLevel: parts are copied as they are (no recompress or convert), so a level has no effect; remove it or set process.recompress',
+    ]);
+    expect(
+      issuesOf({
+        ...base,
+        unload: { format: 'csv', compression: 'zstd' },
+        process: { recompress: 'gzip', compressionLevel: 12 },
+      }),
+    ).toEqual(['process.compressionLevel: gzip levels go from 1 to 9']);
+    expect(issuesOf({ ...base, unload: gzip, process: { recompress: 'none', compressionLevel: 3 } })).toEqual(
+      ['process.compressionLevel: the output is not compressed with gzip or zstd (none); remove it'],
+    );
+    expect(
+      issuesOf({ ...base, unload: gzip, process: { recompress: 'zstd', compressionLevel: 20 } }),
+    ).toEqual(['process.compressionLevel: Too big: expected number to be <=19']);
+    const fast = parseJob({
+      ...base,
+      unload: gzip,
+      process: { convert: 'csv-to-jsonl', compressionLevel: 1 },
+    });
+    expect(fast.kind === 'export' && fast.process.compressionLevel).toBe(1);
+    const zstd = parseJob({ ...base, unload: gzip, process: { recompress: 'zstd', compressionLevel: 19 } });
+    expect(zstd.kind === 'export' && zstd.process.compressionLevel).toBe(19);
+  });
+
+  it('caps process.inlineMaxParts at 250 (the inline state must fit 256 KiB)', () => {
+    expect(issuesOf({ ...base, process: { inlineMaxParts: 251 } })).toEqual([
+      'process.inlineMaxParts: Too big: expected number to be <=250',
+    ]);
+  });
+
   it('needs exactly one of query or table', () => {
     expect(issuesOf({ ...base, query: 'select 1' })).toEqual([
       'query: give exactly one of "query" or "table"',

@@ -82,6 +82,47 @@ describe('Function: processPartStream', () => {
     });
   });
 
+  it('writes re-encoded output at the requested gzip and zstd levels', async () => {
+    // Compressible enough that the levels differ in size.
+    const big = `id,label\n${Array.from({ length: 20_000 }, (_, i) => `${i},label ${i % 97} ${'x'.repeat(i % 13)}\n`).join('')}`;
+    const input = zstdCompressSync(big);
+    const options = { format: 'csv', compression: 'zstd', header: true } as const;
+    const gz1 = await run(input, { ...options, outputCompression: 'gzip', gzipLevel: 1 });
+    const gz9 = await run(input, { ...options, outputCompression: 'gzip', gzipLevel: 9 });
+    const gzDefault = await run(input, { ...options, outputCompression: 'gzip' });
+    expect(gz1.out.equals(gzipSync(big, { level: 1 }))).toBe(true);
+    expect(gz9.out.equals(gzipSync(big, { level: 9 }))).toBe(true);
+    expect(gzDefault.out.equals(gzipSync(big, { level: 6 }))).toBe(true);
+    expect(gz1.out.length).toBeGreaterThan(gz9.out.length);
+    expect(gunzipSync(gz1.out).toString()).toBe(big);
+
+    const gzInput = gzipSync(big);
+    const z1 = await run(gzInput, {
+      ...options,
+      compression: 'gzip',
+      outputCompression: 'zstd',
+      zstdLevel: 1,
+    });
+    const z19 = await run(gzInput, {
+      ...options,
+      compression: 'gzip',
+      outputCompression: 'zstd',
+      zstdLevel: 19,
+    });
+    expect(z1.out.length).toBeGreaterThan(z19.out.length);
+    expect(zstdDecompressSync(z19.out).toString()).toBe(big);
+    expect(z19.stats).toMatchObject({
+      records: 20_001,
+      rows: 20_000,
+      bytesOut: z19.out.length,
+      sha256: sha(z19.out),
+    });
+
+    await expect(run(input, { ...options, outputCompression: 'gzip', gzipLevel: 10 })).rejects.toThrow(
+      's3://rt-staging/r/0000_part_00: gzip level 10 is not an integer from 1 to 9.',
+    );
+  });
+
   it('converts CSV to JSON lines typed by the manifest schema, then zstd-compresses', async () => {
     const { stats, out } = await run(gzipSync(csv), {
       format: 'csv',
