@@ -21,7 +21,7 @@ export function getRuntime(): Runtime {
     runtime = {
       env,
       clients: createClients(env),
-      logger: createLogger('redshift-transfer', env.RT_LOG_LEVEL),
+      logger: createLogger(env.RT_LOG_LEVEL),
     };
   }
   return runtime;
