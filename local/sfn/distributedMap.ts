@@ -341,7 +341,11 @@ async function runChildren(
     recorder: childRecorder,
     stateMachineArn: childStateMachineArn,
   };
-  const handlers = buildHandlers(processor, childScope);
+  const parentExecution = (scope.context.Execution ?? {}) as JsonObject;
+  const childStateMachine = {
+    Id: childStateMachineArn,
+    Name: childStateMachineArn.split(':').pop() ?? '',
+  };
   const state = binding.state;
   const limit = Math.max(
     1,
@@ -369,12 +373,22 @@ async function runChildren(
       const startDate = new Date();
       scope.recorder.stats.childExecutions++;
       move(run, batch.items.length, 'pending', 'running');
+      // Each child is its own execution: `$$` in its states (the interpreter's and the ones the
+      // runner serves, such as Wait) is the child's, not the parent's or the map run's.
+      const context: JsonObject = {
+        Execution: {
+          Id: arn,
+          Name: name,
+          Input: childInput,
+          StartTime: startDate.toISOString(),
+          ...(parentExecution.RoleArn !== undefined ? { RoleArn: parentExecution.RoleArn } : {}),
+        },
+        StateMachine: childStateMachine,
+      };
+      const handlers = buildHandlers(processor, { ...childScope, context });
       const execution = machine.run(childInput as never, {
         overrides: { taskResourceLocalHandlers: handlers as never },
-        context: {
-          Execution: { Id: arn, Name: name },
-          StateMachine: { Id: childStateMachineArn, Name: childStateMachineArn.split(':').pop() ?? '' },
-        },
+        context: context as never,
       });
       running.add(execution.abort);
       const counting = (async () => {

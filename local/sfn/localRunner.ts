@@ -167,6 +167,10 @@ export class LocalRunner {
       Execution: {
         Id: executionArn,
         Name: name,
+        // The interpreter adds Input and StartTime to its own copy; the states the runner serves
+        // (Wait, Distributed Map) read this one.
+        Input: input,
+        StartTime: startDate.toISOString(),
         RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/redshift-transfer-local`,
       },
       StateMachine: { Id: sm.arn, Name: sm.name },

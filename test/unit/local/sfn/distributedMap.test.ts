@@ -177,6 +177,54 @@ describe('Distributed Map emulation', () => {
     ]);
   });
 
+  it('gives each child execution its own $$ context (execution, input, state machine), in our states too', async () => {
+    await put('context/items.json', JSON.stringify(items(2)));
+    const sm = await machine('dmap-context', (map) => {
+      delete map.ItemBatcher;
+      delete map.ResultWriter;
+      map.ItemProcessor = {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'WaitUntilStarted',
+        States: {
+          // Served by the runner (not the interpreter): its $$ must be the child's too.
+          WaitUntilStarted: { Type: 'Wait', TimestampPath: '$$.Execution.StartTime', Next: 'Context' },
+          Context: {
+            Type: 'Pass',
+            Parameters: {
+              'id.$': '$$.Execution.Id',
+              'name.$': '$$.Execution.Name',
+              'input.$': '$$.Execution.Input',
+              'roleArn.$': '$$.Execution.RoleArn',
+              'stateMachine.$': '$$.StateMachine.Id',
+              'stateMachineName.$': '$$.StateMachine.Name',
+            },
+            End: true,
+          },
+        },
+      };
+    });
+
+    const result = await runner.start(
+      sm,
+      { itemsKey: 'context/items.json', runId: 'ctx' },
+      { name: 'parent-run' },
+    ).done;
+
+    expect(result.status).toBe('SUCCEEDED');
+    const outputs = (result.output as JsonObject).map as JsonObject[];
+    expect(outputs).toHaveLength(2);
+    const parentArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:dmap-context';
+    for (const [i, out] of outputs.entries()) {
+      expect(out.input).toEqual({ n: i + 1, fail: false });
+      expect(out.stateMachine).toBe(`${parentArn}/Parts`);
+      expect(out.stateMachineName).toBe('dmap-context/Parts');
+      expect(out.roleArn).toBe('arn:aws:iam::000000000000:role/redshift-transfer-local');
+      expect(out.id).toBe(`arn:aws:states:us-east-1:000000000000:execution:dmap-context/Parts:${out.name}`);
+      expect(out.name).not.toBe('parent-run');
+    }
+    expect(outputs[0]?.name).not.toBe(outputs[1]?.name);
+  });
+
   it('fails with States.ExceedToleratedFailureThreshold when a child fails and nothing is tolerated', async () => {
     await put('items/failing.json', JSON.stringify(items(7, [5])));
     const sm = await machine('dmap-fail');
