@@ -278,12 +278,11 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       const last = cols.length - 1;
       for await (const batch of parquetBatches(size, read, cols.length, obj.url)) {
         if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-        for (let r = 0; r < batch.rows.length; r++) {
-          const fields = batch.rows[r] as (string | null)[];
+        for (let r = 0; r < batch.rowCount; r++) {
           let line = '';
           let ok = true;
           for (let i = 0; i <= last; i++) {
-            const v = fields[i] as string | null;
+            const v = batch.text(r, i);
             if (v === null) {
               if ((cols[i] as TargetColumn).notNull) {
                 ok = false;
@@ -308,7 +307,10 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
           if (ok) {
             out += line;
             loaded++;
-          } else await handleRecords([{ line: batch.firstRow + r, raw: '', fields }], obj.url);
+          } else {
+            const fields = Array.from({ length: cols.length }, (_, i) => batch.text(r, i));
+            await handleRecords([{ line: batch.firstRow + r, raw: '', fields }], obj.url);
+          }
         }
         if (out.length >= OUT_FLUSH_BYTES) await flush();
       }

@@ -1,26 +1,41 @@
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
-import { cachedAsyncBuffer, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 
 function pad(n: number, w = 2) {
   return String(n).padStart(w, '0');
 }
 
+/** Proleptic Gregorian civil date of a day number from 1970-01-01 (no Date object per value). */
+function civil(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+}
+
 function microsToText(micros: bigint): string {
-  const ms = Number(micros / 1000n);
-  const d = new Date(ms);
-  const frac = ((micros % 1000000n) + 1000000n) % 1000000n;
-  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  return frac === 0n ? base : `${base}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
+  const secs = micros / 1000000n - (micros % 1000000n < 0n ? 1n : 0n);
+  const frac = Number(micros - secs * 1000000n);
+  const s = Number(secs);
+  const days = Math.floor(s / 86400);
+  const sod = s - days * 86400;
+  const base = `${civil(days)} ${pad(Math.floor(sod / 3600))}:${pad(Math.floor(sod / 60) % 60)}:${pad(sod % 60)}`;
+  return frac === 0 ? base : `${base}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
 }
 
 const PARSERS = {
   timestampFromMilliseconds: (v: bigint) => microsToText(v * 1000n),
   timestampFromMicroseconds: (v: bigint) => microsToText(v),
   timestampFromNanoseconds: (v: bigint) => microsToText(v / 1000n),
-  dateFromDays: (days: number) => {
-    const d = new Date(days * 86400000);
-    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  },
+  dateFromDays: civil,
 };
 
 /** Parquet value (as hyparquet decodes it) -> field text. */
@@ -39,16 +54,33 @@ export function valueText(v: unknown): string | null {
  * big-endian two's complement bytes (hyparquet's own conversion goes through a JS number).
  */
 export function decimalText(v: number | bigint | Uint8Array, scale: number): string {
-  let unscaled: bigint;
-  if (v instanceof Uint8Array) {
-    unscaled = 0n;
-    for (const byte of v) unscaled = (unscaled << 8n) | BigInt(byte);
-    if (v.length > 0) unscaled = BigInt.asIntN(8 * v.length, unscaled);
-  } else unscaled = BigInt(v);
-  const neg = unscaled < 0n;
-  const digits = (neg ? -unscaled : unscaled).toString();
+  let small: number | undefined;
+  if (typeof v === 'number') small = v;
+  else if (typeof v === 'bigint') {
+    if (v >= -9007199254740991n && v <= 9007199254740991n) small = Number(v);
+  } else if (v.length > 0 && v.length <= 6) {
+    // Up to 48 bits: exact in a double, no BigInt per value.
+    let x = 0;
+    for (let i = 0; i < v.length; i++) x = x * 256 + (v[i] as number);
+    small = (v[0] as number) >= 0x80 ? x - 2 ** (8 * v.length) : x;
+  } else if (v.length === 0) small = 0;
+  let neg: boolean;
+  let digits: string;
+  if (small !== undefined) {
+    neg = small < 0;
+    digits = String(neg ? -small : small);
+  } else {
+    let unscaled: bigint;
+    if (v instanceof Uint8Array) {
+      unscaled = 0n;
+      for (const byte of v) unscaled = (unscaled << 8n) | BigInt(byte);
+      unscaled = BigInt.asIntN(8 * v.length, unscaled);
+    } else unscaled = v as bigint;
+    neg = unscaled < 0n;
+    digits = (neg ? -unscaled : unscaled).toString();
+  }
   if (scale <= 0) return `${neg ? '-' : ''}${digits}${'0'.repeat(-scale)}`;
-  const padded = digits.padStart(scale + 1, '0');
+  const padded = digits.length > scale ? digits : digits.padStart(scale + 1, '0');
   return `${neg ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
 
@@ -78,17 +110,19 @@ function rawDecimals(metadata: FileMetaData): { metadata: FileMetaData; scales: 
 /** An AsyncBuffer over ranged reads of one object (ranges are [start, end)). */
 export type RangeReader = (start: number, end: number) => Promise<ArrayBuffer>;
 
-/** One row group's rows: field texts by column position (COPY maps Parquet columns by position). */
+/** One row group: `text(r, i)` is the text of column i (by position) of row r, null for NULL. */
 export interface ParquetBatch {
   /** Row number (1-based) of the first row in the file. */
   firstRow: number;
-  rows: (string | null)[][];
+  rowCount: number;
+  text(row: number, column: number): string | null;
 }
 
 /**
  * The rows of a Parquet file, one row group at a time, read with ranged GETs (the footer, then
- * each row group's column chunks), so memory holds one row group, never the whole object.
- * Throws when the column count differs from the load columns'.
+ * each row group's column chunks), so memory holds one row group, never the whole object. Values
+ * stay in the reader's column arrays (no row objects). Throws when the column count differs from
+ * the load columns'.
  */
 export async function* parquetBatches(
   byteLength: number,
@@ -96,33 +130,49 @@ export async function* parquetBatches(
   expectedColumns: number,
   url: string,
 ): AsyncGenerator<ParquetBatch> {
-  const file: AsyncBuffer = cachedAsyncBuffer({ byteLength, slice: read });
+  // No caching reader: a cache would end up holding the whole object.
+  const file: AsyncBuffer = { byteLength, slice: read };
   const { metadata, scales } = rawDecimals(await parquetMetadataAsync(file));
   if (scales.length !== expectedColumns)
     throw new Error(
       `Spectrum Scan Error: file ${url} has ${scales.length} columns but the COPY loads ${expectedColumns}: Parquet columns map to table columns by position and their counts must match.`,
     );
+  const leaves = metadata.schema.filter((e) => e.num_children === undefined || e.num_children === 0);
+  const position = new Map(leaves.map((e, i) => [e.name, i]));
   let rowStart = 0;
   for (const rg of metadata.row_groups) {
-    const rowEnd = rowStart + Number(rg.num_rows);
-    const rows = await new Promise<unknown[][]>((resolve, reject) => {
-      parquetRead({ file, metadata, rowStart, rowEnd, parsers: PARSERS, onComplete: resolve }).catch(reject);
+    const rowCount = Number(rg.num_rows);
+    const rowEnd = rowStart + rowCount;
+    const parts: { start: number; data: ArrayLike<unknown> }[][] = leaves.map(() => []);
+    await parquetRead({
+      file,
+      metadata,
+      rowStart,
+      rowEnd,
+      parsers: PARSERS,
+      onChunk: ({ columnName, columnData, rowStart: start }) => {
+        const i = position.get(columnName);
+        if (i !== undefined) parts[i]?.push({ start, data: columnData });
+      },
     });
-    const out: (string | null)[][] = new Array(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r] as unknown[];
-      const fields: (string | null)[] = new Array(row.length);
-      for (let i = 0; i < row.length; i++) {
-        const v = row[i];
+    const columns = parts.map((chunks) => {
+      if (chunks.length === 1 && (chunks[0] as { start: number }).start === rowStart)
+        return (chunks[0] as { data: ArrayLike<unknown> }).data;
+      const all: unknown[] = new Array(rowCount).fill(null);
+      for (const c of chunks) for (let k = 0; k < c.data.length; k++) all[c.start - rowStart + k] = c.data[k];
+      return all;
+    });
+    yield {
+      firstRow: rowStart + 1,
+      rowCount,
+      text: (r, i) => {
+        const v = (columns[i] as ArrayLike<unknown>)[r];
         const scale = scales[i];
-        fields[i] =
-          scale !== undefined && v !== null && v !== undefined
-            ? decimalText(v as number | bigint | Uint8Array, scale)
-            : valueText(v);
-      }
-      out[r] = fields;
-    }
-    yield { firstRow: rowStart + 1, rows: out };
+        return scale !== undefined && v !== null && v !== undefined
+          ? decimalText(v as number | bigint | Uint8Array, scale)
+          : valueText(v);
+      },
+    };
     rowStart = rowEnd;
   }
 }

@@ -2,10 +2,10 @@ import type { ColumnChunk, FileMetaData, RowGroup, SchemaElement } from 'hyparqu
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { OutputFile } from '../OutputFile.ts';
 import type { ResultColumn } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
+import { snappyCompress } from './snappyCompress.ts';
 
 /**
  * UNLOAD ... PARQUET: each column is encoded straight into a byte buffer (PLAIN values,
