@@ -1,20 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DescribeStepCommand, type EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLocalSpark } from '../../local/emr/localSparkInstall.ts';
 import { type LocalEmr, startLocalEmr } from '../../local/emr/startLocalEmr.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { createEmrClient } from '../../src/aws/clients.ts';
+import { localSparkFor } from '../helpers/localSpark.ts';
 import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
 import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
 
@@ -24,10 +19,7 @@ import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
  * s3:// (hadoop-aws against the local S3) and writes an aggregate as Parquet.
  */
 
-const spark = findLocalSpark();
-// CI installs PySpark (spark/setup.sh from .ci/run); without it these tests cannot mean anything.
-if (!spark.ok && process.env.CI) throw new Error(spark.reason);
-if (!spark.ok) console.warn(`test/e2e/spark.test.ts skipped: ${spark.reason}`);
+const spark = localSparkFor('test/e2e/spark.test.ts');
 
 const ROWS = 500;
 let s3: TestS3;
@@ -37,18 +29,13 @@ let emrClient: EMRClient;
 let runner: LocalRunner;
 let sm: PreparedStateMachine;
 
-async function bytes(bucket: string, key: string): Promise<Buffer> {
-  const out = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
-}
-
 async function keys(bucket: string, prefix: string): Promise<string[]> {
   const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
 }
 
 async function readParquet(bucket: string, key: string) {
-  const parquet = await bytes(bucket, key);
+  const parquet = await s3.getBytes(bucket, key);
   return parquetReadObjects({
     file: parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.byteLength) as ArrayBuffer,
   });
@@ -179,7 +166,7 @@ describe.skipIf(!spark.ok)('export with a Spark step (local EMR, real Spark)', (
     expect(actual.reduce((sum, r) => sum + r.n, 0)).toBe(ROWS);
 
     const stdout = gunzipSync(
-      await bytes('rt-emr-logs', `emr-logs/j-LOCAL/steps/${out.spark.stepId}/stdout.gz`),
+      await s3.getBytes('rt-emr-logs', `emr-logs/j-LOCAL/steps/${out.spark.stepId}/stdout.gz`),
     ).toString('utf8');
     expect(stdout).toContain(
       '{"source": "manifest", "rows": 4, "output": "s3://rt-out/agg/by_event/", "targetTable": null}',
@@ -198,7 +185,7 @@ describe.skipIf(!spark.ok)('export with a Spark step (local EMR, real Spark)', (
     );
     // spark-submit's PythonRunner merges the script's stderr into stdout: the log file named is that one
     const logFile = /log file: s3:\/\/rt-emr-logs\/(\S+stdout\.gz)/.exec(result.cause ?? '')?.[1] as string;
-    const log = gunzipSync(await bytes('rt-emr-logs', logFile)).toString('utf8');
+    const log = gunzipSync(await s3.getBytes('rt-emr-logs', logFile)).toString('utf8');
     expect(log).toContain("redshift.py: error: argument --source: invalid choice: 'odbc'");
   }, 240_000);
 

@@ -4,21 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AddJobFlowStepsCommand, type EMRClient } from '@aws-sdk/client-emr';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLocalSpark } from '../../local/emr/localSparkInstall.ts';
 import { type LocalEmr, startLocalEmr } from '../../local/emr/startLocalEmr.ts';
 import { type RedshiftWire, startRedshiftWire } from '../../local/jdbc/startRedshiftWire.ts';
 import { createEmrClient } from '../../src/aws/clients.ts';
 import { buildSparkStepRequest } from '../../src/emr/buildSparkStepRequest.ts';
 import { sparkStepSchema } from '../../src/job/sparkStep.ts';
+import { localSparkFor } from '../helpers/localSpark.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
 
@@ -28,20 +23,13 @@ import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
  * executed by the emulator.
  */
 
-const spark = findLocalSpark();
-if (!spark.ok && process.env.CI) throw new Error(spark.reason);
-if (!spark.ok) console.warn(`test/e2e/sparkJdbc.test.ts skipped: ${spark.reason}`);
+const spark = localSparkFor('test/e2e/sparkJdbc.test.ts');
 
 let s3: TestS3;
 let db: TestDatabase;
 let wire: RedshiftWire;
 let emr: LocalEmr;
 let emrClient: EMRClient;
-
-async function bytes(bucket: string, key: string): Promise<Buffer> {
-  const out = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
-}
 
 describe.skipIf(!spark.ok)('Redshift JDBC driver through the local wire endpoint', () => {
   beforeAll(async () => {
@@ -111,7 +99,7 @@ describe.skipIf(!spark.ok)('Redshift JDBC driver through the local wire endpoint
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'rt-out', Prefix: 'jdbc/' }));
     const files = (listed.Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.parquet'));
     expect(files).toHaveLength(1);
-    const parquet = await bytes('rt-out', files[0] as string);
+    const parquet = await s3.getBytes('rt-out', files[0] as string);
     const rows = await parquetReadObjects({
       file: parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.byteLength) as ArrayBuffer,
     });
@@ -168,7 +156,7 @@ public class UnloadOverJdbc {
       const lines = stdout.trim().split('\n');
       expect(lines.slice(0, 3)).toEqual(['count=300', 'region=eu', 'unload=ok']);
       expect(lines[3]).toMatch(/^error=ERROR: relation "no_such_table" does not exist/);
-      expect((await bytes('rt-unload', 'orders/o_000')).toString('utf8')).toBe('1,us\n2,apac\n3,eu\n');
+      expect((await s3.getBytes('rt-unload', 'orders/o_000')).toString('utf8')).toBe('1,us\n2,apac\n3,eu\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startS3 } from '../../local/s3/startS3.ts';
 import { createS3Client } from '../../src/aws/clients.ts';
 
 export interface TestS3 {
   endpoint: string;
   client: S3Client;
+  /** The whole body of `s3://bucket/key`. */
+  getBytes(bucket: string, key: string): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,10 @@ export async function startTestS3(): Promise<TestS3> {
   return {
     endpoint: s3.endpoint,
     client,
+    getBytes: async (bucket, key) => {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    },
     stop: async () => {
       client.destroy();
       await s3.stop();

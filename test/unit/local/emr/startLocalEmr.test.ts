@@ -11,7 +11,6 @@ import {
   InvalidRequestException,
   ListStepsCommand,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEmr, startLocalEmr } from '../../../../local/emr/startLocalEmr.ts';
 import { createEmrClient } from '../../../../src/aws/clients.ts';
@@ -60,10 +59,7 @@ async function addStep(
 
 async function readLog(uri: string): Promise<string> {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  const obj = await s3.client.send(new GetObjectCommand({ Bucket: match?.[1], Key: match?.[2] }));
-  return gunzipSync(
-    Buffer.from(await (obj.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
-  ).toString('utf8');
+  return gunzipSync(await s3.getBytes(match?.[1] as string, match?.[2] as string)).toString('utf8');
 }
 
 describe('local EMR through @aws-sdk/client-emr', () => {
