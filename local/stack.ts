@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createS3Client } from '../src/aws/clients.ts';
+import type { Env } from '../src/config/env.ts';
+import { ConfigError } from '../src/errors.ts';
 import { startLocalEmr } from './emr/startLocalEmr.ts';
 import type { RequestLog } from './http/startAwsJsonServer.ts';
 import { startRedshiftWire } from './jdbc/startRedshiftWire.ts';
@@ -44,6 +46,8 @@ export interface LocalStackOptions {
   slices?: number;
   /** Multiplies the state machines' Wait states (default 0.1; 0 in tests). */
   waitScale?: number;
+  /** Log level of the handlers the local Step Functions runs; default WARN (JSON lines would bury a CLI's output). */
+  logLevel?: Env['RT_LOG_LEVEL'];
   /** Called after every Data API request (operation, HTTP status, time, error). */
   onRedshiftDataRequest?: RequestLog;
   /** Fixed ports (0 or absent: free ports). */
@@ -110,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let postgres: LocalStack['postgres'];
     if (engine === 'url') {
       if (!options.databaseUrl)
-        throw new Error('engine "url" needs a database URL (--database-url postgres://...)');
+        throw new ConfigError('engine "url" needs a database URL (--database-url postgres://...)');
       const base = options.databaseUrl;
       const urlFor = (db: string) => {
         const u = new URL(base);
@@ -165,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Step Functions last: its handlers get every endpoint above (docs/local-runner.md).
     const sfn = await startLocalSfn({
       region,
-      env: { ...stackEnv(endpoints), RT_LOG_LEVEL: process.env.RT_LOG_LEVEL ?? 'WARN' },
+      env: { ...stackEnv(endpoints), RT_LOG_LEVEL: options.logLevel ?? 'WARN' },
       substitutions: { stateBucket: STATE_BUCKET },
       waitScale: options.waitScale ?? 0.1,
     });

@@ -2,6 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { stateMachineArn } from '../../local/sfn/arns.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { createSfnClient } from '../aws/clients.ts';
+import { userLogLevel } from '../config/env.ts';
 
 export interface LocalSfnTarget {
   client: SFNClient;
@@ -14,7 +15,7 @@ export interface LocalSfnTarget {
 }
 
 export interface OpenLocalOptions {
-  /** Wait-state scale when this process starts the runner (default 0.1). */
+  /** Wait-state scale when this process starts the stack (default 0.1). */
   waitScale?: number;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -38,37 +39,22 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
   }
   // Loaded lazily: `validate` and AWS runs never pay for the local stack.
   const { startLocalStack } = await import('../../local/stack.ts');
-  const { startLocalSfn } = await import('../../local/sfn/startLocalSfn.ts');
-  options.log?.('starting the local stack (PostgreSQL, S3, Redshift Data API, Step Functions)...');
-  const stack = await startLocalStack({ region });
-  let stopSfn: (() => Promise<void>) | undefined;
-  try {
-    let endpoint = stack.endpoints.sfn;
-    if (endpoint === undefined) {
-      const sfn = await startLocalSfn({
-        region,
-        env: { ...stack.env(), RT_LOG_LEVEL: env.RT_LOG_LEVEL ?? 'WARN' },
-        substitutions: { stateBucket: stack.stateBucket },
-        waitScale: options.waitScale ?? 0.1,
-      });
-      endpoint = sfn.endpoint;
-      stopSfn = () => sfn.stop();
-    }
-    const client = createSfnClient({ region, endpoint });
-    return {
-      client,
-      region,
-      stack,
-      stateMachineArn: (kind) => stateMachineArn(region, kind),
-      stop: async () => {
-        client.destroy();
-        await stopSfn?.();
-        await stack.stop();
-      },
-    };
-  } catch (error) {
-    await stopSfn?.().catch(() => {});
-    await stack.stop().catch(() => {});
-    throw error;
-  }
+  options.log?.('starting the local stack (PostgreSQL, S3, Redshift Data API, EMR, Step Functions)...');
+  const logLevel = userLogLevel(env);
+  const stack = await startLocalStack({
+    region,
+    waitScale: options.waitScale ?? 0.1,
+    ...(logLevel === undefined ? {} : { logLevel }),
+  });
+  const client = createSfnClient({ region, endpoint: stack.sfn.endpoint });
+  return {
+    client,
+    region,
+    stack,
+    stateMachineArn: (kind) => stateMachineArn(region, kind),
+    stop: async () => {
+      client.destroy();
+      await stack.stop();
+    },
+  };
 }

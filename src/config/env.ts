@@ -35,3 +35,13 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   return parsed.data;
 }
+
+/**
+ * RT_LOG_LEVEL when the user set it (validated), else undefined: for tools that pick their own
+ * default rather than readEnv's INFO (the local stack runs handlers at WARN).
+ */
+export function userLogLevel(source: NodeJS.ProcessEnv = process.env): Env['RT_LOG_LEVEL'] | undefined {
+  return source.RT_LOG_LEVEL === undefined
+    ? undefined
+    : readEnv({ RT_LOG_LEVEL: source.RT_LOG_LEVEL }).RT_LOG_LEVEL;
+}

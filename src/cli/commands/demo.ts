@@ -32,6 +32,8 @@ export async function run(argv: string[]): Promise<number> {
   const scale = values.scale === undefined ? DEFAULT_SCALE : Number(values.scale);
   if (!(scale > 0)) throw new ConfigError(`--scale must be a positive number, got "${values.scale}"`);
   const waitScale = values['wait-scale'] === undefined ? 0.1 : Number(values['wait-scale']);
+  if (!(waitScale >= 0))
+    throw new ConfigError(`--wait-scale must be a number >= 0, got "${values['wait-scale']}"`);
   const t0 = performance.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
 

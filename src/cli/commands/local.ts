@@ -10,6 +10,7 @@ import {
   type LocalEndpoints,
   startLocalStack,
 } from '../../../local/stack.ts';
+import { userLogLevel } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
 
 const USAGE = `usage:
@@ -95,10 +96,12 @@ async function start(argv: string[]): Promise<number> {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   try {
+    const logLevel = userLogLevel();
     const stack = await startLocalStack({
       engine,
       dataDir,
       slices,
+      ...(logLevel === undefined ? {} : { logLevel }),
       ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
       ...(v['log-requests'] ? { onRedshiftDataRequest: logRequest } : {}),
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEnv } from '../../../src/config/env.ts';
+import { readEnv, userLogLevel } from '../../../src/config/env.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 describe('readEnv', () => {
@@ -46,5 +46,16 @@ describe('readEnv', () => {
       '  - RT_LOG_LEVEL',
     ]);
     expect(lines.at(-1)).toBe('Set the variables above (see README "Configuration").');
+  });
+});
+
+describe('userLogLevel', () => {
+  it('is the level the user set, or undefined so that the caller picks its own default', () => {
+    expect(userLogLevel({ RT_LOG_LEVEL: 'DEBUG', RT_ENDPOINT_S3: 'not checked here' })).toBe('DEBUG');
+    expect(userLogLevel({})).toBeUndefined();
+  });
+
+  it('refuses a level that is not one of the five', () => {
+    expect(() => userLogLevel({ RT_LOG_LEVEL: 'debug' })).toThrow(ConfigError);
   });
 });
