@@ -1,9 +1,14 @@
 import type { PartProcessingOptions } from '../../src/parts/processPartStream.ts';
 import { SALES_SCHEMA } from './salesCsv.ts';
 
+/** Output levels: each case passes its level to processPartStream and to the native command. */
+const ZSTD_LEVEL = 3;
+const GZIP_LEVEL = 6;
+const GZIP_FAST_LEVEL = 1;
+
 /**
  * The part-processing cases: what our stream does, and the native command doing the same codec
- * work on the same bytes (the limit). `$IN` is the gzip CSV part.
+ * work on the same bytes at the same level (the limit). `$IN` is the gzip CSV part.
  */
 export const CASES = {
   verify: {
@@ -12,20 +17,39 @@ export const CASES = {
     native: 'tee >(sha256sum >/dev/null) < "$IN" | gzip -dc | wc -l >/dev/null',
   },
   'gzip-to-zstd': {
-    title: 'gzip CSV -> count -> zstd (level 3) + sha256',
-    options: { format: 'csv', compression: 'gzip', outputCompression: 'zstd', header: true },
-    native: 'gzip -dc < "$IN" | zstd -3 -T1 -q -c | sha256sum >/dev/null',
+    title: `gzip CSV -> count -> zstd (level ${ZSTD_LEVEL}) + sha256`,
+    options: {
+      format: 'csv',
+      compression: 'gzip',
+      outputCompression: 'zstd',
+      zstdLevel: ZSTD_LEVEL,
+      header: true,
+    },
+    native: `gzip -dc < "$IN" | zstd -${ZSTD_LEVEL} -T1 -q -c | sha256sum >/dev/null`,
   },
   'csv-to-jsonl': {
-    title: 'gzip CSV -> JSON lines -> gzip (level 6) + sha256',
+    title: `gzip CSV -> JSON lines -> gzip (level ${GZIP_LEVEL}) + sha256`,
     options: {
       format: 'csv',
       compression: 'gzip',
       convert: 'csv-to-jsonl',
+      gzipLevel: GZIP_LEVEL,
       header: true,
       schema: SALES_SCHEMA,
     },
-    native: 'gzip -dc < "$IN" | gzip -6 -c | sha256sum >/dev/null',
+    native: `gzip -dc < "$IN" | gzip -${GZIP_LEVEL} -c | sha256sum >/dev/null`,
+  },
+  'csv-to-jsonl-gzip1': {
+    title: `gzip CSV -> JSON lines -> gzip (level ${GZIP_FAST_LEVEL}, process.compressionLevel: 1) + sha256`,
+    options: {
+      format: 'csv',
+      compression: 'gzip',
+      convert: 'csv-to-jsonl',
+      gzipLevel: GZIP_FAST_LEVEL,
+      header: true,
+      schema: SALES_SCHEMA,
+    },
+    native: `gzip -dc < "$IN" | gzip -${GZIP_FAST_LEVEL} -c | sha256sum >/dev/null`,
   },
 } satisfies Record<string, { title: string; options: Omit<PartProcessingOptions, 'label'>; native: string }>;
 export type CaseName = keyof typeof CASES;

@@ -169,7 +169,7 @@ export async function runPartProcessing(options: { sizes: number[]; workDir: str
     seconds: (Date.now() - started) / 1000,
     rows,
     notes: [
-      `MB/s are uncompressed CSV megabytes (10^6 bytes) per second; input generated deterministically (bench/part-processing/salesCsv.ts), gzip level ${INPUT_GZIP_LEVEL}. Output gzip is zlib level 6 in processPartStream (zlib's default; it has no level option), so the native reference uses gzip -6 too; zstd is level 3 on both sides, single-threaded.`,
+      `MB/s are uncompressed CSV megabytes (10^6 bytes) per second; input generated deterministically (bench/part-processing/salesCsv.ts), gzip level ${INPUT_GZIP_LEVEL}. Each case passes its output level to processPartStream (gzipLevel/zstdLevel, process.compressionLevel in a job) and the same level to the native command: gzip 6 (the default) and 1, zstd 3 (the default), single-threaded.`,
       'Ours runs in a fresh Node process reading a file and writing /dev/null; its time excludes process start-up (Lambda init). Peak memory is the process maxRSS, Node itself included (~50-60 MiB idle with tsx).',
       'The csv-to-jsonl reference does the codecs only: the conversion (and the ~2x larger JSON output it compresses) is ours alone, so its ratio is a floor, not a like-for-like comparison.',
     ],
