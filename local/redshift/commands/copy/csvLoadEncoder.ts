@@ -404,7 +404,24 @@ export class CsvLoadEncoder {
         const s = bounds[2 * k] as number;
         const e = bounds[2 * k + 1] as number;
         const check = this.checks[k] as ColumnCheck;
-        if (s === e || isNullAs(f, s, e, this.nullAs) || !passesThrough(check, f, s, e, this.st)) {
+        if (s === e) {
+          // An empty field: NULL unless it is a character column without EMPTYASNULL (then '').
+          const col = this.cols[k] as TargetColumn;
+          const isChar = col.kind === 'char' || col.kind === 'varchar' || col.kind === 'text';
+          const isNull = this.nullAs.length === 0 || !isChar || this.st.emptyAsNull;
+          if (isNull && col.notNull) {
+            ok = false;
+            break;
+          }
+          this.ensureOut(3);
+          if (isNull) {
+            this.out[this.outLen++] = BACKSLASH;
+            this.out[this.outLen++] = 0x4e;
+          }
+          this.out[this.outLen++] = k === nf - 1 ? LF : TAB;
+          continue;
+        }
+        if (isNullAs(f, s, e, this.nullAs) || !passesThrough(check, f, s, e, this.st)) {
           ok = false;
           break;
         }
