@@ -17,6 +17,8 @@ const context = {
  * ProcessParts: one part from the inline Map (`{ runId, job, staging, destination, schema, part }`)
  * or a Distributed Map batch (`{ Items: [part...], BatchInput: { runId, job, staging, destination,
  * schema } }`) -> `{ parts: [{ index, source, url, records, rows, bytesIn, bytesOut, sha256, verified }] }`.
+ * In the inline Map the task's ResultSelector keeps `{ i, records, rows, bytesOut, sha256, verified }`
+ * of it (finalize rebuilds the rest from the plan), so the part list and results fit 256 KiB.
  */
 export const handler = defineHandler({
   name: 'processParts',
