@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanupLoad } from '../src/load/cleanupLoad.ts';
+import { loadStatePrefix } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -9,6 +10,8 @@ import { defineHandler } from './_shared/defineHandler.ts';
  */
 const stateSchema = z
   .object({
+    runId: z.string().optional(),
+    jobName: z.string().optional(),
     stagingPrefix: z.string().optional(),
     job: z.object({ keepStaging: z.boolean().optional() }).loose().optional(),
     statement: z.object({ id: z.string(), done: z.boolean().optional() }).loose().optional(),
@@ -18,7 +21,7 @@ const stateSchema = z
 export const handler = defineHandler({
   name: 'cleanupLoad',
   input: z.object({ state: z.unknown() }).loose(),
-  run: (input, { clients, logger }) => {
+  run: (input, { clients, env, logger }) => {
     const parsed = stateSchema.safeParse(input.state);
     const s = parsed.success ? parsed.data : {};
     return cleanupLoad(
@@ -27,6 +30,10 @@ export const handler = defineHandler({
         stagingPrefix: s.stagingPrefix,
         keepStaging: s.job?.keepStaging,
         statementId: s.statement?.done === true ? undefined : s.statement?.id,
+        state:
+          env.RT_STATE_BUCKET === undefined || s.jobName === undefined || s.runId === undefined
+            ? undefined
+            : { bucket: env.RT_STATE_BUCKET, prefix: loadStatePrefix(s.jobName, s.runId) },
       },
       logger,
     );

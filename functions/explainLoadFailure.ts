@@ -9,7 +9,8 @@ import { defineHandler } from './_shared/defineHandler.ts';
 /**
  * ExplainLoadFailure: `{ runId, job, context, prepared, statement }` after the load transaction
  * FAILED; always throws the named error: RowCountMismatchError (a check rolled it back),
- * LoadError (COPY, with file/line/column/reason from sys_load_error_detail) or
+ * LoadError (COPY, with file/line/column/reason from sys_load_error_detail, mapped back to the
+ * source object's line through the part's line map in staging) or
  * StatementFailedError naming the step.
  */
 export const handler = defineHandler({
@@ -28,5 +29,6 @@ export const handler = defineHandler({
   run: (input, { clients }) =>
     explainLoadFailure(clients.redshiftData, input.job, input.context, input.prepared, input.statement, {
       parts: input.parts,
+      s3: clients.s3,
     }),
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
- * PlanLoad: `{ runId, run, statement, queries }` -> `{ context, parts, skipped, deferred,
- * nothingToDo }` (ResultPath `$.plan`). Reads the finished plan batch, lists the sources, skips
+ * PlanLoad: `{ runId, run, statement, queries }` -> `{ mode, context, parts | itemsKey,
+ * resultsPrefix, skipped, deferred, nothingToDo }` (ResultPath `$.plan`). Reads the finished plan batch, lists the sources, skips
  * what the ledger has, and splits the work into parts for the Map.
  */
 export const handler = defineHandler({
@@ -18,12 +19,14 @@ export const handler = defineHandler({
       queries: planQueriesSchema,
     })
     .strict(),
-  run: (input, { clients }) =>
+  run: (input, { clients, env }) =>
     planLoad({
       run: input.run,
       statement: input.statement,
       queries: input.queries,
       s3: clients.s3,
       redshiftData: clients.redshiftData,
+      stateBucket: env.RT_STATE_BUCKET,
+      inlineMaxParts: readLoadEnv().RT_LOAD_INLINE_MAX_PARTS,
     }),
 });

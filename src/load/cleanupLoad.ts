@@ -10,11 +10,14 @@ export interface CleanupLoadInput {
   stagingPrefix?: string | undefined;
   keepStaging?: boolean | undefined;
   statementId?: string | undefined;
+  /** The run's items and Map results in the state bucket (`load-runs/<job>/<runId>/`). */
+  state?: { bucket: string; prefix: string } | undefined;
 }
 
 export interface CleanupLoadReport {
   cancelledStatement: boolean;
   removedStaging: number;
+  removedState: number;
   /** What could not be done; cleanup never throws over the run's own error. */
   problems: string[];
 }
@@ -29,7 +32,12 @@ export async function cleanupLoad(
   input: CleanupLoadInput,
   logger?: Logger,
 ): Promise<CleanupLoadReport> {
-  const report: CleanupLoadReport = { cancelledStatement: false, removedStaging: 0, problems: [] };
+  const report: CleanupLoadReport = {
+    cancelledStatement: false,
+    removedStaging: 0,
+    removedState: 0,
+    problems: [],
+  };
   const attempt = async (what: string, step: () => Promise<void>) => {
     try {
       await step();
@@ -52,6 +60,16 @@ export async function cleanupLoad(
     await attempt('remove the staging prefix', async () => {
       const { bucket, key } = splitS3Uri(prefix);
       report.removedStaging = await deleteKeys(clients.s3, bucket, await listKeys(clients.s3, bucket, key));
+    });
+  }
+  const state = input.state;
+  if (state !== undefined && /^load-runs\/[^/]+\/[^/]+\/$/.test(state.prefix)) {
+    await attempt('remove the run state', async () => {
+      report.removedState = await deleteKeys(
+        clients.s3,
+        state.bucket,
+        await listKeys(clients.s3, state.bucket, state.prefix),
+      );
     });
   }
   return report;

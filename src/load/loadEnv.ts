@@ -18,6 +18,8 @@ export const loadEnvSchema = z.object({
     .optional(),
   /** Slices of the cluster when Redshift cannot be asked (`stv_slices`): the local stack sets it. */
   RT_CLUSTER_SLICES: z.coerce.number().int().min(1).max(12_800).optional(),
+  /** Above this many parts (at most 200: the inline part list travels in the 256 KiB state) the Map is a Distributed Map fed from an items file in RT_STATE_BUCKET. */
+  RT_LOAD_INLINE_MAX_PARTS: z.coerce.number().int().min(1).max(200).default(100),
   /** Where the trigger finds the job documents it matches events against (default `jobs`). */
   RT_JOBS_DIR: z.string().trim().min(1).default('jobs'),
 });

@@ -70,6 +70,14 @@ export function partSummaryKey(staging: StagingKeys, index: number): string {
   return `${staging.prefix}parts/p${pad(index, 5)}.json`;
 }
 
+/**
+ * Where part `index` writes its line map: for each chunk, the source line of the chunk's lines
+ * (see lineMap.ts), so that a COPY error on a chunk line names the source object's line.
+ */
+export function lineMapKey(staging: StagingKeys, index: number): string {
+  return `${staging.prefix}lines/p${pad(index, 5)}.json`;
+}
+
 export function manifestKey(staging: StagingKeys): string {
   return `${staging.prefix}copy.manifest`;
 }

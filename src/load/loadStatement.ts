@@ -1,4 +1,5 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   batchExecuteStatement,
   type Cell,
@@ -9,10 +10,12 @@ import {
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
 import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
+import { getText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
-import type { LoadContext } from './loadRun.ts';
+import { lineMapSchema, sourceLineOf } from './lineMap.ts';
+import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
 
@@ -173,7 +176,12 @@ export async function explainLoadFailure(
   context: LoadContext,
   prepared: PreparedLoad,
   statement: StatementState,
-  options: { now?: () => number; parts?: readonly { index: number; bucket: string; key: string }[] } = {},
+  options: {
+    now?: () => number;
+    parts?: readonly { index: number; bucket: string; key: string }[];
+    /** Reads the part summaries and line maps in staging, to name the source line. */
+    s3?: S3Client | undefined;
+  } = {},
 ): Promise<never> {
   const batch = loadBatch(job, context, prepared);
   const d = await describeStatement(client, statement.id);
@@ -199,6 +207,16 @@ export async function explainLoadFailure(
     const rows = await queryLoadErrors(client, job, context, options.now ?? Date.now);
     const first = rows[0];
     if (first !== undefined) {
+      const at = options.s3 === undefined ? undefined : await sourceLine(options.s3, context, first);
+      if (at !== undefined) {
+        throw new LoadError(
+          `COPY into ${table} failed and nothing was loaded: ${at.file} line ${at.line}` +
+            `${first.column === '' ? '' : `, column "${first.column}"`}: ${first.reason}` +
+            ` (COPY read it from ${first.file} line ${first.line})` +
+            `${rows.length > 1 ? ` (+${rows.length - 1} more in sys_load_error_detail)` : ''}. Fix the source and load it again.`,
+          { context: { statementId: statement.id, source: at, errors: rows, redshiftError: error } },
+        );
+      }
       const source = sourceOfChunk(first.file, context, options.parts ?? []);
       throw new LoadError(
         `COPY into ${table} failed and nothing was loaded: ${first.file} line ${first.line}` +
@@ -216,6 +234,35 @@ export async function explainLoadFailure(
     `Load into ${table} failed at step "${step ?? 'unknown'}" and was rolled back: ${error}. Fix the cause and run again.`,
     { context: { statementId: statement.id, step, redshiftError: error } },
   );
+}
+
+/**
+ * The source object and line of a chunk line that COPY rejected, from the part's summary and
+ * line map in staging (written by preparePart); undefined when they cannot be read.
+ */
+export async function sourceLine(
+  s3: S3Client,
+  context: LoadContext,
+  row: Pick<LoadErrorRow, 'file' | 'line'>,
+): Promise<{ file: string; line: number } | undefined> {
+  const m = /\/chunks\/p(\d{5})-c(\d{3})\.[a-z.]+$/.exec(row.file);
+  if (m === null || row.line < 1) return undefined;
+  const staging = stagingKeys(context);
+  if (!row.file.startsWith(`s3://${staging.bucket}/${staging.prefix}chunks/`)) return undefined;
+  const index = Number(m[1]);
+  try {
+    const [summaryText, mapText] = await Promise.all([
+      getText(s3, staging.bucket, partSummaryKey(staging, index)),
+      getText(s3, staging.bucket, lineMapKey(staging, index)),
+    ]);
+    if (summaryText === undefined || mapText === undefined) return undefined;
+    const summary = partSummarySchema.parse(JSON.parse(summaryText));
+    const map = lineMapSchema.parse(JSON.parse(mapText));
+    const line = sourceLineOf(map.chunks[Number(m[2])] ?? [], row.line);
+    return line === undefined ? undefined : { file: `s3://${summary.bucket}/${summary.key}`, line };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The source object a prepared chunk came from (chunk `p00003-...` is part 3 of the plan). */

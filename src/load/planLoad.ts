@@ -11,6 +11,7 @@ import {
   SchemaMismatchError,
   TransientError,
 } from '../errors.ts';
+import { putText } from '../export/s3Objects.ts';
 import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
@@ -25,8 +26,23 @@ import { splitS3Uri } from './loadRun.ts';
 import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
-/** At most this many objects per run; the rest are left for the next run (the ledger skips done ones). */
-export const MAX_OBJECTS_PER_RUN = 200;
+/**
+ * At most this many objects per run (the rest are left for the next run, the ledger skips done
+ * ones). With a state bucket, runs above `inlineMaxParts` go to a Distributed Map through an
+ * items file (one child execution per object, each with its own history), so the bound is the
+ * design's 100,000 parts; without one the parts travel in the state (under 256 KiB), so fewer.
+ */
+export const MAX_OBJECTS_PER_RUN = 100_000;
+export const MAX_INLINE_OBJECTS_PER_RUN = 200;
+/** Parts above this many JSON bytes go distributed whatever their count (the state is 256 KiB). */
+export const INLINE_PARTS_BUDGET_BYTES = 128 * 1024;
+/** The plan reports at most this many skipped objects by name (and all of them in `skippedCount`). */
+export const MAX_SKIPPED_LISTED = 50;
+
+/** Run state of a load in the state bucket: the Distributed Map's items and results. */
+export function loadStatePrefix(jobName: string, runId: string): string {
+  return `load-runs/${jobName}/${runId}/`;
+}
 
 /** The run as every load task after the plan sees it. */
 export const loadRunSchema = z
@@ -179,13 +195,24 @@ export interface PlanLoadInput {
   queries: PlanQueries;
   s3: S3Client;
   redshiftData: RedshiftDataClient;
+  /** RT_STATE_BUCKET: large runs put their part list there for a Distributed Map. */
+  stateBucket?: string | undefined;
+  /** Above this many parts, the Distributed Map (when there is a state bucket). */
+  inlineMaxParts?: number | undefined;
 }
 
 export interface LoadPlan {
   context: LoadContext;
+  /** `inline`: the parts are in `parts`; `distributed`: in `itemsKey` of the state bucket. */
+  mode: 'inline' | 'distributed';
   parts: LoadPart[];
-  /** Objects the ledger says are loaded already (skipped). */
+  itemsKey?: string | undefined;
+  /** Where the Distributed Map's ResultWriter puts its files (state bucket). */
+  resultsPrefix: string;
+  /** Objects the ledger says are loaded already (the first MAX_SKIPPED_LISTED of them). */
   skipped: { uri: string; loadedBy: string }[];
+  /** How many objects the ledger says are loaded already. */
+  skippedCount: number;
   /** Objects left for a later run (more than MAX_OBJECTS_PER_RUN). */
   deferred: number;
   /** True when every source object was loaded before: the run succeeds without loading. */
@@ -233,7 +260,12 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     if (by === undefined) pending.push(o);
     else skipped.push({ uri: s3Url(o), loadedBy: by });
   }
-  const todo = pending.slice(0, MAX_OBJECTS_PER_RUN);
+  const todo = pending.slice(
+    0,
+    i.stateBucket === undefined ? MAX_INLINE_OBJECTS_PER_RUN : MAX_OBJECTS_PER_RUN,
+  );
+  const skippedCount = skipped.length;
+  skipped.length = Math.min(skipped.length, MAX_SKIPPED_LISTED);
   const compression = (key: string) =>
     job.format.type === 'parquet'
       ? 'none'
@@ -274,7 +306,22 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     chunks: counts[index] ?? 1,
     compression: compression(o.key),
   }));
+  const statePrefix = loadStatePrefix(job.name, i.run.runId);
+  const distributed =
+    i.stateBucket !== undefined &&
+    (parts.length > (i.inlineMaxParts ?? 100) ||
+      Buffer.byteLength(JSON.stringify(parts)) > INLINE_PARTS_BUDGET_BYTES);
+  let itemsKey: string | undefined;
+  if (distributed && i.stateBucket !== undefined) {
+    // JSON Lines: read as a stream by the ItemReader, with no size limit worth worrying about at
+    // 100,000 parts (~20 MB), unlike one JSON array.
+    itemsKey = `${statePrefix}parts.jsonl`;
+    await putText(i.s3, i.stateBucket, itemsKey, partsJsonLines(parts), 'application/x-ndjson');
+  }
   return {
+    mode: distributed ? 'distributed' : 'inline',
+    ...(itemsKey === undefined ? {} : { itemsKey }),
+    resultsPrefix: `${statePrefix}map-results`,
     context: {
       runId: i.run.runId,
       runDate: i.run.runDate,
@@ -285,11 +332,17 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       slices,
       partCount: parts.length,
     },
-    parts,
+    parts: distributed ? [] : parts,
     skipped,
+    skippedCount,
     deferred: pending.length - todo.length,
     nothingToDo: parts.length === 0,
   };
+}
+
+/** The Distributed Map's items file: one part per line. */
+export function partsJsonLines(parts: readonly LoadPart[]): string {
+  return parts.map((p) => `${JSON.stringify(p)}\n`).join('');
 }
 
 /** The source objects with their ETag, size and (when known) version id. */

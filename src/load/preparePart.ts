@@ -1,25 +1,25 @@
+import { isUtf8 } from 'node:buffer';
 import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BadRecordError, PartProcessingError, SchemaMismatchError } from '../errors.ts';
+import { putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { objectVersion } from '../sql/ledger.ts';
 import { checkValue, isCharacterType } from './checkValue.ts';
 import { ChunkWriter } from './chunkWriter.ts';
-import {
-  type CsvDialect,
-  type CsvField,
-  csvRecords,
-  formatCsvRecord,
-  UnterminatedQuoteError,
-} from './csvRecords.ts';
+import { type CsvDialect, type CsvField, formatCsvRecord, UnterminatedQuoteError } from './csvRecords.ts';
+import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
+import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
+import { LineMapBuilder } from './lineMap.ts';
 import {
   chunkKey,
   type LoadContext,
   type LoadPart,
+  lineMapKey,
   type PartSummary,
   partSummaryKey,
   stagingKeys,
 } from './loadRun.ts';
-import { decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
+import { decompress, openObject, s3Url } from './sourceStream.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
 const MAX_SAMPLES = 20;
@@ -29,18 +29,25 @@ export interface PrepareInput {
   job: LoadJob;
   context: LoadContext;
   part: LoadPart;
+  /**
+   * Records go to one chunk until this many bytes were written to it, then to the next (round
+   * robin). Default: an eighth of the part's expected share per chunk, 16 KiB to 1 MiB; 1 deals
+   * record by record.
+   */
+  dealBytes?: number | undefined;
 }
 
 /**
  * Prepares one source object for COPY, streaming it once with bounded memory: decompress,
  * check every record against the target's columns (header names, column count, values), count
- * the records, and deal them round-robin into `part.chunks` gzip chunks under the run's staging
- * prefix (deterministic keys, so a retry overwrites). A bad record is a BadRecordError naming the
- * file, line and column before anything is loaded; with `maxErrors` it is skipped and reported
- * instead. Parquet is checked from its footer and copied as it is. The part's summary is written
- * next to the chunks for writeCopyManifest and returned.
+ * the records, and deal them in runs into `part.chunks` gzip chunks under the run's staging
+ * prefix (deterministic keys, so a retry overwrites), with a line map from chunk lines back to
+ * source lines. A bad record is a BadRecordError naming the file, line and column before
+ * anything is loaded; with `maxErrors` it is skipped and reported instead. Parquet is checked
+ * from its footer and copied as it is. The part's summary is written next to the chunks for
+ * writeCopyManifest and returned.
  */
-export async function preparePart({ s3, job, context, part }: PrepareInput): Promise<PartSummary> {
+export async function preparePart({ s3, job, context, part, dealBytes }: PrepareInput): Promise<PartSummary> {
   const label = s3Url(part);
   const staging = stagingKeys(context);
   const rejects = new Rejects(job.maxErrors, label);
@@ -51,27 +58,35 @@ export async function preparePart({ s3, job, context, part }: PrepareInput): Pro
     ({ files, records } = await prepareParquet(s3, context, part, label));
   } else {
     const bytes = decompress(await openObject(s3, part), part.compression, label);
-    const text = utf8Text(bytes, label, job.copyOptions.acceptInvChars !== false);
-    const prepared =
-      job.format.type === 'csv'
-        ? csvPrepared(text, job, context, label, rejects)
-        : jsonPrepared(text, context, label, rejects);
     const writers = Array.from(
       { length: part.chunks },
       (_, c) => new ChunkWriter(s3, staging.bucket, chunkKey(staging, part.index, c, chunkExtension(job))),
     );
-    records = 0;
+    const expected = part.size * (part.compression === 'none' ? 1 : 4);
+    const dealer = new ChunkDealer(
+      writers,
+      dealBytes ?? Math.min(1 << 20, Math.max(16 << 10, Math.floor(expected / part.chunks / 8))),
+    );
     try {
-      for await (const line of prepared) {
-        await (writers[records % writers.length] as ChunkWriter).write(line);
-        records++;
+      const lines = new Utf8Lines(label, job.copyOptions.acceptInvChars !== false);
+      const sink =
+        job.format.type === 'csv'
+          ? new CsvPrepare(job, context, label, rejects, dealer)
+          : new JsonPrepare(context, label, rejects, dealer);
+      for await (const chunk of bytes) {
+        const block = lines.push(chunk as Buffer);
+        if (block !== undefined) lines.consumed(sink.take(block, false));
+        await dealer.ready();
       }
+      const rest = lines.end();
+      if (rest !== undefined) sink.take(rest, true);
       const sizes = await Promise.all(writers.map((w) => w.end()));
       files = writers.map((w, i) => ({
         url: `s3://${staging.bucket}/${w.key}`,
         bytes: sizes[i] ?? 0,
         records: w.records,
       }));
+      records = dealer.records;
     } catch (error) {
       await Promise.all(writers.map((w) => w.abort()));
       bytes.destroy();
@@ -83,6 +98,13 @@ export async function preparePart({ s3, job, context, part }: PrepareInput): Pro
       }
       throw error;
     }
+    await putText(
+      s3,
+      staging.bucket,
+      lineMapKey(staging, part.index),
+      JSON.stringify(dealer.lineMap.toJSON()),
+      'application/json',
+    );
   }
 
   const summary: PartSummary = {
@@ -188,98 +210,339 @@ function csvValue(field: CsvField, column: TargetColumn, options: LoadJob['copyO
   return char && options.trimBlanks ? field.value.replace(/ +$/, '') : field.value;
 }
 
-async function* csvPrepared(
-  text: AsyncIterable<string>,
-  job: LoadJob,
-  context: LoadContext,
-  label: string,
-  rejects: Rejects,
-): AsyncGenerator<string> {
-  const dialect: CsvDialect = { delimiter: job.format.delimiter ?? ',', quote: job.format.quote ?? '"' };
-  const fileColumns = context.fileColumns ?? context.tableColumns.map((c) => c.name);
-  const byName = columnsByName(context.tableColumns);
-  const columns = fileColumns.map((name) => {
-    const column = byName.get(name.toLowerCase());
-    if (column === undefined) {
-      throw new SchemaMismatchError(`Column "${name}" is not a column of the target table.`);
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Cuts the decompressed bytes into blocks that end after a line feed (an LF is never inside a
+ * UTF-8 character, so every block is whole characters), checks each block's UTF-8 once, and
+ * keeps what the last consumer left unread for the next block. Invalid UTF-8 is an error naming
+ * the file, unless `lenient` (ACCEPTINVCHARS): then each invalid sequence becomes U+FFFD.
+ */
+class Utf8Lines {
+  private pending: Buffer = Buffer.alloc(0);
+  /** Bytes at the start of `pending` that were checked already. */
+  private checked = 0;
+  private total = 0;
+  private bomChecked = false;
+
+  constructor(
+    private readonly label: string,
+    private readonly lenient: boolean,
+  ) {}
+
+  /** Adds input; returns the bytes to parse now (up to the last LF), or undefined. */
+  push(chunk: Buffer): Buffer | undefined {
+    this.total += chunk.length;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.stripBom(false);
+    const lf = this.pending.lastIndexOf(LF);
+    if (lf < this.checked) return undefined;
+    this.check(lf + 1);
+    return this.pending.subarray(0, this.checked);
+  }
+
+  /** The parser read `n` bytes of the last block; the rest comes again with the next one. */
+  consumed(n: number): void {
+    this.pending = this.pending.subarray(n);
+    this.checked -= n;
+  }
+
+  /** The end of the input: the remaining bytes, or undefined when there are none. */
+  end(): Buffer | undefined {
+    this.stripBom(true);
+    this.check(this.pending.length);
+    return this.pending.length === 0 ? undefined : this.pending;
+  }
+
+  private stripBom(final: boolean): void {
+    if (this.bomChecked || (this.pending.length < 3 && !final)) return;
+    this.bomChecked = true;
+    // TextDecoder drops a leading byte order mark, and so did the text reader before.
+    if (this.pending[0] === 0xef && this.pending[1] === 0xbb && this.pending[2] === 0xbf) {
+      this.pending = this.pending.subarray(3);
     }
-    return column;
-  });
-  let order: number[] | undefined;
-  let first = true;
-  for await (const record of csvRecords(text, dialect)) {
-    if (first && job.format.header) {
-      first = false;
-      order = headerOrder(record.fields, fileColumns, label);
-      continue;
-    }
-    first = false;
-    const f0 = record.fields[0];
-    if (record.fields.length === 1 && f0 !== undefined && f0.value === '' && !f0.quoted) {
-      if (job.copyOptions.ignoreBlankLines) continue;
-    }
-    if (record.fields.length !== columns.length) {
-      rejects.add(
-        record.line,
-        undefined,
-        `${record.fields.length} field(s), expected ${columns.length} (${fileColumns.join(', ')})`,
-      );
-      continue;
-    }
-    const fields = order === undefined ? record.fields : order.map((i) => record.fields[i] as CsvField);
-    let bad = false;
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i] as TargetColumn;
-      const problem = checkValue(
-        column,
-        csvValue(fields[i] as CsvField, column, job.copyOptions),
-        job.copyOptions,
-      );
-      if (problem !== null) {
-        rejects.add(record.line, column.name, problem);
-        bad = true;
-        break;
+  }
+
+  private check(upTo: number): void {
+    if (upTo <= this.checked) return;
+    const block = this.pending.subarray(this.checked, upTo);
+    if (!isUtf8(block)) {
+      if (!this.lenient) {
+        throw new PartProcessingError(
+          `${this.label}: invalid UTF-8 within the first ${this.total} bytes. Fix the file's encoding, or set copyOptions.acceptInvChars.`,
+        );
       }
+      const fixed = Buffer.from(new TextDecoder('utf-8').decode(block), 'utf8');
+      this.pending = Buffer.concat([
+        this.pending.subarray(0, this.checked),
+        fixed,
+        this.pending.subarray(upTo),
+      ]);
+      this.checked += fixed.length;
+      return;
     }
-    if (!bad) yield formatCsvRecord(fields, dialect);
+    this.checked = upTo;
   }
 }
 
-async function* jsonLines(text: AsyncIterable<string>): AsyncGenerator<{ line: number; text: string }> {
-  let buffer = '';
-  let line = 0;
-  for await (const chunk of text) {
-    buffer += chunk;
-    let nl = buffer.indexOf('\n');
-    while (nl !== -1) {
-      line++;
-      yield { line, text: buffer.slice(0, nl).replace(/\r$/, '') };
-      buffer = buffer.slice(nl + 1);
-      nl = buffer.indexOf('\n');
+/**
+ * Deals records to the part's chunks in runs of about `dealBytes` (whole records, round robin),
+ * counting records per chunk and keeping the line map.
+ */
+class ChunkDealer {
+  records = 0;
+  readonly lineMap: LineMapBuilder;
+  private current = 0;
+  private written = 0;
+
+  constructor(
+    private readonly writers: readonly ChunkWriter[],
+    private readonly dealBytes: number,
+  ) {
+    this.lineMap = new LineMapBuilder(writers.length);
+  }
+
+  /** The writer for the next record. */
+  writer(): ChunkWriter {
+    return this.writers[this.current] as ChunkWriter;
+  }
+
+  /** The record just appended to `writer()` came from `sourceLine`, spans `lines` lines, `bytes` long. */
+  added(sourceLine: number, lines: number, bytes: number): void {
+    const w = this.writers[this.current] as ChunkWriter;
+    w.records++;
+    this.records++;
+    this.lineMap.add(this.current, sourceLine, lines);
+    this.written += bytes;
+    if (this.written >= this.dealBytes) {
+      this.written = 0;
+      this.current = (this.current + 1) % this.writers.length;
     }
   }
-  if (buffer !== '') yield { line: line + 1, text: buffer.replace(/\r$/, '') };
+
+  /** Backpressure of every chunk's gzip stream. */
+  async ready(): Promise<void> {
+    for (const w of this.writers) await w.ready();
+  }
 }
 
-async function* jsonPrepared(
-  text: AsyncIterable<string>,
-  context: LoadContext,
-  label: string,
-  rejects: Rejects,
-): AsyncGenerator<string> {
-  const byExactName = new Map(context.tableColumns.map((c) => [c.name, c]));
-  for await (const { line, text: source } of jsonLines(text)) {
-    if (source.trim() === '') continue;
+interface PrepareSink {
+  /** Parses records from `block` (complete input when `final`); returns the bytes consumed. */
+  take(block: Buffer, final: boolean): number;
+}
+
+/** CSV records: checked field by field on their bytes, copied (or rewritten) into the chunks. */
+class CsvPrepare implements PrepareSink {
+  private readonly scanner: CsvScanner;
+  private readonly dialect: CsvDialect;
+  private readonly fileColumns: string[];
+  private readonly columns: TargetColumn[];
+  private readonly fast: FastCheck[];
+  private readonly char: boolean[];
+  private readonly nullAs: Buffer;
+  private readonly options: LoadJob['copyOptions'];
+  private order: number[] | undefined;
+  private identity = true;
+  private headerPending: boolean;
+  private readonly delimiter: number;
+
+  constructor(
+    private readonly job: LoadJob,
+    context: LoadContext,
+    private readonly label: string,
+    private readonly rejects: Rejects,
+    private readonly dealer: ChunkDealer,
+  ) {
+    this.dialect = { delimiter: job.format.delimiter ?? ',', quote: job.format.quote ?? '"' };
+    this.delimiter = this.dialect.delimiter.charCodeAt(0);
+    this.scanner = new CsvScanner(this.dialect.delimiter, this.dialect.quote);
+    this.fileColumns = context.fileColumns ?? context.tableColumns.map((c) => c.name);
+    const byName = columnsByName(context.tableColumns);
+    this.columns = this.fileColumns.map((name) => {
+      const column = byName.get(name.toLowerCase());
+      if (column === undefined) {
+        throw new SchemaMismatchError(`Column "${name}" is not a column of the target table.`);
+      }
+      return column;
+    });
+    this.options = job.copyOptions;
+    this.fast = this.columns.map((c) => compileFastCheck(c, job.copyOptions));
+    this.char = this.columns.map((c) => isCharacterType(c.type));
+    this.nullAs = Buffer.from(job.copyOptions.nullAs ?? '\\N', 'utf8');
+    this.headerPending = job.format.header;
+  }
+
+  take(block: Buffer, final: boolean): number {
+    const scanner = this.scanner;
+    const r = scanner.record;
+    const columns = this.columns;
+    const n = columns.length;
+    let pos = 0;
+    while (pos < block.length && scanner.next(block, pos, block.length, final)) {
+      pos = r.next;
+      if (this.headerPending) {
+        this.headerPending = false;
+        const header: CsvField[] = [];
+        for (let i = 0; i < r.fieldCount; i++) {
+          header.push({
+            value: fieldText(
+              block,
+              r.starts[i] as number,
+              r.ends[i] as number,
+              r.flags[i] as number,
+              this.dialect.quote,
+            ),
+            quoted: ((r.flags[i] as number) & QUOTED) !== 0,
+          });
+        }
+        this.order = headerOrder(header, this.fileColumns, this.label);
+        this.identity = this.order.every((v, i) => v === i);
+        continue;
+      }
+      if (r.fieldCount === 1 && r.ends[0] === r.starts[0] && this.job.copyOptions.ignoreBlankLines) continue;
+      if (r.fieldCount !== n) {
+        this.rejects.add(
+          r.line,
+          undefined,
+          `${r.fieldCount} field(s), expected ${n} (${this.fileColumns.join(', ')})`,
+        );
+        continue;
+      }
+      const order = this.order;
+      let bad = false;
+      for (let i = 0; i < n; i++) {
+        const f = order === undefined ? i : (order[i] as number);
+        const problem = this.check(
+          i,
+          block,
+          r.starts[f] as number,
+          r.ends[f] as number,
+          r.flags[f] as number,
+        );
+        if (problem !== null) {
+          this.rejects.add(r.line, (columns[i] as TargetColumn).name, problem);
+          bad = true;
+          break;
+        }
+      }
+      if (bad) continue;
+      const w = this.dealer.writer();
+      let bytes: number;
+      if (r.irregular) {
+        const fields: CsvField[] = [];
+        for (let i = 0; i < n; i++) {
+          const f = order === undefined ? i : (order[i] as number);
+          fields.push(this.field(block, f));
+        }
+        const text = formatCsvRecord(fields, this.dialect);
+        w.appendText(text);
+        bytes = text.length;
+      } else if (this.identity) {
+        w.append(block, r.start, r.end);
+        w.appendByte(LF);
+        bytes = r.end - r.start + 1;
+      } else {
+        bytes = 0;
+        for (let i = 0; i < n; i++) {
+          const f = order === undefined ? i : (order[i] as number);
+          if (i > 0) w.appendByte(this.delimiter);
+          const s = r.starts[f] as number;
+          const e = r.ends[f] as number;
+          w.append(block, s, e);
+          bytes += e - s + 1;
+        }
+        w.appendByte(LF);
+      }
+      this.dealer.added(r.line, 1 + r.innerLines, bytes);
+    }
+    return pos;
+  }
+
+  private field(block: Buffer, f: number): CsvField {
+    const r = this.scanner.record;
+    const flags = r.flags[f] as number;
+    return {
+      value: fieldText(block, r.starts[f] as number, r.ends[f] as number, flags, this.dialect.quote),
+      quoted: (flags & QUOTED) !== 0,
+    };
+  }
+
+  /** csvValue + checkValue, on the field's bytes; decodes text only for a doubtful value. */
+  private check(i: number, buf: Buffer, start: number, end: number, flags: number): string | null {
+    const column = this.columns[i] as TargetColumn;
+    if ((flags & (DOUBLED | IRREGULAR)) === 0) {
+      let s = start;
+      let e = end;
+      if ((flags & QUOTED) !== 0) {
+        s++;
+        e--;
+      } else if (
+        e - s === this.nullAs.length &&
+        buf.compare(this.nullAs, 0, this.nullAs.length, s, e) === 0
+      ) {
+        return checkValue(column, null, this.options);
+      }
+      if (e === s) {
+        if (!this.char[i] || this.options.emptyAsNull) return checkValue(column, null, this.options);
+        return null;
+      }
+      const blankCandidate = this.char[i] && this.options.blanksAsNull && (buf[s] as number) <= 0x20;
+      if (!blankCandidate && (this.fast[i] as FastCheck)(buf, s, e)) return null;
+    }
+    const value = fieldText(buf, start, end, flags, this.dialect.quote);
+    return checkValue(
+      column,
+      csvValue({ value, quoted: (flags & QUOTED) !== 0 }, column, this.options),
+      this.options,
+    );
+  }
+}
+
+/** JSON lines: each object checked against the columns by field name, copied as it is. */
+class JsonPrepare implements PrepareSink {
+  private line = 0;
+  private readonly byExactName: Map<string, TargetColumn>;
+
+  constructor(
+    private readonly context: LoadContext,
+    private readonly label: string,
+    private readonly rejects: Rejects,
+    private readonly dealer: ChunkDealer,
+  ) {
+    this.byExactName = new Map(context.tableColumns.map((c) => [c.name, c]));
+  }
+
+  take(block: Buffer, final: boolean): number {
+    let pos = 0;
+    while (pos < block.length) {
+      let nl = block.indexOf(LF, pos);
+      if (nl === -1) {
+        if (!final) break;
+        nl = block.length;
+      }
+      this.line++;
+      const end = nl > pos && block[nl - 1] === CR ? nl - 1 : nl;
+      this.record(block, pos, end);
+      pos = Math.min(nl + 1, block.length);
+    }
+    return pos;
+  }
+
+  private record(block: Buffer, start: number, end: number): void {
+    const { line, label, context, byExactName } = this;
+    const source = block.toString('utf8', start, end);
+    if (source.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(source);
     } catch (error) {
-      rejects.add(line, undefined, `not valid JSON (${(error as Error).message})`);
-      continue;
+      this.rejects.add(line, undefined, `not valid JSON (${(error as Error).message})`);
+      return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      rejects.add(line, undefined, 'expected one JSON object per line');
-      continue;
+      this.rejects.add(line, undefined, 'expected one JSON object per line');
+      return;
     }
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
@@ -290,7 +553,6 @@ async function* jsonPrepared(
         );
       }
     }
-    let bad = false;
     for (const column of context.tableColumns) {
       const v = record[column.name];
       let problem: string | null;
@@ -306,12 +568,14 @@ async function* jsonPrepared(
         problem = checkValue(column, v === null ? null : String(v), {});
       }
       if (problem !== null) {
-        rejects.add(line, column.name, problem);
-        bad = true;
-        break;
+        this.rejects.add(line, column.name, problem);
+        return;
       }
     }
-    if (!bad) yield `${source}\n`;
+    const w = this.dealer.writer();
+    w.append(block, start, end);
+    w.appendByte(LF);
+    this.dealer.added(line, 1, end - start + 1);
   }
 }
 

@@ -66,6 +66,9 @@ export async function openObject(s3: S3Client, o: SourceObjectRef, range?: strin
   }
 }
 
+/** Decompressed output comes in blocks of this size (zlib's 16 KiB default costs more per byte). */
+const DECODED_CHUNK_BYTES = 128 * 1024;
+
 const MAGIC: Record<Exclude<SourceCompression, 'none'>, number[]> = {
   gzip: [0x1f, 0x8b],
   zstd: [0x28, 0xb5, 0x2f, 0xfd],
@@ -99,9 +102,9 @@ export function decompress(input: Readable, compression: SourceCompression, labe
   });
   const decoder =
     compression === 'gzip'
-      ? createGunzip()
+      ? createGunzip({ chunkSize: DECODED_CHUNK_BYTES })
       : compression === 'zstd'
-        ? createZstdDecompress()
+        ? createZstdDecompress({ chunkSize: DECODED_CHUNK_BYTES })
         : (unbzip2() as unknown as Transform);
   const forward = (error: Error) => {
     output.destroy(

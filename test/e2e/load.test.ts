@@ -63,6 +63,8 @@ beforeAll(async () => {
       RT_ENDPOINT_REDSHIFT_DATA: redshift.endpoint,
       RT_STATE_BUCKET: 'rt-state',
       RT_CLUSTER_SLICES: '4',
+      // Runs of more than 4 objects prepare their parts in a Distributed Map.
+      RT_LOAD_INLINE_MAX_PARTS: '4',
       RT_LOG_LEVEL: 'SILENT',
     },
   });
@@ -180,14 +182,17 @@ describe('load state machine (local stack)', () => {
     expect(await rows('amounts')).toEqual([]);
   });
 
-  it('returns COPY rejections as LoadError with the file, line, column and reason; nothing loaded', async () => {
+  it('returns COPY rejections as LoadError naming the source line, column and reason; nothing loaded', async () => {
     await db.query('create table visits (id int, day date)');
-    await put('visits/a.csv', 'id,day\n1,05/31/2024\n2,13/45/2024\n');
-    const result = await run({ job: job('visits', 'visits', { copyOptions: { dateFormat: 'MM/DD/YYYY' } }) });
+    // The header and the blank line are not in the chunk: COPY sees the bad row on chunk line 3.
+    await put('visits/a.csv', 'id,day\n1,05/31/2024\n\n2,06/01/2024\n3,13/45/2024\n');
+    const result = await run({
+      job: job('visits', 'visits', { copyOptions: { dateFormat: 'MM/DD/YYYY', ignoreBlankLines: true } }),
+    });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('LoadError');
     expect(result.cause).toMatch(
-      /^COPY into public\.visits failed and nothing was loaded: s3:\/\/rt-staging\/loads\/visits\/[^/]+\/chunks\/p00000-c00\d\.csv\.gz line \d, column "day": .+ \(prepared from s3:\/\/rt-landing\/visits\/a\.csv\)/,
+      /^COPY into public\.visits failed and nothing was loaded: s3:\/\/rt-landing\/visits\/a\.csv line 5, column "day": .+ \(COPY read it from s3:\/\/rt-staging\/loads\/visits\/[^/]+\/chunks\/p00000-c000\.csv\.gz line 3\)\. Fix the source and load it again\.$/,
     );
     expect(await rows('visits')).toEqual([]);
   });
@@ -261,6 +266,22 @@ describe('load state machine (local stack)', () => {
       'Load into public.audited rolled back: row counts disagree (merged: the target holds 3 rows, expected 2). Nothing was loaded. Something else changed the table inside the transaction (a trigger or rule?); fix that and run again.',
     );
     expect(await rows('audited')).toEqual([]);
+  });
+
+  it('prepares large runs in a Distributed Map fed from the state bucket, then cleans the run state', async () => {
+    await db.query('create table clicks (id int, page varchar(10))');
+    for (let i = 0; i < 5; i++) await put(`clicks/${i}.csv`, `id,page\n${i},p${i}\n${i + 10},q${i}\n`);
+    const result = await run({ job: job('clicks', 'clicks') });
+    expect(result.error, result.cause).toBeUndefined();
+    const mapStarted = result.history.find((e) => e.type === 'MapRunStarted');
+    expect(mapStarted).toBeDefined();
+    expect((result.output as { result: unknown }).result).toMatchObject({
+      objects: 5,
+      records: 10,
+      merged: 10,
+    });
+    expect((await rows('clicks')).length).toBe(10);
+    expect(await keys('rt-state', 'load-runs/clicks/')).toEqual([]);
   });
 
   it('a run failing between COPY and merge loads nothing; its retry loads exactly once', async () => {

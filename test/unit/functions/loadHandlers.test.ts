@@ -52,7 +52,11 @@ describe('Handler: startLoadPlan', () => {
 
 describe('Function: readLoadEnv / clusterSlices', () => {
   it('parses the variables and names a bad one', () => {
-    expect(readLoadEnv({ RT_CLUSTER_SLICES: '8' })).toEqual({ RT_CLUSTER_SLICES: 8, RT_JOBS_DIR: 'jobs' });
+    expect(readLoadEnv({ RT_CLUSTER_SLICES: '8' })).toEqual({
+      RT_CLUSTER_SLICES: 8,
+      RT_JOBS_DIR: 'jobs',
+      RT_LOAD_INLINE_MAX_PARTS: 100,
+    });
     expect(() => readLoadEnv({ RT_LOAD_STATE_MACHINE_ARN: 'nope' })).toThrow(
       /RT_LOAD_STATE_MACHINE_ARN: expected a state machine ARN/,
     );

@@ -3,6 +3,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRecordError, SchemaMismatchError } from '../../../src/errors.ts';
 import { type LoadJob, loadJobSchema } from '../../../src/job/loadJob.ts';
+import { sourceLineOf } from '../../../src/load/lineMap.ts';
 import type { LoadContext, LoadPart } from '../../../src/load/loadRun.ts';
 import { preparePart } from '../../../src/load/preparePart.ts';
 import type { TargetColumn } from '../../../src/load/targetColumns.ts';
@@ -94,6 +95,8 @@ describe('Function: preparePart', () => {
       job: job(),
       context: context(),
       part: part('in/a.csv.gz', meta),
+      // One record per turn: records alternate between the two chunks.
+      dealBytes: 1,
     });
 
     expect(summary).toMatchObject({
@@ -117,6 +120,89 @@ describe('Function: preparePart', () => {
 
     const stored = JSON.parse((await get('s3://stage/runs/sales/r1/parts/p00000.json')).toString());
     expect(stored).toEqual(summary);
+    // Chunk 0 holds source lines 2 and 4-5, chunk 1 lines 3 and 6.
+    const lines = JSON.parse((await get('s3://stage/runs/sales/r1/lines/p00000.json')).toString());
+    expect(lines).toEqual({
+      chunks: [
+        [1, 2, 2, 4],
+        [1, 3, 2, 6],
+      ],
+    });
+  });
+
+  it('deals runs of records to the chunks and maps chunk lines back to source lines', async () => {
+    // 40 records of 10 bytes (with a bad one and a blank line) in runs of 100 bytes: ten records a turn.
+    const rows: string[] = ['id,name,amount'];
+    for (let i = 1; i <= 40; i++)
+      rows.push(i === 15 ? '' : i === 25 ? `${i},bad,x.yz` : `${i},nm,${1000 + i}`.padEnd(9, '0'));
+    const meta = await put('in/runs.csv', `${rows.join('\r\n')}\r\n`);
+    const summary = await preparePart({
+      s3: client,
+      job: job({ maxErrors: 1, copyOptions: { ignoreBlankLines: true } }),
+      context: context(),
+      part: part('in/runs.csv', meta, { compression: 'none', index: 7 }),
+      dealBytes: 100,
+    });
+    expect(summary.records).toBe(38);
+    expect(summary.rejectedSamples).toEqual([
+      { line: 26, column: 'amount', reason: '"x.yz" is not a number (numeric(8,2))' },
+    ]);
+    expect(summary.files.map((f) => f.records)).toEqual([20, 18]);
+    const chunk0 = gunzipSync(await get(summary.files[0]?.url ?? ''))
+      .toString()
+      .split('\n');
+    expect(chunk0.slice(0, 2)).toEqual(['1,nm,1001', '2,nm,1002']);
+    const { chunks } = JSON.parse((await get('s3://stage/runs/sales/r1/lines/p00007.json')).toString());
+    // Record i is on line i + 1. Chunk 0: lines 2-11, then 23-25 and 27-32 (line 26 is the bad
+    // record); chunk 1: lines 12-15, 17-22 (16 is blank), then 34-41.
+    expect(chunks).toEqual([
+      [1, 2, 11, 23, 14, 27],
+      [1, 12, 5, 17, 11, 34],
+    ]);
+    expect(chunk0[14]).toBe('27,nm,1027');
+    expect(sourceLineOf(chunks[0], 15)).toBe(28);
+    expect(sourceLineOf(chunks[1], 18)).toBe(41);
+  });
+
+  it('drops a byte order mark, rewrites irregular fields, and checks UTF-8 (or replaces it with acceptInvChars)', async () => {
+    const text = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('id,name,amount\n1,"ab"c,2\n2,x\ry,3\n3,caf\u00e9,4\n'),
+    ]);
+    const meta = await put('in/bom.csv', text);
+    const summary = await preparePart({
+      s3: client,
+      job: job(),
+      context: context(),
+      part: part('in/bom.csv', meta, { compression: 'none', chunks: 1, index: 8 }),
+    });
+    expect(gunzipSync(await get(summary.files[0]?.url ?? '')).toString()).toBe(
+      '1,"abc",2\n2,"x\ry",3\n3,caf\u00e9,4\n',
+    );
+
+    const invalid = Buffer.concat([
+      Buffer.from('id,name,amount\n1,b'),
+      Buffer.from([0xff]),
+      Buffer.from('d,2\n'),
+    ]);
+    const bad = await put('in/latin1.csv', invalid);
+    await expect(
+      preparePart({
+        s3: client,
+        job: job(),
+        context: context(),
+        part: part('in/latin1.csv', bad, { compression: 'none', chunks: 1, index: 9 }),
+      }),
+    ).rejects.toThrow(
+      "s3://landing/in/latin1.csv: invalid UTF-8 within the first 23 bytes. Fix the file's encoding, or set copyOptions.acceptInvChars.",
+    );
+    const lenient = await preparePart({
+      s3: client,
+      job: job({ copyOptions: { acceptInvChars: true } }),
+      context: context(),
+      part: part('in/latin1.csv', bad, { compression: 'none', chunks: 1, index: 9 }),
+    });
+    expect(gunzipSync(await get(lenient.files[0]?.url ?? '')).toString()).toBe('1,b\ufffdd,2\n');
   });
 
   it('reads zstd and bzip2 sources too', async () => {

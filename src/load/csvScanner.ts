@@ -1,0 +1,217 @@
+import { UnterminatedQuoteError } from './csvRecords.ts';
+
+/** Field flags in `CsvScanner.flags`. */
+export const QUOTED = 1;
+/** A quoted field holding a doubled quote (`""`): its value is not its inner bytes. */
+export const DOUBLED = 2;
+/**
+ * The field's bytes are not what formatCsvRecord would write for its value (text after the
+ * closing quote, or a lone CR in an unquoted field): it is rewritten, not copied.
+ */
+export const IRREGULAR = 4;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * One CSV record found in a buffer: fields as byte spans, so nothing is decoded or allocated
+ * for a record unless a check needs its text. Valid until the next call of `next`.
+ */
+export interface ScannedRecord {
+  /** Byte offset of the record's first byte in `buffer`. */
+  start: number;
+  /** Byte offset just past the record's text (before its LF or CRLF). */
+  end: number;
+  /** Offset just past the line end (LF, CRLF, or `end` at the end of the input). */
+  next: number;
+  /** 1-based physical line on which the record starts (as stl_load_errors counts lines). */
+  line: number;
+  /** LFs inside quoted fields: the record spans `1 + innerLines` lines. */
+  innerLines: number;
+  /** Line end was CRLF (the CR is dropped when the record is copied). */
+  crlf: boolean;
+  fieldCount: number;
+  /** Field i spans `starts[i]..ends[i]` (quotes included), with `flags[i]`. */
+  starts: Int32Array;
+  ends: Int32Array;
+  flags: Uint8Array;
+  /** Some field is IRREGULAR. */
+  irregular: boolean;
+}
+
+/**
+ * Splits CSV bytes into records the way Redshift's COPY ... CSV (and csvRecords) reads them:
+ * fields split on the delimiter, a field that starts with the quote runs to the closing quote
+ * (a doubled quote is one quote, newlines included), records end at LF or CRLF outside quotes.
+ * Works on bytes (delimiter and quote are ASCII, and UTF-8 never uses ASCII bytes inside a
+ * multi-byte character), so a record costs a scan of its bytes and no allocation.
+ */
+export class CsvScanner {
+  private readonly delimiter: number;
+  private readonly quote: number;
+  private line = 1;
+  readonly record: ScannedRecord;
+
+  constructor(delimiter: string, quote: string) {
+    this.delimiter = delimiter.charCodeAt(0);
+    this.quote = quote.charCodeAt(0);
+    this.record = {
+      start: 0,
+      end: 0,
+      next: 0,
+      line: 1,
+      innerLines: 0,
+      crlf: false,
+      fieldCount: 0,
+      starts: new Int32Array(64),
+      ends: new Int32Array(64),
+      flags: new Uint8Array(64),
+      irregular: false,
+    };
+  }
+
+  /**
+   * Scans the record starting at `pos` in `buf[0..limit)`. Returns false when the record is not
+   * complete before `limit` (more input needed) unless `final`, where the input ends there (an
+   * open quoted field is then an UnterminatedQuoteError). On true, `record` describes it and
+   * the next record starts at `record.next`.
+   */
+  next(buf: Uint8Array, pos: number, limit: number, final: boolean): boolean {
+    const { delimiter, quote } = this;
+    const r = this.record;
+    let p = pos;
+    let field = 0;
+    let inner = 0;
+    let irregular = false;
+    for (;;) {
+      const fieldStart = p;
+      let flags = 0;
+      if (p < limit && buf[p] === quote) {
+        flags = QUOTED;
+        p++;
+        let closed = false;
+        while (p < limit) {
+          const c = buf[p];
+          if (c === quote) {
+            if (p + 1 < limit) {
+              if (buf[p + 1] === quote) {
+                flags |= DOUBLED;
+                p += 2;
+                continue;
+              }
+              p++;
+              closed = true;
+              break;
+            }
+            // A quote as the last byte: closing, or the first of a pair? Only more input says.
+            if (!final) return false;
+            p++;
+            closed = true;
+            break;
+          }
+          if (c === LF) inner++;
+          p++;
+        }
+        if (!closed) {
+          if (!final) return false;
+          throw new UnterminatedQuoteError(this.line);
+        }
+        // After the closing quote: anything but a delimiter or line end is kept as text.
+        if (p < limit) {
+          const c = buf[p];
+          if (c !== delimiter && c !== LF && !(c === CR && (p + 1 >= limit || buf[p + 1] === LF))) {
+            flags |= IRREGULAR;
+          }
+        }
+      }
+      // Unquoted text (or the rest after a closing quote) runs to the delimiter or line end.
+      let crlf = false;
+      let atEnd = false;
+      for (;;) {
+        if (p >= limit) {
+          if (!final) return false;
+          atEnd = true;
+          break;
+        }
+        const c = buf[p];
+        if (c === delimiter || c === LF) break;
+        if (c === CR) {
+          if (p + 1 >= limit) {
+            if (!final) return false;
+            // A CR as the very last byte is text, as csvRecords keeps it.
+            flags |= IRREGULAR;
+            p++;
+            continue;
+          }
+          if (buf[p + 1] === LF) {
+            crlf = true;
+            break;
+          }
+          flags |= IRREGULAR;
+        }
+        p++;
+      }
+      if (field === r.starts.length) this.grow();
+      r.starts[field] = fieldStart;
+      r.ends[field] = p;
+      r.flags[field] = flags;
+      if ((flags & IRREGULAR) !== 0) irregular = true;
+      field++;
+      if (!atEnd && !crlf && buf[p] === delimiter) {
+        p++;
+        continue;
+      }
+      r.start = pos;
+      r.end = p;
+      r.next = atEnd ? p : crlf ? p + 2 : p + 1;
+      r.line = this.line;
+      r.innerLines = inner;
+      r.crlf = crlf;
+      r.fieldCount = field;
+      r.irregular = irregular;
+      this.line += inner + (atEnd ? 0 : 1);
+      return true;
+    }
+  }
+
+  private grow(): void {
+    const r = this.record;
+    const size = r.starts.length * 2;
+    const starts = new Int32Array(size);
+    starts.set(r.starts);
+    const ends = new Int32Array(size);
+    ends.set(r.ends);
+    const flags = new Uint8Array(size);
+    flags.set(r.flags);
+    r.starts = starts;
+    r.ends = ends;
+    r.flags = flags;
+  }
+}
+
+/**
+ * The value of a scanned field, as csvRecords would give it (quotes removed, `""` -> `"`, text
+ * after a closing quote appended). Only for the few fields whose text is needed.
+ */
+export function fieldText(buf: Uint8Array, start: number, end: number, flags: number, quote: string): string {
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if ((flags & QUOTED) === 0) return bytes.toString('utf8', start, end);
+  const q = quote.charCodeAt(0);
+  // Find the closing quote (the first quote not doubled), then the text after it.
+  let p = start + 1;
+  let close = end;
+  while (p < end) {
+    if (bytes[p] === q) {
+      if (p + 1 < end && bytes[p + 1] === q) {
+        p += 2;
+        continue;
+      }
+      close = p;
+      break;
+    }
+    p++;
+  }
+  const inner = bytes.toString('utf8', start + 1, close);
+  const value = (flags & DOUBLED) !== 0 ? inner.split(quote + quote).join(quote) : inner;
+  return close < end ? value + bytes.toString('utf8', close + 1, end) : value;
+}
