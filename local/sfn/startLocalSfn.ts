@@ -1,9 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../../src/errors.ts';
+import {
+  AwsJsonError as ApiError,
+  type AwsJsonServerOptions,
+  dispatchTable,
+  type JsonBody,
+  type Operation,
+  startAwsJsonServer,
+} from '../http/startAwsJsonServer.ts';
 import { LOCAL_NAME_PREFIX, stateMachineArn } from './arns.ts';
 import { type Json, type JsonObject, listStateMachineFiles, loadDefinitionFile } from './loadDefinition.ts';
 import { type LocalExecution, LocalRunner, type PreparedStateMachine } from './localRunner.ts';
@@ -54,16 +60,6 @@ export interface LocalSfn {
   stop(): Promise<void>;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
 // Names must not contain whitespace, brackets, wildcards, these specials or control characters.
 const invalidNameCharacters = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
@@ -79,14 +75,19 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   const stateMachines = new Map<string, PreparedStateMachine>();
   const creationDate = new Date();
 
-  const server = createServer((request, response) => {
-    void handle(request, response);
+  // The handlers need the endpoint (RT_ENDPOINT_SFN) before the operations exist: until they are
+  // set, a request that finds the port is told to retry.
+  let dispatch: AwsJsonServerOptions['dispatch'] = () => {
+    throw new ApiError('ServiceUnavailable', 'The local Step Functions is still starting; retry.', 503);
+  };
+  const server = await startAwsJsonServer({
+    targetPrefix: 'AWSStepFunctions',
+    jsonVersion: '1.0',
+    internalErrorType: 'InternalFailure',
+    dispatch: (operation, body) => dispatch(operation, body),
+    ...(options.port === undefined ? {} : { port: options.port }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = server.endpoint;
 
   const files = await listStateMachineFiles(options.stateMachinesDir ?? DEFAULT_STATE_MACHINES_DIR);
   const kinds = Object.keys(files).filter(
@@ -120,7 +121,7 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
       if (files[kind] === undefined) throw new ConfigError(`No statemachines/${kind}.asl.yml to serve`);
     }
   } catch (error) {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     throw error;
   }
 
@@ -150,7 +151,7 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
     return sm;
   };
 
-  const operations: Record<string, (body: JsonObject) => unknown> = {
+  const operations: Record<string, Operation> = {
     StartExecution(body) {
       const sm = getStateMachine(body.stateMachineArn);
       const inputText = typeof body.input === 'string' ? body.input : '{}';
@@ -293,42 +294,7 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
     },
   };
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const send = (status: number, payload: unknown, errorType?: string) => {
-      response.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.0',
-        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-      });
-      response.end(JSON.stringify(payload));
-    };
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('AWSStepFunctions.')
-        ? target.slice('AWSStepFunctions.'.length)
-        : '';
-      const implementation = operations[operation];
-      if (request.method !== 'POST' || implementation === undefined) {
-        throw new ApiError(
-          'UnknownOperationException',
-          `The local Step Functions does not serve "${target}"`,
-        );
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: JsonObject;
-      try {
-        body = (text === '' ? {} : JSON.parse(text)) as JsonObject;
-      } catch {
-        throw new ApiError('SerializationException', 'The request body is not JSON');
-      }
-      send(200, implementation(body));
-    } catch (error) {
-      if (error instanceof ApiError)
-        send(error.status, { __type: error.type, message: error.message }, error.type);
-      else send(500, { __type: 'InternalFailure', message: (error as Error).message }, 'InternalFailure');
-    }
-  }
+  dispatch = dispatchTable('AWSStepFunctions', operations);
 
   return {
     endpoint,
@@ -341,15 +307,13 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
       await execution.done;
       return describe(execution);
     },
-    async stop() {
-      for (const execution of executions.values())
-        execution.stop('States.Aborted', 'The local Step Functions stopped');
-      await Promise.all([...executions.values()].map((e) => e.done));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    stop: () =>
+      // Stop accepting first, so that no execution starts while the running ones are aborted.
+      server.close(async () => {
+        for (const execution of executions.values())
+          execution.stop('States.Aborted', 'The local Step Functions stopped');
+        await Promise.all([...executions.values()].map((e) => e.done));
+      }),
   };
 }
 
@@ -392,7 +356,7 @@ function withoutData(event: HistoryEvent): HistoryEvent {
   return copy as unknown as HistoryEvent;
 }
 
-function paginate<T>(items: readonly T[], body: JsonObject, max: number): { items: T[]; nextToken?: string } {
+function paginate<T>(items: readonly T[], body: JsonBody, max: number): { items: T[]; nextToken?: string } {
   const requested = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
   const size = Math.min(requested, max);
   let offset = 0;
