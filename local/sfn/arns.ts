@@ -4,16 +4,6 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** Prefix of every local name: functions, state machines (`redshift-transfer-<kind>`). */
 export const LOCAL_NAME_PREFIX = 'redshift-transfer';
 
-/** `pollStatement` -> `PollStatement`. */
-export function pascalCase(camel: string): string {
-  return camel.charAt(0).toUpperCase() + camel.slice(1);
-}
-
-/** `PollStatement` -> `pollStatement`. */
-export function camelCase(pascal: string): string {
-  return pascal.charAt(0).toLowerCase() + pascal.slice(1);
-}
-
 /** The local Lambda ARN of `functions/<camelName>.ts`. */
 export function localFunctionArn(region: string, camelName: string): string {
   return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${LOCAL_NAME_PREFIX}-local-${camelName}`;

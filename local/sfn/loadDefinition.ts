@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../src/errors.ts';
-import { camelCase, localFunctionArn } from './arns.ts';
+import { functionNameFromPlaceholder } from '../../src/naming.ts';
+import { localFunctionArn } from './arns.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -24,8 +25,8 @@ export function resolvePlaceholder(name: string, options: SubstitutionOptions): 
   const extra = options.extra?.[name];
   if (extra !== undefined) return extra;
   if (name === 'StateBucket') return options.stateBucket;
-  const fn = /^([A-Z][A-Za-z0-9]*)FunctionArn$/.exec(name);
-  if (fn?.[1] !== undefined) return localFunctionArn(options.region, camelCase(fn[1]));
+  const fn = functionNameFromPlaceholder(name);
+  if (fn !== undefined) return localFunctionArn(options.region, fn);
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../../src/errors.ts';
+import { stateMachineArnEnvVar } from '../../src/naming.ts';
 import {
   AwsJsonError as ApiError,
   type AwsJsonServerOptions,
@@ -95,10 +96,7 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   );
   // Functions that start executions (the S3 trigger) find them as on AWS: RT_<KIND>_STATE_MACHINE_ARN.
   const machineArnEnv = Object.fromEntries(
-    kinds.map((kind) => [
-      `RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`,
-      stateMachineArn(region, kind),
-    ]),
+    kinds.map((kind) => [stateMachineArnEnvVar(kind), stateMachineArn(region, kind)]),
   );
   const runner = new LocalRunner({
     region,
