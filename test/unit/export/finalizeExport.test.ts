@@ -6,16 +6,7 @@ import { finalizeExport } from '../../../src/export/finalizeExport.ts';
 import { planParts } from '../../../src/export/planParts.ts';
 import { processPartBatch } from '../../../src/export/processParts.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
-import {
-  bytes,
-  createBuckets,
-  finishedStatement,
-  keys,
-  PLANNED_AT,
-  planRun,
-  put,
-  stageUnload,
-} from './fixtures.ts';
+import { createBuckets, finishedStatement, keys, PLANNED_AT, planRun, put, stageUnload } from './fixtures.ts';
 
 let s3: TestS3;
 const FINISHED_AT = PLANNED_AT + 60_000;
@@ -60,7 +51,7 @@ describe('finalizeExport (local S3)', () => {
       `${dest}_manifest.json`,
       ...partKeys,
     ]);
-    const partBytes = await Promise.all(partKeys.map((k) => bytes(s3.client, 'rt-exports', k)));
+    const partBytes = await Promise.all(partKeys.map((k) => s3.getBytes('rt-exports', k)));
     const total = partBytes.reduce((n, b) => n + b.length, 0);
     expect(summary).toEqual({
       manifestUri: `s3://rt-exports/${dest}_manifest.json`,
@@ -69,7 +60,7 @@ describe('finalizeExport (local S3)', () => {
       parts: 3,
       bytes: total,
     });
-    const manifest = JSON.parse((await bytes(s3.client, 'rt-exports', `${dest}_manifest.json`)).toString());
+    const manifest = JSON.parse((await s3.getBytes('rt-exports', `${dest}_manifest.json`)).toString());
     expect(manifest).toEqual({
       version: 1,
       job: 'fin-ok',
@@ -99,7 +90,7 @@ describe('finalizeExport (local S3)', () => {
         finishedAt: '2024-06-01T02:01:00.000Z',
       },
     });
-    expect((await bytes(s3.client, 'rt-exports', `${dest}_SUCCESS`)).length).toBe(0);
+    expect((await s3.getBytes('rt-exports', `${dest}_SUCCESS`)).length).toBe(0);
     expect(await keys(s3.client, 'rt-staging', 'fin-ok/')).toEqual([]);
     expect(await keys(s3.client, 'rt-state', 'runs/fin-ok/')).toEqual([]);
   });
@@ -122,10 +113,10 @@ describe('finalizeExport (local S3)', () => {
       { stateBucket: 'rt-state', now: FINISHED_AT },
     );
     const manifestKey = 'fin-digest/2024-06-01/_manifest.json';
-    const manifest = await bytes(s3.client, 'rt-exports', manifestKey);
+    const manifest = await s3.getBytes('rt-exports', manifestKey);
     // The same run finalized from the full results writes the same manifest.
     expect(await finalize(run, plan, results, 6)).toEqual(fromDigests);
-    expect(await bytes(s3.client, 'rt-exports', manifestKey)).toEqual(manifest);
+    expect(await s3.getBytes('rt-exports', manifestKey)).toEqual(manifest);
 
     const unknown = [...processed, { ...processed[0], i: 7 }];
     await expect(
@@ -145,10 +136,10 @@ describe('finalizeExport (local S3)', () => {
     const { run, plan, results } = await processedRun('fin-again', [[1, 2], [3]], { keepStaging: true });
     await finalize(run, plan, results, 3);
     const first = await keys(s3.client, 'rt-exports', 'fin-again/');
-    const manifest = await bytes(s3.client, 'rt-exports', 'fin-again/2024-06-01/_manifest.json');
+    const manifest = await s3.getBytes('rt-exports', 'fin-again/2024-06-01/_manifest.json');
     await finalize(run, plan, results, 3);
     expect(await keys(s3.client, 'rt-exports', 'fin-again/')).toEqual(first);
-    expect(await bytes(s3.client, 'rt-exports', 'fin-again/2024-06-01/_manifest.json')).toEqual(manifest);
+    expect(await s3.getBytes('rt-exports', 'fin-again/2024-06-01/_manifest.json')).toEqual(manifest);
     // keepStaging: the UNLOAD's files stay for inspection.
     expect(await keys(s3.client, 'rt-staging', 'fin-again/')).toHaveLength(3);
   });
@@ -203,7 +194,7 @@ describe('finalizeExport (local S3)', () => {
       `${dest}part-00001.csv.gz`,
       `${dest}part-7.csv`,
     ]);
-    expect((await bytes(s3.client, 'rt-exports', `${dest}part-00000.csv.gz`)).toString()).not.toBe('old');
+    expect((await s3.getBytes('rt-exports', `${dest}part-00000.csv.gz`)).toString()).not.toBe('old');
   });
 
   it('does not publish parts without rows (header-only files); zero rows give a manifest with no parts', async () => {
@@ -226,7 +217,7 @@ describe('finalizeExport (local S3)', () => {
       bytes: 0,
     });
     const manifest = JSON.parse(
-      (await bytes(s3.client, 'rt-exports', 'fin-zero/2024-06-01/_manifest.json')).toString(),
+      (await s3.getBytes('rt-exports', 'fin-zero/2024-06-01/_manifest.json')).toString(),
     );
     expect(manifest).toMatchObject({ rows: 0, bytes: 0, parts: [] });
     expect(await keys(s3.client, 'rt-exports', 'fin-zero/')).toEqual([

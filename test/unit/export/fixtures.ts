@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import {
   CreateBucketCommand,
-  GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -33,11 +32,6 @@ export async function keys(s3: S3Client, bucket: string, prefix = ''): Promise<s
 
 export async function put(s3: S3Client, bucket: string, key: string, body: string | Buffer): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
-
-export async function bytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
 }
 
 /** An export job document (CSV, gzip, header) whose staging/destination use `name`. */

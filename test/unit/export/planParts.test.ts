@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../../src/errors.ts';
 import { planParts } from '../../../src/export/planParts.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
-import { bytes, createBuckets, finishedStatement, keys, planRun, put, stageUnload } from './fixtures.ts';
+import { createBuckets, finishedStatement, keys, planRun, put, stageUnload } from './fixtures.ts';
 
 let s3: TestS3;
 
@@ -56,7 +56,7 @@ describe('planParts (local S3)', () => {
       schema,
       totalRecords: 6,
     });
-    const items = JSON.parse((await bytes(s3.client, 'rt-state', plan.itemsKey ?? '')).toString());
+    const items = JSON.parse((await s3.getBytes('rt-state', plan.itemsKey ?? '')).toString());
     expect(items).toEqual(
       [0, 1, 2].map((index) => ({
         index,

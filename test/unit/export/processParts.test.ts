@@ -6,7 +6,7 @@ import { JobValidationError, PartProcessingError, TransientError } from '../../.
 import { planParts } from '../../../src/export/planParts.ts';
 import { processPart } from '../../../src/export/processParts.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
-import { bytes, createBuckets, finishedStatement, keys, planRun, put, stageUnload } from './fixtures.ts';
+import { createBuckets, finishedStatement, keys, planRun, put, stageUnload } from './fixtures.ts';
 
 let s3: TestS3;
 const savedEnv = { ...process.env };
@@ -166,7 +166,7 @@ describe('processParts handler', () => {
       [1, 2, 's3://rt-exports/pp-batch/2024-06-01/part-00001.csv.gz'],
       [2, 1, 's3://rt-exports/pp-batch/2024-06-01/part-00002.csv.gz'],
     ]);
-    const body = await bytes(s3.client, 'rt-exports', 'pp-batch/2024-06-01/part-00001.csv.gz');
+    const body = await s3.getBytes('rt-exports', 'pp-batch/2024-06-01/part-00001.csv.gz');
     expect(body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   });
 

@@ -1,10 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { SYSTEM_TABLES_DDL } from '../../../../../local/redshift/commands/index.ts';
 import type { CommandContext } from '../../../../../local/redshift/commands/types.ts';
@@ -59,12 +54,7 @@ export async function startHarness(): Promise<CommandHarness> {
     put: async (bucket, key, body) => {
       await s3c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
-    get: async (bucket, key) => {
-      const res = await s3c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.from(
-        await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-      );
-    },
+    get: (bucket, key) => s3.getBytes(bucket, key),
     keys: async (bucket, prefix) => {
       const res = await s3c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
       return (res.Contents ?? []).map((o) => o.Key ?? '').sort();
