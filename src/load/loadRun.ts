@@ -78,6 +78,11 @@ export function lineMapKey(staging: StagingKeys, index: number): string {
   return `${staging.prefix}lines/p${pad(index, 5)}.json`;
 }
 
+/** Where a failed part records its named error (a Distributed Map's failure does not carry it). */
+export function failureKey(staging: StagingKeys, index: number): string {
+  return `${staging.prefix}failed/p${pad(index, 5)}.json`;
+}
+
 export function manifestKey(staging: StagingKeys): string {
   return `${staging.prefix}copy.manifest`;
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BadRecordError, PartProcessingError, SchemaMismatchError } from '../errors.ts';
+import { BadRecordError, PartProcessingError, SchemaMismatchError, TransientError } from '../errors.ts';
 import { putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { objectVersion } from '../sql/ledger.ts';
@@ -12,6 +12,7 @@ import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
 import { LineMapBuilder } from './lineMap.ts';
 import {
   chunkKey,
+  failureKey,
   type LoadContext,
   type LoadPart,
   lineMapKey,
@@ -47,7 +48,29 @@ export interface PrepareInput {
  * from its footer and copied as it is. The part's summary is written next to the chunks for
  * writeCopyManifest and returned.
  */
-export async function preparePart({ s3, job, context, part, dealBytes }: PrepareInput): Promise<PartSummary> {
+export async function preparePart(input: PrepareInput): Promise<PartSummary> {
+  try {
+    return await prepare(input);
+  } catch (error) {
+    // A Distributed Map fails with States.ExceedToleratedFailureThreshold, not with the part's
+    // error: leave the named error where explainPrepareFailure finds it. A TransientError is
+    // retried by the state machine and is not the run's failure (yet).
+    if (!(error instanceof TransientError)) {
+      const staging = stagingKeys(input.context);
+      const e = error as Error;
+      await putText(
+        input.s3,
+        staging.bucket,
+        failureKey(staging, input.part.index),
+        JSON.stringify({ index: input.part.index, name: e.name, message: e.message }),
+        'application/json',
+      ).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Promise<PartSummary> {
   const label = s3Url(part);
   const staging = stagingKeys(context);
   const rejects = new Rejects(job.maxErrors, label);

@@ -14,6 +14,8 @@ import {
   stagingKeys,
 } from './loadRun.ts';
 
+const READ_CONCURRENCY = 32;
+
 /** What the load statement needs from the prepared parts. */
 export const preparedLoadSchema = z
   .object({
@@ -55,19 +57,31 @@ export async function writeCopyManifest(
   const staging = stagingKeys(context);
   const keys = (await listKeys(s3, staging.bucket, `${staging.prefix}parts/`)).sort();
   const summaries: PartSummary[] = [];
-  for (const key of keys) {
-    const text = await getText(s3, staging.bucket, key);
-    const parsed = partSummarySchema.safeParse(JSON.parse(text ?? 'null'));
-    if (!parsed.success) {
-      throw new ManifestError(
-        `Part summary s3://${staging.bucket}/${key} is unreadable; run the load again.`,
-      );
+  // Up to 100,000 small objects: read them READ_CONCURRENCY at a time, not one by one.
+  let next = 0;
+  const reader = async () => {
+    while (next < keys.length) {
+      const key = keys[next++] as string;
+      const text = await getText(s3, staging.bucket, key);
+      let parsed: ReturnType<typeof partSummarySchema.safeParse> | undefined;
+      try {
+        parsed = partSummarySchema.safeParse(JSON.parse(text ?? 'null'));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed?.success !== true) {
+        throw new ManifestError(
+          `Part summary s3://${staging.bucket}/${key} is unreadable; run the load again.`,
+        );
+      }
+      summaries.push(parsed.data);
     }
-    summaries.push(parsed.data);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, keys.length) }, reader));
   summaries.sort((a, b) => a.index - b.index);
   const indexes = summaries.map((s) => s.index);
-  const missing = Array.from({ length: context.partCount }, (_, i) => i).filter((i) => !indexes.includes(i));
+  const present = new Set(indexes);
+  const missing = Array.from({ length: context.partCount }, (_, i) => i).filter((i) => !present.has(i));
   if (missing.length > 0 || summaries.length !== context.partCount) {
     throw new ManifestError(
       `Expected ${context.partCount} prepared parts under s3://${staging.bucket}/${staging.prefix}parts/ but found ${summaries.length}` +
