@@ -1,14 +1,8 @@
 import { RedshiftSqlError } from '../types.ts';
 import type { CopyFormat, CopyStatement } from './ast.ts';
 import type { Cursor } from './cursor.ts';
-import type { AuthParts } from './parseAuthorization.ts';
-import { finishAuthorization, readAuthorizationClause } from './parseAuthorization.ts';
 import { parseFixedWidthSpec } from './parseFixedWidthSpec.ts';
-import { conflict } from './parseUnload.ts';
-import { syntaxError } from './tokenize.ts';
-
-// Options Redshift accepts and that change nothing observable in a single-node emulator.
-const ACCEPTED_NO_OP = new Set(['EXPLICIT_IDS', 'ROUNDEC', 'ACCEPTANYDATE', 'NOLOAD', 'IGNOREALLERRORS']);
+import { conflict, formatSetter, optionReader, readOptionList } from './readOptionList.ts';
 
 /** Parses `COPY table [(cols)] FROM 's3://...' authorization [option ...]` (COPY already consumed). */
 export function parseCopy(cur: Cursor): CopyStatement {
@@ -33,13 +27,6 @@ export function parseCopy(cur: Cursor): CopyStatement {
   }
   const from = cur.expectString('FROM');
 
-  const seenOptions = new Set<string>();
-  const seen = (name: string) => {
-    if (seenOptions.has(name))
-      throw new RedshiftSqlError(`conflicting or redundant options: ${name}`, '42601');
-    seenOptions.add(name);
-  };
-  const auth: AuthParts = {};
   const st: CopyStatement = {
     kind: 'copy',
     table,
@@ -66,15 +53,11 @@ export function parseCopy(cur: Cursor): CopyStatement {
     ignoreAllErrors: false,
     noLoad: false,
   };
-  let formatGiven = false;
+  const reader = optionReader(cur);
+  const { seen, string } = reader;
+  const formatOnce = formatSetter(st);
   const setFormat = (f: CopyFormat) => {
-    if (formatGiven) {
-      if (st.format === f)
-        throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
-      throw conflict(st.format.toUpperCase(), f.toUpperCase());
-    }
-    formatGiven = true;
-    st.format = f;
+    formatOnce(f);
     if (f === 'json' || f === 'avro') {
       const t = cur.peek();
       if (t.kind === 'string') {
@@ -87,173 +70,109 @@ export function parseCopy(cur: Cursor): CopyStatement {
   };
   const readQuote = () => {
     seen('QUOTE');
-    cur.acceptWord('AS');
-    const q = cur.expectString('QUOTE');
+    const q = string('QUOTE');
     if (q.length !== 1) throw new RedshiftSqlError(`QUOTE must be a single character, got '${q}'.`, '22023');
     st.quote = q;
   };
 
-  while (!cur.atEnd() && !(cur.peek().kind === 'punct' && cur.peek().value === ';')) {
-    if (readAuthorizationClause(cur, auth, seen)) continue;
-    const w = cur.peekWord();
-    if (w === '') throw cur.error('expected a COPY option');
-    const optionOffset = cur.next().offset;
-    switch (w) {
-      case 'FORMAT': {
-        cur.acceptWord('AS');
-        const f = cur.expectWord('CSV', 'JSON', 'PARQUET', 'ORC', 'AVRO', 'FIXEDWIDTH', 'SHAPEFILE');
-        if (f === 'SHAPEFILE')
-          throw new RedshiftSqlError('SHAPEFILE is not supported by the local emulator.', '0A000');
-        setFormat(f.toLowerCase() as CopyFormat);
-        break;
-      }
-      case 'CSV':
-      case 'JSON':
-      case 'PARQUET':
-      case 'ORC':
-      case 'AVRO':
-      case 'FIXEDWIDTH':
-        setFormat(w.toLowerCase() as CopyFormat);
-        break;
-      case 'QUOTE':
-        if (st.format !== 'csv') throw new RedshiftSqlError('QUOTE is only valid with CSV.', '42601');
-        readQuote();
-        break;
-      case 'MANIFEST':
-        seen(w);
-        st.manifest = true;
-        break;
-      case 'ENCRYPTED':
-        seen(w);
-        st.encrypted = true;
-        break;
-      case 'REGION':
-        seen(w);
-        cur.acceptWord('AS');
-        st.region = cur.expectString('REGION');
-        break;
-      case 'GZIP':
-      case 'BZIP2':
-      case 'LZOP':
-      case 'ZSTD':
-        if (st.compression !== undefined) throw conflict(st.compression.toUpperCase(), w);
-        st.compression = w.toLowerCase() as CopyStatement['compression'];
-        break;
-      case 'DELIMITER': {
-        seen(w);
-        cur.acceptWord('AS');
-        const d = cur.expectString('DELIMITER');
-        if (d.length !== 1 || d.charCodeAt(0) > 127)
-          throw new RedshiftSqlError(`DELIMITER must be a single ASCII character, got '${d}'.`, '22023');
-        st.delimiter = d;
-        break;
-      }
-      case 'NULL':
-        seen(w);
-        cur.acceptWord('AS');
-        st.nullAs = cur.expectString('NULL AS');
-        break;
-      case 'EMPTYASNULL':
-        seen(w);
-        st.emptyAsNull = true;
-        break;
-      case 'BLANKSASNULL':
-        seen(w);
-        st.blanksAsNull = true;
-        break;
-      case 'IGNOREHEADER':
-        seen(w);
-        cur.acceptWord('AS');
-        st.ignoreHeader = cur.expectInteger('IGNOREHEADER');
-        break;
-      case 'DATEFORMAT':
-        seen(w);
-        cur.acceptWord('AS');
-        st.dateFormat = cur.expectString('DATEFORMAT');
-        break;
-      case 'TIMEFORMAT':
-        seen(w);
-        cur.acceptWord('AS');
-        st.timeFormat = cur.expectString('TIMEFORMAT');
-        break;
-      case 'ACCEPTINVCHARS': {
-        seen(w);
-        const hadAs = cur.acceptWord('AS') !== undefined;
-        const t = cur.peek();
-        if (t.kind === 'string') {
-          cur.next();
-          if (t.value.length !== 1)
-            throw new RedshiftSqlError('ACCEPTINVCHARS replacement must be a single character.', '22023');
-          st.acceptInvChars = t.value;
-        } else if (hadAs) throw cur.error('expected a quoted replacement character for ACCEPTINVCHARS');
-        else st.acceptInvChars = '?';
-        break;
-      }
-      case 'TRUNCATECOLUMNS':
-        seen(w);
-        st.truncateColumns = true;
-        break;
-      case 'TRIMBLANKS':
-        seen(w);
-        st.trimBlanks = true;
-        break;
-      case 'FILLRECORD':
-        seen(w);
-        st.fillRecord = true;
-        break;
-      case 'MAXERROR': {
-        seen(w);
-        cur.acceptWord('AS');
-        const n = cur.expectInteger('MAXERROR');
-        st.maxError = Math.min(n, 100000);
-        break;
-      }
-      case 'ESCAPE':
-        seen(w);
-        st.escape = true;
-        break;
-      case 'REMOVEQUOTES':
-        seen(w);
-        st.removeQuotes = true;
-        break;
-      case 'IGNOREBLANKLINES':
-        seen(w);
-        st.ignoreBlankLines = true;
-        break;
-      case 'COMPUPDATE':
-        seen(w);
-        cur.acceptWord('ON', 'OFF', 'TRUE', 'FALSE', 'PRESET');
-        break;
-      case 'STATUPDATE':
-        seen(w);
-        cur.acceptWord('ON', 'OFF', 'TRUE', 'FALSE');
-        break;
-      case 'COMPROWS':
-      case 'READRATIO':
-        seen(w);
-        cur.acceptWord('AS');
-        cur.expectInteger(w);
-        break;
-      case 'ENCODING':
-        seen(w);
-        cur.acceptWord('AS');
-        st.encoding = cur.expectWord('UTF8', 'UTF16', 'UTF16LE', 'UTF16BE');
-        break;
-      default:
-        if (ACCEPTED_NO_OP.has(w)) {
-          seen(w);
-          if (w === 'EXPLICIT_IDS') st.explicitIds = true;
-          if (w === 'ROUNDEC') st.roundEc = true;
-          if (w === 'ACCEPTANYDATE') st.acceptAnyDate = true;
-          if (w === 'NOLOAD') st.noLoad = true;
-          if (w === 'IGNOREALLERRORS') st.ignoreAllErrors = true;
-          break;
+  st.authorization = readOptionList(reader, {
+    statement: 'COPY',
+    st,
+    compressions: ['gzip', 'bzip2', 'lzop', 'zstd'],
+    flags: {
+      MANIFEST: 'manifest',
+      ENCRYPTED: 'encrypted',
+      EMPTYASNULL: 'emptyAsNull',
+      BLANKSASNULL: 'blanksAsNull',
+      TRUNCATECOLUMNS: 'truncateColumns',
+      TRIMBLANKS: 'trimBlanks',
+      FILLRECORD: 'fillRecord',
+      REMOVEQUOTES: 'removeQuotes',
+      IGNOREBLANKLINES: 'ignoreBlankLines',
+      // Accepted, and change nothing observable in a single-node emulator.
+      EXPLICIT_IDS: 'explicitIds',
+      ROUNDEC: 'roundEc',
+      ACCEPTANYDATE: 'acceptAnyDate',
+      NOLOAD: 'noLoad',
+      IGNOREALLERRORS: 'ignoreAllErrors',
+    },
+    readOption: (w) => {
+      switch (w) {
+        case 'FORMAT': {
+          cur.acceptWord('AS');
+          const f = cur.expectWord('CSV', 'JSON', 'PARQUET', 'ORC', 'AVRO', 'FIXEDWIDTH', 'SHAPEFILE');
+          if (f === 'SHAPEFILE')
+            throw new RedshiftSqlError('SHAPEFILE is not supported by the local emulator.', '0A000');
+          setFormat(f.toLowerCase() as CopyFormat);
+          return true;
         }
-        throw syntaxError(cur.sql, optionOffset, `unknown COPY option ${w}`);
-    }
-  }
-  cur.expectEnd();
-  st.authorization = finishAuthorization(auth);
+        case 'CSV':
+        case 'JSON':
+        case 'PARQUET':
+        case 'ORC':
+        case 'AVRO':
+        case 'FIXEDWIDTH':
+          setFormat(w.toLowerCase() as CopyFormat);
+          return true;
+        case 'QUOTE':
+          if (st.format !== 'csv') throw new RedshiftSqlError('QUOTE is only valid with CSV.', '42601');
+          readQuote();
+          return true;
+        case 'IGNOREHEADER':
+          seen(w);
+          cur.acceptWord('AS');
+          st.ignoreHeader = cur.expectInteger('IGNOREHEADER');
+          return true;
+        case 'DATEFORMAT':
+          seen(w);
+          st.dateFormat = string('DATEFORMAT');
+          return true;
+        case 'TIMEFORMAT':
+          seen(w);
+          st.timeFormat = string('TIMEFORMAT');
+          return true;
+        case 'ACCEPTINVCHARS': {
+          seen(w);
+          const hadAs = cur.acceptWord('AS') !== undefined;
+          const t = cur.peek();
+          if (t.kind === 'string') {
+            cur.next();
+            if (t.value.length !== 1)
+              throw new RedshiftSqlError('ACCEPTINVCHARS replacement must be a single character.', '22023');
+            st.acceptInvChars = t.value;
+          } else if (hadAs) throw cur.error('expected a quoted replacement character for ACCEPTINVCHARS');
+          else st.acceptInvChars = '?';
+          return true;
+        }
+        case 'MAXERROR':
+          seen(w);
+          cur.acceptWord('AS');
+          st.maxError = Math.min(cur.expectInteger('MAXERROR'), 100000);
+          return true;
+        case 'COMPUPDATE':
+          seen(w);
+          cur.acceptWord('ON', 'OFF', 'TRUE', 'FALSE', 'PRESET');
+          return true;
+        case 'STATUPDATE':
+          seen(w);
+          cur.acceptWord('ON', 'OFF', 'TRUE', 'FALSE');
+          return true;
+        case 'COMPROWS':
+        case 'READRATIO':
+          seen(w);
+          cur.acceptWord('AS');
+          cur.expectInteger(w);
+          return true;
+        case 'ENCODING':
+          seen(w);
+          cur.acceptWord('AS');
+          st.encoding = cur.expectWord('UTF8', 'UTF16', 'UTF16LE', 'UTF16BE');
+          return true;
+        default:
+          return false;
+      }
+    },
+  });
   validateCopy(st);
   return st;
 }

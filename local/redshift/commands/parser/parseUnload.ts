@@ -2,16 +2,10 @@ import { RedshiftSqlError } from '../types.ts';
 import type { UnloadStatement } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { hasOuterLimit } from './hasOuterLimit.ts';
-import type { AuthParts } from './parseAuthorization.ts';
-import { finishAuthorization, readAuthorizationClause } from './parseAuthorization.ts';
 import { parseFixedWidthSpec } from './parseFixedWidthSpec.ts';
-import { syntaxError } from './tokenize.ts';
+import { conflict, formatSetter, optionReader, readOptionList } from './readOptionList.ts';
 
 const MB = 1024 * 1024;
-
-export function conflict(a: string, b: string): RedshiftSqlError {
-  return new RedshiftSqlError(`${a} is not compatible with ${b}.`, '42601');
-}
 
 /** Reads `n [MB|GB]` (MB by default) and returns bytes. */
 function readSize(cur: Cursor, what: string): number {
@@ -29,13 +23,6 @@ export function parseUnload(cur: Cursor): UnloadStatement {
   cur.expectWord('TO');
   const to = cur.expectString('the TO location');
 
-  const seenOptions = new Set<string>();
-  const seen = (name: string) => {
-    if (seenOptions.has(name))
-      throw new RedshiftSqlError(`conflicting or redundant options: ${name}`, '42601');
-    seenOptions.add(name);
-  };
-  const auth: AuthParts = {};
   const st: UnloadStatement = {
     kind: 'unload',
     query,
@@ -49,150 +36,94 @@ export function parseUnload(cur: Cursor): UnloadStatement {
     cleanPath: false,
     parallel: true,
   };
-  let formatGiven = false;
-  const setFormat = (f: UnloadStatement['format']) => {
-    if (formatGiven) {
-      if (st.format === f)
-        throw new RedshiftSqlError(`conflicting or redundant options: ${f.toUpperCase()}`, '42601');
-      throw conflict(st.format.toUpperCase(), f.toUpperCase());
-    }
-    formatGiven = true;
-    st.format = f;
-  };
-
-  while (!cur.atEnd() && !(cur.peek().kind === 'punct' && cur.peek().value === ';')) {
-    if (readAuthorizationClause(cur, auth, seen)) continue;
-    const w = cur.peekWord();
-    if (w === '') throw cur.error('expected an UNLOAD option');
-    const optionOffset = cur.next().offset;
-    switch (w) {
-      case 'FORMAT': {
-        cur.acceptWord('AS');
-        const f = cur.expectWord('CSV', 'PARQUET', 'JSON');
-        setFormat(f.toLowerCase() as UnloadStatement['format']);
-        break;
+  const setFormat = formatSetter(st);
+  st.authorization = readOptionList(optionReader(cur), {
+    statement: 'UNLOAD',
+    st,
+    compressions: ['gzip', 'bzip2', 'zstd'],
+    flags: {
+      HEADER: 'header',
+      ADDQUOTES: 'addQuotes',
+      ALLOWOVERWRITE: 'allowOverwrite',
+      CLEANPATH: 'cleanPath',
+    },
+    readOption: (w, { cur, seen, string }) => {
+      switch (w) {
+        case 'FORMAT':
+          cur.acceptWord('AS');
+          setFormat(cur.expectWord('CSV', 'PARQUET', 'JSON').toLowerCase() as UnloadStatement['format']);
+          return true;
+        case 'CSV':
+        case 'PARQUET':
+        case 'JSON':
+          setFormat(w.toLowerCase() as UnloadStatement['format']);
+          return true;
+        case 'PARTITION': {
+          seen('PARTITION BY');
+          cur.expectWord('BY');
+          cur.expectPunct('(');
+          const columns = [cur.expectIdentifier('a partition column name')];
+          while (cur.acceptPunct(',')) columns.push(cur.expectIdentifier('a partition column name'));
+          cur.expectPunct(')');
+          st.partitionBy = { columns, include: cur.acceptWord('INCLUDE') !== undefined };
+          return true;
+        }
+        case 'MANIFEST':
+          seen('MANIFEST');
+          st.manifest = { verbose: cur.acceptWord('VERBOSE') !== undefined };
+          return true;
+        case 'VERBOSE':
+          throw new RedshiftSqlError(
+            'VERBOSE is only valid directly after MANIFEST (MANIFEST VERBOSE).',
+            '42601',
+          );
+        case 'FIXEDWIDTH':
+          seen(w);
+          st.fixedWidth = parseFixedWidthSpec(string('FIXEDWIDTH'));
+          return true;
+        case 'ENCRYPTED':
+          seen(w);
+          st.encrypted = { auto: cur.acceptWord('AUTO') !== undefined };
+          return true;
+        case 'KMS_KEY_ID':
+          seen(w);
+          st.kmsKeyId = string('KMS_KEY_ID');
+          return true;
+        case 'MASTER_SYMMETRIC_KEY':
+          seen(w);
+          st.masterSymmetricKey = string('MASTER_SYMMETRIC_KEY');
+          return true;
+        case 'PARALLEL': {
+          seen(w);
+          const v = cur.acceptWord('ON', 'TRUE', 'OFF', 'FALSE');
+          st.parallel = v === undefined || v === 'ON' || v === 'TRUE';
+          return true;
+        }
+        case 'MAXFILESIZE': {
+          seen(w);
+          const size = readSize(cur, 'MAXFILESIZE');
+          if (size < 5 * MB || size > 6.2 * 1024 * MB)
+            throw new RedshiftSqlError('MAXFILESIZE must be between 5 MB and 6.2 GB.', '22023');
+          st.maxFileSize = size;
+          return true;
+        }
+        case 'ROWGROUPSIZE': {
+          seen(w);
+          const size = readSize(cur, 'ROWGROUPSIZE');
+          if (size < 32 * MB || size > 128 * MB)
+            throw new RedshiftSqlError('ROWGROUPSIZE must be between 32 MB and 128 MB.', '22023');
+          st.rowGroupSize = size;
+          return true;
+        }
+        case 'EXTENSION':
+          seen(w);
+          st.extension = string('EXTENSION');
+          return true;
+        default:
+          return false;
       }
-      case 'CSV':
-      case 'PARQUET':
-      case 'JSON':
-        setFormat(w.toLowerCase() as UnloadStatement['format']);
-        break;
-      case 'PARTITION': {
-        seen('PARTITION BY');
-        cur.expectWord('BY');
-        cur.expectPunct('(');
-        const columns = [cur.expectIdentifier('a partition column name')];
-        while (cur.acceptPunct(',')) columns.push(cur.expectIdentifier('a partition column name'));
-        cur.expectPunct(')');
-        st.partitionBy = { columns, include: cur.acceptWord('INCLUDE') !== undefined };
-        break;
-      }
-      case 'MANIFEST':
-        seen('MANIFEST');
-        st.manifest = { verbose: cur.acceptWord('VERBOSE') !== undefined };
-        break;
-      case 'VERBOSE':
-        throw new RedshiftSqlError(
-          'VERBOSE is only valid directly after MANIFEST (MANIFEST VERBOSE).',
-          '42601',
-        );
-      case 'HEADER':
-        seen(w);
-        st.header = true;
-        break;
-      case 'DELIMITER': {
-        seen(w);
-        cur.acceptWord('AS');
-        const d = cur.expectString('DELIMITER');
-        if (d.length !== 1 || d.charCodeAt(0) > 127)
-          throw new RedshiftSqlError(`DELIMITER must be a single ASCII character, got '${d}'.`, '22023');
-        st.delimiter = d;
-        break;
-      }
-      case 'FIXEDWIDTH':
-        seen(w);
-        cur.acceptWord('AS');
-        st.fixedWidth = parseFixedWidthSpec(cur.expectString('FIXEDWIDTH'));
-        break;
-      case 'ENCRYPTED':
-        seen(w);
-        st.encrypted = { auto: cur.acceptWord('AUTO') !== undefined };
-        break;
-      case 'KMS_KEY_ID':
-        seen(w);
-        cur.acceptWord('AS');
-        st.kmsKeyId = cur.expectString('KMS_KEY_ID');
-        break;
-      case 'MASTER_SYMMETRIC_KEY':
-        seen(w);
-        cur.acceptWord('AS');
-        st.masterSymmetricKey = cur.expectString('MASTER_SYMMETRIC_KEY');
-        break;
-      case 'GZIP':
-      case 'BZIP2':
-      case 'ZSTD':
-        if (st.compression !== undefined) throw conflict(st.compression.toUpperCase(), w);
-        st.compression = w.toLowerCase() as 'gzip' | 'bzip2' | 'zstd';
-        break;
-      case 'ADDQUOTES':
-        seen(w);
-        st.addQuotes = true;
-        break;
-      case 'NULL':
-        seen(w);
-        cur.acceptWord('AS');
-        st.nullAs = cur.expectString('NULL AS');
-        break;
-      case 'ESCAPE':
-        seen(w);
-        st.escape = true;
-        break;
-      case 'ALLOWOVERWRITE':
-        seen(w);
-        st.allowOverwrite = true;
-        break;
-      case 'CLEANPATH':
-        seen(w);
-        st.cleanPath = true;
-        break;
-      case 'PARALLEL': {
-        seen(w);
-        const v = cur.acceptWord('ON', 'TRUE', 'OFF', 'FALSE');
-        st.parallel = v === undefined || v === 'ON' || v === 'TRUE';
-        break;
-      }
-      case 'MAXFILESIZE': {
-        seen(w);
-        const size = readSize(cur, 'MAXFILESIZE');
-        if (size < 5 * MB || size > 6.2 * 1024 * MB)
-          throw new RedshiftSqlError('MAXFILESIZE must be between 5 MB and 6.2 GB.', '22023');
-        st.maxFileSize = size;
-        break;
-      }
-      case 'ROWGROUPSIZE': {
-        seen(w);
-        const size = readSize(cur, 'ROWGROUPSIZE');
-        if (size < 32 * MB || size > 128 * MB)
-          throw new RedshiftSqlError('ROWGROUPSIZE must be between 32 MB and 128 MB.', '22023');
-        st.rowGroupSize = size;
-        break;
-      }
-      case 'REGION':
-        seen(w);
-        cur.acceptWord('AS');
-        st.region = cur.expectString('REGION');
-        break;
-      case 'EXTENSION':
-        seen(w);
-        cur.acceptWord('AS');
-        st.extension = cur.expectString('EXTENSION');
-        break;
-      default:
-        throw syntaxError(cur.sql, optionOffset, `unknown UNLOAD option ${w}`);
-    }
-  }
-  cur.expectEnd();
-  st.authorization = finishAuthorization(auth);
+    },
+  });
   validateUnload(st);
   return st;
 }

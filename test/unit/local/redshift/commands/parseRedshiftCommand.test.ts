@@ -136,8 +136,35 @@ describe('parseRedshiftCommand: COPY', () => {
     ['PARQUET MAXERROR 5', 'MAXERROR argument is not supported for PARQUET based COPY'],
     ["JSON 'auto' DELIMITER ','", 'JSON is not compatible with DELIMITER.'],
     ['IGNOREALLERRORS MAXERROR 3', 'IGNOREALLERRORS is not compatible with MAXERROR.'],
+    ['LZOP GZIP', 'LZOP is not compatible with GZIP.'],
+    ['EMPTYASNULL EMPTYASNULL', 'conflicting or redundant options: EMPTYASNULL'],
+    ["REGION 'us-east-1' REGION AS 'eu-west-1'", 'conflicting or redundant options: REGION'],
+    ['CSV FORMAT AS CSV', 'conflicting or redundant options: CSV'],
+    ['BOGUS', 'syntax error at or near "BOGUS" (position 68): unknown COPY option BOGUS'],
   ])('rejects %s', (options, message) => {
     expect(() => parseRedshiftCommand(`COPY t FROM 's3://b/x' ${ROLE} ${options}`)).toThrow(message);
+  });
+
+  it('reads the options it shares with UNLOAD and the bare-word flags', () => {
+    expect(
+      parseRedshiftCommand(
+        `COPY t FROM 's3://b/x' ${ROLE} LZOP DELIMITER AS '|' NULL AS 'nil' REGION AS 'eu-west-1' ESCAPE MANIFEST EMPTYASNULL NOLOAD EXPLICIT_IDS`,
+      ),
+    ).toMatchObject({
+      compression: 'lzop',
+      delimiter: '|',
+      nullAs: 'nil',
+      region: 'eu-west-1',
+      escape: true,
+      manifest: true,
+      emptyAsNull: true,
+      blanksAsNull: false,
+      noLoad: true,
+      explicitIds: true,
+    });
+    expect(() => parseRedshiftCommand(`UNLOAD ('select 1') TO 's3://b/p' ${ROLE} LZOP`)).toThrow(
+      /unknown UNLOAD option LZOP/,
+    );
   });
 
   it('refuses FROM STDIN with a pointer to S3', () => {
