@@ -276,9 +276,8 @@ export const loadJobSchema = z
     }
 
     if (job.source !== undefined && 'prefix' in job.source) {
-      const source = withSlash(job.source.prefix);
-      const staging = withSlash(job.staging);
-      if (staging.startsWith(source) || source.startsWith(staging)) {
+      // The prefix as S3 lists it (`.../run-1/ch` lists `.../run-1/chunks/`).
+      if (stagingOverlapsSource(withSlash(job.staging), job.source.prefix, job.name)) {
         issue(
           ['staging'],
           'staging must not be inside the source prefix (prepared chunks would be loaded again)',
@@ -300,6 +299,28 @@ export const loadJobSchema = z
       }
     }
   });
+
+/** What a run writes under `<staging><job>/<runId>/` (see src/load/loadRun.ts). */
+const RUN_STAGING_ENTRIES = ['chunks/', 'parts/', 'lines/', 'failed/', 'copy.manifest', 'objects.csv'];
+
+/**
+ * True when listing `source` could return what a run of job `name` writes under
+ * `<staging><name>/<runId>/`. A source beside those files (a transfer's own
+ * `<staging><name>/<runId>/unload/`) is fine.
+ */
+export function stagingOverlapsSource(staging: string, source: string, name: string): boolean {
+  if (staging.startsWith(source)) return true;
+  if (!source.startsWith(staging)) return false;
+  const jobArea = `${staging}${name}/`;
+  if (jobArea.startsWith(source)) return true;
+  if (!source.startsWith(jobArea)) return false;
+  const inRun = source.slice(jobArea.length);
+  const slash = inRun.indexOf('/');
+  // `<jobArea>run-1` (no slash) covers every run id starting so.
+  if (slash === -1) return true;
+  const rest = inRun.slice(slash + 1);
+  return RUN_STAGING_ENTRIES.some((entry) => entry.startsWith(rest) || rest.startsWith(entry));
+}
 
 export type LoadJobInput = z.input<typeof loadJobSchema>;
 export type LoadJob = z.output<typeof loadJobSchema>;

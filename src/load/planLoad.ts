@@ -374,35 +374,17 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
-  for (const o of source.objects) {
-    const ref = typeof o === 'string' ? { uri: o } : o;
-    const { bucket, key } = splitS3Uri(ref.uri);
-    const versionId = 'versionId' in ref ? ref.versionId : undefined;
-    const head = await s3
-      .send(
-        new HeadObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ...(versionId === undefined ? {} : { VersionId: versionId }),
-        }),
-      )
-      .catch((error: unknown) => {
-        const name = (error as Error).name;
-        if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchVersion') {
-          throw new NoSourceObjectsError(
-            `Source object ${ref.uri}${versionId === undefined ? '' : ` version ${versionId}`} does not exist. Fix source.objects in job "${job.name}".`,
-          );
-        }
-        throw s3Error(error, `reading ${ref.uri}`);
-      });
-    out.push({
-      bucket,
-      key,
-      ...((versionId ?? head.VersionId) ? { versionId: versionId ?? head.VersionId } : {}),
-      etag: (head.ETag ?? ('etag' in ref ? ref.etag : undefined) ?? '').replace(/"/g, ''),
-      size: head.ContentLength ?? 0,
-    });
-  }
+  // Up to 10,000 listed objects (a large transfer): HEAD them HEAD_CONCURRENCY at a time, in order.
+  const heads: SourceObject[] = new Array(source.objects.length);
+  let next = 0;
+  const header = async () => {
+    while (next < source.objects.length) {
+      const at = next++;
+      heads[at] = await headSource(s3, job, source.objects[at] as ListedObject);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, source.objects.length) }, header));
+  out.push(...heads);
   const seen = new Set<string>();
   return out.filter((o) => {
     const id = `${o.bucket}\n${o.key}\n${o.versionId ?? ''}`;
@@ -410,6 +392,41 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
     seen.add(id);
     return true;
   });
+}
+
+const HEAD_CONCURRENCY = 16;
+
+type ListedObject = NonNullable<Extract<LoadJob['source'], { objects: unknown }>>['objects'][number];
+
+/** One listed source object: its ETag, size and version (HEAD). */
+async function headSource(s3: S3Client, job: LoadJob, o: ListedObject): Promise<SourceObject> {
+  const ref = typeof o === 'string' ? { uri: o } : o;
+  const { bucket, key } = splitS3Uri(ref.uri);
+  const versionId = 'versionId' in ref ? ref.versionId : undefined;
+  const head = await s3
+    .send(
+      new HeadObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(versionId === undefined ? {} : { VersionId: versionId }),
+      }),
+    )
+    .catch((error: unknown) => {
+      const name = (error as Error).name;
+      if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchVersion') {
+        throw new NoSourceObjectsError(
+          `Source object ${ref.uri}${versionId === undefined ? '' : ` version ${versionId}`} does not exist. Fix source.objects in job "${job.name}".`,
+        );
+      }
+      throw s3Error(error, `reading ${ref.uri}`);
+    });
+  return {
+    bucket,
+    key,
+    ...((versionId ?? head.VersionId) ? { versionId: versionId ?? head.VersionId } : {}),
+    etag: (head.ETag ?? ('etag' in ref ? ref.etag : undefined) ?? '').replace(/"/g, ''),
+    size: head.ContentLength ?? 0,
+  };
 }
 
 function s3Error(error: unknown, what: string): Error {

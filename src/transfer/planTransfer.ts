@@ -9,6 +9,9 @@ import { resolveTemplate, templateValues } from '../job/templates.ts';
 import type { TransferJob } from '../job/transferJob.ts';
 import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
 
+/** Above this many UNLOAD files the load half reads them by prefix, not by a list in the job. */
+export const MAX_LISTED_UNLOAD_FILES = 100;
+
 /** What UNLOAD writes for a transfer and COPY reads back: NULL and '' stay apart. */
 const NULL_AS = '\\N';
 
@@ -121,9 +124,20 @@ export async function transferLoadInput(
   const { bucket, key } = parseS3Uri(manifestUri);
   const text = await getText(s3, bucket, key);
   const entries = text === undefined ? [] : parseUnloadManifest(text, manifestUri).entries;
+  const urls = entries.map((e) => e.url);
+  // The job travels in the state (256 KiB): beyond a few files, name the UNLOAD prefix (only
+  // this run's UNLOAD writes there; `.gz` leaves the manifest out) instead of every file.
+  const byPrefix =
+    urls.length > MAX_LISTED_UNLOAD_FILES &&
+    urls.every((u) => u.startsWith(run.unloadStaging) && u.endsWith('.gz'));
   const job = loadJobSchema.parse({
     ...run.loadJob,
-    source: { objects: entries.length === 0 ? [manifestUri] : entries.map((e) => e.url) },
+    source:
+      urls.length === 0
+        ? { objects: [manifestUri] }
+        : byPrefix
+          ? { prefix: run.unloadStaging, suffix: '.gz' }
+          : { objects: urls },
   });
   return { job, runId: run.runId, runDate: run.runDate, nothingToDo: entries.length === 0 };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobValidationError } from '../../../src/errors.ts';
 import { parseJob } from '../../../src/job/job.ts';
-import { loadJobSchema } from '../../../src/job/loadJob.ts';
+import { loadJobSchema, stagingOverlapsSource } from '../../../src/job/loadJob.ts';
 
 const base = {
   kind: 'load',
@@ -96,5 +96,24 @@ describe('Schema: loadJobSchema', () => {
       'staging: staging must not be inside the source prefix (prepared chunks would be loaded again)',
       'trigger.prefix: the staging prefix must not match the trigger (chunks would start loads)',
     ]);
+  });
+});
+
+describe('Function: stagingOverlapsSource', () => {
+  const staging = 's3://stage/loads/';
+  it.each([
+    ['s3://stage/', true],
+    ['s3://stage/loads/', true],
+    ['s3://stage/loads/job/', true],
+    ['s3://stage/loads/job/run-1/', true],
+    ['s3://stage/loads/job/run-1/chunks/', true],
+    ['s3://stage/loads/job/run-1/ch', true],
+    ['s3://stage/loads/job/run', true],
+    ['s3://stage/lo', true],
+    ['s3://stage/loads/job/run-1/unload/', false],
+    ['s3://stage/loads/other/', false],
+    ['s3://landing/in/', false],
+  ])('source %s -> %s', (source, overlaps) => {
+    expect(stagingOverlapsSource(staging, source, 'job')).toBe(overlaps);
   });
 });
