@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type ErrorName, errorClasses, errorNames, PartProcessingError } from '../errors.ts';
 import { getText, listKeys } from '../export/s3Objects.ts';
-import { type LoadContext, stagingKeys } from './loadRun.ts';
+import { type LoadContext, partSummaryKey, stagingKeys } from './loadRun.ts';
 
 const failureSchema = z.object({ index: z.number().int(), name: z.string(), message: z.string() }).strict();
 
@@ -36,6 +36,9 @@ export async function explainPrepareFailure(
     }
     if (parsed?.success !== true) continue;
     const { name, message, index } = parsed.data;
+    // A record left by an earlier attempt of this run id (keepStaging) for a part that has
+    // since succeeded is not this failure.
+    if ((await getText(s3, staging.bucket, partSummaryKey(staging, index))) !== undefined) continue;
     const known = (errorNames as string[]).includes(name) && name !== 'RedshiftTransferError';
     // Every named class takes the message first (JobValidationError's issues are in it already).
     const ErrorClass = (known ? errorClasses[name as ErrorName] : PartProcessingError) as new (

@@ -49,6 +49,11 @@ describe('Function: explainPrepareFailure', () => {
 
   it('throws the named error of the first failed part', async () => {
     await record('r1', 210, 'BadRecordError', 'later part');
+    // Part 5 failed in an earlier attempt of this run id and has succeeded since.
+    await record('r1', 5, 'BadRecordError', 'stale');
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'stage', Key: 'loads/sales/r1/parts/p00005.json', Body: '{}' }),
+    );
     await record('r1', 12, 'SchemaMismatchError', 'The header of s3://landing/x.csv (line 1) does not match');
     const error = await explainPrepareFailure(s3.client, context('r1'), {
       Error: 'States.ExceedToleratedFailureThreshold',
