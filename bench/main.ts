@@ -4,11 +4,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeThisMachine } from './lib/machine.ts';
 import { type BenchResults, mergeResults, type SuiteResult } from './lib/results.ts';
-import { renderResultsTable, replaceBetweenMarkers } from './lib/resultsTable.ts';
+import { renderResultsTable, replaceBetweenMarkers, TABLE_START } from './lib/resultsTable.ts';
 import { type BenchOptions, parseBenchArgs, SUITES, type SuiteName } from './options.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 const DOC_FILE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+const README_FILE = fileURLToPath(new URL('../README.md', import.meta.url));
 
 /** Benchmarks written by other engineers, run as they are (`npx tsx bench/<name>.ts`). */
 const EXTERNAL: Partial<Record<SuiteName, { file: string; title: string }>> = {
@@ -143,6 +144,12 @@ export async function main(argv: string[]): Promise<number> {
   const doc = existsSync(DOC_FILE) ? await readFile(DOC_FILE, 'utf8') : '# Benchmarks\n';
   await writeFile(DOC_FILE, replaceBetweenMarkers(doc, table));
   await formatWithBiome(DOC_FILE);
+  // The README carries the same table between the same markers, so it never disagrees with a run.
+  const readme = existsSync(README_FILE) ? await readFile(README_FILE, 'utf8') : '';
+  if (readme.includes(TABLE_START)) {
+    await writeFile(README_FILE, replaceBetweenMarkers(readme, table));
+    await formatWithBiome(README_FILE);
+  }
   console.log(`\n${table}\n\nwrote ${RESULTS_FILE} and the table in ${DOC_FILE}`);
   return suites.some((s) => s.status === 'failed') ? 1 : 0;
 }
