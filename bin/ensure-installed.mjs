@@ -31,9 +31,17 @@ if (!hasPostgres) {
     );
     process.exit(1);
   }
-  process.stderr.write('redshift-transfer: installing the PostgreSQL server (apt-get install postgresql) ...\n');
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'postgresql']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  process.stderr.write(
+    'redshift-transfer: installing the PostgreSQL server (apt-get install postgresql) ...\n',
+  );
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'postgresql'],
+  ]) {
+    const r = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
