@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { quoteIdent } from '../sql/identifiers.ts';
+import { templateVariables, unknownPlaceholders } from './templates.ts';
 
 /**
  * Building blocks shared by every job kind (export, load, transfer). Validation here is strict:
@@ -110,3 +112,56 @@ export const jobNameSchema = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes (max 63)');
+
+/** A table as `table`, `schema.table` or `{schema, name}`. */
+export const tableSchema = z.union([
+  z.string().trim().min(1),
+  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
+]);
+
+/** An S3 URI whose `{placeholders}` are all known template variables (resolved at plan time). */
+export const templatedS3UriSchema = s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
+  message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
+});
+
+/** Reports one problem of a job document at `path` (inside a zod `superRefine`). */
+export type IssueReporter = (path: (string | number)[], message: string) => void;
+
+/** The {@link IssueReporter} of a `superRefine`: each call adds one custom issue. */
+export function issueReporter(ctx: z.RefinementCtx): IssueReporter {
+  return (path, message) => ctx.addIssue({ code: 'custom', path, message });
+}
+
+/**
+ * Reports `name` at `path` when `quoteIdent` rejects it; `what` names it in the message
+ * (e.g. `Invalid column name "a\"b": ...`).
+ */
+export function identifierIssue(
+  name: string,
+  path: (string | number)[],
+  issue: IssueReporter,
+  what = 'column name',
+): void {
+  try {
+    quoteIdent(name, what);
+  } catch (error) {
+    issue(path, (error as Error).message);
+  }
+}
+
+/**
+ * The rules of a query-or-table source (an export, a transfer's source): exactly one of `query`
+ * or `table`, and `columns` only with `table`. `at` is the source's path in the document.
+ */
+export function querySourceIssues(
+  source: { query?: string | undefined; table?: unknown; columns?: string[] | undefined },
+  at: (string | number)[],
+  issue: IssueReporter,
+): void {
+  if ((source.query === undefined) === (source.table === undefined)) {
+    issue([...at, 'query'], 'give exactly one of "query" or "table"');
+  }
+  if (source.columns !== undefined && source.table === undefined) {
+    issue([...at, 'columns'], '"columns" is only used with "table"');
+  }
+}

@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { quoteIdent } from '../sql/identifiers.ts';
 import {
   iamRoleSchema,
+  identifierIssue,
+  issueReporter,
   jobNameSchema,
   kmsKeySchema,
+  querySourceIssues,
   redshiftTargetSchema,
-  s3UriSchema,
+  tableSchema,
+  templatedS3UriSchema,
   timeoutsSchema,
 } from './common.ts';
 import { sparkStepSchema } from './sparkStep.ts';
-import { templateVariables, unknownPlaceholders } from './templates.ts';
 
 /**
  * The `export` job document: Redshift -> S3 through UNLOAD, then per-part processing into the
@@ -126,15 +128,6 @@ export const scheduleSchema = z
   })
   .strict();
 
-const tableSchema = z.union([
-  z.string().trim().min(1),
-  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
-]);
-
-const templatedS3Uri = s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
-  message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
-});
-
 export const exportJobSchema = z
   .object({
     kind: z.literal('export'),
@@ -156,9 +149,9 @@ export const exportJobSchema = z
       overwrite: 'allowoverwrite',
     }),
     /** Where UNLOAD writes (ours: emptied after a successful run unless keepStaging). */
-    staging: templatedS3Uri,
+    staging: templatedS3UriSchema,
     /** Where processed parts, `_manifest.json` and `_SUCCESS` go. */
-    destination: templatedS3Uri,
+    destination: templatedS3UriSchema,
     process: processOptionsSchema,
     keepStaging: z.boolean().default(false),
     timeouts: timeoutsSchema,
@@ -167,16 +160,10 @@ export const exportJobSchema = z
   })
   .strict()
   .superRefine((job, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+    const issue = issueReporter(ctx);
     const u = job.unload;
 
-    if ((job.query === undefined) === (job.table === undefined)) {
-      issue(['query'], 'give exactly one of "query" or "table"');
-    }
-    if (job.columns !== undefined && job.table === undefined) {
-      issue(['columns'], '"columns" is only used with "table"');
-    }
+    querySourceIssues(job, [], issue);
     if (job.query !== undefined && /\blimit\s+\d+\s*;?\s*$/i.test(job.query)) {
       issue(
         ['query'],
@@ -253,18 +240,6 @@ export const exportJobSchema = z
 
 export type ExportJobInput = z.input<typeof exportJobSchema>;
 export type ExportJob = z.output<typeof exportJobSchema>;
-
-function identifierIssue(
-  name: string,
-  path: (string | number)[],
-  issue: (path: (string | number)[], message: string) => void,
-) {
-  try {
-    quoteIdent(name, 'column name');
-  } catch (error) {
-    issue(path, (error as Error).message);
-  }
-}
 
 /** A prefix as a folder: `s3://b/x` -> `s3://b/x/`. */
 export function withSlash(uri: string): string {

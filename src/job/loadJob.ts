@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { quoteIdent } from '../sql/identifiers.ts';
-import { iamRoleSchema, jobNameSchema, redshiftTargetSchema, s3UriSchema, timeoutsSchema } from './common.ts';
+import {
+  type IssueReporter,
+  iamRoleSchema,
+  identifierIssue,
+  issueReporter,
+  jobNameSchema,
+  redshiftTargetSchema,
+  s3UriSchema,
+  tableSchema,
+  templatedS3UriSchema,
+  timeoutsSchema,
+} from './common.ts';
 import { scheduleSchema } from './exportJob.ts';
 import { sparkStepSchema } from './sparkStep.ts';
-import { templateVariables, unknownPlaceholders } from './templates.ts';
 
 /**
  * The `load` job document: S3 -> Redshift. Sources are checked and prepared part by part, COPYed
@@ -148,15 +157,6 @@ export const ledgerOptionsSchema = z
   .strict()
   .default({ schema: 'public', table: 'rt_load_ledger' });
 
-const tableSchema = z.union([
-  z.string().trim().min(1),
-  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
-]);
-
-const templatedS3Uri = s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
-  message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
-});
-
 export const loadModes = ['append', 'replace', 'upsert'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
@@ -184,7 +184,7 @@ export const loadJobSchema = z
     /** Bad rows tolerated in the whole load (reported and skipped); 0 = any bad row fails the run. */
     maxErrors: z.number().int().min(0).max(100_000).default(0),
     /** Our working prefix: prepared chunks and the COPY manifest go under `<staging>/<job>/<runId>/`. */
-    staging: templatedS3Uri,
+    staging: templatedS3UriSchema,
     /** Target size of a prepared gzip chunk (before compression is unknown, so measured on input). */
     chunkSize: chunkSizeSchema.default(64),
     /** Slices of the cluster (the chunk count is a multiple of it); default: asked from Redshift. */
@@ -198,8 +198,7 @@ export const loadJobSchema = z
   })
   .strict()
   .superRefine((job, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+    const issue = issueReporter(ctx);
     const f = job.format;
     if (f.type === 'json' && job.columns !== undefined) {
       issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');
@@ -218,11 +217,12 @@ export const loadJobSchema = z
     if (job.orderBy !== undefined && job.keys === undefined) {
       issue(['orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');
     }
-    for (const [i, column] of (job.columns ?? []).entries()) identifierIssue(column, ['columns', i], issue);
-    for (const [i, column] of (job.keys ?? []).entries()) identifierIssue(column, ['keys', i], issue);
-    if (job.orderBy !== undefined) identifierIssue(job.orderBy, ['orderBy'], issue);
-    identifierIssue(job.ledger.schema, ['ledger', 'schema'], issue);
-    identifierIssue(job.ledger.table, ['ledger', 'table'], issue);
+    for (const [i, column] of (job.columns ?? []).entries())
+      identifierIssue(column, ['columns', i], issue, 'name');
+    for (const [i, column] of (job.keys ?? []).entries()) identifierIssue(column, ['keys', i], issue, 'name');
+    if (job.orderBy !== undefined) identifierIssue(job.orderBy, ['orderBy'], issue, 'name');
+    identifierIssue(job.ledger.schema, ['ledger', 'schema'], issue, 'name');
+    identifierIssue(job.ledger.table, ['ledger', 'table'], issue, 'name');
     tableIssue(job.table, issue);
     duplicates(job.columns ?? [], ['columns'], issue);
     duplicates(job.keys ?? [], ['keys'], issue);
@@ -325,37 +325,21 @@ export function stagingOverlapsSource(staging: string, source: string, name: str
 export type LoadJobInput = z.input<typeof loadJobSchema>;
 export type LoadJob = z.output<typeof loadJobSchema>;
 
-function identifierIssue(
-  name: string,
-  path: (string | number)[],
-  issue: (path: (string | number)[], message: string) => void,
-) {
-  try {
-    quoteIdent(name, 'name');
-  } catch (error) {
-    issue(path, (error as Error).message);
-  }
-}
-
-function tableIssue(table: LoadJob['table'], issue: (path: (string | number)[], message: string) => void) {
+function tableIssue(table: LoadJob['table'], issue: IssueReporter) {
   if (typeof table === 'string') {
     const parts = table.split('.');
     if (parts.length > 2) {
       issue(['table'], 'expected "table" or "schema.table" (give {schema, name} for names with dots)');
       return;
     }
-    for (const part of parts) identifierIssue(part, ['table'], issue);
+    for (const part of parts) identifierIssue(part, ['table'], issue, 'name');
     return;
   }
-  if (table.schema !== undefined) identifierIssue(table.schema, ['table', 'schema'], issue);
-  identifierIssue(table.name, ['table', 'name'], issue);
+  if (table.schema !== undefined) identifierIssue(table.schema, ['table', 'schema'], issue, 'name');
+  identifierIssue(table.name, ['table', 'name'], issue, 'name');
 }
 
-function duplicates(
-  names: string[],
-  path: (string | number)[],
-  issue: (path: (string | number)[], message: string) => void,
-) {
+function duplicates(names: string[], path: (string | number)[], issue: IssueReporter) {
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {
     const key = name.toLowerCase();

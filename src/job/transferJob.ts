@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { quoteIdent } from '../sql/identifiers.ts';
-import { iamRoleSchema, jobNameSchema, redshiftTargetSchema, s3UriSchema, timeoutsSchema } from './common.ts';
+import {
+  iamRoleSchema,
+  identifierIssue,
+  issueReporter,
+  jobNameSchema,
+  querySourceIssues,
+  redshiftTargetSchema,
+  tableSchema,
+  templatedS3UriSchema,
+  timeoutsSchema,
+} from './common.ts';
 import { scheduleSchema } from './exportJob.ts';
 import { chunkSizeSchema, ledgerOptionsSchema, loadModes } from './loadJob.ts';
 import { sparkStepSchema } from './sparkStep.ts';
-import { templateVariables, unknownPlaceholders } from './templates.ts';
 
 /**
  * The `transfer` job document: Redshift -> Redshift as one run. The source query or table is
@@ -13,11 +21,6 @@ import { templateVariables, unknownPlaceholders } from './templates.ts';
  * chunked, one transaction, ledger). Source and destination may be different clusters,
  * workgroups or databases.
  */
-
-const tableSchema = z.union([
-  z.string().trim().min(1),
-  z.object({ schema: z.string().min(1).optional(), name: z.string().min(1) }).strict(),
-]);
 
 export const transferSourceSchema = z
   .object({
@@ -52,9 +55,7 @@ export const transferJobSchema = z
     source: transferSourceSchema,
     destination: transferDestinationSchema,
     /** Both clusters' roles must reach it: the UNLOAD files and the load's chunks go under `<staging>/<job>/<runId>/`. */
-    staging: s3UriSchema.refine((uri) => unknownPlaceholders(uri).length === 0, {
-      message: `unknown placeholder; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
-    }),
+    staging: templatedS3UriSchema,
     chunkSize: chunkSizeSchema.default(64),
     slices: z.number().int().min(1).max(12_800).optional(),
     keepStaging: z.boolean().default(false),
@@ -64,16 +65,10 @@ export const transferJobSchema = z
   })
   .strict()
   .superRefine((job, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+    const issue = issueReporter(ctx);
     const s = job.source;
     const d = job.destination;
-    if ((s.query === undefined) === (s.table === undefined)) {
-      issue(['source', 'query'], 'give exactly one of "query" or "table"');
-    }
-    if (s.columns !== undefined && s.table === undefined) {
-      issue(['source', 'columns'], '"columns" is only used with "table"');
-    }
+    querySourceIssues(s, ['source'], issue);
     if (d.mode === 'upsert' && d.keys === undefined) {
       issue(['destination', 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
     }
@@ -90,13 +85,7 @@ export const transferJobSchema = z
         ? []
         : [[d.orderBy, ['destination', 'orderBy']] as [string, (string | number)[]]]),
     ];
-    for (const [name, path] of names) {
-      try {
-        quoteIdent(name, 'column name');
-      } catch (error) {
-        issue(path, (error as Error).message);
-      }
-    }
+    for (const [name, path] of names) identifierIssue(name, path, issue);
   });
 
 export type TransferJobInput = z.input<typeof transferJobSchema>;
