@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { cancelStatement, describeStatement } from '../dataapi/dataApi.ts';
+import { bestEffort } from '../bestEffort.ts';
+import { cancelIfRunning } from '../dataapi/cancelIfRunning.ts';
 import { isOurOutputKey } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
 import { deleteKeys, listKeys, parseS3Uri } from './s3Objects.ts';
@@ -41,24 +42,11 @@ export async function cleanupExport(
     removedState: 0,
     problems: [],
   };
-  const attempt = async (what: string, step: () => Promise<void>) => {
-    try {
-      await step();
-    } catch (error) {
-      report.problems.push(`${what}: ${(error as Error).name}: ${(error as Error).message}`);
-      options.logger?.warn(`cleanup could not ${what}`, {
-        errorName: (error as Error).name,
-        errorMessage: (error as Error).message,
-      });
-    }
-  };
+  const attempt = bestEffort(report.problems, options.logger);
   const statementId = input.statementId;
   if (statementId !== undefined) {
     await attempt('cancel the statement', async () => {
-      const d = await describeStatement(clients.redshiftData, statementId);
-      if (d.status === 'SUBMITTED' || d.status === 'PICKED' || d.status === 'STARTED') {
-        report.cancelledStatement = await cancelStatement(clients.redshiftData, statementId);
-      }
+      report.cancelledStatement = await cancelIfRunning(clients.redshiftData, statementId);
     });
   }
   const destination = input.destination;
