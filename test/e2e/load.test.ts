@@ -1,12 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonObject, loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
-import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
-import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
-import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
+import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
+import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import type { TestRedshift } from '../helpers/testRedshift.ts';
+import type { TestS3 } from '../helpers/testS3.ts';
+import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
 
 /** The load state machine on the local stack: real S3, the Data API emulator over PostgreSQL. */
 
@@ -15,6 +16,7 @@ let redshift: TestRedshift;
 let runner: LocalRunner;
 let sm: PreparedStateMachine;
 let db: pg.Client;
+let stack: TestStateMachine | undefined;
 
 async function put(key: string, body: string | Buffer) {
   await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
@@ -49,36 +51,18 @@ async function run(input: Record<string, unknown>, name?: string) {
 }
 
 beforeAll(async () => {
-  s3 = await startTestS3();
-  for (const Bucket of ['rt-landing', 'rt-staging', 'rt-state']) {
-    await s3.client.send(new CreateBucketCommand({ Bucket }));
-  }
-  redshift = await startTestRedshift({ s3Endpoint: s3.endpoint, slices: 4 });
-  db = new pg.Client(redshift.databaseUrl);
-  await db.connect();
-  runner = new LocalRunner({
-    waitScale: 0,
-    env: {
-      RT_ENDPOINT_S3: s3.endpoint,
-      RT_ENDPOINT_REDSHIFT_DATA: redshift.endpoint,
-      RT_STATE_BUCKET: 'rt-state',
-      RT_CLUSTER_SLICES: '4',
-      // Runs of more than 4 objects prepare their parts in a Distributed Map.
-      RT_LOAD_INLINE_MAX_PARTS: '4',
-      RT_LOG_LEVEL: 'SILENT',
-    },
+  stack = await startTestStateMachine({
+    kind: 'load',
+    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
+    slices: 4,
+    // Runs of more than 4 objects prepare their parts in a Distributed Map.
+    env: { RT_LOAD_INLINE_MAX_PARTS: '4' },
   });
-  const definition = await loadDefinitionFile('statemachines/load.asl.yml', {
-    region: 'us-east-1',
-    stateBucket: 'rt-state',
-  });
-  sm = runner.prepare(definition, { name: 'redshift-transfer-load' });
+  ({ s3, redshift, db, runner, sm } = stack);
 });
 
 afterAll(async () => {
-  await db?.end();
-  await redshift?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
 describe('load state machine (local stack)', () => {

@@ -1,11 +1,12 @@
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import pg from 'pg';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonObject, loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
-import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
+import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { MAX_SKIPPED_LISTED } from '../../src/load/planLoad.ts';
-import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
-import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
+import type { TestRedshift } from '../helpers/testRedshift.ts';
+import type { TestS3 } from '../helpers/testS3.ts';
+import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
 
 /**
  * A load of hundreds of objects on the local stack: above RT_LOAD_INLINE_MAX_PARTS (default
@@ -19,6 +20,7 @@ let redshift: TestRedshift;
 let runner: LocalRunner;
 let sm: PreparedStateMachine;
 let db: pg.Client;
+let stack: TestStateMachine | undefined;
 
 async function putAll(entries: [string, string][]) {
   let next = 0;
@@ -54,34 +56,16 @@ async function run(input: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  s3 = await startTestS3();
-  for (const Bucket of ['rt-landing', 'rt-staging', 'rt-state']) {
-    await s3.client.send(new CreateBucketCommand({ Bucket }));
-  }
-  redshift = await startTestRedshift({ s3Endpoint: s3.endpoint, slices: 4 });
-  db = new pg.Client(redshift.databaseUrl);
-  await db.connect();
-  runner = new LocalRunner({
-    waitScale: 0,
-    env: {
-      RT_ENDPOINT_S3: s3.endpoint,
-      RT_ENDPOINT_REDSHIFT_DATA: redshift.endpoint,
-      RT_STATE_BUCKET: 'rt-state',
-      RT_CLUSTER_SLICES: '4',
-      RT_LOG_LEVEL: 'SILENT',
-    },
+  stack = await startTestStateMachine({
+    kind: 'load',
+    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
+    slices: 4,
   });
-  const definition = await loadDefinitionFile('statemachines/load.asl.yml', {
-    region: 'us-east-1',
-    stateBucket: 'rt-state',
-  });
-  sm = runner.prepare(definition, { name: 'redshift-transfer-load' });
+  ({ s3, redshift, db, runner, sm } = stack);
 });
 
 afterAll(async () => {
-  await db?.end();
-  await redshift?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
 describe('load state machine: many objects (local stack)', () => {

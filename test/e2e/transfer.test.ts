@@ -1,11 +1,12 @@
-import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonObject, loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
-import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
+import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
-import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
-import { startTestS3, type TestS3 } from '../helpers/testS3.ts';
+import type { TestRedshift } from '../helpers/testRedshift.ts';
+import type { TestS3 } from '../helpers/testS3.ts';
+import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
 
 /** Redshift -> Redshift through the transfer state machine: one database to another. */
 
@@ -16,6 +17,7 @@ let runner: LocalRunner;
 let sm: PreparedStateMachine;
 let source: pg.Client;
 let dest: pg.Client;
+let stack: TestStateMachine | undefined;
 
 function job(name: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -40,12 +42,9 @@ function job(name: string, overrides: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  s3 = await startTestS3();
-  for (const Bucket of ['rt-staging', 'rt-state']) await s3.client.send(new CreateBucketCommand({ Bucket }));
-  redshift = await startTestRedshift({ s3Endpoint: s3.endpoint, slices: 2 });
+  stack = await startTestStateMachine({ kind: 'transfer', buckets: ['rt-staging', 'rt-state'], slices: 2 });
+  ({ s3, redshift, db: source, runner, sm } = stack);
   destination = await createTestDatabase('dst');
-  source = new pg.Client(redshift.databaseUrl);
-  await source.connect();
   await source.query(
     'create table orders (id int, name varchar(30), amount numeric(10,2), updated_at timestamp)',
   );
@@ -63,29 +62,12 @@ beforeAll(async () => {
   await dest.query(
     `insert into analytics.orders values (5, 'stale', 0, '2000-01-01', 'seed'), (5000, 'kept', 1, '2000-01-01', 'seed')`,
   );
-  runner = new LocalRunner({
-    waitScale: 0,
-    env: {
-      RT_ENDPOINT_S3: s3.endpoint,
-      RT_ENDPOINT_REDSHIFT_DATA: redshift.endpoint,
-      RT_STATE_BUCKET: 'rt-state',
-      RT_CLUSTER_SLICES: '2',
-      RT_LOG_LEVEL: 'SILENT',
-    },
-  });
-  const definition = await loadDefinitionFile('statemachines/transfer.asl.yml', {
-    region: 'us-east-1',
-    stateBucket: 'rt-state',
-  });
-  sm = runner.prepare(definition, { name: 'redshift-transfer-transfer' });
 });
 
 afterAll(async () => {
-  await source?.end();
   await dest?.end();
   await destination?.drop();
-  await redshift?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
 describe('transfer state machine (local stack)', () => {

@@ -1,0 +1,65 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
+import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { startTestRedshift, type TestRedshift } from './testRedshift.ts';
+import { startTestS3, type TestS3 } from './testS3.ts';
+
+export interface TestStateMachine {
+  s3: TestS3;
+  redshift: TestRedshift;
+  /** Connected to the Data API emulator's database, to create and check tables. */
+  db: pg.Client;
+  runner: LocalRunner;
+  sm: PreparedStateMachine;
+  /** Closes `db`, stops the Data API server (dropping its database) and S3. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One state machine run in-process by the LocalRunner (waits scaled to 0, logs silent) against
+ * real S3 with `buckets` created and the Data API emulator over a fresh database with `slices`
+ * slices (RT_CLUSTER_SLICES matches it). `env` adds or overrides handler environment. Call stop()
+ * in afterAll.
+ */
+export async function startTestStateMachine(options: {
+  kind: 'export' | 'load' | 'transfer';
+  buckets: string[];
+  slices: number;
+  env?: Record<string, string>;
+}): Promise<TestStateMachine> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const s3 = await startTestS3();
+    stops.push(() => s3.stop());
+    for (const Bucket of options.buckets) await s3.client.send(new CreateBucketCommand({ Bucket }));
+    const redshift = await startTestRedshift({ s3Endpoint: s3.endpoint, slices: options.slices });
+    stops.push(() => redshift.stop());
+    const db = new pg.Client(redshift.databaseUrl);
+    await db.connect();
+    stops.push(() => db.end());
+    const runner = new LocalRunner({
+      waitScale: 0,
+      env: {
+        RT_ENDPOINT_S3: s3.endpoint,
+        RT_ENDPOINT_REDSHIFT_DATA: redshift.endpoint,
+        RT_STATE_BUCKET: 'rt-state',
+        RT_CLUSTER_SLICES: String(options.slices),
+        RT_LOG_LEVEL: 'SILENT',
+        ...options.env,
+      },
+    });
+    const definition = await loadDefinitionFile(`statemachines/${options.kind}.asl.yml`, {
+      region: 'us-east-1',
+      stateBucket: 'rt-state',
+    });
+    const sm = runner.prepare(definition, { name: `redshift-transfer-${options.kind}` });
+    return { s3, redshift, db, runner, sm, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
