@@ -66,7 +66,7 @@ export class ValueConverter {
         if (!isChar || st.emptyAsNull) v = null;
       } else if (st.blanksAsNull && isChar && v.trim() === '') v = null;
     }
-    if (v !== null && v.includes('\uFFFD')) {
+    if (v?.includes('\uFFFD')) {
       if (st.acceptInvChars === undefined || !isChar)
         return { error: { code: 1220, reason: 'String contains invalid or unsupported UTF8 codepoints' } };
       v = v.replace(/\uFFFD/g, st.acceptInvChars);
