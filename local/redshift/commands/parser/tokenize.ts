@@ -74,71 +74,20 @@ export function tokenize(sql: string): Token[] {
       if (depth > 0) throw syntaxError(sql, start, 'unterminated /* comment');
       continue;
     }
-    if (c === "'") {
+    if (c === "'" || c === '"') {
       const start = i;
-      i++;
-      let out = '';
-      let closed = false;
-      while (i < n) {
-        const ch = sql[i] as string;
-        if (ch === "'") {
-          if (sql[i + 1] === "'") {
-            out += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          closed = true;
-          break;
-        }
-        if (ch === '\\' && i + 1 < n) {
-          const next = sql[i + 1] as string;
-          const simple = SIMPLE_ESCAPES[next];
-          if (simple !== undefined) {
-            out += simple;
-            i += 2;
-            continue;
-          }
-          const oct = /^[0-7]{1,3}/.exec(sql.slice(i + 1, i + 4));
-          if (oct) {
-            out += String.fromCharCode(Number.parseInt(oct[0], 8) & 0xff);
-            i += 1 + oct[0].length;
-            continue;
-          }
-          out += `\\${next}`;
-          i += 2;
-          continue;
-        }
-        out += ch;
-        i++;
+      // String literals read backslash escapes (Redshift); quoted identifiers do not.
+      const read = readQuoted(sql, i, c, c === "'");
+      if (read === undefined) {
+        throw syntaxError(
+          sql,
+          start,
+          c === "'" ? 'unterminated quoted string' : 'unterminated quoted identifier',
+        );
       }
-      if (!closed) throw syntaxError(sql, start, 'unterminated quoted string');
-      tokens.push({ kind: 'string', value: out, offset: start });
-      continue;
-    }
-    if (c === '"') {
-      const start = i;
-      i++;
-      let out = '';
-      let closed = false;
-      while (i < n) {
-        const ch = sql[i] as string;
-        if (ch === '"') {
-          if (sql[i + 1] === '"') {
-            out += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          closed = true;
-          break;
-        }
-        out += ch;
-        i++;
-      }
-      if (!closed) throw syntaxError(sql, start, 'unterminated quoted identifier');
-      if (out === '') throw syntaxError(sql, start, 'zero-length delimited identifier');
-      tokens.push({ kind: 'quotedIdent', value: out, offset: start });
+      i = read.end;
+      if (c === '"' && read.value === '') throw syntaxError(sql, start, 'zero-length delimited identifier');
+      tokens.push({ kind: c === "'" ? 'string' : 'quotedIdent', value: read.value, offset: start });
       continue;
     }
     if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
@@ -163,4 +112,52 @@ export function tokenize(sql: string): Token[] {
   }
   tokens.push({ kind: 'eof', value: '', offset: n });
   return tokens;
+}
+
+/**
+ * Reads a quoted token starting at `open` (the quote itself): a doubled quote is one quote, and
+ * with `backslashEscapes` the escapes PostgreSQL 8.0 reads in literals apply. Returns the value
+ * and the index after the closing quote, or undefined when the quote is never closed.
+ */
+function readQuoted(
+  sql: string,
+  open: number,
+  quote: string,
+  backslashEscapes: boolean,
+): { value: string; end: number } | undefined {
+  const n = sql.length;
+  let i = open + 1;
+  let out = '';
+  while (i < n) {
+    const ch = sql[i] as string;
+    if (ch === quote) {
+      if (sql[i + 1] === quote) {
+        out += quote;
+        i += 2;
+        continue;
+      }
+      return { value: out, end: i + 1 };
+    }
+    if (backslashEscapes && ch === '\\' && i + 1 < n) {
+      const next = sql[i + 1] as string;
+      const simple = SIMPLE_ESCAPES[next];
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+        continue;
+      }
+      const oct = /^[0-7]{1,3}/.exec(sql.slice(i + 1, i + 4));
+      if (oct) {
+        out += String.fromCharCode(Number.parseInt(oct[0], 8) & 0xff);
+        i += 1 + oct[0].length;
+        continue;
+      }
+      out += `\\${next}`;
+      i += 2;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return undefined;
 }
