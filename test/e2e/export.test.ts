@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportJobDocument } from '../helpers/exportJobDocument.ts';
+import { getObjectBytes, listKeys } from '../helpers/s3Objects.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
 
 /**
@@ -15,14 +16,12 @@ import { startTestStack, type TestStack } from '../helpers/testStack.ts';
 const ROWS = 2000;
 let t: TestStack;
 
-async function keys(bucket: string, prefix: string): Promise<string[]> {
-  const out = await t.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
+function keys(bucket: string, prefix: string): Promise<string[]> {
+  return listKeys(t.clients.s3, bucket, prefix);
 }
 
-async function bytes(bucket: string, key: string): Promise<Buffer> {
-  const out = await t.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+function bytes(bucket: string, key: string): Promise<Buffer> {
+  return getObjectBytes(t.clients.s3, bucket, key);
 }
 
 function lines(text: string): string[] {
@@ -30,17 +29,12 @@ function lines(text: string): string[] {
 }
 
 function job(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'export',
+  return exportJobDocument(
     name,
-    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    query: 'select salesid, eventname, pricepaid from sales order by salesid',
-    unload: { format: 'csv', compression: 'gzip', header: true },
-    staging: `s3://rt-staging/${name}/{runId}/`,
-    destination: `s3://rt-exports/${name}/{runDate}/`,
-    ...overrides,
-  };
+    t.database,
+    'select salesid, eventname, pricepaid from sales order by salesid',
+    overrides,
+  );
 }
 
 async function run(input: Record<string, unknown>) {

@@ -1,10 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { DescribeStatementCommand, ListStatementsCommand } from '@aws-sdk/client-redshift-data';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, type HistoryEvent } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntime } from '../../functions/_shared/runtime.ts';
+import { exportJobDocument } from '../helpers/exportJobDocument.ts';
+import { getObjectBytes, listKeys } from '../helpers/s3Objects.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
 
 /**
@@ -85,29 +87,17 @@ function whenPutsCompleted(prefix: string, count: number): Promise<void> {
   return promise;
 }
 
-async function keys(bucket: string, prefix: string): Promise<string[]> {
-  const out = await t.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
+function keys(bucket: string, prefix: string): Promise<string[]> {
+  return listKeys(t.clients.s3, bucket, prefix);
 }
 
 async function text(bucket: string, key: string): Promise<string> {
-  const out = await t.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const body = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+  const body = await getObjectBytes(t.clients.s3, bucket, key);
   return (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
 }
 
 function job(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'export',
-    name,
-    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    query: 'select id, label from items',
-    unload: { format: 'csv', compression: 'gzip', header: true },
-    staging: `s3://rt-staging/${name}/{runId}/`,
-    destination: `s3://rt-exports/${name}/{runDate}/`,
-    ...overrides,
-  };
+  return exportJobDocument(name, t.database, 'select id, label from items', overrides);
 }
 
 /** The ids in every data line of the destination's parts (CSV with header). */

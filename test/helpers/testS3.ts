@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { startS3 } from '../../local/s3/startS3.ts';
 import { createS3Client } from '../../src/aws/clients.ts';
+import { getObjectBytes } from './s3Objects.ts';
 
 export interface TestS3 {
   endpoint: string;
@@ -21,10 +22,7 @@ export async function startTestS3(): Promise<TestS3> {
   return {
     endpoint: s3.endpoint,
     client,
-    getBytes: async (bucket, key) => {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
-    },
+    getBytes: (bucket, key) => getObjectBytes(client, bucket, key),
     stop: async () => {
       client.destroy();
       await s3.stop();
