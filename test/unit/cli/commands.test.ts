@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseRunArgs } from '../../../src/cli/commands/run.ts';
-import { run as validate } from '../../../src/cli/commands/validate.ts';
-import { resolveJobFile } from '../../../src/cli/resolveJob.ts';
-import { defaultExecutionName } from '../../../src/cli/runJob.ts';
+import { parseRunArgs } from '../../../cli/commands/run.ts';
+import { run as validate } from '../../../cli/commands/validate.ts';
+import { resolveJobFile } from '../../../cli/resolveJob.ts';
+import { defaultExecutionName } from '../../../cli/runJob.ts';
 
 let dir: string;
 

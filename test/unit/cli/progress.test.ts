@@ -8,7 +8,7 @@ import {
   formatProgress,
   stageTimings,
   withMapRun,
-} from '../../../src/cli/progress.ts';
+} from '../../../cli/progress.ts';
 
 const at = (s: number) => new Date(Date.UTC(2024, 2, 1, 2, 0, s));
 let id = 0;

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJob } from '../../../cli/runJob.ts';
 import { type LocalSfn, startLocalSfn } from '../../../local/sfn/startLocalSfn.ts';
 import { createSfnClient } from '../../../src/aws/clients.ts';
-import { runJob } from '../../../src/cli/runJob.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/statemachines/', import.meta.url));
 const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:redshift-transfer-cli-run';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCALE, seedTickit } from '../../../local/seed/seedTickit.ts';
-import { ConfigError } from '../../errors.ts';
+import { DEFAULT_SCALE, seedTickit } from '../../local/seed/seedTickit.ts';
+import { ConfigError } from '../../src/errors.ts';
 import { openLocalSfn } from '../localSfn.ts';
 import { formatDuration } from '../progress.ts';
 import { resolveJob } from '../resolveJob.ts';

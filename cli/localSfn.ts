@@ -1,8 +1,8 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { stateMachineArn } from '../../local/sfn/arns.ts';
-import type { LocalStack } from '../../local/stack.ts';
-import { createSfnClient } from '../aws/clients.ts';
-import { userLogLevel } from '../config/env.ts';
+import { stateMachineArn } from '../local/sfn/arns.ts';
+import type { LocalStack } from '../local/stack.ts';
+import { createSfnClient } from '../src/aws/clients.ts';
+import { userLogLevel } from '../src/config/env.ts';
 
 export interface LocalSfnTarget {
   client: SFNClient;
@@ -38,7 +38,7 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
     };
   }
   // Loaded lazily: `validate` and AWS runs never pay for the local stack.
-  const { startLocalStack } = await import('../../local/stack.ts');
+  const { startLocalStack } = await import('../local/stack.ts');
   options.log?.('starting the local stack (PostgreSQL, S3, Redshift Data API, EMR, Step Functions)...');
   const logLevel = userLogLevel(env);
   const stack = await startLocalStack({

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCALE, seedTickit } from '../../../local/seed/seedTickit.ts';
+import { DEFAULT_SCALE, seedTickit } from '../../local/seed/seedTickit.ts';
 import {
   DEFAULT_CLUSTER,
   DEFAULT_DATA_DIR,
@@ -9,9 +9,9 @@ import {
   type Engine,
   type LocalEndpoints,
   startLocalStack,
-} from '../../../local/stack.ts';
-import { userLogLevel } from '../../config/env.ts';
-import { ConfigError } from '../../errors.ts';
+} from '../../local/stack.ts';
+import { userLogLevel } from '../../src/config/env.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 const USAGE = `usage:
   redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests]

@@ -4,7 +4,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../src/errors.ts';
 import { type FollowResult, followExecution, type Output } from './followExecution.ts';
 import { formatSummary } from './summary.ts';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { JobValidationError } from '../../errors.ts';
+import { JobValidationError } from '../../src/errors.ts';
 import { resolveJob } from '../resolveJob.ts';
 
 const USAGE = 'usage: redshift-transfer validate <job file or name in jobs/> [--jobs-dir DIR]\n';

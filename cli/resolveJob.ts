@@ -1,8 +1,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { JobValidationError } from '../errors.ts';
-import { type Job, loadJobFile } from '../job/job.ts';
+import { JobValidationError } from '../src/errors.ts';
+import { type Job, loadJobFile } from '../src/job/job.ts';
 
 export interface ResolvedJob {
   job: Job;

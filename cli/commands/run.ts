@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createSfnClient } from '../../aws/clients.ts';
-import { ConfigError, JobValidationError } from '../../errors.ts';
+import { createSfnClient } from '../../src/aws/clients.ts';
+import { ConfigError, JobValidationError } from '../../src/errors.ts';
 import { openLocalSfn } from '../localSfn.ts';
 import { resolveJob } from '../resolveJob.ts';
 import { findDeployedStateMachine, runJob } from '../runJob.ts';
