@@ -137,14 +137,14 @@ describe.runIf(python.ok)('COPY FORMAT AS PARQUET from the common writers', () =
       });
       same(f.name, [...kinds.map(() => 'int' as Kind), ...kinds], got.rows[0], oracle.aggregates);
       const cols = f.columns.map(
-        (c, i) => (SAMPLE[kinds[i] as Kind] ?? ((x: string) => `${x}::text`))(c) + ` AS c${i}`,
+        (c, i) => `${(SAMPLE[kinds[i] as Kind] ?? ((x: string) => `${x}::text`))(c)} AS c${i}`,
       );
       const sample = await h.client.query({
         text: `SELECT ${cols.join(', ')} FROM ${table} WHERE i64 IS NOT NULL ORDER BY i64, i16 LIMIT 6`,
         rowMode: 'array',
       });
       expect(sample.rows.length, f.name).toBe(oracle.sample.length);
-      sample.rows.forEach((row, r) => same(f.name, kinds, row, oracle.sample[r] as string[]));
+      for (const [r, row] of sample.rows.entries()) same(f.name, kinds, row, oracle.sample[r] as string[]);
     }
   }, 120_000);
 });
