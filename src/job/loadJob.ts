@@ -85,6 +85,8 @@ export const loadFormatSchema = z
     quote: oneChar('quote character').optional(),
     /** `auto` picks by key suffix (`.gz`, `.zst`, `.bz2`) and checks the magic bytes. */
     compression: z.enum(['auto', 'none', 'gzip', 'zstd', 'bzip2']).default('auto'),
+    /** CSV: lines before the header (or the first record) to skip, e.g. a report's preamble. */
+    skipLines: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 export type LoadFormat = z.infer<typeof loadFormatSchema>;
@@ -176,6 +178,8 @@ export const loadJobSchema = z
     copyOptions: copyOptionsSchema.default(defaultCopyOptions),
     /** The file's columns in file order, when they differ from the table's (or there is no header). */
     columns: z.array(z.string().min(1)).min(1).max(1600).optional(),
+    /** CSV with a header: header names (as written) mapped to table columns, e.g. `{"Airport Name": "airport_name"}`. */
+    columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
     mode: z.enum(loadModes).default('append'),
     /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
     keys: z.array(z.string().min(1)).min(1).max(32).optional(),
@@ -202,6 +206,25 @@ export const loadJobSchema = z
     const f = job.format;
     if (f.type === 'json' && job.columns !== undefined) {
       issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');
+    }
+    if (job.columnMap !== undefined) {
+      if (f.type !== 'csv' || !f.header) {
+        issue(
+          ['columnMap'],
+          'maps header names to columns: use it with format.type "csv" and format.header true',
+        );
+      }
+      if (job.columns !== undefined) {
+        issue(
+          ['columnMap'],
+          '"columns" already names the fields by position (the header is skipped); keep one',
+        );
+      }
+      for (const [name, column] of Object.entries(job.columnMap))
+        identifierIssue(column, ['columnMap', name], issue, 'name');
+    }
+    if (f.skipLines !== undefined && f.type !== 'csv') {
+      issue(['format', 'skipLines'], `skips lines of CSV files; ${f.type} files have no preamble`);
     }
     if (job.schedule !== undefined && job.source === undefined) {
       issue(['schedule'], 'a scheduled load needs "source" (what to load on each run)');

@@ -21,6 +21,7 @@ import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
+import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { splitS3Uri } from './loadRun.ts';
 import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
@@ -280,10 +281,11 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       : job.columns !== undefined
         ? mapColumns(job.columns, tableColumns, '"columns" in the job')
         : job.format.type === 'csv' && job.format.header && first !== undefined
-          ? mapColumns(
+          ? headerColumns(
               await readHeader(i.s3, job, { ...first, compression: compression(first.key) }),
               tableColumns,
-              `the header of ${s3Url(first)}`,
+              job.columnMap,
+              `The header of ${s3Url(first)} (line ${(job.format.skipLines ?? 0) + 1})`,
             )
           : tableColumns.map((c) => c.name);
   checkColumns(job, tableColumns, fileColumns);
@@ -447,12 +449,28 @@ async function readHeader(
   const bytes = decompress(await openObject(s3, o), o.compression, label);
   try {
     const dialect = { delimiter: job.format.delimiter ?? ',', quote: job.format.quote ?? '"' };
-    for await (const record of csvRecords(utf8Text(bytes, label, true), dialect)) {
+    const text = skipLines(utf8Text(bytes, label, true), job.format.skipLines ?? 0);
+    for await (const record of csvRecords(text, dialect)) {
       return record.fields.map((f) => f.value.trim());
     }
     return [];
   } finally {
     bytes.destroy();
+  }
+}
+
+/** The text after its first `n` lines (a preamble before the header). */
+async function* skipLines(text: AsyncIterable<string>, n: number): AsyncGenerator<string> {
+  let left = n;
+  for await (let chunk of text) {
+    while (left > 0) {
+      const lf = chunk.indexOf('\n');
+      if (lf === -1) break;
+      chunk = chunk.slice(lf + 1);
+      left--;
+    }
+    if (left > 0) continue;
+    if (chunk !== '') yield chunk;
   }
 }
 

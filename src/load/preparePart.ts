@@ -9,6 +9,7 @@ import { ChunkWriter } from './chunkWriter.ts';
 import { type CsvDialect, type CsvField, formatCsvRecord, UnterminatedQuoteError } from './csvRecords.ts';
 import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
 import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
+import { headerColumns } from './headerNames.ts';
 import { LineMapBuilder } from './lineMap.ts';
 import {
   chunkKey,
@@ -192,16 +193,27 @@ function columnsByName(columns: readonly TargetColumn[]): Map<string, TargetColu
 }
 
 /**
- * The file's header checked against the run's column order: every name must be a column of the
- * table and the set must be the run's (the first file's header, or `columns`). Returns, for each
- * run column, the index of the file field that holds it.
+ * The file's header checked against the run's column order: every name must name a column of
+ * the table (as headerColumns matches them: columnMap, case-insensitive, normalised) and the set
+ * must be the run's (the first file's header). Returns, for each run column, the index of the
+ * file field that holds it.
  */
 export function headerOrder(
   header: readonly CsvField[],
   fileColumns: readonly string[],
   label: string,
+  tableColumns: readonly TargetColumn[],
+  columnMap?: Readonly<Record<string, string>>,
+  line = 1,
 ): number[] {
-  const names = header.map((f) => f.value.trim().toLowerCase());
+  const where = `The header of ${label} (line ${line})`;
+  const names = headerColumns(
+    header.map((f) => f.value),
+    tableColumns,
+    columnMap,
+    where,
+    false,
+  ).map((n) => n.toLowerCase());
   const wanted = fileColumns.map((c) => c.toLowerCase());
   const unknown = names.filter((n) => !wanted.includes(n));
   const missing = wanted.filter((n) => !names.includes(n));
@@ -213,8 +225,8 @@ export function headerOrder(
       twice.length > 0 ? `column(s) named twice ${twice.map((n) => `"${n}"`).join(', ')}` : '',
     ].filter((p) => p !== '');
     throw new SchemaMismatchError(
-      `The header of ${label} (line 1) does not match the load's columns (${fileColumns.join(', ')}): ${problems.join('; ')}. Fix the file's header, or "columns" in the job.`,
-      { context: { file: label, line: 1, unknown, missing } },
+      `${where} does not match the load's columns (${fileColumns.join(', ')}): ${problems.join('; ')}. Fix the file's header, or "columns" in the job.`,
+      { context: { file: label, line, unknown, missing } },
     );
   }
   return wanted.map((n) => names.indexOf(n));
@@ -368,7 +380,9 @@ class CsvPrepare implements PrepareSink {
   private order: number[] | undefined;
   private identity = true;
   private headerPending: boolean;
+  private skipLeft: number;
   private readonly delimiter: number;
+  private readonly tableColumns: readonly TargetColumn[];
 
   constructor(
     private readonly job: LoadJob,
@@ -394,6 +408,8 @@ class CsvPrepare implements PrepareSink {
     this.char = this.columns.map((c) => isCharacterType(c.type));
     this.nullAs = Buffer.from(job.copyOptions.nullAs ?? '\\N', 'utf8');
     this.headerPending = job.format.header;
+    this.skipLeft = job.format.skipLines ?? 0;
+    this.tableColumns = context.tableColumns;
   }
 
   take(block: Buffer, final: boolean): number {
@@ -402,10 +418,19 @@ class CsvPrepare implements PrepareSink {
     const columns = this.columns;
     const n = columns.length;
     let pos = 0;
+    while (this.skipLeft > 0 && pos < block.length) {
+      const next = scanner.skipLine(block, pos, block.length, final);
+      if (next === -1) return pos;
+      pos = next;
+      this.skipLeft--;
+    }
     while (pos < block.length && scanner.next(block, pos, block.length, final)) {
       pos = r.next;
       if (this.headerPending) {
         this.headerPending = false;
+        // With "columns" the job names the fields in order: the header is skipped, fields map by
+        // position (COPY's IGNOREHEADER 1 with a column list).
+        if (this.job.columns !== undefined) continue;
         const header: CsvField[] = [];
         for (let i = 0; i < r.fieldCount; i++) {
           header.push({
@@ -419,7 +444,14 @@ class CsvPrepare implements PrepareSink {
             quoted: ((r.flags[i] as number) & QUOTED) !== 0,
           });
         }
-        this.order = headerOrder(header, this.fileColumns, this.label);
+        this.order = headerOrder(
+          header,
+          this.fileColumns,
+          this.label,
+          this.tableColumns,
+          this.job.columnMap,
+          r.line,
+        );
         this.identity = this.order.every((v, i) => v === i);
         continue;
       }
