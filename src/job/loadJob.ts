@@ -87,6 +87,10 @@ export const loadFormatSchema = z
     compression: z.enum(['auto', 'none', 'gzip', 'zstd', 'bzip2']).default('auto'),
     /** CSV: lines before the header (or the first record) to skip, e.g. a report's preamble. */
     skipLines: z.number().int().min(0).max(1000).optional(),
+    /** JSON: `ignorecase` matches field names to columns case-insensitively (COPY JSON 'auto ignorecase'). */
+    keys: z.enum(['exact', 'ignorecase']).optional(),
+    /** JSON: a JSONPaths file (`{"jsonpaths": ["$.a", "$['b']['c']"]}`) whose paths map to the columns by position. */
+    jsonPaths: s3UriSchema.optional(),
   })
   .strict();
 export type LoadFormat = z.infer<typeof loadFormatSchema>;
@@ -204,8 +208,18 @@ export const loadJobSchema = z
   .superRefine((job, ctx) => {
     const issue = issueReporter(ctx);
     const f = job.format;
-    if (f.type === 'json' && job.columns !== undefined) {
-      issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');
+    if (f.type === 'json' && job.columns !== undefined && f.jsonPaths === undefined) {
+      issue(
+        ['columns'],
+        'JSON fields are matched to columns by name; remove "columns" (or give "format.jsonPaths")',
+      );
+    }
+    if (f.type !== 'json') {
+      if (f.keys !== undefined)
+        issue(['format', 'keys'], `is for JSON; ${f.type} files name columns otherwise`);
+      if (f.jsonPaths !== undefined) issue(['format', 'jsonPaths'], `is for JSON, not ${f.type}`);
+    } else if (f.keys !== undefined && f.jsonPaths !== undefined) {
+      issue(['format', 'keys'], 'the JSONPaths file names the fields exactly; remove "keys" or "jsonPaths"');
     }
     if (job.columnMap !== undefined) {
       if (f.type !== 'csv' || !f.header) {

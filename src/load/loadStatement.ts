@@ -39,7 +39,7 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
         f.type === 'csv'
           ? { type: 'csv', delimiter: f.delimiter ?? ',', quote: f.quote ?? '"' }
           : f.type === 'json'
-            ? { type: 'json' }
+            ? { type: 'json', mode: jsonMode(f) }
             : { type: 'parquet' },
       compression: f.type === 'parquet' ? 'none' : 'gzip',
       // Blank lines and bad rows were removed while preparing: COPY must now take every record.
@@ -52,6 +52,12 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     runId: context.runId,
     loadId: prepared.loadId,
   });
+}
+
+/** COPY's JSON argument for the job's format. */
+export function jsonMode(f: LoadJob['format']): 'auto' | 'auto ignorecase' | `s3://${string}` {
+  if (f.jsonPaths !== undefined) return f.jsonPaths as `s3://${string}`;
+  return f.keys === 'ignorecase' ? 'auto ignorecase' : 'auto';
 }
 
 /**

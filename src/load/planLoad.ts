@@ -277,7 +277,9 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
   const first = todo[0];
   const fileColumns =
     job.format.type === 'json'
-      ? null
+      ? job.format.jsonPaths === undefined
+        ? null
+        : mapColumns(job.columns ?? tableColumns.map((c) => c.name), tableColumns, '"columns" in the job')
       : job.columns !== undefined
         ? mapColumns(job.columns, tableColumns, '"columns" in the job')
         : job.format.type === 'csv' && job.format.header && first !== undefined

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BadRecordError, PartProcessingError, SchemaMismatchError, TransientError } from '../errors.ts';
 import { putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
@@ -10,6 +10,7 @@ import { type CsvDialect, type CsvField, formatCsvRecord, UnterminatedQuoteError
 import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
 import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
 import { headerColumns } from './headerNames.ts';
+import { evalJsonPath, parseJsonPaths } from './jsonPaths.ts';
 import { LineMapBuilder } from './lineMap.ts';
 import {
   chunkKey,
@@ -19,6 +20,7 @@ import {
   lineMapKey,
   type PartSummary,
   partSummaryKey,
+  splitS3Uri,
   stagingKeys,
 } from './loadRun.ts';
 import { decompress, openObject, s3Url } from './sourceStream.ts';
@@ -96,7 +98,14 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
       const sink =
         job.format.type === 'csv'
           ? new CsvPrepare(job, context, label, rejects, dealer)
-          : new JsonPrepare(context, label, rejects, dealer);
+          : new JsonPrepare(
+              job,
+              context,
+              label,
+              rejects,
+              dealer,
+              job.format.jsonPaths === undefined ? undefined : await readJsonPaths(s3, job.format.jsonPaths),
+            );
       for await (const chunk of bytes) {
         const block = lines.push(chunk as Buffer);
         if (block !== undefined) lines.consumed(sink.take(block, false));
@@ -554,18 +563,40 @@ class CsvPrepare implements PrepareSink {
   }
 }
 
-/** JSON lines: each object checked against the columns by field name, copied as it is. */
+/**
+ * JSON lines: each object checked against the columns (by field name, case-insensitively with
+ * `keys: ignorecase`, or by the JSONPaths file's paths in column order) with the job's
+ * copyOptions, copied as it is.
+ */
 class JsonPrepare implements PrepareSink {
   private line = 0;
-  private readonly byExactName: Map<string, TargetColumn>;
+  private readonly byName: Map<string, TargetColumn>;
+  private readonly ignoreCase: boolean;
+  private readonly pathColumns: TargetColumn[] | undefined;
 
   constructor(
+    private readonly job: LoadJob,
     private readonly context: LoadContext,
     private readonly label: string,
     private readonly rejects: Rejects,
     private readonly dealer: ChunkDealer,
+    private readonly paths: string[] | undefined,
   ) {
-    this.byExactName = new Map(context.tableColumns.map((c) => [c.name, c]));
+    this.ignoreCase = job.format.keys === 'ignorecase';
+    this.byName = new Map(
+      context.tableColumns.map((c) => [this.ignoreCase ? c.name.toLowerCase() : c.name, c]),
+    );
+    if (paths !== undefined) {
+      const byLower = columnsByName(context.tableColumns);
+      const names = context.fileColumns ?? context.tableColumns.map((c) => c.name);
+      this.pathColumns = names.map((n) => byLower.get(n.toLowerCase()) as TargetColumn);
+      if (paths.length !== names.length) {
+        throw new SchemaMismatchError(
+          `The JSONPaths file ${job.format.jsonPaths} has ${paths.length} path(s) but the load has ${names.length} column(s) (${names.join(', ')}): the paths map to the columns by position. Fix the file or "columns".`,
+          { context: { jsonPaths: job.format.jsonPaths, paths: paths.length, columns: names } },
+        );
+      }
+    }
   }
 
   take(block: Buffer, final: boolean): number {
@@ -585,7 +616,7 @@ class JsonPrepare implements PrepareSink {
   }
 
   private record(block: Buffer, start: number, end: number): void {
-    const { line, label, context, byExactName } = this;
+    const { line, label, context, byName } = this;
     const source = block.toString('utf8', start, end);
     if (source.trim() === '') return;
     let value: unknown;
@@ -600,16 +631,28 @@ class JsonPrepare implements PrepareSink {
       return;
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!byExactName.has(key)) {
-        throw new SchemaMismatchError(
-          `${label} line ${line}: field "${key}" is not a column of ${context.table.schema}.${context.table.name} (COPY JSON 'auto' matches lowercase column names exactly; columns: ${[...byExactName.keys()].join(', ')}). Rename the field or the column.`,
-          { context: { file: label, line, column: key } },
-        );
+    let columns: readonly TargetColumn[];
+    let values: unknown[];
+    if (this.paths !== undefined && this.pathColumns !== undefined) {
+      columns = this.pathColumns;
+      values = this.paths.map((p) => evalJsonPath(record, p));
+    } else {
+      const fields = new Map<string, unknown>();
+      for (const [key, v] of Object.entries(record)) {
+        const name = this.ignoreCase ? key.toLowerCase() : key;
+        if (!byName.has(name)) {
+          throw new SchemaMismatchError(
+            `${label} line ${line}: field "${key}" is not a column of ${context.table.schema}.${context.table.name} (${this.ignoreCase ? "COPY JSON 'auto ignorecase' matches column names case-insensitively" : `COPY JSON 'auto' matches lowercase column names exactly; set format.keys to "ignorecase" for other spellings`}; columns: ${context.tableColumns.map((c) => c.name).join(', ')}). Rename the field or the column, or map fields with format.jsonPaths.`,
+            { context: { file: label, line, column: key } },
+          );
+        }
+        fields.set(name, v);
       }
+      columns = context.tableColumns;
+      values = columns.map((c) => fields.get(this.ignoreCase ? c.name.toLowerCase() : c.name));
     }
-    for (const column of context.tableColumns) {
-      const v = record[column.name];
+    for (const [i, column] of columns.entries()) {
+      const v = values[i];
       let problem: string | null;
       if (v === undefined) {
         // COPY loads an absent field as NULL (the column's default applies only to columns left
@@ -620,7 +663,7 @@ class JsonPrepare implements PrepareSink {
       } else if (v !== null && typeof v === 'object') {
         problem = column.type === 'super' ? null : `a nested JSON value cannot go into ${column.type}`;
       } else {
-        problem = checkValue(column, v === null ? null : String(v), {});
+        problem = checkValue(column, v === null ? null : String(v), this.job.copyOptions);
       }
       if (problem !== null) {
         this.rejects.add(line, column.name, problem);
@@ -632,6 +675,27 @@ class JsonPrepare implements PrepareSink {
     w.appendByte(LF);
     this.dealer.added(line, 1, end - start + 1);
   }
+}
+
+/** The JSONPaths file's paths (read once per part), or a SchemaMismatchError saying what is wrong. */
+async function readJsonPaths(s3: S3Client, uri: string): Promise<string[]> {
+  const { bucket, key } = splitS3Uri(uri);
+  let text: string;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await out.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    throw new PartProcessingError(`Cannot read the JSONPaths file ${uri}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const parsed = parseJsonPaths(text);
+  if ('error' in parsed) {
+    throw new SchemaMismatchError(
+      `The JSONPaths file ${uri} ${parsed.error}. Fix format.jsonPaths or the file.`,
+    );
+  }
+  return parsed.paths;
 }
 
 async function prepareParquet(

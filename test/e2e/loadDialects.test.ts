@@ -162,3 +162,66 @@ describe('CSV dialects (local stack)', () => {
     ]);
   });
 });
+
+describe('JSON lines options (local stack)', () => {
+  it('honours copyOptions in the checks: timeFormat epochmillisecs', async () => {
+    await db.query('create table clicks_epoch (id int, at timestamp)');
+    await put('epoch/a.json', '{"id": 1, "at": 1549861752195}\n{"id": 2, "at": 0}\n');
+    const r = await run(
+      job('epoch', 'public.clicks_epoch', {
+        format: { type: 'json' },
+        copyOptions: { timeFormat: 'epochmillisecs' },
+      }),
+    );
+    expect(r.error, r.cause).toBeUndefined();
+    expect(
+      await table(`select id, to_char(at, 'YYYY-MM-DD HH24:MI:SS.MS') from clicks_epoch order by id`),
+    ).toEqual([
+      [1, '2019-02-11 05:09:12.195'],
+      [2, '1970-01-01 00:00:00.000'],
+    ]);
+  });
+
+  it("keys: ignorecase loads Miles_per_Gallon into miles_per_gallon (COPY JSON 'auto ignorecase')", async () => {
+    await db.query('create table cars_ic (name varchar(20), miles_per_gallon real)');
+    await put(
+      'ic/a.json',
+      '{"Name": "chevrolet", "Miles_per_Gallon": 18}\n{"NAME": "buick", "Miles_per_Gallon": null}\n',
+    );
+    const r = await run(job('ic', 'public.cars_ic', { format: { type: 'json', keys: 'ignorecase' } }));
+    expect(r.error, r.cause).toBeUndefined();
+    expect(await table('select * from cars_ic order by name')).toEqual([
+      ['buick', null],
+      ['chevrolet', 18],
+    ]);
+  });
+
+  it('without keys: ignorecase a capitalised field is refused with the exact message', async () => {
+    await db.query('create table cars_exact (name varchar(20), miles_per_gallon real)');
+    await put('exact/a.json', '{"name": "chevrolet", "Miles_per_Gallon": 18}\n');
+    const r = await run(job('exact', 'public.cars_exact', { format: { type: 'json' } }));
+    expect(r.error).toBe('SchemaMismatchError');
+    expect(r.cause).toContain(
+      's3://rt-landing/exact/a.json line 1: field "Miles_per_Gallon" is not a column of public.cars_exact (COPY JSON \'auto\' matches lowercase column names exactly; set format.keys to "ignorecase" for other spellings; columns: name, miles_per_gallon). Rename the field or the column, or map fields with format.jsonPaths.',
+    );
+  });
+
+  it('a JSONPaths file maps nested fields to the columns by position', async () => {
+    await db.query('create table cars_paths (name varchar(20), mpg real, maker varchar(20))');
+    await put(
+      'paths-def/paths.json',
+      JSON.stringify({ jsonpaths: ["$['Name']", '$.specs.mpg', '$.makers[0]'] }),
+    );
+    await put(
+      'paths/a.json',
+      '{"Name": "chevrolet", "specs": {"mpg": 18}, "makers": ["GM", "x"], "extra": 1}\n',
+    );
+    const r = await run(
+      job('paths', 'public.cars_paths', {
+        format: { type: 'json', jsonPaths: 's3://rt-landing/paths-def/paths.json' },
+      }),
+    );
+    expect(r.error, r.cause).toBeUndefined();
+    expect(await table('select * from cars_paths')).toEqual([['chevrolet', 18, 'GM']]);
+  });
+});
