@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
 import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
 import type { TestRedshift } from '../helpers/testRedshift.ts';
 import type { TestS3 } from '../helpers/testS3.ts';
 import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
@@ -76,6 +77,33 @@ describe('CSV dialects (local stack)', () => {
       ['Oslo, Gardermoen', '12.50', 1],
       ['Rome', '3.00', 2],
     ]);
+    // The report in the execution output and in words (the CLI summary's lines).
+    const output = r.output as LoadOutput;
+    expect(output.result).toMatchObject({
+      objects: 1,
+      rowsRead: 2,
+      records: 2,
+      inserted: 2,
+      updated: 0,
+      rejected: 0,
+      perObject: [{ uri: 's3://rt-landing/pos/a.csv', records: 2, rejected: 0 }],
+    });
+    expect(formatLoadReport(output).slice(0, 3)).toEqual([
+      '  table    public.airports_pos (append)',
+      '  objects  1 loaded, 0 skipped (loaded by earlier runs)',
+      '  rows     2 read, 0 rejected, 2 staged',
+    ]);
+    const again = await run(
+      job('pos', 'public.airports_pos', {
+        columns: ['airport_name', 'cost_total', 'id'],
+        copyOptions: { ignoreBlankLines: true },
+      }),
+    );
+    const words = formatLoadReport(again.output as LoadOutput);
+    expect(words[0]).toBe(
+      '  nothing to do: all 1 source object(s) were loaded by earlier runs; no rows changed',
+    );
+    expect(words[1]).toMatch(/^ {4}skipped s3:\/\/rt-landing\/pos\/a\.csv \(loaded by run .+\)$/);
   });
 
   it('without columns, header names match case-insensitively after spaces and punctuation become "_"', async () => {
