@@ -23,6 +23,7 @@ import {
   splitS3Uri,
   stagingKeys,
 } from './loadRun.ts';
+import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
 import { decompress, openObject, s3Url } from './sourceStream.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
@@ -724,12 +725,25 @@ async function prepareParquet(
       cause: error,
     });
   }
-  const names = parquetSchema(metadata).children.map((c) => c.element.name.toLowerCase());
+  const elements = parquetSchema(metadata).children.map((c) => c.element);
+  const names = elements.map((e) => e.name.toLowerCase());
   const wanted = (context.fileColumns ?? context.tableColumns.map((c) => c.name)).map((c) => c.toLowerCase());
   if (names.length !== wanted.length || names.some((n, i) => n !== wanted[i])) {
     throw new SchemaMismatchError(
       `${label} has columns (${names.join(', ')}) but the load expects (${wanted.join(', ')}) in that order (COPY maps Parquet columns by position). Fix "columns" in the job or the file.`,
       { context: { file: label, found: names, expected: wanted } },
+    );
+  }
+  const byName = columnsByName(context.tableColumns);
+  const problems = elements.flatMap((e) => {
+    const column = byName.get(e.name.toLowerCase());
+    const why = column === undefined ? null : parquetIncompatibility(parquetKind(e), column);
+    return why === null ? [] : [`column "${e.name}" ${why}`];
+  });
+  if (problems.length > 0) {
+    throw new SchemaMismatchError(
+      `${label} cannot load into ${context.table.schema}.${context.table.name}: ${problems.join('; ')}. Change the column's type in the table or write the file with matching types.`,
+      { context: { file: label, problems } },
     );
   }
   const staging = stagingKeys(context);
