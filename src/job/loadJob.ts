@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REDSHIFT_TYPE } from '../sql/createTable.ts';
 import {
   type IssueReporter,
   iamRoleSchema,
@@ -154,6 +155,36 @@ export const chunkSizeSchema = z
       .transform((mb) => Math.round(mb)),
   );
 
+/**
+ * Create the target when it does not exist: from the declared `columns` (CSV, JSON, Parquet), with
+ * optional distribution and sort keys. An existing table is never changed.
+ */
+export const createTableSchema = z
+  .object({
+    columns: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            type: z
+              .string()
+              .trim()
+              .regex(
+                REDSHIFT_TYPE,
+                'expected a Redshift type such as "varchar(100)", "numeric(12,2)" or "timestamp"',
+              ),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1600),
+    distStyle: z.enum(['auto', 'even', 'key', 'all']).optional(),
+    distKey: z.string().min(1).optional(),
+    sortKey: z.array(z.string().min(1)).min(1).max(400).optional(),
+  })
+  .strict();
+export type CreateTableOptions = z.infer<typeof createTableSchema>;
+
 export const ledgerOptionsSchema = z
   .object({
     /** Schema of the ledger table (created if missing). */
@@ -184,6 +215,7 @@ export const loadJobSchema = z
     columns: z.array(z.string().min(1)).min(1).max(1600).optional(),
     /** CSV with a header: header names (as written) mapped to table columns, e.g. `{"Airport Name": "airport_name"}`. */
     columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
+    createTable: createTableSchema.optional(),
     mode: z.enum(loadModes).default('append'),
     /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
     keys: z.array(z.string().min(1)).min(1).max(32).optional(),
@@ -236,6 +268,24 @@ export const loadJobSchema = z
       }
       for (const [name, column] of Object.entries(job.columnMap))
         identifierIssue(column, ['columnMap', name], issue, 'name');
+    }
+    if (job.createTable !== undefined) {
+      const t = job.createTable;
+      const names = new Set(t.columns.map((c) => c.name.toLowerCase()));
+      for (const [i, c] of t.columns.entries())
+        identifierIssue(c.name, ['createTable', 'columns', i, 'name'], issue, 'name');
+      duplicates(
+        t.columns.map((c) => c.name),
+        ['createTable', 'columns'],
+        issue,
+      );
+      if (t.distKey !== undefined && !names.has(t.distKey.toLowerCase()))
+        issue(['createTable', 'distKey'], `"${t.distKey}" is not one of createTable.columns`);
+      if (t.distKey !== undefined && t.distStyle !== undefined && t.distStyle !== 'key')
+        issue(['createTable', 'distStyle'], 'a distKey needs distStyle "key" (or leave distStyle out)');
+      for (const [i, c] of (t.sortKey ?? []).entries())
+        if (!names.has(c.toLowerCase()))
+          issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
     if (f.skipLines !== undefined && f.type !== 'csv') {
       issue(['format', 'skipLines'], `skips lines of CSV files; ${f.type} files have no preamble`);

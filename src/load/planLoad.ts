@@ -16,6 +16,7 @@ import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
+import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { planChunks } from './chunkPlan.ts';
@@ -131,7 +132,9 @@ export async function startLoadPlan(
     runId,
     now: () => Date.now(),
   });
-  const sqls = [targetColumnsSql(table)];
+  // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
+  const sqls = job.createTable === undefined ? [] : [buildCreateTable({ table, ...job.createTable })];
+  sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
   for (const lookup of ledgerLookups({ ...job, source })) {

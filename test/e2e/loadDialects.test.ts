@@ -253,3 +253,48 @@ describe('JSON lines options (local stack)', () => {
     expect(await table('select * from cars_paths')).toEqual([['chevrolet', 18, 'GM']]);
   });
 });
+
+describe('createTable (local stack)', () => {
+  it('creates a missing target from the declared columns with dist and sort keys, and never alters an existing one', async () => {
+    await put('create/a.csv', 'id,name,amount\n1,Ann,1.50\n2,Bob,2\n');
+    const createTable = {
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'name', type: 'varchar(20)' },
+        { name: 'amount', type: 'numeric(8,2)' },
+      ],
+      distKey: 'id',
+      sortKey: ['id'],
+    };
+    const r = await run(job('create', 'public.created_t', { createTable }));
+    expect(r.error, r.cause).toBeUndefined();
+    expect(await table('select * from created_t order by id')).toEqual([
+      [1, 'Ann', '1.50'],
+      [2, 'Bob', '2.00'],
+    ]);
+    expect(
+      await table(
+        `select column_name, data_type from information_schema.columns where table_name = 'created_t' order by ordinal_position`,
+      ),
+    ).toEqual([
+      ['id', 'integer'],
+      ['name', 'character varying'],
+      ['amount', 'numeric'],
+    ]);
+
+    // The table exists now: another declaration does not change it, and the rows stay.
+    await put('create/b.csv', 'id,name,amount\n3,Cy,3\n');
+    const again = await run(
+      job('create', 'public.created_t', {
+        createTable: { columns: [{ name: 'id', type: 'bigint' }, ...createTable.columns.slice(1)] },
+      }),
+    );
+    expect(again.error, again.cause).toBeUndefined();
+    expect(
+      await table(
+        `select data_type from information_schema.columns where table_name = 'created_t' and column_name = 'id'`,
+      ),
+    ).toEqual([['integer']]);
+    expect(await table('select count(*)::int from created_t')).toEqual([[3]]);
+  });
+});
