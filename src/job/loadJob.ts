@@ -177,7 +177,8 @@ export const createTableSchema = z
           .strict(),
       )
       .min(1)
-      .max(1600),
+      .max(1600)
+      .optional(),
     distStyle: z.enum(['auto', 'even', 'key', 'all']).optional(),
     distKey: z.string().min(1).optional(),
     sortKey: z.array(z.string().min(1)).min(1).max(400).optional(),
@@ -271,20 +272,27 @@ export const loadJobSchema = z
     }
     if (job.createTable !== undefined) {
       const t = job.createTable;
-      const names = new Set(t.columns.map((c) => c.name.toLowerCase()));
-      for (const [i, c] of t.columns.entries())
+      if (t.columns === undefined && f.type !== 'parquet')
+        issue(
+          ['createTable', 'columns'],
+          `declare the columns (name and type): ${f.type} files do not carry types`,
+        );
+      const declared = t.columns ?? [];
+      const names = new Set(declared.map((c) => c.name.toLowerCase()));
+      for (const [i, c] of declared.entries())
         identifierIssue(c.name, ['createTable', 'columns', i, 'name'], issue, 'name');
       duplicates(
-        t.columns.map((c) => c.name),
+        declared.map((c) => c.name),
         ['createTable', 'columns'],
         issue,
       );
-      if (t.distKey !== undefined && !names.has(t.distKey.toLowerCase()))
+      // Without declared columns (Parquet) the names come from the footer when the table is created.
+      if (t.columns !== undefined && t.distKey !== undefined && !names.has(t.distKey.toLowerCase()))
         issue(['createTable', 'distKey'], `"${t.distKey}" is not one of createTable.columns`);
       if (t.distKey !== undefined && t.distStyle !== undefined && t.distStyle !== 'key')
         issue(['createTable', 'distStyle'], 'a distKey needs distStyle "key" (or leave distStyle out)');
       for (const [i, c] of (t.sortKey ?? []).entries())
-        if (!names.has(c.toLowerCase()))
+        if (t.columns !== undefined && !names.has(c.toLowerCase()))
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
     if (f.skipLines !== undefined && f.type !== 'csv') {

@@ -78,3 +78,48 @@ export function parquetIncompatibility(kind: ParquetKind, column: TargetColumn):
     return `holds numbers, which cannot load into ${t}`;
   return null;
 }
+
+/** The Redshift type `createTable` gives a top-level Parquet column (from the footer alone). */
+export function parquetRedshiftType(e: SchemaElement): string {
+  const kind = parquetKind(e);
+  const l = e.logical_type;
+  switch (kind) {
+    case 'nested':
+      return 'super';
+    case 'string':
+      return 'varchar(65535)';
+    case 'binary':
+      return 'varbyte(65535)';
+    case 'boolean':
+      return 'boolean';
+    case 'float':
+      return e.type === 'FLOAT' ? 'real' : 'double precision';
+    case 'decimal': {
+      const precision = l?.type === 'DECIMAL' ? l.precision : (e.precision ?? 38);
+      const scale = l?.type === 'DECIMAL' ? l.scale : (e.scale ?? 0);
+      return `numeric(${Math.min(precision, 38)},${scale})`;
+    }
+    case 'date':
+      return 'date';
+    case 'time':
+      return 'time';
+    case 'timestamp': {
+      const utc =
+        l?.type === 'TIMESTAMP' ? l.isAdjustedToUTC : e.type !== 'INT96' && e.converted_type !== undefined;
+      return utc ? 'timestamptz' : 'timestamp';
+    }
+    default: {
+      const width =
+        l?.type === 'INTEGER'
+          ? l.bitWidth
+          : /^(U?INT)_(\d+)$/.exec(e.converted_type ?? '')
+            ? Number(/\d+$/.exec(e.converted_type ?? '')?.[0])
+            : e.type === 'INT32'
+              ? 32
+              : 64;
+      const signed = l?.type === 'INTEGER' ? l.isSigned : !(e.converted_type ?? '').startsWith('UINT');
+      const bits = signed ? width : width * 2;
+      return bits <= 16 ? 'smallint' : bits <= 32 ? 'integer' : bits <= 64 ? 'bigint' : 'numeric(20,0)';
+    }
+  }
+}

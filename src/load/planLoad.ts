@@ -25,6 +25,7 @@ import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { splitS3Uri } from './loadRun.ts';
+import { parquetRedshiftType } from './parquetTypes.ts';
 import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
@@ -77,6 +78,8 @@ export interface StartLoadPlanInput {
   /** RT_CLUSTER_SLICES: used when the job gives no `slices`, instead of asking stv_slices. */
   slicesFromEnv?: number | undefined;
   redshiftData: RedshiftDataClient;
+  /** Reads the first Parquet footer for `createTable` without declared columns. */
+  s3?: S3Client | undefined;
 }
 
 /** The target table of a job as schema + name (default schema `public`). */
@@ -133,7 +136,17 @@ export async function startLoadPlan(
     now: () => Date.now(),
   });
   // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
-  const sqls = job.createTable === undefined ? [] : [buildCreateTable({ table, ...job.createTable })];
+  const create = job.createTable;
+  const sqls =
+    create === undefined
+      ? []
+      : [
+          buildCreateTable({
+            table,
+            ...create,
+            columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+          }),
+        ];
   sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
@@ -462,6 +475,42 @@ async function readHeader(
   } finally {
     bytes.destroy();
   }
+}
+
+/**
+ * The columns `createTable` gives a Parquet load without declared columns: the first source
+ * object's footer, top-level columns in order, typed by parquetRedshiftType.
+ */
+async function parquetFooterColumns(
+  s3: S3Client | undefined,
+  job: LoadJob,
+): Promise<{ name: string; type: string }[]> {
+  if (s3 === undefined) throw new Error('createTable from Parquet footers needs an S3 client');
+  const [first] = await listSources(s3, job);
+  if (first === undefined) return [];
+  const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
+  const file = {
+    byteLength: first.size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const body = await openObject(s3, first, `bytes=${start}-${(end ?? first.size) - 1}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const all = Buffer.concat(chunks);
+      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
+    },
+  };
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw new SchemaMismatchError(
+      `createTable: ${s3Url(first)} is not a readable Parquet file (${(error as Error).message}); declare createTable.columns or fix the file.`,
+    );
+  }
+  return parquetSchema(metadata).children.map((c) => ({
+    name: c.element.name.toLowerCase(),
+    type: parquetRedshiftType(c.element),
+  }));
 }
 
 /** The text after its first `n` lines (a preamble before the header). */

@@ -106,6 +106,31 @@ describe.runIf(python.ok)('load Parquet from the common writers (local stack)', 
     expect(r.output?.result).toMatchObject({ rowsRead: 1000, inserted: 1000, objects: 1 });
   });
 
+  it('createTable creates a missing target from the Parquet footer, typed from the logical types', async () => {
+    const r = await run({ ...job('polars', 'public.pl_created'), createTable: { sortKey: ['id'] } });
+    expect(r.error, r.cause).toBeUndefined();
+    expect(
+      (
+        await db.query({
+          text: `select column_name, data_type, character_maximum_length, numeric_precision, numeric_scale
+            from information_schema.columns where table_name = 'pl_created' order by ordinal_position`,
+          rowMode: 'array',
+        })
+      ).rows,
+    ).toEqual([
+      ['id', 'bigint', null, 64, 0],
+      ['name', 'character varying', 65535, null, null],
+      ['amount', 'numeric', null, 12, 2],
+      ['sold_at', 'timestamp without time zone', null, null, null],
+    ]);
+    const got = await db.query({
+      text: `select count(*)::int, count(name)::int, sum(id)::text, sum(amount)::text,
+        min((extract(epoch from sold_at) * 1000000)::bigint)::text, max((extract(epoch from sold_at) * 1000000)::bigint)::text from pl_created`,
+      rowMode: 'array',
+    });
+    expect(got.rows[0]).toEqual(files.oracle);
+  });
+
   it('refuses a nested column into a non-SUPER column, naming the file and column', async () => {
     await db.query('create table nested_bad (id bigint, tags varchar(100))');
     const r = await run(job('nested', 'public.nested_bad'));
