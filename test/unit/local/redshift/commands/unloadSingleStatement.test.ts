@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BatchExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
@@ -137,5 +139,15 @@ describe('copyOut', () => {
     for await (const c of await copyOut(direct, 'COPY (SELECT id FROM x ORDER BY id) TO STDOUT'))
       chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('1\n2\n3\n');
+  });
+});
+
+describe('the UNLOAD emulator source', () => {
+  it('runs every COPY it builds through copyOut (no direct pg-copy-streams call)', () => {
+    const dir = join(import.meta.dirname, '../../../../../local/redshift/commands/unload');
+    const direct = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'copyOut.ts')
+      .filter((f) => /pg-copy-streams|copyTo\(/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(direct).toEqual([]);
   });
 });
