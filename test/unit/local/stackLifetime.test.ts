@@ -52,7 +52,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-describe('a local stack never outlives its process', () => {
+describe('a local stack never outlives its process', { timeout: 150_000 }, () => {
   it('local start killed with SIGKILL: its PostgreSQL stops, and the next start on the data dir works', async () => {
     const dataDir = await newDataDir();
     const first = cli(['local', 'start', '--data-dir', dataDir, '--slices', '1']);
