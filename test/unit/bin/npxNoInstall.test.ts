@@ -72,7 +72,7 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs npx with a private cache, the fake registry and no update/audit traffic. */
+/** Runs `npx` with a private cache, the fake registry and no update/audit traffic. */
 function npx(args: string[], cwd: string, marker: string, cache: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     // npm's defaults, not the machine's ~/.npmrc (which may say yes=false): the flags under test decide.
@@ -117,7 +117,7 @@ describe('npx --no-install redshift-transfer', () => {
     expect(requests.filter((u) => u.endsWith('.tgz'))).toEqual([]);
   });
 
-  it('whereas a bare npx downloads and runs it (the danger the docs avoid)', async () => {
+  it('whereas a bare `npx` downloads and runs it (the danger the docs avoid)', async () => {
     const outside = mkdtempSync(join(dir, 'elsewhere-'));
     const marker = join(dir, 'marker-bare');
     const r = await npx(['redshift-transfer', 'run', 'x'], outside, marker, join(dir, 'c2'));
