@@ -10,6 +10,7 @@ import { createS3Client } from '../../src/aws/clients.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { LOCAL_ACCOUNT_ID, executionArn as makeExecutionArn } from './arns.ts';
+import { StatesTaskError } from './childExecution.ts';
 import { causeText, type ExecutionStats, emptyStats, HistoryRecorder } from './historyRecorder.ts';
 import { FunctionLoader } from './invokeFunction.ts';
 import type { Json, JsonObject } from './loadDefinition.ts';
@@ -46,6 +47,11 @@ export interface LocalRunnerOptions {
   mapConcurrencyLimit?: number;
   /** TimeoutSeconds of Lambda tasks that set none (default 900, Lambda's maximum). */
   taskTimeoutSeconds?: number;
+  /**
+   * Called with every execution this runner starts, child executions (`startExecution.sync:2`)
+   * included, so that an API endpoint can describe and stop them too.
+   */
+  onExecution?: (execution: LocalExecution) => void;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -108,6 +114,10 @@ export class LocalRunner {
   private readonly options: LocalRunnerOptions;
   private readonly services: RunnerServices;
   private s3Client: S3Client | undefined;
+  /** Every state machine prepared here, by ARN: child executions start them. */
+  private readonly machines = new Map<string, PreparedStateMachine>();
+  /** ARNs of the child executions started here (names are unique per state machine). */
+  private readonly childArns = new Set<string>();
 
   constructor(options: LocalRunnerOptions = {}) {
     this.options = options;
@@ -126,6 +136,7 @@ export class LocalRunner {
       },
       waitScale: options.waitScale ?? 1,
       mapConcurrencyLimit: options.mapConcurrencyLimit ?? 40,
+      startExecution: (stateMachineArn, input, name) => this.startChild(stateMachineArn, input, name),
     };
   }
 
@@ -147,7 +158,30 @@ export class LocalRunner {
       validationOptions: { noValidate: true },
     });
     const arn = `arn:aws:states:${this.region}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
-    return { arn, name, definition, prepared, machine };
+    const sm = { arn, name, definition, prepared, machine };
+    this.machines.set(arn, sm);
+    return sm;
+  }
+
+  /** StartExecution from a `startExecution.sync:2` task, with the errors the SDK integration names. */
+  private startChild(stateMachineArn: string, input: Json, name?: string): LocalExecution {
+    const sm = this.machines.get(stateMachineArn);
+    if (sm === undefined) {
+      throw new StatesTaskError(
+        'StepFunctions.StateMachineDoesNotExistException',
+        `State Machine Does Not Exist: '${stateMachineArn}' (prepare it on the same LocalRunner)`,
+      );
+    }
+    const childName = name ?? randomUUID();
+    const arn = makeExecutionArn(sm.arn, childName);
+    if (this.childArns.has(arn)) {
+      throw new StatesTaskError(
+        'StepFunctions.ExecutionAlreadyExistsException',
+        `Execution Already Exists: '${arn}'`,
+      );
+    }
+    this.childArns.add(arn);
+    return this.start(sm, input, { name: childName });
   }
 
   /** Starts an execution; `done` settles when it ends (it never rejects). */
@@ -273,6 +307,7 @@ export class LocalRunner {
         stopDate: execution.stopDate,
       };
     })();
+    this.options.onExecution?.(execution);
     return execution;
   }
 }

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryRecorder } from './historyRecorder.ts';
 import type { FunctionLoader } from './invokeFunction.ts';
-import type { JsonObject } from './loadDefinition.ts';
+import type { Json, JsonObject } from './loadDefinition.ts';
+import type { LocalExecution } from './localRunner.ts';
 
 /** What every execution of one runner shares. */
 export interface RunnerServices {
@@ -13,6 +14,8 @@ export interface RunnerServices {
   waitScale: number;
   /** Upper bound on a Distributed Map's concurrent child executions in this process. */
   mapConcurrencyLimit: number;
+  /** StartExecution of a state machine this runner prepared (`startExecution.sync:2` tasks). */
+  startExecution: (stateMachineArn: string, input: Json, name?: string) => LocalExecution;
 }
 
 export interface MapRunCounts {

@@ -101,6 +101,8 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   const runner = new LocalRunner({
     region,
     env: { RT_ENDPOINT_SFN: endpoint, ...machineArnEnv, ...options.env },
+    // Child executions (startExecution.sync:2) are described, listed and stopped like any other.
+    onExecution: (execution) => executions.set(execution.executionArn, execution),
     ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
     ...(options.functionsDir !== undefined ? { functionsDir: options.functionsDir } : {}),
     ...(options.s3Client !== undefined ? { s3Client: options.s3Client } : {}),

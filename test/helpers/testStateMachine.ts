@@ -52,11 +52,16 @@ export async function startTestStateMachine(options: {
         ...options.env,
       },
     });
-    const definition = await loadDefinitionFile(`statemachines/${options.kind}.asl.yml`, {
-      region: 'us-east-1',
-      stateBucket: 'rt-state',
-    });
-    const sm = runner.prepare(definition, { name: `redshift-transfer-${options.kind}` });
+    const prepare = async (kind: string) => {
+      const definition = await loadDefinitionFile(`statemachines/${kind}.asl.yml`, {
+        region: 'us-east-1',
+        stateBucket: 'rt-state',
+      });
+      return runner.prepare(definition, { name: `redshift-transfer-${kind}` });
+    };
+    // A transfer runs the load state machine as its child execution, on the same runner.
+    if (options.kind === 'transfer') await prepare('load');
+    const sm = await prepare(options.kind);
     return { s3, redshift, db, runner, sm, stop };
   } catch (error) {
     await stop();
