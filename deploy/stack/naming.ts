@@ -6,7 +6,13 @@
 
 import { pascalCase } from '../../src/naming.ts';
 
-export { functionNameFromPlaceholder, pascalCase, stateMachineArnEnvVar } from '../../src/naming.ts';
+export {
+  functionNameFromPlaceholder,
+  pascalCase,
+  START_EXECUTION_SYNC_RESOURCE,
+  stateMachineArnEnvVar,
+  stateMachineKindFromPlaceholder,
+} from '../../src/naming.ts';
 
 /** osls' logical id of the Lambda function built from `functions/<name>.ts`. */
 export function functionLogicalId(name: string): string {
