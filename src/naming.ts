@@ -36,3 +36,11 @@ export function stateMachineKindFromPlaceholder(placeholder: string): string | u
 export function stateMachineArnEnvVar(kind: string): string {
   return `RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`;
 }
+
+/**
+ * The deployed state machine's name, `<service>-<stage>-<kind>`: fixed so that ARNs can be
+ * written without a Ref cycle, and so that the CLI finds a stage's state machine by name.
+ */
+export function stateMachineName(service: string, stage: string, kind: string): string {
+  return `${service}-${stage}-${kind}`;
+}
