@@ -1,19 +1,10 @@
 import { flushHistory } from './historyRecorder.ts';
 import type { Json, JsonObject } from './loadDefinition.ts';
-import type { LocalExecution } from './localRunner.ts';
-import { jsonText, toPayload } from './payload.ts';
+import { jsonText, StatesTaskError, toPayload } from './payload.ts';
 import type { Binding } from './prepareDefinition.ts';
-import type { ExecutionScope } from './scope.ts';
+import type { ChildExecution, ExecutionScope } from './scope.ts';
 
 type StartExecutionBinding = Extract<Binding, { kind: 'startExecution' }>;
-
-/** An error the ASL sees by this name (Retry/Catch match it), its message being the cause. */
-export class StatesTaskError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
 
 const isObject = (v: Json | undefined): v is JsonObject =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -25,7 +16,7 @@ const RESOURCE = { resourceType: 'states', resource: 'startExecution.sync:2' } a
  * DescribeExecution as the `.sync:2` integration returns it: Output parsed as JSON (plain
  * `.sync` would leave it a string), dates as epoch milliseconds.
  */
-export function syncDescription(execution: LocalExecution): JsonObject {
+export function syncDescription(execution: ChildExecution): JsonObject {
   const description: JsonObject = {
     ExecutionArn: execution.executionArn,
     Input: execution.input,
@@ -88,7 +79,7 @@ export async function runChildExecution(
       new StatesTaskError('States.Runtime', `State ${binding.stateName}: Parameters.Name must be a string`),
     );
   }
-  let child: LocalExecution;
+  let child: ChildExecution;
   try {
     const input = toPayload(
       parameters.Input ?? {},
