@@ -12,8 +12,8 @@ import {
   TransientError,
 } from '../errors.ts';
 import { putText } from '../export/s3Objects.ts';
-import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
+import { resolveJob } from '../job/resolveJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
@@ -96,16 +96,7 @@ export function ledgerTable(job: LoadJob): QualifiedName {
 export async function startLoadPlan(
   i: StartLoadPlanInput,
 ): Promise<LoadRun & { statement: StatementState; queries: PlanQueries }> {
-  const parsed: Job =
-    i.input.jobName !== undefined
-      ? await loadJobByName(i.input.jobName, i.jobsDir)
-      : parseJob(i.input.job, 'job document');
-  if (parsed.kind !== 'load') {
-    throw new JobValidationError(
-      `Job "${parsed.name}" is a ${parsed.kind} job; start the ${parsed.kind} state machine instead.`,
-    );
-  }
-  const job = parsed;
+  const { job } = await resolveJob(i.input, 'load', { jobsDir: i.jobsDir });
   if (job.source === undefined) {
     throw new JobValidationError(
       `Job "${job.name}" has no "source": it loads the object of an S3 event. Start it from the trigger, or give source.objects to load by hand.`,
