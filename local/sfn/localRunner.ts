@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
@@ -36,6 +35,12 @@ export interface LocalRunnerOptions {
    * process.env (handlers run in this process) before the first handler runs; undefined unsets.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Called once the runner has written `env`, so that handlers which cache what they read from
+   * the environment read it again (pass functions/_shared/runtime.ts's resetRuntime). The runner
+   * never imports functions/: the application wires the two together.
+   */
+  onEnvChange?: () => void;
   /** Multiplies every Wait state's duration (default 1; 0 in tests). */
   waitScale?: number;
   /** Multiplies every Retry interval (default: waitScale). */
@@ -123,6 +128,7 @@ export class LocalRunner {
     this.region = options.region ?? options.env?.AWS_REGION ?? 'us-east-1';
     this.s3Client = options.s3Client;
     applyEnv({ AWS_REGION: this.region, ...options.env });
+    options.onEnvChange?.();
     this.services = {
       region: this.region,
       loader: new FunctionLoader(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR),
@@ -311,11 +317,10 @@ export class LocalRunner {
   }
 }
 
-/** Writes the handlers' environment and makes the next handler call re-read it. */
+/** Writes the handlers' environment (they run in this process). */
 function applyEnv(env: Record<string, string | undefined>): void {
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  resetRuntime();
 }

@@ -1,5 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { startTestRedshift, type TestRedshift } from './testRedshift.ts';
@@ -42,6 +43,7 @@ export async function startTestStateMachine(options: {
     await db.connect();
     stops.push(() => db.end());
     const runner = new LocalRunner({
+      onEnvChange: resetRuntime,
       waitScale: 0,
       env: {
         RT_ENDPOINT_S3: s3.endpoint,
