@@ -1,5 +1,6 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { getText } from '../aws/s3Objects.ts';
 import {
   batchExecuteStatement,
   type Cell,
@@ -10,7 +11,6 @@ import {
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
 import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
-import { getText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getText, parseS3Uri } from '../export/s3Objects.ts';
+import { getText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { type ExportJob, exportJobSchema } from '../job/exportJob.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { resolveJob } from '../job/resolveJob.ts';

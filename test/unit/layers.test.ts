@@ -78,4 +78,13 @@ describe('layers', () => {
     );
     expect(wrong).toEqual([]);
   });
+
+  it('nothing under src/manifest/ imports src/export/: export-only modules live under src/export/', () => {
+    const wrong = sourceFiles('src/manifest').flatMap((file) =>
+      importsOf(readFileSync(join(root, file), 'utf8'))
+        .filter((s) => relative(root, resolve(root, dirname(file), s)).startsWith(join('src', 'export')))
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(wrong).toEqual([]);
+  });
 });
