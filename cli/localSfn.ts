@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { resetRuntime } from '../functions/_shared/runtime.ts';
 import { stateMachineArn } from '../local/sfn/arns.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { createSfnClient } from '../src/aws/clients.ts';
@@ -47,6 +48,7 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
   const logLevel = userLogLevel(env);
   const stack = await startLocalStack({
     region,
+    onEnvChange: resetRuntime,
     waitScale: options.waitScale ?? 0.1,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(logLevel === undefined ? {} : { logLevel }),

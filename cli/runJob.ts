@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../src/errors.ts';
+import { stateMachineName } from '../src/naming.ts';
 import { type FollowResult, followExecution, type Output } from './followExecution.ts';
 import { formatSummary } from './summary.ts';
 
@@ -66,13 +67,13 @@ export async function runJob(options: RunJobOptions): Promise<{ exitCode: number
   return { exitCode: followed.description.status === 'SUCCEEDED' ? 0 : 1, followed };
 }
 
-/** The deployed state machine of a stage: `redshift-transfer-<stage>-<kind>` (see deploy/stack/naming.ts). */
+/** The deployed state machine of a stage: `redshift-transfer-<stage>-<kind>` (the service in serverless.yml). */
 export async function findDeployedStateMachine(
   client: SFNClient,
   stage: string,
   kind: string,
 ): Promise<string> {
-  const wanted = `redshift-transfer-${stage}-${kind}`;
+  const wanted = stateMachineName('redshift-transfer', stage, kind);
   let nextToken: string | undefined;
   do {
     const page = await client.send(new ListStateMachinesCommand({ maxResults: 1000, nextToken }));

@@ -10,5 +10,11 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 'planExport',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
-  run: (input) => planExport({ input: input.input, executionName: input.executionName, now: Date.now() }),
+  run: (input, { env }) =>
+    planExport({
+      input: input.input,
+      executionName: input.executionName,
+      jobsDir: env.RT_JOBS_DIR,
+      now: Date.now(),
+    }),
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
-import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -27,6 +26,6 @@ export const handler = defineHandler({
       s3: clients.s3,
       redshiftData: clients.redshiftData,
       stateBucket: env.RT_STATE_BUCKET,
-      inlineMaxParts: readLoadEnv().RT_LOAD_INLINE_MAX_PARTS,
+      inlineMaxParts: env.RT_LOAD_INLINE_MAX_PARTS,
     }),
 });

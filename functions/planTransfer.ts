@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { executionInputSchema } from '../src/job/runContext.ts';
-import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { planTransfer } from '../src/transfer/planTransfer.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -12,11 +11,11 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 'planTransfer',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
-  run: (input) =>
+  run: (input, { env }) =>
     planTransfer({
       input: input.input,
       executionName: input.executionName,
-      jobsDir: readLoadEnv().RT_JOBS_DIR,
+      jobsDir: env.RT_JOBS_DIR,
       now: Date.now(),
     }),
 });

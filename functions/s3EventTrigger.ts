@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ConfigError } from '../src/errors.ts';
-import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { triggeredJobs, triggerLoads } from '../src/trigger/triggerLoads.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -13,8 +12,7 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 's3EventTrigger',
   input: z.unknown(),
-  run: async (event, { clients }) => {
-    const env = readLoadEnv();
+  run: async (event, { clients, env }) => {
     if (env.RT_LOAD_STATE_MACHINE_ARN === undefined) {
       throw new ConfigError(
         'RT_LOAD_STATE_MACHINE_ARN is not set: the trigger does not know which state machine to start.',

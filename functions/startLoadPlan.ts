@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { executionInputSchema } from '../src/job/runContext.ts';
-import { clusterSlices, readLoadEnv } from '../src/load/loadEnv.ts';
+import { clusterSlices } from '../src/load/clusterSlices.ts';
 import { startLoadPlan } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -12,17 +12,14 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 'startLoadPlan',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
-  run: (input, { clients, env }) => {
-    // Read per call (a cheap parse): the local runner sets the environment after imports.
-    const loadEnv = readLoadEnv();
-    return startLoadPlan({
+  run: (input, { clients, env }) =>
+    startLoadPlan({
       input: input.input,
       executionName: input.executionName,
-      jobsDir: loadEnv.RT_JOBS_DIR,
-      slicesFromEnv: clusterSlices(loadEnv, env),
+      jobsDir: env.RT_JOBS_DIR,
+      slicesFromEnv: clusterSlices(env),
       now: Date.now(),
       redshiftData: clients.redshiftData,
       s3: clients.s3,
-    });
-  },
+    }),
 });

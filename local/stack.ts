@@ -31,6 +31,8 @@ export const STATE_BUCKET = 'rt-state';
 export type Engine = 'postgres' | 'url';
 
 export interface LocalStackOptions {
+  /** Called once the handlers' environment is written (functions/_shared/runtime.ts's resetRuntime). */
+  onEnvChange?: () => void;
   /** `postgres` (default): a private native PostgreSQL cluster under dataDir; `url`: an existing one. */
   engine?: Engine;
   /** With engine `url`: a PostgreSQL URL (any database of the cluster; the user must be able to CREATE DATABASE). */
@@ -172,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env: { ...stackEnv(endpoints), RT_LOG_LEVEL: options.logLevel ?? 'WARN' },
       substitutions: { stateBucket: STATE_BUCKET },
       waitScale: options.waitScale ?? 0.1,
+      ...(options.onEnvChange !== undefined ? { onEnvChange: options.onEnvChange } : {}),
     });
     stops.push(() => sfn.stop());
     endpoints.sfn = sfn.endpoint;

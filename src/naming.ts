@@ -18,7 +18,29 @@ export function functionNameFromPlaceholder(placeholder: string): string | undef
   return pascal === undefined ? undefined : pascal.charAt(0).toLowerCase() + pascal.slice(1);
 }
 
+/** Step Functions' own integration: start a child execution and wait for it, Output as JSON. */
+export const START_EXECUTION_SYNC_RESOURCE = 'arn:aws:states:::states:startExecution.sync:2';
+
+const STATE_MACHINE_PLACEHOLDER = /^([A-Z][A-Za-z0-9]*)StateMachineArn$/;
+
+/**
+ * `LoadStateMachineArn` -> `load`: a state machine that starts another as a child execution
+ * (`states:startExecution.sync:2`) names it `${<Kind>StateMachineArn}`; undefined otherwise.
+ */
+export function stateMachineKindFromPlaceholder(placeholder: string): string | undefined {
+  const pascal = STATE_MACHINE_PLACEHOLDER.exec(placeholder)?.[1];
+  return pascal === undefined ? undefined : pascal.charAt(0).toLowerCase() + pascal.slice(1);
+}
+
 /** `RT_LOAD_STATE_MACHINE_ARN` for `load`: how functions that start executions find them. */
 export function stateMachineArnEnvVar(kind: string): string {
   return `RT_${kind.replaceAll(/[^A-Za-z0-9]/g, '_').toUpperCase()}_STATE_MACHINE_ARN`;
+}
+
+/**
+ * The deployed state machine's name, `<service>-<stage>-<kind>`: fixed so that ARNs can be
+ * written without a Ref cycle, and so that the CLI finds a stage's state machine by name.
+ */
+export function stateMachineName(service: string, stage: string, kind: string): string {
+  return `${service}-${stage}-${kind}`;
 }

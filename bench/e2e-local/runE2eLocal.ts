@@ -9,6 +9,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { stateMachineArn } from '../../local/sfn/arns.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { int, seconds } from '../lib/format.ts';
@@ -69,7 +70,7 @@ export async function runE2eLocal(options: { rows: number; workDir: string }): P
   const notes: string[] = [];
   const rows: ResultRow[] = [];
   const details: Record<string, unknown> = { rows: options.rows };
-  const stack = await startLocalStack({ dataDir, waitScale: 0 });
+  const stack = await startLocalStack({ dataDir, waitScale: 0, onEnvChange: resetRuntime });
   const sfn = new SFNClient({
     region: stack.endpoints.region,
     endpoint: stack.endpoints.sfn,

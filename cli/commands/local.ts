@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { DEFAULT_SCALE, seedTickit } from '../../local/seed/seedTickit.ts';
 import {
   DEFAULT_CLUSTER,
@@ -98,6 +99,7 @@ async function start(argv: string[]): Promise<number> {
   try {
     const logLevel = userLogLevel();
     const stack = await startLocalStack({
+      onEnvChange: resetRuntime,
       engine,
       dataDir,
       slices,

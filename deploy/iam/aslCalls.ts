@@ -1,4 +1,8 @@
-import { functionNameFromPlaceholder } from '../stack/naming.ts';
+import {
+  functionNameFromPlaceholder,
+  START_EXECUTION_SYNC_RESOURCE,
+  stateMachineKindFromPlaceholder,
+} from '../stack/naming.ts';
 
 /** What a state machine definition makes its role do. */
 export interface AslCalls {
@@ -6,6 +10,8 @@ export interface AslCalls {
   functions: string[];
   /** True when a Map runs in DISTRIBUTED mode (child executions of the machine itself). */
   distributedMap: boolean;
+  /** Kinds of the state machines it starts as child executions (`startExecution.sync:2`). */
+  childStateMachines: string[];
   /** S3 actions of Distributed Map readers and writers, with the bucket expression they use. */
   s3: { action: string; bucket: string }[];
   /** Every `${Name}` placeholder in the definition. */
@@ -19,14 +25,16 @@ const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 /**
  * Walks an ASL definition (JSONPath) for the resources its role must reach: Lambda tasks written
  * as `"Resource": "${FooFunctionArn}"` (or `lambda:invoke` with that FunctionName), Distributed
- * Maps (StartExecution on itself, ItemReader/ResultWriter on S3). Any other service integration is
- * reported, not guessed.
+ * Maps (StartExecution on itself, ItemReader/ResultWriter on S3), child executions of another of
+ * our state machines (`startExecution.sync:2` on `${XxxStateMachineArn}`). Any other service
+ * integration is reported, not guessed.
  */
 export function analyzeAsl(definition: unknown): AslCalls {
   const functions = new Set<string>();
   const placeholders = new Set<string>();
   const s3: { action: string; bucket: string }[] = [];
   const problems: string[] = [];
+  const childStateMachines = new Set<string>();
   let distributedMap = false;
 
   const collectPlaceholders = (value: unknown): void => {
@@ -64,6 +72,13 @@ export function analyzeAsl(definition: unknown): AslCalls {
         const direct = functionOf(resource);
         if (direct !== undefined) {
           functions.add(direct);
+        } else if (resource === START_EXECUTION_SYNC_RESOURCE) {
+          const params = (state.Parameters ?? {}) as Record<string, unknown>;
+          const m = /^\$\{([A-Za-z0-9_]+)\}$/.exec(String(params.StateMachineArn));
+          const kind = m?.[1] === undefined ? undefined : stateMachineKindFromPlaceholder(m[1]);
+          if (kind === undefined)
+            problems.push(`${at}: startExecution.sync:2 without a \${XxxStateMachineArn} StateMachineArn`);
+          else childStateMachines.add(kind);
         } else if (typeof resource === 'string' && /^arn:aws[a-z-]*:states:::lambda:invoke/.test(resource)) {
           const params = (state.Parameters ?? {}) as Record<string, unknown>;
           const fn = functionOf(params.FunctionName);
@@ -114,6 +129,7 @@ export function analyzeAsl(definition: unknown): AslCalls {
   return {
     functions: [...functions].sort(),
     distributedMap,
+    childStateMachines: [...childStateMachines].sort(),
     s3,
     placeholders: [...placeholders].sort(),
     problems,
@@ -129,8 +145,27 @@ export function aslActions(calls: AslCalls): string[] {
     actions.add('states:DescribeExecution');
     actions.add('states:StopExecution');
   }
+  if (calls.childStateMachines.length > 0) {
+    actions.add('states:StartExecution');
+    actions.add('states:DescribeExecution');
+    actions.add('states:StopExecution');
+    for (const action of syncExecutionRuleActions) actions.add(action);
+  }
   return [...actions].sort();
 }
+
+/**
+ * `.sync` waits for a child execution through an EventBridge rule Step Functions manages in the
+ * account (`StepFunctionsGetEventsForStepFunctionsExecutionRule`); the role must be allowed to
+ * create it and add itself as a target (Step Functions developer guide, "IAM policies for
+ * starting Step Functions executions").
+ */
+export const SYNC_EXECUTION_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+export const syncExecutionRuleActions: readonly string[] = [
+  'events:DescribeRule',
+  'events:PutRule',
+  'events:PutTargets',
+];
 
 /**
  * CloudWatch Logs vended-log delivery, which Step Functions needs for its logging

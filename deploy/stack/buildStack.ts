@@ -19,6 +19,7 @@ import {
   functionRoleLogicalId,
   pascalCase,
   stateMachineArnEnvVar,
+  stateMachineKindFromPlaceholder,
   stateMachineLogGroupLogicalId,
   stateMachineLogicalId,
   stateMachineName,
@@ -104,7 +105,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
   });
 
   for (const machine of machines) {
-    problems.push(...addStateMachine(Resources, Outputs, settings, machine, names));
+    problems.push(...addStateMachine(Resources, Outputs, settings, machine, names, kinds));
   }
   addSchedules(Resources, settings, jobs, kinds, problems);
   addS3EventRules(Resources, settings, jobs, names, kinds, problems);
@@ -163,6 +164,7 @@ function addStateMachine(
   settings: DeploySettings,
   machine: StateMachineSource,
   functionNames: readonly string[],
+  stateMachineKinds: readonly string[],
 ): string[] {
   const problems: string[] = [];
   const calls = analyzeAsl(machine.definition);
@@ -174,6 +176,15 @@ function addStateMachine(
     if (fn !== undefined) {
       if (functionNames.includes(fn)) substitutions[placeholder] = getAtt(functionLogicalId(fn), 'Arn');
       else problems.push(`${machine.file}: \${${placeholder}} but there is no functions/${fn}.ts`);
+    } else if (stateMachineKindFromPlaceholder(placeholder) !== undefined) {
+      const kind = stateMachineKindFromPlaceholder(placeholder) as string;
+      // By name, not Ref: a state machine may start another without a dependency between them.
+      if (stateMachineKinds.includes(kind))
+        substitutions[placeholder] = regionalArn(
+          'states',
+          `stateMachine:${stateMachineName(settings.service, settings.stage, kind)}`,
+        );
+      else problems.push(`${machine.file}: \${${placeholder}} but there is no statemachines/${kind}.asl.yml`);
     } else if (buckets[placeholder] !== undefined) {
       substitutions[placeholder] = buckets[placeholder];
     } else {

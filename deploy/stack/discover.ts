@@ -2,7 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../../src/errors.ts';
-import { loadJobFile } from '../../src/job/job.ts';
+import type { Schedule } from '../../src/job/exportJob.ts';
+import type { JobKind } from '../../src/job/job.ts';
+import type { TriggerRule } from '../../src/job/loadJob.ts';
+import { type ResolvedJob, resolveJob } from '../../src/job/resolveJob.ts';
 
 /** A Lambda entry: `functions/<name>.ts` (relative, POSIX separators). */
 export interface FunctionSource {
@@ -43,25 +46,19 @@ export async function discoverStateMachines(rootDir: string): Promise<StateMachi
   return machines.sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
-/** A job's `schedule` as the job schema accepts it (src/job: expression, timezone, enabled). */
-export interface JobSchedule {
-  expression: string;
-  /** Only when the document names one; the stage's `scheduleTimezone` applies otherwise. */
-  timezone?: string | undefined;
-  enabled: boolean;
-}
+/**
+ * A job's `schedule` as the job schema reads it; `timezone` only when the document names one
+ * (the schema defaults it to UTC, the stage's `scheduleTimezone` applies instead).
+ */
+export type JobSchedule = Omit<Schedule, 'timezone'> & { timezone?: string | undefined };
 
 /** A load job's `trigger`: the S3 objects whose "Object Created" events start it. */
-export interface JobTrigger {
-  bucket: string;
-  prefix?: string | undefined;
-  suffix?: string | undefined;
-}
+export type JobTrigger = TriggerRule;
 
 /** A job document from `jobs/`, validated by the job schema the state machines use. */
 export interface JobSource {
   name: string;
-  kind: string;
+  kind: JobKind;
   file: string;
   /** The job document as the state machine receives it: the file's content without `schedule`. */
   document: Record<string, unknown>;
@@ -70,8 +67,8 @@ export interface JobSource {
 }
 
 /**
- * Every job document in `jobs/*.yml|yaml|json`, validated with `loadJobFile` (src/job/job.ts): a
- * bad document fails packaging with every problem listed by path, as it would fail its run. The
+ * Every job document in `jobs/*.yml|yaml|json`, read once through `resolveJob` (src/job): a bad
+ * document fails packaging with every problem listed by path, as it would fail its run. The
  * S3-event trigger is deployed with these files; schedules and event rules come from them.
  */
 export async function discoverJobs(rootDir: string): Promise<JobSource[]> {
@@ -80,27 +77,32 @@ export async function discoverJobs(rootDir: string): Promise<JobSource[]> {
   for (const e of entries) {
     if (!e.isFile() || !/\.(ya?ml|json)$/.test(e.name)) continue;
     const file = `jobs/${e.name}`;
+    let resolved: ResolvedJob;
     try {
-      await loadJobFile(path.join(rootDir, file));
+      resolved = await resolveJob({ file: path.join(rootDir, file) });
     } catch (error) {
       throw new ConfigError((error as Error).message.replace(path.join(rootDir, file), file), {
         cause: error,
       });
     }
-    const raw = await readYamlObject(rootDir, file);
-    const { schedule, ...document } = raw;
-    const s = schedule as { expression: string; timezone?: string; enabled?: boolean } | undefined;
-    const t = raw.trigger as JobTrigger | undefined;
+    const { job } = resolved;
+    // The file is a mapping (the schema accepted it); the raw schedule tells a default from a choice.
+    const { schedule: rawSchedule, ...document } = resolved.document as Record<string, unknown>;
+    const written = rawSchedule as { timezone?: string } | undefined;
     jobs.push({
-      name: String(raw.name),
-      kind: String(raw.kind),
+      name: job.name,
+      kind: job.kind,
       file,
       document,
       schedule:
-        s === undefined
+        job.schedule === undefined
           ? undefined
-          : { expression: s.expression, timezone: s.timezone, enabled: s.enabled ?? true },
-      trigger: t === undefined ? undefined : { bucket: t.bucket, prefix: t.prefix, suffix: t.suffix },
+          : {
+              expression: job.schedule.expression,
+              timezone: written?.timezone === undefined ? undefined : job.schedule.timezone,
+              enabled: job.schedule.enabled,
+            },
+      trigger: job.kind === 'load' ? job.trigger : undefined,
     });
   }
   return jobs.sort((a, b) => a.name.localeCompare(b.name));

@@ -6,7 +6,14 @@
 
 import { pascalCase } from '../../src/naming.ts';
 
-export { functionNameFromPlaceholder, pascalCase, stateMachineArnEnvVar } from '../../src/naming.ts';
+export {
+  functionNameFromPlaceholder,
+  pascalCase,
+  START_EXECUTION_SYNC_RESOURCE,
+  stateMachineArnEnvVar,
+  stateMachineKindFromPlaceholder,
+  stateMachineName,
+} from '../../src/naming.ts';
 
 /** osls' logical id of the Lambda function built from `functions/<name>.ts`. */
 export function functionLogicalId(name: string): string {
@@ -29,9 +36,4 @@ export function stateMachineRoleLogicalId(kind: string): string {
 
 export function stateMachineLogGroupLogicalId(kind: string): string {
   return `${pascalCase(kind)}StateMachineLogGroup`;
-}
-
-/** The deployed state machine's name; fixed so that ARNs can be written without a Ref cycle. */
-export function stateMachineName(service: string, stage: string, kind: string): string {
-  return `${service}-${stage}-${kind}`;
 }

@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../src/errors.ts';
-import { functionNameFromPlaceholder } from '../../src/naming.ts';
-import { localFunctionArn } from './arns.ts';
+import { functionNameFromPlaceholder, stateMachineKindFromPlaceholder } from '../../src/naming.ts';
+import { localFunctionArn, stateMachineArn } from './arns.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -19,7 +19,8 @@ export interface SubstitutionOptions {
 /**
  * The one place that says what each `${Placeholder}` of a state machine file becomes locally
  * (serverless.yml's DefinitionSubstitutions do the same on AWS): `${XxxFunctionArn}` is the local
- * ARN of `functions/xxx.ts`, `${StateBucket}` the stack's state bucket.
+ * ARN of `functions/xxx.ts`, `${XxxStateMachineArn}` the local ARN of `statemachines/xxx.asl.yml`,
+ * `${StateBucket}` the stack's state bucket.
  */
 export function resolvePlaceholder(name: string, options: SubstitutionOptions): string | undefined {
   const extra = options.extra?.[name];
@@ -27,6 +28,8 @@ export function resolvePlaceholder(name: string, options: SubstitutionOptions): 
   if (name === 'StateBucket') return options.stateBucket;
   const fn = functionNameFromPlaceholder(name);
   if (fn !== undefined) return localFunctionArn(options.region, fn);
+  const kind = stateMachineKindFromPlaceholder(name);
+  if (kind !== undefined) return stateMachineArn(options.region, kind);
   return undefined;
 }
 
@@ -38,7 +41,7 @@ export function substitutePlaceholders(definition: Json, options: SubstitutionOp
         const resolved = resolvePlaceholder(name, options);
         if (resolved === undefined) {
           throw new ConfigError(
-            `${source}: unknown placeholder \${${name}} at ${path}. Use \${<Name>FunctionArn} for a function in functions/ or \${StateBucket}, or pass it in the substitutions.`,
+            `${source}: unknown placeholder \${${name}} at ${path}. Use \${<Name>FunctionArn} for a function in functions/, \${<Kind>StateMachineArn} for statemachines/<kind>.asl.yml or \${StateBucket}, or pass it in the substitutions.`,
           );
         }
         return resolved;

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
@@ -13,7 +12,7 @@ import { LOCAL_ACCOUNT_ID, executionArn as makeExecutionArn } from './arns.ts';
 import { causeText, type ExecutionStats, emptyStats, HistoryRecorder } from './historyRecorder.ts';
 import { FunctionLoader } from './invokeFunction.ts';
 import type { Json, JsonObject } from './loadDefinition.ts';
-import { jsonText } from './payload.ts';
+import { jsonText, StatesTaskError } from './payload.ts';
 import { type PreparedDefinition, prepareDefinition } from './prepareDefinition.ts';
 import type { ExecutionScope, MapRunInfo, RunnerServices } from './scope.ts';
 import { buildTaskHandlers } from './taskHandlers.ts';
@@ -36,6 +35,12 @@ export interface LocalRunnerOptions {
    * process.env (handlers run in this process) before the first handler runs; undefined unsets.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Called once the runner has written `env`, so that handlers which cache what they read from
+   * the environment read it again (pass functions/_shared/runtime.ts's resetRuntime). The runner
+   * never imports functions/: the application wires the two together.
+   */
+  onEnvChange?: () => void;
   /** Multiplies every Wait state's duration (default 1; 0 in tests). */
   waitScale?: number;
   /** Multiplies every Retry interval (default: waitScale). */
@@ -46,6 +51,11 @@ export interface LocalRunnerOptions {
   mapConcurrencyLimit?: number;
   /** TimeoutSeconds of Lambda tasks that set none (default 900, Lambda's maximum). */
   taskTimeoutSeconds?: number;
+  /**
+   * Called with every execution this runner starts, child executions (`startExecution.sync:2`)
+   * included, so that an API endpoint can describe and stop them too.
+   */
+  onExecution?: (execution: LocalExecution) => void;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -108,12 +118,17 @@ export class LocalRunner {
   private readonly options: LocalRunnerOptions;
   private readonly services: RunnerServices;
   private s3Client: S3Client | undefined;
+  /** Every state machine prepared here, by ARN: child executions start them. */
+  private readonly machines = new Map<string, PreparedStateMachine>();
+  /** ARNs of the child executions started here (names are unique per state machine). */
+  private readonly childArns = new Set<string>();
 
   constructor(options: LocalRunnerOptions = {}) {
     this.options = options;
     this.region = options.region ?? options.env?.AWS_REGION ?? 'us-east-1';
     this.s3Client = options.s3Client;
     applyEnv({ AWS_REGION: this.region, ...options.env });
+    options.onEnvChange?.();
     this.services = {
       region: this.region,
       loader: new FunctionLoader(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR),
@@ -126,6 +141,7 @@ export class LocalRunner {
       },
       waitScale: options.waitScale ?? 1,
       mapConcurrencyLimit: options.mapConcurrencyLimit ?? 40,
+      startExecution: (stateMachineArn, input, name) => this.startChild(stateMachineArn, input, name),
     };
   }
 
@@ -147,7 +163,30 @@ export class LocalRunner {
       validationOptions: { noValidate: true },
     });
     const arn = `arn:aws:states:${this.region}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
-    return { arn, name, definition, prepared, machine };
+    const sm = { arn, name, definition, prepared, machine };
+    this.machines.set(arn, sm);
+    return sm;
+  }
+
+  /** StartExecution from a `startExecution.sync:2` task, with the errors the SDK integration names. */
+  private startChild(stateMachineArn: string, input: Json, name?: string): LocalExecution {
+    const sm = this.machines.get(stateMachineArn);
+    if (sm === undefined) {
+      throw new StatesTaskError(
+        'StepFunctions.StateMachineDoesNotExistException',
+        `State Machine Does Not Exist: '${stateMachineArn}' (prepare it on the same LocalRunner)`,
+      );
+    }
+    const childName = name ?? randomUUID();
+    const arn = makeExecutionArn(sm.arn, childName);
+    if (this.childArns.has(arn)) {
+      throw new StatesTaskError(
+        'StepFunctions.ExecutionAlreadyExistsException',
+        `Execution Already Exists: '${arn}'`,
+      );
+    }
+    this.childArns.add(arn);
+    return this.start(sm, input, { name: childName });
   }
 
   /** Starts an execution; `done` settles when it ends (it never rejects). */
@@ -273,15 +312,15 @@ export class LocalRunner {
         stopDate: execution.stopDate,
       };
     })();
+    this.options.onExecution?.(execution);
     return execution;
   }
 }
 
-/** Writes the handlers' environment and makes the next handler call re-read it. */
+/** Writes the handlers' environment (they run in this process). */
 function applyEnv(env: Record<string, string | undefined>): void {
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  resetRuntime();
 }

@@ -3,6 +3,14 @@ import type { Json } from './loadDefinition.ts';
 /** Step Functions' limit on a state's input, output or a task payload (UTF-8 bytes). */
 export const PAYLOAD_LIMIT_BYTES = 262_144;
 
+/** An error the ASL sees by this name (Retry and Catch match it), its message being the cause. */
+export class StatesTaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
 /** The ASL-visible error class for errors that Retry and Catch cannot handle (e.g. payload size). */
 export class UncatchableStatesError extends Error {
   constructor(name: string, message: string) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.ts';
+import { START_EXECUTION_SYNC_RESOURCE } from '../../src/naming.ts';
 import { functionNameFromArn } from './arns.ts';
 import { markInlineMapProcessor } from './inlineMapGate.ts';
 import type { Json, JsonObject } from './loadDefinition.ts';
@@ -14,6 +15,7 @@ export const DISTRIBUTED_MAP_RESOURCE = 'arn:aws:states:::local:distributedMap';
 
 export type Binding =
   | { kind: 'lambda'; stateName: string; resource: string; functionName: string; timeoutSeconds: number }
+  | { kind: 'startExecution'; stateName: string; resource: string }
   | { kind: 'wait'; stateName: string; state: JsonObject }
   | {
       kind: 'distributedMap';
@@ -129,10 +131,16 @@ function rewriteState(
 
   if (type === 'Task') {
     const resource = String(state.Resource);
+    if (resource === START_EXECUTION_SYNC_RESOURCE) {
+      prepared.bindings.set(name, { kind: 'startExecution', stateName: name, resource });
+      // The interpreter's default task timeout is 60 s; a child execution runs as long as it needs.
+      const hasTimeout = state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined;
+      return hasTimeout ? scaled : { ...scaled, TimeoutSeconds: MAX_TIMEOUT_SECONDS };
+    }
     const functionName = functionNameFromArn(resource);
     if (functionName === undefined) {
       throw new ConfigError(
-        `${options.source}: Task state ${name} has Resource "${resource}", which the local runner cannot run. Tasks call a function in functions/ through "\${<Name>FunctionArn}".`,
+        `${options.source}: Task state ${name} has Resource "${resource}", which the local runner cannot run. Tasks call a function in functions/ through "\${<Name>FunctionArn}", or start a child execution with "${START_EXECUTION_SYNC_RESOURCE}".`,
       );
     }
     const file = join(options.functionsDir, `${functionName}.ts`);

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryRecorder } from './historyRecorder.ts';
 import type { FunctionLoader } from './invokeFunction.ts';
-import type { JsonObject } from './loadDefinition.ts';
+import type { Json, JsonObject } from './loadDefinition.ts';
 
 /** What every execution of one runner shares. */
 export interface RunnerServices {
@@ -13,6 +13,24 @@ export interface RunnerServices {
   waitScale: number;
   /** Upper bound on a Distributed Map's concurrent child executions in this process. */
   mapConcurrencyLimit: number;
+  /** StartExecution of a state machine this runner prepared (`startExecution.sync:2` tasks). */
+  startExecution: (stateMachineArn: string, input: Json, name?: string) => ChildExecution;
+}
+
+/** What a parent task sees of the child execution it started (a LocalExecution, live). */
+export interface ChildExecution {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  input: string;
+  startDate: Date;
+  stopDate?: Date;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  output?: string;
+  error?: string;
+  cause?: string;
+  done: Promise<unknown>;
+  stop(error?: string, cause?: string): void;
 }
 
 export interface MapRunCounts {

@@ -28,6 +28,8 @@ export interface StartLocalSfnOptions {
   substitutions: { stateBucket: string; extra?: Record<string, string> };
   /** Environment for the handlers; RT_ENDPOINT_SFN defaults to this endpoint. */
   env?: Record<string, string | undefined>;
+  /** See LocalRunnerOptions.onEnvChange (functions/_shared/runtime.ts's resetRuntime). */
+  onEnvChange?: () => void;
   /** Multiplies Wait durations (0 = no waiting) and Retry intervals. */
   waitScale?: number;
   functionsDir?: string;
@@ -101,7 +103,10 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
   const runner = new LocalRunner({
     region,
     env: { RT_ENDPOINT_SFN: endpoint, ...machineArnEnv, ...options.env },
+    // Child executions (startExecution.sync:2) are described, listed and stopped like any other.
+    onExecution: (execution) => executions.set(execution.executionArn, execution),
     ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
+    ...(options.onEnvChange !== undefined ? { onEnvChange: options.onEnvChange } : {}),
     ...(options.functionsDir !== undefined ? { functionsDir: options.functionsDir } : {}),
     ...(options.s3Client !== undefined ? { s3Client: options.s3Client } : {}),
     ...(options.mapConcurrencyLimit !== undefined

@@ -1,3 +1,4 @@
+import { runChildExecution } from './childExecution.ts';
 import { runDistributedMap } from './distributedMap.ts';
 import { invokeFunction } from './invokeFunction.ts';
 import type { Json } from './loadDefinition.ts';
@@ -10,7 +11,7 @@ export type TaskHandlers = Record<string, (input: unknown) => Promise<unknown>>;
 /**
  * The interpreter's `taskResourceLocalHandlers` for one prepared definition: every bound state
  * name -> the in-process implementation (a function's handler, a scaled Wait, the Distributed Map
- * emulator), all reporting into the execution's history recorder.
+ * emulator, a child execution), all reporting into the execution's history recorder.
  */
 export function buildTaskHandlers(prepared: PreparedDefinition, scope: ExecutionScope): TaskHandlers {
   const handlers: TaskHandlers = {};
@@ -22,6 +23,9 @@ export function buildTaskHandlers(prepared: PreparedDefinition, scope: Execution
         break;
       case 'wait':
         handlers[name] = (input) => runWait(binding.state, input as Json, scope);
+        break;
+      case 'startExecution':
+        handlers[name] = (input) => runChildExecution(binding, input as Json, scope);
         break;
       case 'distributedMap':
         handlers[name] = (input) => runDistributedMap(binding, input as Json, scope, buildTaskHandlers);

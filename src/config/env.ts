@@ -10,8 +10,9 @@ const optionalUrl = z
   .optional();
 
 /**
- * The process environment every Lambda and the CLI share. Endpoint overrides point the real
- * SDK clients at the local stack; on AWS they are unset. Read once, at the edge, with `readEnv`.
+ * The one configuration schema: the process environment every Lambda and the CLI share, read
+ * once per cold start (functions/_shared/runtime.ts) and passed in. Endpoint overrides point the
+ * real SDK clients at the local stack; on AWS they are unset.
  */
 export const envSchema = z.object({
   AWS_REGION: z.string().trim().min(1).default('us-east-1'),
@@ -21,6 +22,24 @@ export const envSchema = z.object({
   RT_ENDPOINT_EMR: optionalUrl,
   RT_STATE_BUCKET: z.string().trim().min(1).optional(),
   RT_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** Where a job given by `jobName` (and the trigger's jobs) are found (default `jobs`). */
+  RT_JOBS_DIR: z.string().trim().min(1).default('jobs'),
+  /** The load state machine the S3-event trigger starts (required by the trigger only). */
+  RT_LOAD_STATE_MACHINE_ARN: z
+    .string()
+    .trim()
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+      'expected a state machine ARN',
+    )
+    .optional(),
+  /** Slices of the cluster when Redshift cannot be asked (`stv_slices`): the local stack sets it. */
+  RT_CLUSTER_SLICES: z.coerce.number().int().min(1).max(12_800).optional(),
+  /**
+   * Above this many parts (at most 200: the inline part list travels in the 256 KiB state) a
+   * load's Map is a Distributed Map fed from an items file in RT_STATE_BUCKET.
+   */
+  RT_LOAD_INLINE_MAX_PARTS: z.coerce.number().int().min(1).max(200).default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;

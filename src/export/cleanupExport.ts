@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { deleteKeys, listKeys } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { bestEffort } from '../bestEffort.ts';
 import { cancelIfRunning } from '../dataapi/cancelIfRunning.ts';
 import { isOurOutputKey } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
-import { deleteKeys, listKeys, parseS3Uri } from './s3Objects.ts';
 
 export interface CleanupInput {
   runId?: string | undefined;

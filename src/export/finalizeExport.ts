@@ -1,10 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { deleteKeys, listKeys, putText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import type { StatementState } from '../dataapi/pollStatement.ts';
 import { ManifestError } from '../errors.ts';
-import { buildExportManifest } from '../manifest/exportManifest.ts';
 import { readMapResults } from '../manifest/mapResults.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
+import { buildExportManifest } from './exportManifest.ts';
 import {
   type ExportRun,
   type PartDigest,
@@ -16,7 +18,6 @@ import {
 import { isOurOutputKey, outputCompression, partOutputUrl } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
 import { reconcile } from './reconcile.ts';
-import { deleteKeys, listKeys, parseS3Uri, putText } from './s3Objects.ts';
 
 /**
  * What the Map state produced: the inline Map's array of part digests (or of whole processParts

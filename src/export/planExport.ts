@@ -1,6 +1,5 @@
-import { JobValidationError } from '../errors.ts';
 import { type ExportJob, withSlash } from '../job/exportJob.ts';
-import { type Job, loadJobByName, parseJob } from '../job/job.ts';
+import { resolveJob } from '../job/resolveJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
 import type { ExportRun } from './exportRun.ts';
@@ -24,15 +23,7 @@ export async function planExport({
   jobsDir,
   now,
 }: PlanExportInput): Promise<ExportRun> {
-  const job: Job =
-    input.jobName !== undefined
-      ? await loadJobByName(input.jobName, jobsDir)
-      : parseJob(input.job, 'job document');
-  if (job.kind !== 'export') {
-    throw new JobValidationError(
-      `Job "${job.name}" is a ${job.kind} job; start the ${job.kind} state machine instead.`,
-    );
-  }
+  const { job } = await resolveJob(input, 'export', { jobsDir });
   const runDate = input.runDate ?? utcDate(new Date(now));
   const runId = input.runId ?? deriveRunId({ jobName: job.name, runDate, executionName });
   const values = templateValues({ runDate, runId, jobName: job.name });

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { getText, putText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import type { StatementState } from '../dataapi/pollStatement.ts';
 import { ManifestError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
 import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
 import type { PartItem, PartPlan } from './exportRun.ts';
 import { INLINE_STATE_BUDGET_BYTES, inlineStateBytes } from './inlinePayload.ts';
-import { getText, parseS3Uri, putText } from './s3Objects.ts';
 
 /** Where a run keeps its state in the state bucket. */
 export function runStatePrefix(jobName: string, runId: string): string {

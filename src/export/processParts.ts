@@ -2,13 +2,14 @@ import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { AbortMultipartUploadCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { s3Call, toTransientIfRetryable } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { PartProcessingError, RedshiftTransferError, TransientError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
 import { processPartStream } from '../parts/processPartStream.ts';
 import type { PartItem, PartResult } from './exportRun.ts';
 import { outputCompression, partOutputUrl } from './outputKey.ts';
-import { parseS3Uri, s3Call, toTransientIfRetryable } from './s3Objects.ts';
 
 export interface PartContext {
   job: ExportJob;

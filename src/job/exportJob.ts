@@ -127,6 +127,7 @@ export const scheduleSchema = z
     enabled: z.boolean().default(true),
   })
   .strict();
+export type Schedule = z.infer<typeof scheduleSchema>;
 
 export const exportJobSchema = z
   .object({

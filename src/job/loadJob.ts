@@ -198,6 +198,28 @@ export const ledgerOptionsSchema = z
 export const loadModes = ['append', 'replace', 'upsert'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
+/** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
+export const mergeKeysSchema = z.array(z.string().min(1)).min(1).max(32);
+/** Among rows of the batch with the same keys the one with the greatest value here wins. */
+export const orderBySchema = z.string().min(1);
+
+/**
+ * The rules of `mode`, `keys` and `orderBy` wherever a load's destination is written: a load job
+ * (at the top) and a transfer's `destination`.
+ */
+export function mergeRuleIssues(
+  d: { mode: LoadMode; keys?: string[] | undefined; orderBy?: string | undefined },
+  at: (string | number)[],
+  issue: IssueReporter,
+): void {
+  if (d.mode === 'upsert' && d.keys === undefined) {
+    issue([...at, 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
+  }
+  if (d.orderBy !== undefined && d.keys === undefined) {
+    issue([...at, 'orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');
+  }
+}
+
 export const loadJobSchema = z
   .object({
     kind: z.literal('load'),
@@ -218,10 +240,8 @@ export const loadJobSchema = z
     columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
     createTable: createTableSchema.optional(),
     mode: z.enum(loadModes).default('append'),
-    /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
-    keys: z.array(z.string().min(1)).min(1).max(32).optional(),
-    /** Among rows of the batch with the same keys the one with the greatest value here wins. */
-    orderBy: z.string().min(1).optional(),
+    keys: mergeKeysSchema.optional(),
+    orderBy: orderBySchema.optional(),
     /** Bad rows tolerated in the whole load (reported and skipped); 0 = any bad row fails the run. */
     maxErrors: z.number().int().min(0).max(100_000).default(0),
     /** Our working prefix: prepared chunks and the COPY manifest go under `<staging>/<job>/<runId>/`. */
@@ -306,12 +326,7 @@ export const loadJobSchema = z
     if (job.source === undefined && job.trigger === undefined) {
       issue(['source'], 'give "source" (a prefix or a list of objects), "trigger" (S3 events), or both');
     }
-    if (job.mode === 'upsert' && job.keys === undefined) {
-      issue(['keys'], 'mode "upsert" needs "keys": the columns that identify a row');
-    }
-    if (job.orderBy !== undefined && job.keys === undefined) {
-      issue(['orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');
-    }
+    mergeRuleIssues(job, [], issue);
     for (const [i, column] of (job.columns ?? []).entries())
       identifierIssue(column, ['columns', i], issue, 'name');
     for (const [i, column] of (job.keys ?? []).entries()) identifierIssue(column, ['keys', i], issue, 'name');

@@ -11,7 +11,14 @@ import {
   timeoutsSchema,
 } from './common.ts';
 import { scheduleSchema } from './exportJob.ts';
-import { chunkSizeSchema, ledgerOptionsSchema, loadModes } from './loadJob.ts';
+import {
+  chunkSizeSchema,
+  ledgerOptionsSchema,
+  loadModes,
+  mergeKeysSchema,
+  mergeRuleIssues,
+  orderBySchema,
+} from './loadJob.ts';
 import { sparkStepSchema } from './sparkStep.ts';
 
 /**
@@ -41,8 +48,8 @@ export const transferDestinationSchema = z
     iamRole: iamRoleSchema,
     table: tableSchema,
     mode: z.enum(loadModes).default('append'),
-    keys: z.array(z.string().min(1)).min(1).max(32).optional(),
-    orderBy: z.string().min(1).optional(),
+    keys: mergeKeysSchema.optional(),
+    orderBy: orderBySchema.optional(),
     ledger: ledgerOptionsSchema,
   })
   .strict();
@@ -69,15 +76,7 @@ export const transferJobSchema = z
     const s = job.source;
     const d = job.destination;
     querySourceIssues(s, ['source'], issue);
-    if (d.mode === 'upsert' && d.keys === undefined) {
-      issue(['destination', 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
-    }
-    if (d.orderBy !== undefined && d.keys === undefined) {
-      issue(
-        ['destination', 'orderBy'],
-        '"orderBy" picks a winner among rows with the same keys: give "keys" too',
-      );
-    }
+    mergeRuleIssues(d, ['destination'], issue);
     const names: [string, (string | number)[]][] = [
       ...(s.columns ?? []).map((c, i): [string, (string | number)[]] => [c, ['source', 'columns', i]]),
       ...(d.keys ?? []).map((c, i): [string, (string | number)[]] => [c, ['destination', 'keys', i]]),

@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { deleteKeys, listKeys } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { bestEffort } from '../bestEffort.ts';
 import { cancelIfRunning } from '../dataapi/cancelIfRunning.ts';
-import { deleteKeys, listKeys } from '../export/s3Objects.ts';
-import { splitS3Uri } from './loadRun.ts';
 
 export interface CleanupLoadInput {
   /** `s3://bucket/prefix/<job>/<runId>/`; nothing is removed outside it. */
@@ -49,7 +49,7 @@ export async function cleanupLoad(
   const prefix = input.stagingPrefix;
   if (prefix !== undefined && !input.keepStaging && /^s3:\/\/[^/]+\/.+\/$/.test(prefix)) {
     await attempt('remove the staging prefix', async () => {
-      const { bucket, key } = splitS3Uri(prefix);
+      const { bucket, key } = parseS3Uri(prefix);
       report.removedStaging = await deleteKeys(clients.s3, bucket, await listKeys(clients.s3, bucket, key));
     });
   }

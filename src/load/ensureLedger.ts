@@ -1,6 +1,7 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { batchExecuteStatement, describeStatement } from '../dataapi/dataApi.ts';
+import { batchExecuteStatement } from '../dataapi/dataApi.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
+import { waitForStatement } from '../dataapi/waitForStatement.ts';
 import { StatementFailedError, TransientError } from '../errors.ts';
 import type { RedshiftTarget } from '../job/common.ts';
 import type { QualifiedName } from '../sql/identifiers.ts';
@@ -35,26 +36,24 @@ export async function ensureLedger(
     // A new token per attempt: a retried attempt must not get the failed statement back.
     clientToken: clientToken(options.runId, `ledger:${options.now()}`),
   });
-  const deadline = options.now() + (options.maxWaitMs ?? 60_000);
-  for (;;) {
-    const d = await describeStatement(client, id, 10);
-    if (d.status === 'FINISHED') return;
-    if (d.status === 'FAILED' || d.status === 'ABORTED') {
-      const error = d.error ?? d.subStatements.find((s) => s.error !== undefined)?.error ?? d.status;
-      if (RACE.test(error)) {
-        throw new TransientError(
-          `Another run created the ledger ${quoteQualified(options.ledger)} at the same time (${error}); retrying.`,
-        );
-      }
-      throw new StatementFailedError(
-        `Creating the load ledger ${quoteQualified(options.ledger)} failed: ${error}. Grant CREATE on the schema, or create the table (DDL in docs/load.md).`,
-        { context: { statementId: id, redshiftError: error } },
-      );
-    }
-    if (options.now() > deadline) {
-      throw new TransientError(
-        `Creating the load ledger ${quoteQualified(options.ledger)} is still ${d.status}; retrying.`,
-      );
-    }
+  const { description: d, timedOut } = await waitForStatement(client, id, {
+    timeoutMs: options.maxWaitMs ?? 60_000,
+    now: options.now,
+  });
+  if (d.status === 'FINISHED') return;
+  if (timedOut) {
+    throw new TransientError(
+      `Creating the load ledger ${quoteQualified(options.ledger)} is still ${d.status}; retrying.`,
+    );
   }
+  const error = d.error ?? d.subStatements.find((s) => s.error !== undefined)?.error ?? d.status;
+  if (RACE.test(error)) {
+    throw new TransientError(
+      `Another run created the ledger ${quoteQualified(options.ledger)} at the same time (${error}); retrying.`,
+    );
+  }
+  throw new StatementFailedError(
+    `Creating the load ledger ${quoteQualified(options.ledger)} failed: ${error}. Grant CREATE on the schema, or create the table (DDL in docs/load.md).`,
+    { context: { statementId: id, redshiftError: error } },
+  );
 }

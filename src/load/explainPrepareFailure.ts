@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { getText, listKeys } from '../aws/s3Objects.ts';
 import { type ErrorName, errorClasses, errorNames, PartProcessingError } from '../errors.ts';
-import { getText, listKeys } from '../export/s3Objects.ts';
 import { type LoadContext, partSummaryKey, stagingKeys } from './loadRun.ts';
 
 const failureSchema = z.object({ index: z.number().int(), name: z.string(), message: z.string() }).strict();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { targetColumnSchema } from './targetColumns.ts';
 
 /**
@@ -48,15 +49,8 @@ export interface StagingKeys {
   prefix: string;
 }
 
-/** Bucket and key prefix of an `s3://bucket/prefix/` URI. */
-export function splitS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (m === null) throw new Error(`not an S3 URI: ${uri}`);
-  return { bucket: m[1] as string, key: m[2] as string };
-}
-
 export function stagingKeys(context: Pick<LoadContext, 'stagingPrefix'>): StagingKeys {
-  const { bucket, key } = splitS3Uri(context.stagingPrefix);
+  const { bucket, key } = parseS3Uri(context.stagingPrefix);
   return { bucket, prefix: key };
 }
 

@@ -1,5 +1,6 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { getText } from '../aws/s3Objects.ts';
 import {
   batchExecuteStatement,
   type Cell,
@@ -9,8 +10,8 @@ import {
 } from '../dataapi/dataApi.ts';
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
+import { waitForStatement } from '../dataapi/waitForStatement.ts';
 import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
-import { getText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
@@ -313,12 +314,8 @@ async function queryLoadErrors(
       name: statementName(job.name, context.runId, 'load-errors'),
       clientToken: clientToken(context.runId, `load-errors:${now()}`),
     });
-    const deadline = now() + 40_000;
-    for (;;) {
-      const d = await describeStatement(client, id, 10);
-      if (d.status === 'FINISHED') break;
-      if (d.status === 'FAILED' || d.status === 'ABORTED' || now() > deadline) return [];
-    }
+    const { description } = await waitForStatement(client, id, { timeoutMs: 40_000, now });
+    if (description.status !== 'FINISHED') return [];
     const rows: LoadErrorRow[] = [];
     for await (const page of fetchResults(client, id)) {
       for (const [file, line, column, reason] of page.rows) {

@@ -1,6 +1,8 @@
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { putText } from '../aws/s3Objects.ts';
+import { parseS3Uri, s3Url } from '../aws/s3Uri.ts';
 import { batchExecuteStatement, type Cell, fetchResults } from '../dataapi/dataApi.ts';
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
@@ -11,9 +13,8 @@ import {
   SchemaMismatchError,
   TransientError,
 } from '../errors.ts';
-import { putText } from '../export/s3Objects.ts';
-import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
+import { resolveJob } from '../job/resolveJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { buildCreateTable } from '../sql/createTable.ts';
@@ -24,9 +25,8 @@ import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
-import { splitS3Uri } from './loadRun.ts';
 import { parquetRedshiftType } from './parquetTypes.ts';
-import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
+import { compressionFromKey, decompress, openObject, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
 /**
@@ -101,16 +101,7 @@ export function ledgerTable(job: LoadJob): QualifiedName {
 export async function startLoadPlan(
   i: StartLoadPlanInput,
 ): Promise<LoadRun & { statement: StatementState; queries: PlanQueries }> {
-  const parsed: Job =
-    i.input.jobName !== undefined
-      ? await loadJobByName(i.input.jobName, i.jobsDir)
-      : parseJob(i.input.job, 'job document');
-  if (parsed.kind !== 'load') {
-    throw new JobValidationError(
-      `Job "${parsed.name}" is a ${parsed.kind} job; start the ${parsed.kind} state machine instead.`,
-    );
-  }
-  const job = parsed;
+  const { job } = await resolveJob(i.input, 'load', { jobsDir: i.jobsDir });
   if (job.source === undefined) {
     throw new JobValidationError(
       `Job "${job.name}" has no "source": it loads the object of an S3 event. Start it from the trigger, or give source.objects to load by hand.`,
@@ -184,12 +175,12 @@ function ledgerLookups(job: LoadJob): { bucket: string; keyPrefix: string; keys?
   const source = job.source;
   if (source === undefined) return [];
   if ('prefix' in source) {
-    const { bucket, key } = splitS3Uri(source.prefix);
+    const { bucket, key } = parseS3Uri(source.prefix);
     return [{ bucket, keyPrefix: key }];
   }
   const byBucket = new Map<string, string[]>();
   for (const o of source.objects) {
-    const { bucket, key } = splitS3Uri(typeof o === 'string' ? o : o.uri);
+    const { bucket, key } = parseS3Uri(typeof o === 'string' ? o : o.uri);
     byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key]);
   }
   return [...byBucket].map(([bucket, keys]) =>
@@ -371,7 +362,7 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
   if (source === undefined) return [];
   const out: SourceObject[] = [];
   if ('prefix' in source) {
-    const { bucket, key: prefix } = splitS3Uri(source.prefix);
+    const { bucket, key: prefix } = parseS3Uri(source.prefix);
     let token: string | undefined;
     do {
       const page = await s3
@@ -421,7 +412,7 @@ type ListedObject = NonNullable<Extract<LoadJob['source'], { objects: unknown }>
 /** One listed source object: its ETag, size and version (HEAD). */
 async function headSource(s3: S3Client, job: LoadJob, o: ListedObject): Promise<SourceObject> {
   const ref = typeof o === 'string' ? { uri: o } : o;
-  const { bucket, key } = splitS3Uri(ref.uri);
+  const { bucket, key } = parseS3Uri(ref.uri);
   const versionId = 'versionId' in ref ? ref.versionId : undefined;
   const head = await s3
     .send(

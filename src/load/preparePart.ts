@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { putText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { BadRecordError, PartProcessingError, SchemaMismatchError, TransientError } from '../errors.ts';
-import { putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { objectVersion } from '../sql/ledger.ts';
 import { checkValue, isCharacterType } from './checkValue.ts';
@@ -20,7 +21,6 @@ import {
   lineMapKey,
   type PartSummary,
   partSummaryKey,
-  splitS3Uri,
   stagingKeys,
 } from './loadRun.ts';
 import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
@@ -680,7 +680,7 @@ class JsonPrepare implements PrepareSink {
 
 /** The JSONPaths file's paths (read once per part), or a SchemaMismatchError saying what is wrong. */
 async function readJsonPaths(s3: S3Client, uri: string): Promise<string[]> {
-  const { bucket, key } = splitS3Uri(uri);
+  const { bucket, key } = parseS3Uri(uri);
   let text: string;
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { getText, listKeys, putText } from '../aws/s3Objects.ts';
 import { BadRecordError, ManifestError } from '../errors.ts';
-import { getText, listKeys, putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { ledgerObjectsCsv } from '../sql/ledger.ts';
 import { preparedReport, preparedReportSchema } from './loadReport.ts';

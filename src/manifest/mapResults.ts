@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { getText } from '../aws/s3Objects.ts';
 import { ManifestError } from '../errors.ts';
-import { getText } from '../export/s3Objects.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { JobValidationError } from '../errors.ts';
-import { getText, parseS3Uri } from '../export/s3Objects.ts';
+import { getText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { type ExportJob, exportJobSchema } from '../job/exportJob.ts';
-import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
+import { resolveJob } from '../job/resolveJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
 import type { TransferJob } from '../job/transferJob.ts';
@@ -40,15 +40,7 @@ export async function planTransfer(i: {
   jobsDir?: string | undefined;
   now: number;
 }): Promise<TransferRun> {
-  const job: Job =
-    i.input.jobName !== undefined
-      ? await loadJobByName(i.input.jobName, i.jobsDir)
-      : parseJob(i.input.job, 'job document');
-  if (job.kind !== 'transfer') {
-    throw new JobValidationError(
-      `Job "${job.name}" is a ${job.kind} job; start the ${job.kind} state machine instead.`,
-    );
-  }
+  const { job } = await resolveJob(i.input, 'transfer', { jobsDir: i.jobsDir });
   const runDate = i.input.runDate ?? utcDate(new Date(i.now));
   const runId = i.input.runId ?? deriveRunId({ jobName: job.name, runDate, executionName: i.executionName });
   const staging = resolveTemplate(

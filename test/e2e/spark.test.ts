@@ -5,6 +5,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aw
 import { parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { type LocalEmr, startLocalEmr } from '../../local/emr/startLocalEmr.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
@@ -81,6 +82,7 @@ describe.skipIf(!spark.ok)('export with a Spark step (local EMR, real Spark)', (
     emr = await startLocalEmr({ s3Endpoint: s3.endpoint, logBucket: 'rt-emr-logs' });
     emrClient = createEmrClient({ region: 'us-east-1', endpoint: emr.endpoint });
     runner = new LocalRunner({
+      onEnvChange: resetRuntime,
       // Spark polls wait 10 s, 20 s... on AWS; here a tenth of that keeps the loop short but real.
       waitScale: 0.1,
       retryScale: 0,

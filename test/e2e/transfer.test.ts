@@ -123,4 +123,24 @@ describe('transfer state machine (local stack)', () => {
     expect(result.error, result.cause).toBeUndefined();
     expect(result.status).toBe('SUCCEEDED');
   });
+
+  it("fails with the load's named error when the load half fails, and leaves no staging", async () => {
+    const result = await runner.start(
+      sm,
+      {
+        job: job('missing-table-copy', {
+          destination: { ...job('x').destination, table: 'analytics.no_such_table' },
+        }),
+      } as JsonObject,
+      {},
+    ).done;
+    expect(result.status).toBe('FAILED');
+    // The child load's own error, not the integration's States.TaskFailed.
+    expect(result.error).toBe('SchemaMismatchError');
+    expect(result.cause).toContain('"analytics"."no_such_table" was not found');
+    const left = await s3.client.send(
+      new ListObjectsV2Command({ Bucket: 'rt-staging', Prefix: 'transfers/missing-table-copy/' }),
+    );
+    expect(left.Contents ?? []).toEqual([]);
+  });
 });

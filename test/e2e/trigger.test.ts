@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { type LocalSfn, startLocalSfn } from '../../local/sfn/startLocalSfn.ts';
 import type { TriggerReport } from '../../src/trigger/triggerLoads.ts';
 import { startTestRedshift, type TestRedshift } from '../helpers/testRedshift.ts';
@@ -63,6 +64,7 @@ beforeAll(async () => {
     }),
   );
   sfn = await startLocalSfn({
+    onEnvChange: resetRuntime,
     kinds: ['load'],
     substitutions: { stateBucket: 'rt-state' },
     waitScale: 0,

@@ -8,6 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type HistoryEvent, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { stateMachineArn } from '../../local/sfn/arns.ts';
 import type { ExecutionDescription } from '../../local/sfn/startLocalSfn.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -48,6 +49,7 @@ export async function startTestStack(options: { waitScale?: number } = {}): Prom
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
+      onEnvChange: resetRuntime,
       engine: 'url',
       databaseUrl: adminUrl,
       database,

@@ -1,5 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { startTestRedshift, type TestRedshift } from './testRedshift.ts';
@@ -42,6 +43,7 @@ export async function startTestStateMachine(options: {
     await db.connect();
     stops.push(() => db.end());
     const runner = new LocalRunner({
+      onEnvChange: resetRuntime,
       waitScale: 0,
       env: {
         RT_ENDPOINT_S3: s3.endpoint,
@@ -52,11 +54,16 @@ export async function startTestStateMachine(options: {
         ...options.env,
       },
     });
-    const definition = await loadDefinitionFile(`statemachines/${options.kind}.asl.yml`, {
-      region: 'us-east-1',
-      stateBucket: 'rt-state',
-    });
-    const sm = runner.prepare(definition, { name: `redshift-transfer-${options.kind}` });
+    const prepare = async (kind: string) => {
+      const definition = await loadDefinitionFile(`statemachines/${kind}.asl.yml`, {
+        region: 'us-east-1',
+        stateBucket: 'rt-state',
+      });
+      return runner.prepare(definition, { name: `redshift-transfer-${kind}` });
+    };
+    // A transfer runs the load state machine as its child execution, on the same runner.
+    if (options.kind === 'transfer') await prepare('load');
+    const sm = await prepare(options.kind);
     return { s3, redshift, db, runner, sm, stop };
   } catch (error) {
     await stop();

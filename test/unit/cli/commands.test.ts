@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { run as validate } from '../../../cli/commands/validate.ts';
-import { resolveJobFile } from '../../../cli/resolveJob.ts';
+import { resolveJob } from '../../../cli/resolveJob.ts';
 import { defaultExecutionName } from '../../../cli/runJob.ts';
 
 let dir: string;
@@ -61,7 +61,7 @@ describe('validate', () => {
   });
 
   it('names the places it looked when a job name does not exist', async () => {
-    await expect(resolveJobFile('no-such-job', 'jobs')).rejects.toThrow(
+    await expect(resolveJob('no-such-job', 'jobs')).rejects.toThrow(
       'No job named "no-such-job" in jobs/ (looked for no-such-job.yml, no-such-job.yaml, no-such-job.json)',
     );
   });

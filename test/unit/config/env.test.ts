@@ -4,7 +4,12 @@ import { ConfigError } from '../../../src/errors.ts';
 
 describe('readEnv', () => {
   it('defaults the region and log level and leaves unset endpoints undefined (AWS)', () => {
-    expect(readEnv({})).toEqual({ AWS_REGION: 'us-east-1', RT_LOG_LEVEL: 'INFO' });
+    expect(readEnv({})).toEqual({
+      AWS_REGION: 'us-east-1',
+      RT_LOG_LEVEL: 'INFO',
+      RT_JOBS_DIR: 'jobs',
+      RT_LOAD_INLINE_MAX_PARTS: 100,
+    });
   });
 
   it('reads every variable, trimmed; an empty endpoint counts as unset', () => {
@@ -27,6 +32,8 @@ describe('readEnv', () => {
       RT_ENDPOINT_EMR: 'http://127.0.0.1:4003',
       RT_STATE_BUCKET: 'state',
       RT_LOG_LEVEL: 'SILENT',
+      RT_JOBS_DIR: 'jobs',
+      RT_LOAD_INLINE_MAX_PARTS: 100,
     });
   });
 

@@ -7,6 +7,7 @@ import { validateAslFiles } from '../../../deploy/check/aslFiles.ts';
 import { checkIamCoverage } from '../../../deploy/check/iamCoverage.ts';
 import { checkReferences } from '../../../deploy/check/references.ts';
 import { checkSubstitutions } from '../../../deploy/check/substitutions.ts';
+import { roleGrants, type TemplateResource } from '../../../deploy/check/template.ts';
 import { staleDiagrams } from '../../../deploy/diagrams/writeDiagrams.ts';
 import { analyzeAwsCalls } from '../../../deploy/iam/awsCalls.ts';
 import { buildStack } from '../../../deploy/stack/buildStack.ts';
@@ -53,6 +54,37 @@ describe('the project as it is in the tree', () => {
     expect(checkReferences(template)).toEqual([]);
     expect(checkSubstitutions(template)).toEqual([]);
     expect(checkIamCoverage(template, code)).toEqual([]);
+  });
+
+  it('lets the transfer start, watch and stop load executions, and nothing else of Step Functions', async () => {
+    const stack = await buildStack(root, await devSettings());
+    const template = templateOf(stack);
+    const transfer = template.Resources?.TransferStateMachine?.Properties;
+    expect(transfer?.DefinitionSubstitutions).toMatchObject({
+      LoadStateMachineArn: {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:redshift-transfer-dev-load',
+      },
+    });
+    const grants = roleGrants(template.Resources?.TransferStateMachineRole as TemplateResource);
+    const on = (action: string) =>
+      grants.filter((g) => g.actions.includes(action)).flatMap((g) => g.resources);
+    const sub = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
+    expect(on('states:StartExecution')).toEqual([
+      sub('states:${AWS::Region}:${AWS::AccountId}:stateMachine:redshift-transfer-dev-load'),
+    ]);
+    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
+      expect(on(action)).toEqual([
+        sub('states:${AWS::Region}:${AWS::AccountId}:execution:redshift-transfer-dev-load:*'),
+      ]);
+    }
+    for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
+      expect(on(action)).toEqual([
+        sub(
+          'events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+        ),
+      ]);
+    }
   });
 
   it('has valid ASL files and up-to-date diagrams (npm run package:diagrams)', async () => {

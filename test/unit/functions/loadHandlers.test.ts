@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetRuntime } from '../../../functions/_shared/runtime.ts';
+import { readEnv } from '../../../src/config/env.ts';
 import { ConfigError, JobValidationError } from '../../../src/errors.ts';
-import { clusterSlices, readLoadEnv } from '../../../src/load/loadEnv.ts';
+import { clusterSlices } from '../../../src/load/clusterSlices.ts';
 
 const context = {} as Context;
 
@@ -50,21 +51,21 @@ describe('Handler: startLoadPlan', () => {
   });
 });
 
-describe('Function: readLoadEnv / clusterSlices', () => {
+describe('Function: readEnv (the load variables) / clusterSlices', () => {
   it('parses the variables and names a bad one', () => {
-    expect(readLoadEnv({ RT_CLUSTER_SLICES: '8' })).toEqual({
+    expect(readEnv({ RT_CLUSTER_SLICES: '8' })).toMatchObject({
       RT_CLUSTER_SLICES: 8,
       RT_JOBS_DIR: 'jobs',
       RT_LOAD_INLINE_MAX_PARTS: 100,
     });
-    expect(() => readLoadEnv({ RT_LOAD_STATE_MACHINE_ARN: 'nope' })).toThrow(
+    expect(() => readEnv({ RT_LOAD_STATE_MACHINE_ARN: 'nope' })).toThrow(
       /RT_LOAD_STATE_MACHINE_ARN: expected a state machine ARN/,
     );
   });
 
   it('uses RT_CLUSTER_SLICES, else 4 on a custom endpoint, else asks Redshift', () => {
-    expect(clusterSlices({ RT_CLUSTER_SLICES: 16 }, {})).toBe(16);
-    expect(clusterSlices({}, { RT_ENDPOINT_REDSHIFT_DATA: 'http://127.0.0.1:1' })).toBe(4);
-    expect(clusterSlices({}, {})).toBeUndefined();
+    expect(clusterSlices({ RT_CLUSTER_SLICES: 16 })).toBe(16);
+    expect(clusterSlices({ RT_ENDPOINT_REDSHIFT_DATA: 'http://127.0.0.1:1' })).toBe(4);
+    expect(clusterSlices({})).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { seedTickit } from '../../../local/seed/seedTickit.ts';
 import { DEFAULT_BUCKETS, type LocalStack, startLocalStack } from '../../../local/stack.ts';
 import { createRedshiftDataClient, createS3Client } from '../../../src/aws/clients.ts';
@@ -15,7 +16,7 @@ describe('startLocalStack (private PostgreSQL cluster)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'rt-stack-'));
-    stack = await startLocalStack({ dataDir, slices: 2 });
+    stack = await startLocalStack({ dataDir, slices: 2, onEnvChange: resetRuntime });
   });
   afterAll(async () => {
     await stack.stop();
@@ -102,6 +103,7 @@ describe('startLocalStack (engine url: an existing PostgreSQL)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rt-stack-url-'));
     const database = `stack_${Date.now().toString(36)}`;
     const stack = await startLocalStack({
+      onEnvChange: resetRuntime,
       engine: 'url',
       databaseUrl: inject('pgUrl'),
       dataDir,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { errorNames } from '../../../src/errors.ts';
+import { START_EXECUTION_SYNC_RESOURCE, stateMachineKindFromPlaceholder } from '../../../src/naming.ts';
 
 /**
  * The contract between the ASL files and the code: every state machine parses, is valid ASL,
@@ -17,7 +18,7 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
 const dir = 'statemachines';
 const files = readdirSync(dir).filter((f) => f.endsWith('.asl.yml'));
 
-/** Placeholders that are not Lambda functions (documented in docs/export.md). */
+/** Placeholders that are neither Lambda functions nor state machines (documented in docs/export.md). */
 const NON_FUNCTION_PLACEHOLDERS = ['StateBucket'];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -72,9 +73,16 @@ describe('State machine contract', () => {
       expect(unknown).toEqual([]);
     });
 
-    it('retries Lambda service errors and TransientError with full jitter on every task', () => {
+    it('retries Lambda service errors and TransientError with full jitter on every Lambda task', () => {
       walk(definition(), (_, v) => {
-        if (v !== null && typeof v === 'object' && !Array.isArray(v) && v.Type === 'Task') {
+        if (
+          v !== null &&
+          typeof v === 'object' &&
+          !Array.isArray(v) &&
+          v.Type === 'Task' &&
+          // A child execution (startExecution.sync:2) is no Lambda call: its failure is the child's.
+          v.Resource !== START_EXECUTION_SYNC_RESOURCE
+        ) {
           const retry = (v.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
           const transient = retry.find((r) => r.ErrorEquals.includes('TransientError'));
           expect(transient, `Task ${JSON.stringify(v.Resource)} has no TransientError retry`).toBeDefined();
@@ -94,6 +102,13 @@ describe('State machine contract', () => {
       const placeholders = [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1] as string);
       for (const name of new Set(placeholders)) {
         if (NON_FUNCTION_PLACEHOLDERS.includes(name)) continue;
+        const childKind = stateMachineKindFromPlaceholder(name);
+        if (childKind !== undefined) {
+          expect(files, `\${${name}} names statemachines/${childKind}.asl.yml`).toContain(
+            `${childKind}.asl.yml`,
+          );
+          continue;
+        }
         expect(name, `placeholder \${${name}}`).toMatch(/^[A-Z][A-Za-z0-9]*FunctionArn$/);
         const path = join('functions', `${camel(name.replace(/FunctionArn$/, ''))}.ts`);
         expect(existsSync(path), `${path} for \${${name}}`).toBe(true);

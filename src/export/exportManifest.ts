@@ -1,5 +1,5 @@
-import type { ExportRun, PartResult } from '../export/exportRun.ts';
-import type { ColumnSchema } from './unloadManifest.ts';
+import type { ColumnSchema } from '../manifest/unloadManifest.ts';
+import type { ExportRun, PartResult } from './exportRun.ts';
 
 /**
  * `_manifest.json`, written next to the parts for downstream readers: what was exported, when,
