@@ -4,6 +4,7 @@ import type { StatementState } from '../dataapi/pollStatement.ts';
 import { ManifestError } from '../errors.ts';
 import { buildExportManifest } from '../manifest/exportManifest.ts';
 import { readMapResults } from '../manifest/mapResults.ts';
+import { sha256FromChecksum } from '../parts/partChecksum.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
 import {
   type ExportRun,
@@ -122,8 +123,10 @@ function fromDigest(run: ExportRun, plan: PartPlan, digest: PartDigest): PartRes
     rows: digest.rows,
     bytesIn: part.contentLength,
     bytesOut: digest.bytesOut,
-    sha256: digest.sha256,
+    sha256: digest.sha256 ?? sha256FromChecksum(digest.checksum),
     verified: digest.verified,
+    ...(digest.checksum === undefined ? {} : { checksum: digest.checksum }),
+    ...(digest.lambdaBytes === undefined ? {} : { lambdaBytes: digest.lambdaBytes }),
   };
 }
 
