@@ -113,6 +113,12 @@ describe('export state machine (local stack)', () => {
         rows: partLines.length - 1,
         bytes: body.length,
         sha256: createHash('sha256').update(body).digest('hex'),
+        checksum: {
+          algorithm: 'SHA256',
+          value: createHash('sha256').update(body).digest('base64'),
+          type: 'FULL_OBJECT',
+        },
+        verified: 'manifest',
       });
     }
     expect(manifest.bytes).toBe(totalBytes);
