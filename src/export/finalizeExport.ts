@@ -36,6 +36,8 @@ export interface ExportSummary {
   rows: number;
   parts: number;
   bytes: number;
+  /** Bytes that passed through Lambda (read plus written); 0 when every part was copied in S3. */
+  lambdaBytes: number;
 }
 
 const childOutput = z.object({ parts: z.array(partResultSchema) });
@@ -100,6 +102,7 @@ export async function finalizeExport(
     rows: rec.rows,
     parts: published.length,
     bytes,
+    lambdaBytes: manifest.lambdaBytes,
   };
 }
 

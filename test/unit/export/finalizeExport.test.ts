@@ -59,6 +59,7 @@ describe('finalizeExport (local S3)', () => {
       rows: 6,
       parts: 3,
       bytes: total,
+      lambdaBytes: results.reduce((n, r) => n + (r.lambdaBytes ?? 0), 0),
     });
     const manifest = JSON.parse((await s3.getBytes('rt-exports', `${dest}_manifest.json`)).toString());
     expect(manifest).toEqual({
@@ -225,6 +226,7 @@ describe('finalizeExport (local S3)', () => {
       rows: 0,
       parts: 0,
       bytes: 0,
+      lambdaBytes: 0,
     });
     const manifest = JSON.parse(
       (await s3.getBytes('rt-exports', 'fin-zero/2024-06-01/_manifest.json')).toString(),
