@@ -9,8 +9,8 @@ import {
   type RedshiftWire,
   startRedshiftWire,
 } from '../../../../local/jdbc/startRedshiftWire.ts';
-import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
+import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
 
 const run = promisify(execFile);
