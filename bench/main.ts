@@ -34,6 +34,10 @@ async function runSuite(name: SuiteName, options: BenchOptions): Promise<SuiteRe
       const { runOrchestration } = await import('./orchestration/runOrchestration.ts');
       return runOrchestration({ partCounts: options.partCounts });
     }
+    case 'cost': {
+      const { runScaleCost } = await import('./cost/runScaleCost.ts');
+      return runScaleCost();
+    }
     case 'polling': {
       const { runPolling } = await import('./orchestration/runPolling.ts');
       return runPolling();

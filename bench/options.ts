@@ -9,6 +9,7 @@ export const SUITES = [
   'polling',
   'dataapi',
   'unload-copy',
+  'cost',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 

@@ -90,3 +90,7 @@ if (forTests) {
       );
   }
 }
+
+// The local S3 server (VersityGW) is built from its Go module once; present, this returns at once.
+const s3 = spawnSync(process.execPath, [join(root, 'bin', 'install-s3.mjs')], { stdio: 'inherit' });
+if (s3.status !== 0) process.exit(s3.status ?? 1);

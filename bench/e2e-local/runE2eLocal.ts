@@ -261,7 +261,7 @@ export async function runE2eLocal(options: { rows: number; workDir: string }): P
       }
     }
     notes.push(
-      "Everything shares 2 cores: PostgreSQL, the Data API emulator (UNLOAD writes the parts), s3rver and the handlers. Raw paths use one pg connection and pg-copy-streams; the raw COPY TO neither compresses nor stores its output, so the ratio includes UNLOAD's gzip and two S3 round trips per part.",
+      "Everything shares 2 cores: PostgreSQL, the Data API emulator (UNLOAD writes the parts), the local S3 and the handlers. Raw paths use one pg connection and pg-copy-streams; the raw COPY TO neither compresses nor stores its output, so the ratio includes UNLOAD's gzip and two S3 round trips per part.",
     );
   } finally {
     sfn.destroy();

@@ -15,10 +15,18 @@ export const AWS_RATES = {
   lambdaPerGbSecondX86: 0.0000166667,
   /** Redshift Data API calls themselves are free: the cluster or RPU time is billed, not the call. */
   dataApiPerCall: 0,
+  /** S3 Standard: PUT, COPY, POST, LIST requests (CreateMultipartUpload, UploadPart(Copy), Complete...). */
+  s3PutPerRequest: 0.005 / 1000,
+  /** S3 Standard: GET, HEAD and other requests. */
+  s3GetPerRequest: 0.0004 / 1000,
+  /** EC2 m6i.large (2 vCPU, 8 GiB) on-demand, per hour: an always-on worker. */
+  ec2M6iLargePerHour: 0.096,
+  /** EC2 m5.xlarge (4 vCPU, 16 GiB) on-demand plus the EMR charge for it, per hour. */
+  emrM5XlargePerHour: 0.192 + 0.048,
 } as const;
 
 export const AWS_RATES_SOURCE =
-  'aws.amazon.com/step-functions/pricing and aws.amazon.com/lambda/pricing (us-east-1, on-demand, no free tier)';
+  'aws.amazon.com/step-functions/pricing, aws.amazon.com/lambda/pricing, aws.amazon.com/s3/pricing, aws.amazon.com/ec2/pricing and aws.amazon.com/emr/pricing (us-east-1, on-demand, no free tier)';
 
 export interface RunUsage {
   /** Billed state transitions: the parent's plus every STANDARD child execution's. */

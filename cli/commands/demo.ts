@@ -63,10 +63,10 @@ export async function run(argv: string[]): Promise<number> {
     if (exitCode === 0) {
       const output = JSON.parse(followed.description.output ?? '{}') as { result?: { destination?: string } };
       say('');
-      say(`the exported files are in the local S3 under ${stack.dataDir}/s3 (bucket/key paths);`);
-      say(`browse them with the AWS CLI: npx --no-install redshift-transfer local start, then`);
+      say(`the exported files are plain files under ${stack.dataDir}/s3/buckets/<bucket>/<key>;`);
+      say('browse them with the AWS CLI: npx --no-install redshift-transfer local start, then');
       say(
-        `  aws --endpoint-url <s3 endpoint> s3 ls ${output.result?.destination ?? 's3://rt-exports/'} --recursive`,
+        `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url <s3 endpoint> s3 ls ${output.result?.destination ?? 's3://rt-exports/'} --recursive`,
       );
     }
     say(`demo finished in ${formatDuration(performance.now() - t0)} (wall time)`);

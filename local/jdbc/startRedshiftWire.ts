@@ -7,8 +7,10 @@ import {
   buildStartupPacket,
   CANCEL_REQUEST,
   commandComplete,
+  cstring,
   errorResponse,
   GSSENC_REQUEST,
+  MAX_CLIENT_MESSAGE,
   type Message,
   message,
   parseStartupParams,
@@ -55,6 +57,47 @@ const POSTGRES_STARTUP_PARAMS = new Set([
   'replication',
 ]);
 
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/**
+ * What Redshift reports: drivers parse it (redshift_connector fails on PostgreSQL's "15.x (Debian
+ * ...)"); `select version()` answers Redshift's string for the same reason.
+ */
+export const REDSHIFT_SERVER_VERSION = '8.0.2';
+export const REDSHIFT_VERSION_STRING =
+  'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467';
+const VERSION_QUERY = /^\s*select\s+(pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$/i;
+
+function redshiftParameterStatus(m: Message): Buffer {
+  const name = readCString(m.body, 0);
+  if (name.value !== 'server_version') return m.raw;
+  return message('S', Buffer.concat([cstring('server_version'), cstring(REDSHIFT_SERVER_VERSION)]));
+}
+
+/** RowDescription of `select version()`: one text column "version". */
+function versionRowDescription(): Buffer {
+  const field = Buffer.alloc(18);
+  field.writeInt32BE(0, 0); // table oid
+  field.writeInt16BE(0, 4); // column number
+  field.writeInt32BE(25, 6); // text
+  field.writeInt16BE(-1, 10); // variable size
+  field.writeInt32BE(-1, 12); // no type modifier
+  field.writeInt16BE(0, 16); // text format
+  const count = Buffer.alloc(2);
+  count.writeInt16BE(1, 0);
+  return message('T', Buffer.concat([count, cstring('version'), field]));
+}
+
+/** DataRow and CommandComplete of `select version()`. */
+function versionRows(): Buffer {
+  const count = Buffer.alloc(2);
+  count.writeInt16BE(1, 0);
+  const value = Buffer.from(REDSHIFT_VERSION_STRING, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(value.length, 0);
+  return Buffer.concat([message('D', Buffer.concat([count, len, value])), commandComplete('SELECT 1')]);
+}
+
 /**
  * A PostgreSQL-wire endpoint for the local Redshift that JDBC drivers (the Redshift driver with
  * `ssl=false`, or the PostgreSQL driver) connect to: it relays everything to the PostgreSQL engine,
@@ -69,33 +112,47 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
   let queryIds = 1_000_000;
   const server: Server = createServer((client) => {
     sockets.add(client);
+    // Every failure stays with its connection: an abrupt, malformed or slow client is dropped,
+    // the other connections and endpoints go on.
+    client.on('error', () => client.destroy());
     client.once('close', () => sockets.delete(client));
+    // A client that sends no complete startup packet within the timeout is dropped.
+    client.setTimeout(STARTUP_TIMEOUT_MS, () => client.destroy());
     void serve(client).catch(() => client.destroy());
   });
 
   async function serve(client: Socket): Promise<void> {
     let buffered: Buffer = Buffer.alloc(0);
     const packets: Buffer[] = [];
+    let closed = false;
     let wake: (() => void) | undefined;
+    client.once('close', () => {
+      closed = true;
+      wake?.();
+    });
     const onData = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const next = readStartupPacket(buffered);
-        if (next === undefined) break;
-        packets.push(next.packet);
-        buffered = next.rest;
+      try {
+        for (;;) {
+          const next = readStartupPacket(buffered);
+          if (next === undefined) break;
+          packets.push(next.packet);
+          buffered = next.rest;
+        }
+      } catch {
+        client.destroy();
       }
       wake?.();
     };
     client.on('data', onData);
     const nextPacket = async (): Promise<Buffer> => {
-      while (packets.length === 0)
+      while (packets.length === 0) {
+        if (closed || client.destroyed) throw new Error('client went away before its startup packet');
         await new Promise<void>((resolve) => {
           wake = resolve;
-          client.once('close', resolve);
-          if (client.destroyed) resolve();
         });
-      if (client.destroyed && packets.length === 0) throw new Error('client went away');
+        wake = undefined;
+      }
       return packets.shift() as Buffer;
     };
 
@@ -110,9 +167,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       break;
     }
     const code = startup.readInt32BE(4);
+    client.setTimeout(0);
     const upstream = createConnection({ host: engine.hostname, port: Number(engine.port || 5432) });
-    upstream.once('error', () => client.destroy());
-    client.once('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
     if (code === CANCEL_REQUEST) {
@@ -135,8 +193,12 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       serverBuffer = Buffer.concat([serverBuffer, chunk]);
       const { messages, rest } = readMessages(serverBuffer);
       serverBuffer = rest;
-      for (const m of messages) if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
-      client.write(chunk);
+      const out: Buffer[] = [];
+      for (const m of messages) {
+        if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
+        out.push(m.type === 'S' ? redshiftParameterStatus(m) : m.raw);
+      }
+      if (out.length > 0) client.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
     });
 
     // Client -> engine, with UNLOAD/COPY answered here. Extended-protocol statements are held by
@@ -152,6 +214,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       switch (m.type) {
         case 'Q': {
           const sql = readCString(m.body, 0).value;
+          if (VERSION_QUERY.test(sql)) {
+            client.write(Buffer.concat([versionRowDescription(), versionRows()]));
+            client.write(readyForQuery(status));
+            return;
+          }
           if (!isRedshiftCommand(sql)) return void upstream.write(m.raw);
           client.write(await run(sql));
           client.write(readyForQuery(status));
@@ -160,7 +227,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
         case 'P': {
           const name = readCString(m.body, 0);
           const sql = readCString(m.body, name.next).value;
-          if (!isRedshiftCommand(sql)) {
+          if (!isRedshiftCommand(sql) && !VERSION_QUERY.test(sql)) {
             intercepted.delete(name.value);
             return void upstream.write(m.raw);
           }
@@ -184,11 +251,16 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const kind = String.fromCharCode(m.body[0] as number);
           const name = readCString(m.body, 1).value;
           if (kind === 'S' && intercepted.has(name)) {
-            holding.push(message('t', Buffer.from([0, 0])), message('n'));
+            const rows = VERSION_QUERY.test(sqlByStatement.get(name) ?? '')
+              ? versionRowDescription()
+              : message('n');
+            holding.push(message('t', Buffer.from([0, 0])), rows);
             return;
           }
           if (kind === 'P' && interceptedPortals.has(name)) {
-            holding.push(message('n'));
+            holding.push(
+              VERSION_QUERY.test(interceptedPortals.get(name) ?? '') ? versionRowDescription() : message('n'),
+            );
             return;
           }
           return void upstream.write(m.raw);
@@ -198,7 +270,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const sql = interceptedPortals.get(portal);
           if (sql === undefined) return void upstream.write(m.raw);
           pendingSql = sql;
-          holding.push(await run(pendingSql));
+          holding.push(VERSION_QUERY.test(sql) ? versionRows() : await run(pendingSql));
           pendingSql = undefined;
           return;
         }
@@ -225,8 +297,13 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     };
     const onClientData = (chunk: Buffer) => {
       clientBuffer = Buffer.concat([clientBuffer, chunk]);
-      const { messages, rest } = readMessages(clientBuffer);
-      clientBuffer = rest;
+      let messages: Message[];
+      try {
+        ({ messages, rest: clientBuffer } = readMessages(clientBuffer, MAX_CLIENT_MESSAGE));
+      } catch {
+        client.destroy();
+        return;
+      }
       for (const m of messages) chain = chain.then(() => handle(m)).catch(() => client.destroy());
     };
     client.on('data', onClientData);

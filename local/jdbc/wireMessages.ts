@@ -14,12 +14,33 @@ export interface Message {
   raw: Buffer;
 }
 
-/** Splits complete typed messages off the front of `buffer`; returns them and the rest. */
-export function readMessages(buffer: Buffer): { messages: Message[]; rest: Buffer } {
+/** PostgreSQL's own cap on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
+export const MAX_STARTUP_PACKET = 10_000;
+/** The largest message a client may send through the proxy (one query text, one COPY chunk). */
+export const MAX_CLIENT_MESSAGE = 64 * 1024 * 1024;
+
+/** A peer that breaks the framing: the connection is closed, nothing else is affected. */
+export class WireFramingError extends Error {
+  override name = 'WireFramingError';
+}
+
+/**
+ * Splits complete typed messages off the front of `buffer`; returns them and the rest. A length
+ * below 4 or above `maxLength` throws WireFramingError before anything is buffered for it.
+ */
+export function readMessages(
+  buffer: Buffer,
+  maxLength = Number.POSITIVE_INFINITY,
+): { messages: Message[]; rest: Buffer } {
   const messages: Message[] = [];
   let offset = 0;
   while (buffer.length - offset >= 5) {
     const length = buffer.readInt32BE(offset + 1);
+    if (length < 4 || length > maxLength) {
+      throw new WireFramingError(
+        `message '${String.fromCharCode(buffer[offset] as number)}' declares ${length} bytes`,
+      );
+    }
     if (buffer.length - offset < 1 + length) break;
     const raw = buffer.subarray(offset, offset + 1 + length);
     messages.push({ type: String.fromCharCode(raw[0] as number), body: raw.subarray(5), raw });
@@ -30,8 +51,11 @@ export function readMessages(buffer: Buffer): { messages: Message[]; rest: Buffe
 
 /** One untyped startup-phase packet (`length(4) code(4) ...`), or undefined until complete. */
 export function readStartupPacket(buffer: Buffer): { packet: Buffer; rest: Buffer } | undefined {
-  if (buffer.length < 8) return undefined;
+  if (buffer.length < 4) return undefined;
   const length = buffer.readInt32BE(0);
+  if (length < 8 || length > MAX_STARTUP_PACKET) {
+    throw new WireFramingError(`startup packet declares ${length} bytes (8 to ${MAX_STARTUP_PACKET})`);
+  }
   if (buffer.length < length) return undefined;
   return { packet: buffer.subarray(0, length), rest: buffer.subarray(length) };
 }

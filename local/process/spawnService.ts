@@ -14,6 +14,14 @@ export interface ServiceProcess {
 export interface SpawnServiceOptions extends SpawnOptions {
   /** Resolves readiness: called with each stdout/stderr line until it returns a value. */
   ready: (line: string, stream: 'stdout' | 'stderr') => unknown;
+  /**
+   * For servers that print nothing once they listen: asked again (every `probeIntervalMs`, default
+   * 25) until it returns a value, which then stands for the ready line. Rejections count as "not yet".
+   */
+  probe?: () => Promise<unknown>;
+  probeIntervalMs?: number;
+  /** Give up (and kill the process) when not ready after this long; default: wait for ever. */
+  readyTimeoutMs?: number;
   /** A name for error messages. */
   name: string;
   /**
@@ -35,7 +43,15 @@ export async function spawnService(
   args: readonly string[],
   options: SpawnServiceOptions,
 ): Promise<{ service: ServiceProcess; readyValue: unknown }> {
-  const { ready, name, stopSignal = 'SIGTERM', ...spawnOptions } = options;
+  const {
+    ready,
+    name,
+    probe,
+    probeIntervalMs = 25,
+    readyTimeoutMs,
+    stopSignal = 'SIGTERM',
+    ...spawnOptions
+  } = options;
   const child = spawn(process.execPath, [WATCHDOG, stopSignal, command, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...spawnOptions,
@@ -69,6 +85,27 @@ export async function spawnService(
         reject(new Error(`${name} exited with code ${code} before it was ready:\n${tail.join('\n')}`));
       }
     });
+    const started = Date.now();
+    const askProbe = async (): Promise<void> => {
+      if (done || probe === undefined) return;
+      const value = await probe().catch(() => undefined);
+      if (done) return;
+      if (value !== undefined && value !== false) {
+        done = true;
+        resolve(value);
+        return;
+      }
+      if (readyTimeoutMs !== undefined && Date.now() - started > readyTimeoutMs) {
+        done = true;
+        // Closing the watchdog's stdin makes it stop the server with stopSignal (killing the
+        // watchdog itself would leave the server running).
+        child.stdin?.destroy();
+        reject(new Error(`${name} was not ready after ${readyTimeoutMs} ms:\n${tail.join('\n')}`));
+        return;
+      }
+      setTimeout(() => void askProbe(), probeIntervalMs).unref();
+    };
+    void askProbe();
   });
 
   const stop = async (signal: NodeJS.Signals = stopSignal) => {

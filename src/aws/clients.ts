@@ -3,6 +3,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Env } from '../config/env.ts';
+import { LOCAL_CREDENTIALS } from './localCredentials.ts';
 
 export interface ClientOptions {
   region: string;
@@ -62,13 +63,7 @@ export function createClients(env: Env): AwsClients {
   };
 }
 
-/**
- * The local stack accepts any credentials; real ones from the environment are used when present
- * so that nothing changes for a user who has them, and dummy ones otherwise.
- */
+/** A fresh copy per client: the SDK may attach state to the object it is given. */
 function localCredentials() {
-  return {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-  };
+  return { ...LOCAL_CREDENTIALS };
 }

@@ -49,6 +49,8 @@ export const partPlanSchema = z
   .strict();
 export type PartPlan = z.infer<typeof partPlanSchema>;
 
+const verifiedSchema = z.enum(['records', 'bytes', 'manifest']);
+
 /** processParts' result for one part. */
 export const partResultSchema = z
   .object({
@@ -59,8 +61,17 @@ export const partResultSchema = z
     rows: z.number().int().nonnegative(),
     bytesIn: z.number().int().nonnegative(),
     bytesOut: z.number().int().nonnegative(),
+    /** SHA-256 (hex) of the output; '' when only a CRC64NVME is known (multipart server-side copy). */
     sha256: z.string(),
-    verified: z.enum(['records', 'bytes']),
+    /**
+     * How the part was checked: `records` (streamed and counted here), `bytes` (bzip2, size only),
+     * `manifest` (copied inside S3: size checked, counts from UNLOAD's VERBOSE manifest).
+     */
+    verified: verifiedSchema,
+    /** S3's full-object checksum of the output, `SHA256:base64` or `CRC64NVME:base64`. */
+    checksum: z.string().optional(),
+    /** Bytes that passed through the function: read plus written (0 for a server-side copy). */
+    lambdaBytes: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type PartResult = z.infer<typeof partResultSchema>;
@@ -77,8 +88,11 @@ export const partDigestSchema = z
     records: z.number().int().nonnegative(),
     rows: z.number().int().nonnegative(),
     bytesOut: z.number().int().nonnegative(),
-    sha256: z.string(),
-    verified: z.enum(['records', 'bytes']),
+    /** Older digests; now the SHA-256 travels once, inside `checksum`. */
+    sha256: z.string().optional(),
+    verified: verifiedSchema,
+    checksum: z.string().optional(),
+    lambdaBytes: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type PartDigest = z.infer<typeof partDigestSchema>;

@@ -5,6 +5,7 @@ import { parseS3Uri } from '../aws/s3Uri.ts';
 import type { StatementState } from '../dataapi/pollStatement.ts';
 import { ManifestError } from '../errors.ts';
 import { readMapResults } from '../manifest/mapResults.ts';
+import { sha256FromChecksum } from '../parts/partChecksum.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
 import { buildExportManifest } from './exportManifest.ts';
 import {
@@ -36,6 +37,8 @@ export interface ExportSummary {
   rows: number;
   parts: number;
   bytes: number;
+  /** Bytes that passed through Lambda (read plus written); 0 when every part was copied in S3. */
+  lambdaBytes: number;
 }
 
 const childOutput = z.object({ parts: z.array(partResultSchema) });
@@ -100,6 +103,7 @@ export async function finalizeExport(
     rows: rec.rows,
     parts: published.length,
     bytes,
+    lambdaBytes: manifest.lambdaBytes,
   };
 }
 
@@ -123,8 +127,10 @@ function fromDigest(run: ExportRun, plan: PartPlan, digest: PartDigest): PartRes
     rows: digest.rows,
     bytesIn: part.contentLength,
     bytesOut: digest.bytesOut,
-    sha256: digest.sha256,
+    sha256: digest.sha256 ?? sha256FromChecksum(digest.checksum),
     verified: digest.verified,
+    ...(digest.checksum === undefined ? {} : { checksum: digest.checksum }),
+    ...(digest.lambdaBytes === undefined ? {} : { lambdaBytes: digest.lambdaBytes }),
   };
 }
 

@@ -17,8 +17,10 @@ const LARGEST_DIGEST: PartDigest = {
   records: Number.MAX_SAFE_INTEGER,
   rows: Number.MAX_SAFE_INTEGER,
   bytesOut: Number.MAX_SAFE_INTEGER,
-  sha256: 'f'.repeat(64),
-  verified: 'records',
+  verified: 'manifest',
+  // The longer of the two forms (a CRC64NVME is 12 base64 characters).
+  checksum: `SHA256:${'A'.repeat(43)}=`,
+  lambdaBytes: Number.MAX_SAFE_INTEGER,
 };
 /** Bytes one part adds to the Map's result array (its digest and a comma). */
 export const DIGEST_MAX_BYTES = Buffer.byteLength(JSON.stringify(LARGEST_DIGEST)) + 1;

@@ -7,7 +7,9 @@ import { parseS3Uri } from '../aws/s3Uri.ts';
 import { PartProcessingError, RedshiftTransferError, TransientError } from '../errors.ts';
 import type { ExportJob } from '../job/exportJob.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
+import { sha256Checksum } from '../parts/partChecksum.ts';
 import { processPartStream } from '../parts/processPartStream.ts';
+import { copyPart } from './copyPart.ts';
 import type { PartItem, PartResult } from './exportRun.ts';
 import { outputCompression, partOutputUrl } from './outputKey.ts';
 
@@ -26,11 +28,59 @@ const CONTENT_TYPE = {
 };
 
 /**
- * Processes one part S3 -> S3: streams the staging object through processPartStream into a
+ * Processes one part S3 -> S3. A part that needs no conversion is copied inside S3 (`verify:
+ * manifest`, the default) when the manifest counts its records; otherwise it streams through
+ * processPartStream (`streamPart`).
+ */
+export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
+  const { job } = ctx;
+  const unchanged = job.process.convert === 'none' && outputCompression(job) === job.unload.compression;
+  if (job.process.verify === 'manifest' && unchanged && part.recordCount !== undefined) {
+    return copyUnchangedPart(s3, ctx, part, part.recordCount);
+  }
+  return streamPart(s3, ctx, part);
+}
+
+async function copyUnchangedPart(
+  s3: S3Client,
+  ctx: PartContext,
+  part: PartItem,
+  records: number,
+): Promise<PartResult> {
+  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
+  const target = parseS3Uri(url);
+  const u = ctx.job.unload;
+  try {
+    const copied = await copyPart(s3, part, {
+      ...target,
+      contentType: CONTENT_TYPE[u.format],
+      contentEncoding: u.compression === 'gzip' ? 'gzip' : undefined,
+    });
+    const headerLines = u.header && u.format !== 'parquet' && records > 0 ? 1 : 0;
+    return {
+      index: part.index,
+      source: part.url,
+      url,
+      records,
+      rows: records - headerLines,
+      bytesIn: copied.bytes,
+      bytesOut: copied.bytes,
+      sha256: copied.sha256,
+      verified: 'manifest',
+      checksum: copied.checksum,
+      lambdaBytes: copied.lambdaBytes,
+    };
+  } catch (error) {
+    throw partError(part, url, error);
+  }
+}
+
+/**
+ * Streams the staging object through processPartStream into a
  * multipart Upload at its deterministic destination key. Memory is bounded by the stream
  * buffers and the upload's part size, not by the object's size.
  */
-export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
+async function streamPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
   const source = parseS3Uri(part.url);
   const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
   const target = parseS3Uri(url);
@@ -85,7 +135,14 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
       label: part.url,
     });
     await uploaded;
-    return { index: part.index, source: part.url, url, ...stats };
+    return {
+      index: part.index,
+      source: part.url,
+      url,
+      ...stats,
+      checksum: sha256Checksum(stats.sha256),
+      lambdaBytes: stats.bytesIn + stats.bytesOut,
+    };
   } catch (error) {
     aborting = true;
     await upload.abort().catch(() => {});

@@ -99,6 +99,14 @@ export const processOptionsSchema = z
     recompress: z.enum(['gzip', 'zstd', 'none']).optional(),
     checksum: z.literal('sha256').default('sha256'),
     /**
+     * How a part that needs no conversion is checked. `manifest`: S3 copies it server-side (its
+     * bytes never pass through Lambda), its size is checked and its rows come from UNLOAD's
+     * MANIFEST VERBOSE record_count, S3 computes its checksum. `full`: it is streamed through
+     * Lambda, every record counted against the manifest and its SHA-256 computed (catches a part
+     * altered in place at the same size). Parts that are converted or recompressed always stream.
+     */
+    verify: z.enum(['manifest', 'full']).default('manifest'),
+    /**
      * Level of re-encoded output (recompress or convert): gzip 1-9 (default 6), zstd 1-19
      * (default 3). 1 trades ~15% larger gzip parts for ~3x faster writing.
      */
@@ -111,7 +119,12 @@ export const processOptionsSchema = z
     inlineMaxParts: z.number().int().min(1).max(INLINE_MAX_PARTS_CAP).default(INLINE_MAX_PARTS_DEFAULT),
   })
   .strict()
-  .default({ convert: 'none', checksum: 'sha256', inlineMaxParts: INLINE_MAX_PARTS_DEFAULT });
+  .default({
+    convert: 'none',
+    checksum: 'sha256',
+    verify: 'manifest',
+    inlineMaxParts: INLINE_MAX_PARTS_DEFAULT,
+  });
 export type ProcessOptions = z.infer<typeof processOptionsSchema>;
 
 export const scheduleSchema = z

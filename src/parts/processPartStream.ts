@@ -144,9 +144,15 @@ export async function processPartStream(
   };
 }
 
+/**
+ * zlib's output chunk: 16 KiB by default, so every MB costs 64 thread-pool round trips and
+ * stream callbacks; 256 KiB cuts that 16x for a few hundred KiB more per stage.
+ */
+const CODEC_CHUNK_BYTES = 256 * 1024;
+
 function decompressor(compression: PartCompression): Transform {
-  if (compression === 'gzip') return createGunzip();
-  if (compression === 'zstd') return createZstdDecompress();
+  if (compression === 'gzip') return createGunzip({ chunkSize: CODEC_CHUNK_BYTES });
+  if (compression === 'zstd') return createZstdDecompress({ chunkSize: CODEC_CHUNK_BYTES });
   return new PassThrough();
 }
 
@@ -160,11 +166,15 @@ function compressor(
   if (compression === 'gzip') {
     return createGzip({
       level: checkedLevel(levels.gzipLevel ?? DEFAULT_GZIP_LEVEL, 9, 'gzip', levels.label),
+      chunkSize: CODEC_CHUNK_BYTES,
     });
   }
   if (compression === 'zstd') {
     const level = checkedLevel(levels.zstdLevel ?? DEFAULT_ZSTD_LEVEL, 19, 'zstd', levels.label);
-    return createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level } });
+    return createZstdCompress({
+      params: { [constants.ZSTD_c_compressionLevel]: level },
+      chunkSize: CODEC_CHUNK_BYTES,
+    });
   }
   return new PassThrough();
 }

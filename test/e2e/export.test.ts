@@ -85,7 +85,10 @@ describe('export state machine (local stack)', () => {
       rows: ROWS,
       parts: 4,
       bytes: manifest.bytes,
+      lambdaBytes: manifest.lambdaBytes,
     });
+    // Zero-copy: no part byte passed through Lambda (S3 copied the parts and computed their SHA-256).
+    expect(manifest.lambdaBytes).toBe(0);
     expect(manifest).toMatchObject({
       version: 1,
       job: 'csv-gzip',
@@ -113,6 +116,12 @@ describe('export state machine (local stack)', () => {
         rows: partLines.length - 1,
         bytes: body.length,
         sha256: createHash('sha256').update(body).digest('hex'),
+        checksum: {
+          algorithm: 'SHA256',
+          value: createHash('sha256').update(body).digest('base64'),
+          type: 'FULL_OBJECT',
+        },
+        verified: 'manifest',
       });
     }
     expect(manifest.bytes).toBe(totalBytes);

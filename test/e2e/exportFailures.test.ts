@@ -69,14 +69,17 @@ function installFaults(client: S3Client): void {
   );
 }
 
-/** Resolves once `count` PutObject requests under `prefix` have completed. */
+/** Resolves once `count` PutObject or CopyObject (zero-copy parts) requests under `prefix` have completed. */
 function whenPutsCompleted(prefix: string, count: number): Promise<void> {
   let resolve = () => {};
   const promise = new Promise<void>((r) => {
     resolve = r;
   });
   const check = () => {
-    const n = completed.filter((c) => c.command === 'PutObjectCommand' && c.key.startsWith(prefix)).length;
+    const n = completed.filter(
+      (c) =>
+        (c.command === 'PutObjectCommand' || c.command === 'CopyObjectCommand') && c.key.startsWith(prefix),
+    ).length;
     if (n >= count) {
       completedListeners.delete(check);
       resolve();
@@ -140,7 +143,7 @@ afterAll(async () => {
 describe('export failures (local stack)', () => {
   it('retries a part whose upload fails once (S3 503) and publishes every row exactly once', async () => {
     faults.push({
-      command: 'PutObjectCommand',
+      command: 'CopyObjectCommand',
       keySuffix: 'retry-once/2024-04-01/part-00001.csv.gz',
       times: 1,
       error: () => s3Error('SlowDown', 503, 'Please reduce your request rate.'),
@@ -178,7 +181,7 @@ describe('export failures (local stack)', () => {
   it('fails a part that always fails with PartProcessingError, after cleanup removed every output', async () => {
     // Part 2 fails only once the other three are in the destination, so cleanup has work to do.
     faults.push({
-      command: 'PutObjectCommand',
+      command: 'CopyObjectCommand',
       keySuffix: 'always-fails/2024-04-02/part-00002.csv.gz',
       times: Number.POSITIVE_INFINITY,
       before: () => whenPutsCompleted('always-fails/2024-04-02/part-', 3),

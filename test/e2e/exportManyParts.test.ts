@@ -9,7 +9,7 @@ import { startTestStack, type TestStack } from '../helpers/testStack.ts';
  * 2,000 Hive folders with PARALLEL OFF (one file each), the parts are read from the items file
  * in the state bucket in batches of 100, and every part's output and the reconciled count are
  * checked. The parent execution never carries the part list. Most of the time goes to the local
- * S3 server (s3rver on disk: ~7 ms per PUT, ~3 ms per deleted key), not to our code.
+ * S3 server (its per-request cost on disk), not to our code.
  */
 
 const PARTITIONS = 2000;

@@ -69,6 +69,8 @@ beforeEach(() => {
   write(join(root, 'fake-bin', 'npm'), recorder('npm'), 0o755);
   write(join(root, 'spark', 'setup.sh'), recorder('spark/setup.sh'), 0o755);
   write(join(root, 'test', 'python', 'setup.sh'), recorder('test/python/setup.sh'), 0o755);
+  // The local S3 installer, as when its binary is built: it returns at once and installs nothing.
+  write(join(root, 'bin', 'install-s3.mjs'), '');
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });

@@ -59,6 +59,7 @@ describe('finalizeExport (local S3)', () => {
       rows: 6,
       parts: 3,
       bytes: total,
+      lambdaBytes: results.reduce((n, r) => n + (r.lambdaBytes ?? 0), 0),
     });
     const manifest = JSON.parse((await s3.getBytes('rt-exports', `${dest}_manifest.json`)).toString());
     expect(manifest).toEqual({
@@ -82,7 +83,16 @@ describe('finalizeExport (local S3)', () => {
         sha256: createHash('sha256')
           .update(partBytes[i] ?? '')
           .digest('hex'),
+        checksum: {
+          algorithm: 'SHA256',
+          value: createHash('sha256')
+            .update(partBytes[i] ?? '')
+            .digest('base64'),
+          type: 'FULL_OBJECT',
+        },
+        verified: 'manifest',
       })),
+      lambdaBytes: results.reduce((n, r) => n + (r.lambdaBytes ?? 0), 0),
       statementId: '11111111-2222-3333-4444-555555555555',
       timings: {
         plannedAt: '2024-06-01T02:00:00.000Z',
@@ -104,8 +114,9 @@ describe('finalizeExport (local S3)', () => {
       records: r.records,
       rows: r.rows,
       bytesOut: r.bytesOut,
-      sha256: r.sha256,
       verified: r.verified,
+      checksum: r.checksum,
+      lambdaBytes: r.lambdaBytes,
     }));
     const fromDigests = await finalizeExport(
       s3.client,
@@ -215,6 +226,7 @@ describe('finalizeExport (local S3)', () => {
       rows: 0,
       parts: 0,
       bytes: 0,
+      lambdaBytes: 0,
     });
     const manifest = JSON.parse(
       (await s3.getBytes('rt-exports', 'fin-zero/2024-06-01/_manifest.json')).toString(),

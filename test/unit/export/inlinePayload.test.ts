@@ -98,7 +98,15 @@ describe('Inline Map payload', () => {
     const ctx = { job: run.job, staging: run.staging, destination: run.destination, schema: plan.schema };
     const output = { parts: [await processPart(s3.client, ctx, first)] };
     const digest = select(await inlineResultSelector(), output);
-    expect(Object.keys(digest).sort()).toEqual(['bytesOut', 'i', 'records', 'rows', 'sha256', 'verified']);
+    expect(Object.keys(digest).sort()).toEqual([
+      'bytesOut',
+      'checksum',
+      'i',
+      'lambdaBytes',
+      'records',
+      'rows',
+      'verified',
+    ]);
     expect(bytes(digest)).toBeLessThan(bytes(output) / 2);
     const huge = Number.MAX_SAFE_INTEGER;
     const processed = (plan.parts ?? []).map((p) => ({
@@ -107,6 +115,7 @@ describe('Inline Map payload', () => {
       records: huge,
       rows: huge,
       bytesOut: huge,
+      lambdaBytes: huge,
     }));
 
     // The state after the Map (PlanExport's run context + statement + plan + results) and the

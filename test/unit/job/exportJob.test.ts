@@ -39,7 +39,7 @@ describe('Schema: export job', () => {
         addQuotes: false,
         overwrite: 'allowoverwrite',
       },
-      process: { convert: 'none', checksum: 'sha256', inlineMaxParts: 10 },
+      process: { convert: 'none', checksum: 'sha256', verify: 'manifest', inlineMaxParts: 10 },
       keepStaging: false,
       timeouts: { statement: 3600, spark: 7200 },
     });

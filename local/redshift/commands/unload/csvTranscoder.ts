@@ -40,6 +40,8 @@ export class SliceBuffer {
   len = 0;
   /** End of the last whole row. */
   committed = 0;
+  /** Where each whole row in `buf[0, committed)` ends (MAXFILESIZE splits files between rows). */
+  ends: number[] = [];
   /** Whole rows in `buf[0, committed)`. */
   rows = 0;
   constructor(size: number) {
@@ -47,14 +49,16 @@ export class SliceBuffer {
   }
 
   /** Takes the whole rows out (a copy), keeping a partial row at the front. */
-  takeCommitted(): { bytes: Buffer; rows: number } {
+  takeCommitted(): { bytes: Buffer; rows: number; ends: number[] } {
     const bytes = Buffer.from(this.buf.subarray(0, this.committed));
     const rows = this.rows;
+    const ends = this.ends;
+    this.ends = [];
     this.buf.copyWithin(0, this.committed, this.len);
     this.len -= this.committed;
     this.committed = 0;
     this.rows = 0;
-    return { bytes, rows };
+    return { bytes, rows, ends };
   }
 
   grow(need: number): void {
@@ -123,6 +127,7 @@ export class CsvTranscoder {
   private endRow(s: SliceBuffer, len: number): SliceBuffer {
     s.len = len;
     s.committed = len;
+    s.ends.push(len);
     s.rows++;
     this.rows++;
     this.col = 0;

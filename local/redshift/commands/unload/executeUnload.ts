@@ -37,7 +37,9 @@ interface Stream {
   file?: OutputFile | undefined;
   parquet?: ParquetFileWriter | undefined;
   text: string;
-  textRows: number;
+  /** Where each line in `text` ends, in UTF-8 bytes. */
+  textEnds: number[];
+  textBytes: number;
 }
 
 function fileSuffix(st: UnloadStatement): string {
@@ -52,6 +54,8 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
+  /** Parquet files full inside a COPY chunk, not closed yet (aborted with the open ones on error). */
+  const detached = new Set<OutputFile>();
   let rows = 0;
   try {
     const columns = await describeQuery(ctx.client, st.query).catch((err: unknown) => {
@@ -136,26 +140,67 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         s.file.records++;
       }
     };
+    const finishFile = async (f: OutputFile, parquet: ParquetFileWriter | undefined) => {
+      if (parquet) await parquet.close();
+      const contentLength = await f.close();
+      files.push({ url: s3Uri(bucket, f.key), contentLength, recordCount: f.records });
+    };
     const closeFile = async (s: Stream) => {
       const f = s.file;
       if (!f) return;
-      if (s.parquet) await s.parquet.close();
-      const contentLength = await f.close();
+      await finishFile(f, s.parquet);
       open.delete(s);
-      files.push({ url: s3Uri(bucket, f.key), contentLength, recordCount: f.records });
       s.file = undefined;
       s.parquet = undefined;
       s.part++;
     };
+    /**
+     * Writes whole rows (row i ends at `ends[i]` in `bytes`) to the stream's files, starting the
+     * next file whenever a row would take the current one past MAXFILESIZE: the cap holds for
+     * every file (compressed size when compressing), except a single row larger than the cap.
+     */
+    const writeRows = async (s: Stream, bytes: Buffer, ends: number[]) => {
+      let from = 0;
+      let i = 0;
+      while (i < ends.length) {
+        if (!s.file) await openFile(s);
+        const f = s.file as OutputFile;
+        const hasRows = f.records > (header ? 1 : 0);
+        const want = bytes.length - from;
+        const room = await f.room(maxFileSize, want);
+        // Compressed and nearly full: start the next file rather than flush for a few more rows.
+        if (room < want && hasRows && compression && room < maxFileSize / 64) {
+          await closeFile(s);
+          continue;
+        }
+        let j = i;
+        while (j < ends.length && (ends[j] as number) - from <= room) j++;
+        if (j === i) {
+          if (hasRows) {
+            await closeFile(s);
+            continue;
+          }
+          j = i + 1; // one row larger than the cap cannot be split
+        }
+        const to = ends[j - 1] as number;
+        await f.write(bytes.subarray(from, to));
+        f.records += j - i;
+        from = to;
+        i = j;
+      }
+    };
     const flushText = async (s: Stream) => {
       if (s.text === '' && s.file) return;
-      if (!s.file) await openFile(s);
-      const f = s.file as OutputFile;
-      await f.write(Buffer.from(s.text));
-      f.records += s.textRows;
+      if (s.text === '') {
+        await openFile(s);
+        return;
+      }
+      const bytes = Buffer.from(s.text);
+      const ends = s.textEnds;
       s.text = '';
-      s.textRows = 0;
-      if (f.size >= maxFileSize) await closeFile(s);
+      s.textEnds = [];
+      s.textBytes = 0;
+      await writeRows(s, bytes, ends);
     };
 
     const streams = new Map<string, Stream>();
@@ -163,7 +208,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const k = `${dir}\u0000${slice}`;
       let s = streams.get(k);
       if (!s) {
-        s = { dir, slice, part: 0, text: '', textRows: 0 };
+        s = { dir, slice, part: 0, text: '', textEnds: [], textBytes: 0 };
         streams.set(k, s);
       }
       return s;
@@ -183,21 +228,21 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const outRow = outIdx.length === row.length ? row : outIdx.map((i) => row[i] ?? null);
       if (st.format === 'parquet') {
         if (!s.file) await openFile(s);
-        await (s.parquet as ParquetFileWriter).writeRow(outRow);
-        if ((s.parquet as ParquetFileWriter).approximateSize >= maxFileSize) await closeFile(s);
+        if (!(s.parquet as ParquetFileWriter).tryAddTextRow(outRow, maxFileSize)) {
+          await closeFile(s);
+          await openFile(s);
+          (s.parquet as ParquetFileWriter).tryAddTextRow(outRow, maxFileSize); // an empty file takes any row
+        }
+        const parquet = s.parquet as ParquetFileWriter;
+        if (parquet.groupFull) await parquet.flushGroup();
+        else await parquet.drain();
         return;
       }
-      s.text += `${formatLine(outRow)}\n`;
-      s.textRows++;
-      if (s.text.length >= flushLimit) await flushText(s);
-    };
-
-    const writeRows = async (s: Stream, bytes: Buffer, count: number) => {
-      if (!s.file) await openFile(s);
-      const f = s.file as OutputFile;
-      await f.write(bytes);
-      f.records += count;
-      if (f.size >= maxFileSize) await closeFile(s);
+      const line = `${formatLine(outRow)}\n`;
+      s.text += line;
+      s.textBytes += Buffer.byteLength(line);
+      s.textEnds.push(s.textBytes);
+      if (s.textBytes >= flushLimit) await flushText(s);
     };
 
     const transcode =
@@ -215,25 +260,37 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const parser = new BinaryCopyParser(outColumns.length);
       const sliceCount = st.parallel ? ctx.slices : 1;
       const slices = Array.from({ length: sliceCount }, (_, i) => streamFor(prefix, i));
+      const startParquet = (s: Stream): ParquetFileWriter => {
+        s.file = new OutputFile(ctx.s3, bucket, fileKey(s), undefined, ctx.signal);
+        open.add(s);
+        s.parquet = new ParquetFileWriter(outColumns, s.file, rowGroup);
+        return s.parquet;
+      };
+      // Files that reached MAXFILESIZE inside a chunk; closed (async) once the chunk is parsed.
+      const full: { file: OutputFile; parquet: ParquetFileWriter }[] = [];
       const onRow = (b: Buffer, starts: Int32Array, lengths: Int32Array) => {
         const s = slices[rows % sliceCount] as Stream;
         rows++;
-        if (!s.parquet) {
-          s.file = new OutputFile(ctx.s3, bucket, fileKey(s), undefined, ctx.signal);
-          open.add(s);
-          s.parquet = new ParquetFileWriter(outColumns, s.file, rowGroup);
-        }
-        s.parquet.addBinaryRow(b, starts, lengths);
+        const parquet = s.parquet ?? startParquet(s);
+        if (parquet.tryAddBinaryRow(b, starts, lengths, maxFileSize)) return;
+        full.push({ file: s.file as OutputFile, parquet });
+        detached.add(s.file as OutputFile);
+        s.part++;
+        startParquet(s).tryAddBinaryRow(b, starts, lengths, maxFileSize); // an empty file takes any row
       };
       const stream = await copyOut(ctx.client, sql);
       try {
         for await (const chunk of stream) {
           if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
           parser.push(chunk as Buffer, onRow);
+          for (const f of full.splice(0)) {
+            await finishFile(f.file, f.parquet);
+            detached.delete(f.file);
+          }
           for (const s of slices) {
             if (!s.parquet) continue;
             if (s.parquet.groupFull) await s.parquet.flushGroup();
-            if (s.parquet.approximateSize >= maxFileSize) await closeFile(s);
+            else await s.parquet.drain();
           }
         }
         if (!parser.complete) throw new RedshiftSqlError('COPY BINARY output ended inside a row', 'XX000');
@@ -256,8 +313,8 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         for (let i = 0; i < tr.slices.length; i++) {
           const sb = tr.slices[i] as SliceBuffer;
           if (sb.committed === 0 || sb.committed < min) continue;
-          const { bytes, rows: count } = sb.takeCommitted();
-          await writeRows(streamFor(prefix, i), bytes, count);
+          const { bytes, ends } = sb.takeCommitted();
+          await writeRows(streamFor(prefix, i), bytes, ends);
         }
       };
       const stream = await copyOut(ctx.client, pgCsvCopySql(st.query, delimited.delimiter));
@@ -327,6 +384,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
     return { rows };
   } catch (err) {
     await Promise.allSettled([...open].map((s) => s.file?.abort()));
+    await Promise.allSettled([...detached].map((f) => f.abort()));
     const e = asSqlError(err);
     await recordUnload(ctx, st, started, 'aborted', rows, files, e.message).catch(() => undefined);
     await setSessionCount(ctx, 'redshift.last_unload_count', 0).catch(() => undefined);

@@ -422,14 +422,33 @@ function packBits(bytes: Uint8Array): Uint8Array {
 
 const MAX_GROUP_ROWS = 65536;
 
+/** Bytes a data page can take at most for `raw` bytes of levels and values (header, Snappy's worst case). */
+function pageBound(raw: number): number {
+  return 64 + 32 + raw + Math.ceil(raw / 6);
+}
+
+/** What one more row group adds to the footer at most: its RowGroup and one ColumnChunk per column. */
+function rowGroupFooterBound(columns: ColumnBuffer[]): number {
+  let n = 64;
+  for (const c of columns) n += 128 + 2 * Buffer.byteLength(c.element.name);
+  return n;
+}
+
 /** A Parquet file written incrementally, one row group at a time. */
 export class ParquetFileWriter {
   private readonly columns: ColumnBuffer[];
   private readonly rowGroups: RowGroup[] = [];
+  /** Bytes of the file so far (written or pending), 'PAR1' included. */
   private offset = 0;
   private groupRows = 0;
   private totalRows = 0;
   private started = false;
+  /** Encoded row groups not yet handed to the OutputFile. */
+  private pending: Buffer[] = [];
+  /** The footer's exact size for the row groups so far, and a bound of what one more group adds. */
+  private footerBytes: number;
+  private readonly groupFooterBound: number;
+  private readonly marks: { len: number; rows: number; nulls: number }[];
 
   constructor(
     resultColumns: ResultColumn[],
@@ -437,6 +456,9 @@ export class ParquetFileWriter {
     private readonly rowGroupBytes: number,
   ) {
     this.columns = resultColumns.map((c) => new ColumnBuffer(c, parquetKind(c)));
+    this.marks = this.columns.map(() => ({ len: 0, rows: 0, nulls: 0 }));
+    this.footerBytes = this.footer().length;
+    this.groupFooterBound = rowGroupFooterBound(this.columns);
   }
 
   /** Bytes buffered in the open row group. */
@@ -446,9 +468,14 @@ export class ParquetFileWriter {
     return n;
   }
 
-  /** Bytes written so far plus the open row group's (for MAXFILESIZE). */
-  get approximateSize(): number {
-    return this.out.size + this.groupBytes / 2;
+  /** The most the file can take if it is closed now: an upper bound, exact but for the open group. */
+  get sizeIfClosed(): number {
+    let n = (this.started ? this.offset : 4) + this.footerBytes;
+    if (this.groupRows > 0) {
+      n += this.groupFooterBound;
+      for (const c of this.columns) n += pageBound(4 + 16 + Math.ceil(c.rows / 8) + c.len);
+    }
+    return n;
   }
 
   /** Whether the open row group is full: the caller then awaits `flushGroup()`. */
@@ -457,6 +484,11 @@ export class ParquetFileWriter {
       this.groupRows >= MAX_GROUP_ROWS ||
       (this.groupRows % 1024 === 0 && this.groupBytes >= this.rowGroupBytes)
     );
+  }
+
+  /** Rows in the file so far (the open row group included). */
+  get rows(): number {
+    return this.totalRows + this.groupRows;
   }
 
   /** One row of PostgreSQL binary COPY fields: `starts[i]`/`lengths[i]` into `b`, length -1 = NULL. */
@@ -471,7 +503,60 @@ export class ParquetFileWriter {
     this.out.records++;
   }
 
-  async writeRow(row: Row): Promise<void> {
+  /**
+   * Adds a binary COPY row if the file, closed after it, stays within `max` bytes (MAXFILESIZE is
+   * an upper bound). When it does not, the open row group is encoded without it (its exact size
+   * then replaces the bound) and the row is tried again; false means the caller closes this file
+   * and writes the row to the next one. A row alone larger than `max` still goes into an empty file.
+   */
+  tryAddBinaryRow(b: Buffer, starts: Int32Array, lengths: Int32Array, max: number): boolean {
+    return this.tryAdd(() => this.addBinaryRow(b, starts, lengths), max);
+  }
+
+  /** `tryAddBinaryRow` for a row of text values (PARTITION BY). */
+  tryAddTextRow(row: Row, max: number): boolean {
+    return this.tryAdd(() => this.addTextRow(row), max);
+  }
+
+  private tryAdd(add: () => void, max: number): boolean {
+    this.mark();
+    add();
+    if (this.sizeIfClosed <= max || this.rows === 1) return true;
+    this.rollback();
+    if (this.groupRows === 0) return false;
+    this.encodeGroup();
+    // Nearly full: the next file rather than ever smaller row groups at the end of this one.
+    if (max - this.sizeIfClosed < max / 16) return false;
+    this.mark();
+    add();
+    if (this.sizeIfClosed <= max) return true;
+    this.rollback();
+    return false;
+  }
+
+  private mark(): void {
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i] as ColumnBuffer;
+      const m = this.marks[i] as { len: number; rows: number; nulls: number };
+      m.len = c.len;
+      m.rows = c.rows;
+      m.nulls = c.nulls;
+    }
+  }
+
+  private rollback(): void {
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i] as ColumnBuffer;
+      const m = this.marks[i] as { len: number; rows: number; nulls: number };
+      c.len = m.len;
+      c.rows = m.rows;
+      c.nulls = m.nulls;
+    }
+    this.groupRows--;
+    this.out.records--;
+  }
+
+  private addTextRow(row: Row): void {
     for (let i = 0; i < this.columns.length; i++) {
       const v = row[i];
       const c = this.columns[i] as ColumnBuffer;
@@ -480,13 +565,30 @@ export class ParquetFileWriter {
     }
     this.groupRows++;
     this.out.records++;
+  }
+
+  async writeRow(row: Row): Promise<void> {
+    this.addTextRow(row);
     if (this.groupFull) await this.flushGroup();
   }
 
+  /** Writes the encoded row groups not yet written. */
+  async drain(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    for (const chunk of pending) await this.out.write(chunk);
+  }
+
   async flushGroup(): Promise<void> {
+    this.encodeGroup();
+    await this.drain();
+  }
+
+  /** Encodes the open row group into `pending` (synchronous: the size is known at once). */
+  private encodeGroup(): void {
     if (this.groupRows === 0) return;
     if (!this.started) {
-      await this.out.write(Buffer.from('PAR1'));
+      this.pending.push(Buffer.from('PAR1'));
       this.offset = 4;
       this.started = true;
     }
@@ -496,8 +598,8 @@ export class ParquetFileWriter {
     for (const c of this.columns) {
       const start = this.offset;
       const { header, body, uncompressed: size } = c.page();
-      await this.out.write(Buffer.from(header.buffer, header.byteOffset, header.byteLength));
-      await this.out.write(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      this.pending.push(Buffer.from(header.buffer, header.byteOffset, header.byteLength));
+      this.pending.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       this.offset += header.length + body.length;
       uncompressed += size;
       chunks.push({
@@ -523,14 +625,11 @@ export class ParquetFileWriter {
     });
     this.totalRows += this.groupRows;
     this.groupRows = 0;
+    this.footerBytes = this.footer().length;
   }
 
-  async close(): Promise<void> {
-    await this.flushGroup();
-    if (!this.started) {
-      await this.out.write(Buffer.from('PAR1'));
-      this.started = true;
-    }
+  /** The file's footer for the row groups so far: metadata, its length and 'PAR1'. */
+  private footer(): Uint8Array {
     const footer = new ByteWriter(4096);
     const metadata: Omit<FileMetaData, 'metadata_length'> = {
       version: 1,
@@ -543,7 +642,18 @@ export class ParquetFileWriter {
     const len = footer.offset;
     footer.appendUint32(len);
     footer.appendUint32(0x31524150);
-    const bytes = footer.getBytes();
-    await this.out.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return footer.getBytes();
+  }
+
+  async close(): Promise<void> {
+    this.encodeGroup();
+    if (!this.started) {
+      this.pending.push(Buffer.from('PAR1'));
+      this.offset = 4;
+      this.started = true;
+    }
+    const bytes = this.footer();
+    this.pending.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    await this.drain();
   }
 }

@@ -117,7 +117,7 @@ describe('CsvTranscoder', () => {
     }
   });
 
-  it('routes rows round-robin and counts them per slice', () => {
+  it('routes rows round-robin and counts them per slice, with where each row ends', () => {
     const tr = new CsvTranscoder({
       format: 'csv',
       delimiter: ',',
@@ -130,8 +130,8 @@ describe('CsvTranscoder', () => {
     tr.push(Buffer.from('1\n2\n3\n'));
     expect(tr.rows).toBe(3);
     const [a, b] = tr.slices;
-    expect(a?.takeCommitted()).toEqual({ bytes: Buffer.from('1\n3\n'), rows: 2 });
-    expect(b?.takeCommitted()).toEqual({ bytes: Buffer.from('2\n'), rows: 1 });
+    expect(a?.takeCommitted()).toEqual({ bytes: Buffer.from('1\n3\n'), rows: 2, ends: [2, 4] });
+    expect(b?.takeCommitted()).toEqual({ bytes: Buffer.from('2\n'), rows: 1, ends: [2] });
   });
 
   it('leaves delimiters PostgreSQL cannot take to the row formatter', () => {

@@ -1,0 +1,188 @@
+import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  REDSHIFT_SERVER_VERSION,
+  REDSHIFT_VERSION_STRING,
+  type RedshiftWire,
+  startRedshiftWire,
+} from '../../../../local/jdbc/startRedshiftWire.ts';
+import { testPythonFor } from '../../../helpers/pythonEnv.ts';
+import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
+import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
+
+const run = promisify(execFile);
+const py = testPythonFor('test/unit/local/jdbc/startRedshiftWire.test.ts');
+
+let db: TestDatabase;
+let s3: TestS3;
+let wire: RedshiftWire;
+
+beforeAll(async () => {
+  db = await createTestDatabase('wire');
+  s3 = await startTestS3();
+  wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+});
+
+afterAll(async () => {
+  await wire?.stop();
+  await s3?.stop();
+  await db?.drop();
+});
+
+function open(): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: wire.host, port: wire.port }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves when the server has closed the connection (what it sends is read and dropped). */
+function closedByServer(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    socket.on('error', () => {});
+    socket.resume();
+    socket.once('close', () => resolve());
+  });
+}
+
+function sslRequest(): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeInt32BE(8, 0);
+  b.writeInt32BE(80877103, 4);
+  return b;
+}
+
+async function queryOne(sql: string): Promise<unknown> {
+  const url = new URL(db.url);
+  url.hostname = wire.host;
+  url.port = String(wire.port);
+  const client = new pg.Client(url.toString());
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('Redshift wire endpoint: hostile and abrupt clients', () => {
+  it("answers SSLRequest with 'N' (no TLS), as a server without SSL does", async () => {
+    const socket = await open();
+    const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(sslRequest());
+    expect((await answer).toString('latin1')).toBe('N');
+    socket.destroy();
+  });
+
+  it('survives clients that ask for SSL and hang up (redshift_connector default), with memory bounded', async () => {
+    const before = process.memoryUsage().rss;
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const socket = await open();
+          const closed = closedByServer(socket);
+          socket.end(sslRequest());
+          await closed;
+        }),
+      );
+    }
+    expect(await queryOne('select 1 as one')).toEqual({ one: 1 });
+    // The bug this guards against grew the process by gigabytes within seconds.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('drops a client whose startup packet or message declares an absurd length, and keeps serving', async () => {
+    const huge = await open();
+    const hugeClosed = closedByServer(huge);
+    const header = Buffer.alloc(8);
+    header.writeInt32BE(0x7fffffff, 0);
+    header.writeInt32BE(196608, 4);
+    huge.write(header);
+    await hugeClosed;
+
+    const tiny = await open();
+    const tinyClosed = closedByServer(tiny);
+    tiny.write(Buffer.from([0, 0, 0, 2, 0, 0, 0, 0]));
+    await tinyClosed;
+
+    expect(await queryOne('select 2 as two')).toEqual({ two: 2 });
+  });
+
+  it('drops a client that sends garbage after a valid startup, without affecting others', async () => {
+    const url = new URL(db.url);
+    const params = Buffer.from(
+      `user\0${decodeURIComponent(url.username || 'postgres')}\0database\0${db.name}\0\0`,
+    );
+    const startup = Buffer.alloc(8 + params.length);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4);
+    params.copy(startup, 8);
+    const socket = await open();
+    const closed = closedByServer(socket);
+    socket.write(startup);
+    const bad = Buffer.alloc(5);
+    bad.write('Q', 0, 'latin1');
+    bad.writeInt32BE(0x7ffffff0, 1);
+    socket.write(bad);
+    await closed;
+    expect(await queryOne('select 3 as three')).toEqual({ three: 3 });
+  });
+
+  it("reports Redshift's version: server_version parameter and select version()", async () => {
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    const client = new pg.Client(url.toString());
+    const params = new Map<string, string>();
+    client.connection.on('parameterStatus', (m: { parameterName: string; parameterValue: string }) =>
+      params.set(m.parameterName, m.parameterValue),
+    );
+    await client.connect();
+    try {
+      expect(params.get('server_version')).toBe(REDSHIFT_SERVER_VERSION);
+      expect((await client.query('select version()')).rows[0]).toEqual({ version: REDSHIFT_VERSION_STRING });
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe.skipIf(!py.ok)('Redshift wire endpoint through Python drivers', () => {
+  const python = py.ok ? py.python : '';
+
+  it('redshift_connector (ssl=False) and psycopg2 (sslmode prefer, its default) connect and query', async () => {
+    const url = new URL(db.url);
+    const user = decodeURIComponent(url.username || 'postgres');
+    const script = `
+import json, sys
+import psycopg2, redshift_connector
+host, port, database, user = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rc = redshift_connector.connect(host=host, port=port, database=database, user=user, password="x", ssl=False)
+cur = rc.cursor()
+cur.execute("select version()")
+rc_version = cur.fetchone()[0]
+cur.execute("select 40 + 2")
+rc_answer = cur.fetchone()[0]
+rc.close()
+pc = psycopg2.connect(host=host, port=port, dbname=database, user=user, password="x")
+pcur = pc.cursor()
+pcur.execute("select 'psycopg2'::text")
+pc_answer = pcur.fetchone()[0]
+pc_version = pc.server_version
+pc.close()
+print(json.dumps({"rcVersion": rc_version, "rcAnswer": rc_answer, "pcAnswer": pc_answer, "pcVersion": pc_version}))
+`;
+    const { stdout } = await run(python, ['-c', script, wire.host, String(wire.port), db.name, user], {
+      env: { PATH: process.env.PATH, PGSSLMODE: 'prefer' },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      rcVersion: REDSHIFT_VERSION_STRING,
+      rcAnswer: 42,
+      pcAnswer: 'psycopg2',
+      pcVersion: 80002,
+    });
+  });
+});
