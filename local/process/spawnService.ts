@@ -1,5 +1,8 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const WATCHDOG = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -21,19 +24,38 @@ export interface SpawnServiceOptions extends SpawnOptions {
   readyTimeoutMs?: number;
   /** A name for error messages. */
   name: string;
+  /**
+   * How the server is stopped (default SIGTERM): by stop(), and by its watchdog when this process
+   * dies without stopping it.
+   */
+  stopSignal?: NodeJS.Signals;
 }
 
 /**
  * Starts a child server process and waits for the line that says it is ready (no polling, no
  * sleeping). If the process exits first, the promise rejects with the last lines it printed.
+ * The server runs under a watchdog (watchdog.mjs) holding a pipe from this process: a server
+ * never outlives the process that started it, even one killed with SIGKILL, which runs no exit
+ * handler. `child` is the watchdog; signals sent to it reach the server.
  */
 export async function spawnService(
   command: string,
   args: readonly string[],
   options: SpawnServiceOptions,
 ): Promise<{ service: ServiceProcess; readyValue: unknown }> {
-  const { ready, name, probe, probeIntervalMs = 25, readyTimeoutMs, ...spawnOptions } = options;
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...spawnOptions });
+  const {
+    ready,
+    name,
+    stopSignal = 'SIGTERM',
+    probe,
+    probeIntervalMs = 25,
+    readyTimeoutMs,
+    ...spawnOptions
+  } = options;
+  const child = spawn(process.execPath, [WATCHDOG, stopSignal, command, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...spawnOptions,
+  });
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
@@ -75,7 +97,8 @@ export async function spawnService(
       }
       if (readyTimeoutMs !== undefined && Date.now() - started > readyTimeoutMs) {
         done = true;
-        child.kill('SIGKILL');
+        // The watchdog passes the signal on to the server.
+        child.kill('SIGTERM');
         reject(new Error(`${name} was not ready after ${readyTimeoutMs} ms:\n${tail.join('\n')}`));
         return;
       }
@@ -84,13 +107,14 @@ export async function spawnService(
     void askProbe();
   });
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+  const stop = async (signal: NodeJS.Signals = stopSignal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  // A parent that exits must not leave servers behind.
+  // A parent that exits must not leave servers behind: the watchdog stops its server (a SIGKILL
+  // to the watchdog would orphan it instead).
   const onExit = () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) child.kill(stopSignal);
   };
   process.once('exit', onExit);
   void exited.then(() => process.removeListener('exit', onExit));
