@@ -91,6 +91,6 @@ if (forTests) {
   }
 }
 
-// The local S3 server (VersityGW) is built from its Go module once; present, this returns at once.
-const s3 = spawnSync(process.execPath, [join(root, 'bin', 'install-s3.mjs')], { stdio: 'inherit' });
-if (s3.status !== 0) process.exit(s3.status ?? 1);
+// The local S3 (VersityGW, local/s3/gateway) is built from the Go module proxy once; present, this
+// returns at once and prints nothing.
+run(process.execPath, [join(root, 'bin', 'install-s3.mjs')], 'node bin/install-s3.mjs');

@@ -37,9 +37,12 @@ export interface LocalEmr {
   stop(): Promise<void>;
 }
 
+const CLUSTER_NAME = 'redshift-transfer local EMR';
+
 /**
  * A local Amazon EMR endpoint (AWS JSON 1.1, `X-Amz-Target: ElasticMapReduce.<Op>`) for
- * AddJobFlowSteps, DescribeStep, ListSteps, CancelSteps and DescribeCluster on one cluster,
+ * AddJobFlowSteps, DescribeStep, ListSteps, CancelSteps, DescribeCluster, ListInstanceGroups,
+ * ListBootstrapActions and ListClusters on one cluster,
  * whose steps really run: spark-submit with the PySpark of spark/.venv, anything else as given.
  * Use it with the real `@aws-sdk/client-emr` by setting `endpoint`.
  */
@@ -65,6 +68,17 @@ export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr>
     workDir,
     sparkDir: options.sparkDir,
     cores: options.cores ?? 2,
+  });
+
+  // AWS JSON 1.1 timestamps are epoch seconds.
+  const createdAt = Date.now() / 1000;
+  const clusterArn = `arn:aws:elasticmapreduce:${region}:000000000000:cluster/${clusterId}`;
+  const status = () => ({
+    State: cluster.terminated ? 'TERMINATED' : 'WAITING',
+    StateChangeReason: cluster.terminated
+      ? { Code: 'USER_REQUEST', Message: 'Terminated by a TERMINATE_CLUSTER step' }
+      : { Message: 'Cluster ready to run steps.' },
+    Timeline: { CreationDateTime: createdAt, ReadyDateTime: createdAt },
   });
 
   const operations: Record<string, Operation> = {
@@ -122,13 +136,73 @@ export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr>
       return {
         Cluster: {
           Id: clusterId,
-          Name: 'redshift-transfer local EMR',
-          Status: { State: cluster.terminated ? 'TERMINATED' : 'WAITING' },
+          Name: CLUSTER_NAME,
+          ClusterArn: clusterArn,
+          Status: status(),
           ...(logUri === undefined ? {} : { LogUri: logUri }),
           StepConcurrencyLevel: 1,
           ReleaseLabel: 'local',
           Applications: [{ Name: 'Spark' }],
+          // The AWS CLI's describe-cluster follows this with ListInstanceGroups.
+          InstanceCollectionType: 'INSTANCE_GROUP',
+          Ec2InstanceAttributes: {},
+          MasterPublicDnsName: '127.0.0.1',
+          AutoTerminate: false,
+          TerminationProtected: false,
+          VisibleToAllUsers: true,
+          NormalizedInstanceHours: 0,
+          Tags: [],
+          Configurations: [],
         },
+      };
+    },
+    ListInstanceGroups: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      const groupState = cluster.terminated ? 'TERMINATED' : 'RUNNING';
+      return {
+        InstanceGroups: [
+          {
+            Id: 'ig-LOCALMASTER',
+            Name: 'Master (this machine)',
+            Market: 'ON_DEMAND',
+            InstanceGroupType: 'MASTER',
+            InstanceType: 'local',
+            RequestedInstanceCount: 1,
+            RunningInstanceCount: cluster.terminated ? 0 : 1,
+            Status: { State: groupState, StateChangeReason: {}, Timeline: { CreationDateTime: createdAt } },
+            Configurations: [],
+            EbsBlockDevices: [],
+            ShrinkPolicy: {},
+          },
+        ],
+      };
+    },
+    // describe-cluster in the AWS CLI lists these too; the local cluster has none.
+    ListBootstrapActions: (body) => {
+      requireCluster(body.ClusterId, clusterId, 'ClusterId');
+      return { BootstrapActions: [] };
+    },
+    ListClusters: (body) => {
+      const states = Array.isArray(body.ClusterStates) ? (body.ClusterStates as string[]) : [];
+      const after = typeof body.CreatedAfter === 'number' ? body.CreatedAfter : undefined;
+      const before = typeof body.CreatedBefore === 'number' ? body.CreatedBefore : undefined;
+      const current = status();
+      const listed =
+        (states.length === 0 || states.includes(current.State)) &&
+        (after === undefined || createdAt >= after) &&
+        (before === undefined || createdAt <= before);
+      return {
+        Clusters: listed
+          ? [
+              {
+                Id: clusterId,
+                Name: CLUSTER_NAME,
+                Status: current,
+                NormalizedInstanceHours: 0,
+                ClusterArn: clusterArn,
+              },
+            ]
+          : [],
       };
     },
   };

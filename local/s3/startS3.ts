@@ -69,8 +69,6 @@ export async function startS3({ dataDir, port = 0, region = 'us-east-1' }: Start
   }
 }
 
-const SETPRIV = '/usr/bin/setpriv';
-
 async function spawnGateway(
   binary: string,
   o: { bucketsDir: string; metaDir: string; versionsDir: string; port: number; region: string },
@@ -92,11 +90,7 @@ async function spawnGateway(
     '-health',
     healthPath,
   ];
-  // setpriv --pdeathsig: the gateway follows its parent even when that one dies by SIGKILL.
-  const [command, ...rest] = existsSync(SETPRIV)
-    ? [SETPRIV, '--pdeathsig', 'TERM', '--', binary, ...args]
-    : [binary, ...args];
-  const { service } = await spawnService(command ?? binary, rest, {
+  const { service } = await spawnService(binary, args, {
     name: 'local S3 (VersityGW)',
     env: {
       ...process.env,

@@ -50,6 +50,11 @@ export interface ExecutionDescription {
   output?: string;
   error?: string;
   cause?: string;
+  inputDetails: { included: boolean };
+  outputDetails?: { included: boolean };
+  redriveCount: number;
+  redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
+  redriveStatusReason: string;
 }
 
 export interface LocalSfn {
@@ -139,6 +144,22 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
     ...(e.output !== undefined ? { output: e.output } : {}),
     ...(e.error !== undefined ? { error: e.error } : {}),
     ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    inputDetails: { included: true },
+    ...(e.output !== undefined ? { outputDetails: { included: true } } : {}),
+    redriveCount: 0,
+    // Honest until RedriveExecution exists here: AWS would say REDRIVABLE for a failed Standard run.
+    redriveStatus: 'NOT_REDRIVABLE',
+    redriveStatusReason:
+      e.status === 'RUNNING'
+        ? 'Execution is RUNNING and cannot be redriven'
+        : 'The local Step Functions does not redrive executions; start a new one',
+  });
+
+  const machineDescription = (sm: PreparedStateMachine) => ({
+    stateMachineArn: sm.arn,
+    name: sm.name,
+    definition: JSON.stringify(sm.definition, null, 2),
+    roleArn: `arn:aws:iam::000000000000:role/${sm.name}`,
   });
 
   const getExecution = (arn: unknown): LocalExecution => {
@@ -262,13 +283,17 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
     DescribeStateMachine(body) {
       const sm = getStateMachine(body.stateMachineArn);
       return {
-        stateMachineArn: sm.arn,
-        name: sm.name,
+        ...machineDescription(sm),
         status: 'ACTIVE',
-        definition: JSON.stringify(sm.definition, null, 2),
-        roleArn: `arn:aws:iam::000000000000:role/${sm.name}`,
         type: 'STANDARD',
         creationDate: epoch(creationDate),
+      };
+    },
+    DescribeStateMachineForExecution(body) {
+      const execution = getExecution(body.executionArn);
+      return {
+        ...machineDescription(getStateMachine(execution.stateMachineArn)),
+        updateDate: epoch(creationDate),
       };
     },
     ListMapRuns(body) {

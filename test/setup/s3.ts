@@ -5,7 +5,7 @@ import { gatewayBinary } from '../../local/s3/gatewayBinary.mjs';
 
 /**
  * The local S3 server is built once from its Go module (bin/install-s3.mjs, idempotent); a fresh
- * clone running vitest directly (`npx --no-install vitest`) gets it here instead of failing in every test file that needs S3.
+ * clone running `npx --no-install vitest` gets it here instead of failing in every test file that needs S3.
  */
 export default function setup() {
   if (existsSync(gatewayBinary())) return;

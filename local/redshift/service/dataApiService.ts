@@ -202,7 +202,13 @@ export class DataApiService {
       statementName: input.StatementName,
       parameters: input.Parameters === undefined ? undefined : parameters,
       resultFormat: input.ResultFormat ?? 'JSON',
-      sessionId: session?.id,
+      // A new session's id is known at once, as on AWS, so the submit answer carries it (Airflow
+      // reads it there); the session opens under that id when the statement ends.
+      sessionId:
+        session?.id ??
+        (input.SessionKeepAliveSeconds !== undefined && input.SessionKeepAliveSeconds > 0
+          ? randomUUID()
+          : undefined),
       status: 'SUBMITTED',
       createdAt: now,
       updatedAt: now,
@@ -341,7 +347,7 @@ export class DataApiService {
       } else if (client) {
         const keep = keepAlive !== undefined && keepAlive > 0 && !broken && record.status !== 'ABORTED';
         if (keep) {
-          const opened = this.sessions.open(client, record.connection, keepAlive);
+          const opened = this.sessions.open(client, record.connection, keepAlive, record.sessionId);
           record.sessionId = opened.id;
           this.sessions.idle(opened);
         } else {
@@ -671,7 +677,8 @@ export class DataApiService {
     ClusterIdentifier?: string | undefined;
     WorkgroupName?: string | undefined;
   }): Json {
-    const status = input.Status ?? 'ALL';
+    // AWS: "By default, only finished statements are shown."
+    const status = input.Status ?? 'FINISHED';
     const all = [...this.statements.values()]
       .filter((s) => status === 'ALL' || s.status === status)
       .filter(

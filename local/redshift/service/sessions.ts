@@ -29,10 +29,15 @@ export class Sessions {
     return [...this.sessions.values()];
   }
 
-  open(client: pg.PoolClient, connection: ConnectionInfo, keepAliveSeconds: number): Session {
+  open(
+    client: pg.PoolClient,
+    connection: ConnectionInfo,
+    keepAliveSeconds: number,
+    id: string = randomUUID(),
+  ): Session {
     const now = new Date();
     const session: Session = {
-      id: randomUUID(),
+      id,
       connection,
       client,
       keepAliveSeconds,

@@ -69,8 +69,8 @@ beforeEach(() => {
   write(join(root, 'fake-bin', 'npm'), recorder('npm'), 0o755);
   write(join(root, 'spark', 'setup.sh'), recorder('spark/setup.sh'), 0o755);
   write(join(root, 'test', 'python', 'setup.sh'), recorder('test/python/setup.sh'), 0o755);
-  // The local S3 installer, as when its binary is built: it returns at once and installs nothing.
-  write(join(root, 'bin', 'install-s3.mjs'), '');
+  // The local S3 installer, already installed: silent, like the real one with its binary present.
+  write(join(root, 'bin', 'install-s3.mjs'), 'process.exit(0);\n');
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
@@ -104,6 +104,19 @@ describe('bin/ensure-installed.mjs', () => {
     write(join(root, 'package-lock.json'), JSON.stringify(lock({ a: '1.0.0', c: '3.0.0' })));
     expect(ensure().status).toBe(0);
     expect(calls()).toEqual(['npm ci --no-audit --no-fund', 'npm ci --no-audit --no-fund']);
+  });
+
+  it('builds the local S3 through bin/install-s3.mjs and stops, naming it, when that fails', () => {
+    write(
+      join(root, 'bin', 'install-s3.mjs'),
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, 'install-s3\\n');\nprocess.exit(4);\n`,
+    );
+    const r = ensure();
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain(
+      'node bin/install-s3.mjs failed; fix the error above and run the command again.',
+    );
+    expect(calls()).toEqual(['install-s3']);
   });
 
   it('stops with the failing step named when an install fails', () => {

@@ -283,6 +283,20 @@ describe('local Data API: statements', () => {
     const page = await rs.client.send(new ListStatementsCommand({ MaxResults: 1 }));
     expect(page.Statements).toHaveLength(1);
     expect(page.NextToken).toBeDefined();
+    // AWS: "By default, only finished statements are shown."
+    const byDefault = await rs.client.send(new ListStatementsCommand({ StatementName: 'nightly-export' }));
+    expect(byDefault.Statements?.map((s) => s.StatementName)).toEqual([
+      'nightly-export-2',
+      'nightly-export-1',
+    ]);
+    const all = await rs.client.send(
+      new ListStatementsCommand({ StatementName: 'nightly-export', Status: 'ALL' }),
+    );
+    expect(all.Statements?.map((s) => [s.StatementName, s.Status])).toEqual([
+      ['nightly-export-3', 'FAILED'],
+      ['nightly-export-2', 'FINISHED'],
+      ['nightly-export-1', 'FINISHED'],
+    ]);
   });
 
   it('answers a repeated ClientToken with the same statement', async () => {

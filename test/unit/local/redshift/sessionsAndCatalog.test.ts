@@ -1,4 +1,5 @@
 import {
+  BatchExecuteStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
   ListDatabasesCommand,
@@ -61,6 +62,35 @@ describe('local Data API: sessions and catalog', () => {
       .catch((e: unknown) => e as Error);
     expect(unknown).toBeInstanceOf(ValidationException);
     expect((unknown as Error).message).toContain('is not available');
+  });
+
+  it('answers ExecuteStatement and BatchExecuteStatement with the SessionId of the session they open', async () => {
+    const submitted = await rs.client.send(
+      new ExecuteStatementCommand({
+        ClusterIdentifier: 'local',
+        Database: rs.database,
+        Sql: 'select 1',
+        SessionKeepAliveSeconds: 60,
+      }),
+    );
+    expect(submitted.SessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await waitForStatement(rs.client, submitted.Id as string)).SessionId).toBe(submitted.SessionId);
+    const batch = await rs.client.send(
+      new BatchExecuteStatementCommand({
+        ClusterIdentifier: 'local',
+        Database: rs.database,
+        Sqls: ['select 1', 'select 2'],
+        SessionKeepAliveSeconds: 60,
+      }),
+    );
+    expect(batch.SessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await waitForStatement(rs.client, batch.Id as string);
+    // The announced session is usable.
+    const reused = await rs.client.send(
+      new ExecuteStatementCommand({ SessionId: batch.SessionId, Sql: 'select 3' }),
+    );
+    expect(reused.SessionId).toBe(batch.SessionId);
+    expect((await waitForStatement(rs.client, reused.Id as string)).Status).toBe('FINISHED');
   });
 
   it('lists databases, schemas and tables of the engine', async () => {

@@ -11,6 +11,7 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
   type SFNClient,
+  DescribeStateMachineForExecutionCommand,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
@@ -113,6 +114,37 @@ describe('startLocalSfn (through @aws-sdk/client-sfn)', () => {
       executionSucceededEventDetails: {},
     });
     expect(reversed.events?.[0]?.executionSucceededEventDetails?.output).toBeUndefined();
+  });
+
+  it('DescribeStateMachineForExecution and the DescribeExecution fields real clients read', async () => {
+    const started = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn('tasks'),
+        input: JSON.stringify({ failures: 0, count: 1 }),
+      }),
+    );
+    await sfn.whenDone(started.executionArn ?? '');
+    const machine = await client.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: started.executionArn }),
+    );
+    expect(machine.stateMachineArn).toBe(arn('tasks'));
+    expect(machine.name).toBe('redshift-transfer-tasks');
+    expect(machine.updateDate).toBeInstanceOf(Date);
+    expect(JSON.parse(machine.definition ?? '').States.Echo).toBeDefined();
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+    expect(described).toMatchObject({
+      inputDetails: { included: true },
+      outputDetails: { included: true },
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+    });
+    await expect(
+      client.send(
+        new DescribeStateMachineForExecutionCommand({
+          executionArn: 'arn:aws:states:us-east-1:000000000000:execution:redshift-transfer-tasks:nope',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
 
   it('reports a failed execution with its error and cause', async () => {
