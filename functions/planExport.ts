@@ -10,5 +10,6 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 'planExport',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
-  run: (input) => planExport({ input: input.input, executionName: input.executionName, now: Date.now() }),
+  run: (input, { clients }) =>
+    planExport({ input: input.input, executionName: input.executionName, now: Date.now(), s3: clients.s3 }),
 });

@@ -11,6 +11,7 @@ import { outputCompression, partOutputUrl } from './outputKey.ts';
 import { parseS3Uri, s3Call, toTransientIfRetryable } from './s3Objects.ts';
 
 export interface PartContext {
+  runId: string;
   job: ExportJob;
   staging: string;
   destination: string;
@@ -31,7 +32,7 @@ const CONTENT_TYPE = {
  */
 export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
   const source = parseS3Uri(part.url);
-  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
+  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part, ctx.runId);
   const target = parseS3Uri(url);
   const object = await s3Call(() =>
     s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key })),

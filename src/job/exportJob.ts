@@ -128,6 +128,14 @@ export const scheduleSchema = z
   })
   .strict();
 
+/**
+ * What a run does when its destination already holds a previous run's output: `fail` (the
+ * default: nothing is written), `replace` (publish beside it, switch `_manifest.json`, then remove
+ * the old parts) or `newRunFolder` (publish into `<destination><runId>/`).
+ */
+export const onExistingSchema = z.enum(['fail', 'replace', 'newRunFolder']);
+export type OnExisting = z.infer<typeof onExistingSchema>;
+
 export const exportJobSchema = z
   .object({
     kind: z.literal('export'),
@@ -148,10 +156,11 @@ export const exportJobSchema = z
       addQuotes: false,
       overwrite: 'allowoverwrite',
     }),
-    /** Where UNLOAD writes (ours: emptied after a successful run unless keepStaging). */
+    /** Where UNLOAD writes, always under `<staging><job>/<runId>/` (emptied unless keepStaging). */
     staging: templatedS3UriSchema,
     /** Where processed parts, `_manifest.json` and `_SUCCESS` go. */
     destination: templatedS3UriSchema,
+    onExisting: onExistingSchema.default('fail'),
     process: processOptionsSchema,
     keepStaging: z.boolean().default(false),
     timeouts: timeoutsSchema,
