@@ -9,7 +9,15 @@ import { planParts } from '../../../src/export/planParts.ts';
 import { processPartBatch } from '../../../src/export/processParts.ts';
 import { startTestRedshift, type TestRedshift } from '../../helpers/testRedshift.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
-import { createBuckets, exportJob, finishedStatement, keys, PLANNED_AT, put, stageUnload } from './fixtures.ts';
+import {
+  createBuckets,
+  exportJob,
+  finishedStatement,
+  keys,
+  PLANNED_AT,
+  put,
+  stageUnload,
+} from './fixtures.ts';
 
 /**
  * Publication of an export into a destination that already holds output (src/export/publication.ts):
@@ -31,7 +39,10 @@ beforeAll(async () => {
       const key = (args.input as PutObjectCommand['input']).Key ?? '';
       if (context.commandName === 'PutObjectCommand' && failPut !== undefined && key.endsWith(failPut)) {
         failPut = undefined;
-        throw Object.assign(new Error('injected'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+        throw Object.assign(new Error('injected'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
       }
       return next(args);
     },
@@ -59,14 +70,23 @@ async function snapshot(prefix: string): Promise<Record<string, string>> {
 
 function plan(name: string, runId: string, overrides: Record<string, unknown> = {}): Promise<ExportRun> {
   return planExport({
-    input: { job: exportJob(name, { destination: `s3://rt-exports/${name}/`, ...overrides }), runId, runDate: '2024-06-01' },
+    input: {
+      job: exportJob(name, { destination: `s3://rt-exports/${name}/`, ...overrides }),
+      runId,
+      runDate: '2024-06-01',
+    },
     now: PLANNED_AT,
     s3: s3.client,
   });
 }
 
 /** Plans (checking the destination), stages an UNLOAD, processes and finalizes run `runId`. */
-async function exportRun(name: string, runId: string, partIds: number[][], overrides: Record<string, unknown> = {}) {
+async function exportRun(
+  name: string,
+  runId: string,
+  partIds: number[][],
+  overrides: Record<string, unknown> = {},
+) {
   const run = await plan(name, runId, overrides);
   return { run, finish: () => finishRun(run, partIds) };
 }
@@ -99,7 +119,9 @@ describe('publication of an export', () => {
     await put(s3.client, 'rt-staging', 'user-file.csv', 'a user object at the bucket root');
     const { run: failed } = await exportRun('pub-root2', 'r1', [[1]], { staging: 's3://rt-staging/' });
     await stageUnload(s3.client, failed, [[1]]);
-    await cleanupExport({ s3: s3.client, redshiftData: redshift.client }, failed, { stateBucket: 'rt-state' });
+    await cleanupExport({ s3: s3.client, redshiftData: redshift.client }, failed, {
+      stateBucket: 'rt-state',
+    });
     expect(await keys(s3.client, 'rt-staging', 'user-file.csv')).toEqual(['user-file.csv']);
     expect(await keys(s3.client, 'rt-staging', 'pub-root2/')).toEqual([]);
   });
