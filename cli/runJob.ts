@@ -7,6 +7,7 @@ import {
 import { ConfigError } from '../src/errors.ts';
 import { type FollowResult, followExecution, type Output } from './followExecution.ts';
 import { formatSummary } from './summary.ts';
+import { forTerminal } from './terminalText.ts';
 
 export interface RunJobOptions {
   client: SFNClient;
@@ -62,7 +63,7 @@ export async function runJob(options: RunJobOptions): Promise<{ exitCode: number
     out: options.out,
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
   });
-  options.out.write(formatSummary(followed.description, followed.history, followed.progress));
+  options.out.write(forTerminal(formatSummary(followed.description, followed.history, followed.progress)));
   return { exitCode: followed.description.status === 'SUCCEEDED' ? 0 : 1, followed };
 }
 

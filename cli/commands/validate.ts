@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { JobValidationError } from '../../src/errors.ts';
 import { resolveJob } from '../resolveJob.ts';
+import { forTerminal } from '../terminalText.ts';
 
 const USAGE = 'usage: redshift-transfer validate <job file or name in jobs/> [--jobs-dir DIR]\n';
 
@@ -22,11 +23,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     const { job, file } = await resolveJob(ref, values['jobs-dir'] ?? 'jobs');
-    process.stdout.write(`OK ${job.kind} ${job.name} (${file})\n`);
+    process.stdout.write(forTerminal(`OK ${job.kind} ${job.name} (${file})\n`));
     return 0;
   } catch (error) {
     if (!(error instanceof JobValidationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write(`${forTerminal(error.message)}\n`);
     return 1;
   }
 }

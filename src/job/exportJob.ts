@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnListSchema,
   iamRoleSchema,
   identifierIssue,
   issueReporter,
@@ -48,7 +49,7 @@ export const maxFileSizeSchema = z
     return mb;
   });
 
-const identifierList = z.array(z.string().min(1)).min(1);
+const identifierList = columnListSchema;
 
 const partitionBySchema = z
   .union([
@@ -146,7 +147,7 @@ export const exportJobSchema = z
     query: z.string().trim().min(1).max(60_000).optional(),
     table: tableSchema.optional(),
     /** With `table`: the columns to export (default all). */
-    columns: z.array(z.string().min(1)).min(1).optional(),
+    columns: columnListSchema.optional(),
     unload: unloadOptionsSchema.default({
       format: 'csv',
       compression: 'none',

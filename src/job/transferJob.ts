@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnListSchema,
   iamRoleSchema,
   identifierIssue,
   issueReporter,
@@ -30,7 +31,7 @@ export const transferSourceSchema = z
     query: z.string().trim().min(1).max(60_000).optional(),
     table: tableSchema.optional(),
     /** With `table`: the columns to transfer (default all). */
-    columns: z.array(z.string().min(1)).min(1).optional(),
+    columns: columnListSchema.optional(),
   })
   .strict();
 
@@ -86,6 +87,8 @@ export const transferJobSchema = z
         : [[d.orderBy, ['destination', 'orderBy']] as [string, (string | number)[]]]),
     ];
     for (const [name, path] of names) identifierIssue(name, path, issue);
+    identifierIssue(d.ledger.schema, ['destination', 'ledger', 'schema'], issue, 'name');
+    identifierIssue(d.ledger.table, ['destination', 'ledger', 'table'], issue, 'name');
   });
 
 export type TransferJobInput = z.input<typeof transferJobSchema>;

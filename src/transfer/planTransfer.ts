@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { JobValidationError } from '../errors.ts';
 import { getText, parseS3Uri } from '../export/s3Objects.ts';
 import { type ExportJob, exportJobSchema } from '../job/exportJob.ts';
-import { type Job, loadJobByName, parseJob } from '../job/job.ts';
+import { type Job, loadJobByName, parseDerived, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
@@ -60,43 +60,51 @@ export async function planTransfer(i: {
   const stagingPrefix = `${root}${job.name}/${runId}/`;
   const unloadStaging = `${stagingPrefix}unload/`;
 
-  const exportJob = exportJobSchema.parse({
-    kind: 'export',
-    name: job.name,
-    target: job.source.target,
-    iamRole: job.source.iamRole,
-    ...(job.source.query === undefined ? {} : { query: job.source.query }),
-    ...(job.source.table === undefined ? {} : { table: job.source.table }),
-    ...(job.source.columns === undefined ? {} : { columns: job.source.columns }),
-    unload: { format: 'csv', compression: 'gzip', header: true, nullAs: NULL_AS },
-    staging: unloadStaging,
-    // Required by the export schema; a transfer never writes there (no part processing).
-    destination: `${stagingPrefix}export/`,
-    keepStaging: job.keepStaging,
-    timeouts: job.timeouts,
-  });
-  const loadJob = loadJobSchema.parse({
-    kind: 'load',
-    name: job.name,
-    ...(job.description === undefined ? {} : { description: job.description }),
-    target: job.destination.target,
-    iamRole: job.destination.iamRole,
-    table: job.destination.table,
-    // Placeholder source, replaced by the UNLOAD's files in transferLoadInput.
-    source: { objects: [`${unloadStaging}manifest`] },
-    format: { type: 'csv', header: true, compression: 'gzip' },
-    copyOptions: { nullAs: NULL_AS },
-    mode: job.destination.mode,
-    ...(job.destination.keys === undefined ? {} : { keys: job.destination.keys }),
-    ...(job.destination.orderBy === undefined ? {} : { orderBy: job.destination.orderBy }),
-    staging: root,
-    chunkSize: job.chunkSize,
-    ...(job.slices === undefined ? {} : { slices: job.slices }),
-    keepStaging: job.keepStaging,
-    ledger: job.destination.ledger,
-    timeouts: job.timeouts,
-    ...(job.spark === undefined ? {} : { spark: job.spark }),
-  });
+  const exportJob = parseDerived(
+    exportJobSchema,
+    {
+      kind: 'export',
+      name: job.name,
+      target: job.source.target,
+      iamRole: job.source.iamRole,
+      ...(job.source.query === undefined ? {} : { query: job.source.query }),
+      ...(job.source.table === undefined ? {} : { table: job.source.table }),
+      ...(job.source.columns === undefined ? {} : { columns: job.source.columns }),
+      unload: { format: 'csv', compression: 'gzip', header: true, nullAs: NULL_AS },
+      staging: unloadStaging,
+      // Required by the export schema; a transfer never writes there (no part processing).
+      destination: `${stagingPrefix}export/`,
+      keepStaging: job.keepStaging,
+      timeouts: job.timeouts,
+    },
+    'transfer job (its UNLOAD half)',
+  );
+  const loadJob = parseDerived(
+    loadJobSchema,
+    {
+      kind: 'load',
+      name: job.name,
+      ...(job.description === undefined ? {} : { description: job.description }),
+      target: job.destination.target,
+      iamRole: job.destination.iamRole,
+      table: job.destination.table,
+      // Placeholder source, replaced by the UNLOAD's files in transferLoadInput.
+      source: { objects: [`${unloadStaging}manifest`] },
+      format: { type: 'csv', header: true, compression: 'gzip' },
+      copyOptions: { nullAs: NULL_AS },
+      mode: job.destination.mode,
+      ...(job.destination.keys === undefined ? {} : { keys: job.destination.keys }),
+      ...(job.destination.orderBy === undefined ? {} : { orderBy: job.destination.orderBy }),
+      staging: root,
+      chunkSize: job.chunkSize,
+      ...(job.slices === undefined ? {} : { slices: job.slices }),
+      keepStaging: job.keepStaging,
+      ledger: job.destination.ledger,
+      timeouts: job.timeouts,
+      ...(job.spark === undefined ? {} : { spark: job.spark }),
+    },
+    'transfer job (its load half)',
+  );
   const { source: _placeholder, ...loadHalf } = loadJob;
   return {
     runId,
