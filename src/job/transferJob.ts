@@ -17,7 +17,7 @@ import { sparkStepSchema } from './sparkStep.ts';
 
 /**
  * The `transfer` job document: Redshift -> Redshift as one run. The source query or table is
- * UNLOADed (CSV, gzip, header, NULL AS '\N', MANIFEST VERBOSE) under the run's staging prefix,
+ * UNLOADed (Parquet, MANIFEST VERBOSE: every value exact, NULL apart) under the run's staging prefix,
  * then loaded from that manifest into the destination table exactly like a `load` job (checked,
  * chunked, one transaction, ledger). Source and destination may be different clusters,
  * workgroups or databases.

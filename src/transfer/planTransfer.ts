@@ -12,8 +12,6 @@ import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
 /** Above this many UNLOAD files the load half reads them by prefix, not by a list in the job. */
 export const MAX_LISTED_UNLOAD_FILES = 100;
 
-/** What UNLOAD writes for a transfer and COPY reads back: NULL and '' stay apart. */
-const NULL_AS = '\\N';
 
 export interface TransferRun {
   runId: string;
@@ -70,7 +68,9 @@ export async function planTransfer(i: {
       ...(job.source.query === undefined ? {} : { query: job.source.query }),
       ...(job.source.table === undefined ? {} : { table: job.source.table }),
       ...(job.source.columns === undefined ? {} : { columns: job.source.columns }),
-      unload: { format: 'csv', compression: 'gzip', header: true, nullAs: NULL_AS },
+      // Parquet, not delimited text: a value is data whatever it holds (`\\N`, '', delimiters,
+      // quotes, backslashes, newlines), and NULL is a NULL; no NULL AS marker can collide with a value.
+      unload: { format: 'parquet' },
       staging: unloadStaging,
       // Required by the export schema; a transfer never writes there (no part processing).
       destination: `${stagingPrefix}export/`,
@@ -90,8 +90,7 @@ export async function planTransfer(i: {
       table: job.destination.table,
       // Placeholder source, replaced by the UNLOAD's files in transferLoadInput.
       source: { objects: [`${unloadStaging}manifest`] },
-      format: { type: 'csv', header: true, compression: 'gzip' },
-      copyOptions: { nullAs: NULL_AS },
+      format: { type: 'parquet' },
       mode: job.destination.mode,
       ...(job.destination.keys === undefined ? {} : { keys: job.destination.keys }),
       ...(job.destination.orderBy === undefined ? {} : { orderBy: job.destination.orderBy }),
@@ -131,21 +130,25 @@ export async function transferLoadInput(
   const manifestUri = `${run.unloadStaging}manifest`;
   const { bucket, key } = parseS3Uri(manifestUri);
   const text = await getText(s3, bucket, key);
-  const entries = text === undefined ? [] : parseUnloadManifest(text, manifestUri).entries;
+  const manifest = text === undefined ? undefined : parseUnloadManifest(text, manifestUri);
+  const entries = manifest?.entries ?? [];
+  // COPY maps Parquet columns by position: name them, so the target may have more columns.
+  const columns = (manifest?.schema ?? []).map((c) => c.name);
   const urls = entries.map((e) => e.url);
   // The job travels in the state (256 KiB): beyond a few files, name the UNLOAD prefix (only
-  // this run's UNLOAD writes there; `.gz` leaves the manifest out) instead of every file.
+  // this run's UNLOAD writes there; `.parquet` leaves the manifest out) instead of every file.
   const byPrefix =
     urls.length > MAX_LISTED_UNLOAD_FILES &&
-    urls.every((u) => u.startsWith(run.unloadStaging) && u.endsWith('.gz'));
-  const job = loadJobSchema.parse({
+    urls.every((u) => u.startsWith(run.unloadStaging) && u.endsWith('.parquet'));
+  const job = parseDerived(loadJobSchema, {
     ...run.loadJob,
+    ...(columns.length > 0 ? { columns } : {}),
     source:
       urls.length === 0
         ? { objects: [manifestUri] }
         : byPrefix
-          ? { prefix: run.unloadStaging, suffix: '.gz' }
+          ? { prefix: run.unloadStaging, suffix: '.parquet' }
           : { objects: urls },
-  });
+  }, 'transfer job (its load half)');
   return { job, runId: run.runId, runDate: run.runDate, nothingToDo: entries.length === 0 };
 }
