@@ -36,7 +36,9 @@ export async function processPart(s3: S3Client, ctx: PartContext, part: PartItem
   const target = parseS3Uri(url);
   const object = await s3Call(() =>
     s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key })),
-  );
+  ).catch((error: unknown) => {
+    throw partError(part, url, error);
+  });
   const body = new PassThrough();
   const compression = outputCompression(ctx.job);
   const upload = new Upload({
@@ -123,6 +125,12 @@ export function partError(part: PartItem, url: string, error: unknown): Error {
   }
   if (error instanceof RedshiftTransferError) return error;
   const e = error instanceof Error ? error : new Error(String(error));
+  if (e.name === 'NoSuchKey') {
+    return new PartProcessingError(
+      `Part ${part.index} (${part.url} -> ${url}) failed: NoSuchKey: it vanished from staging after the UNLOAD listed it (something else deleted it). Keep other writers out of the staging prefix, then run the export again.`,
+      { cause: error },
+    );
+  }
   return new PartProcessingError(
     `Part ${part.index} (${part.url} -> ${url}) failed: ${e.name}: ${e.message}. Check that the role can read the staging prefix and write the destination, then run the export again.`,
     { cause: error },

@@ -12,7 +12,6 @@ import { parseUnloadManifest } from '../manifest/unloadManifest.ts';
 /** Above this many UNLOAD files the load half reads them by prefix, not by a list in the job. */
 export const MAX_LISTED_UNLOAD_FILES = 100;
 
-
 export interface TransferRun {
   runId: string;
   runDate: string;
@@ -140,15 +139,19 @@ export async function transferLoadInput(
   const byPrefix =
     urls.length > MAX_LISTED_UNLOAD_FILES &&
     urls.every((u) => u.startsWith(run.unloadStaging) && u.endsWith('.parquet'));
-  const job = parseDerived(loadJobSchema, {
-    ...run.loadJob,
-    ...(columns.length > 0 ? { columns } : {}),
-    source:
-      urls.length === 0
-        ? { objects: [manifestUri] }
-        : byPrefix
-          ? { prefix: run.unloadStaging, suffix: '.parquet' }
-          : { objects: urls },
-  }, 'transfer job (its load half)');
+  const job = parseDerived(
+    loadJobSchema,
+    {
+      ...run.loadJob,
+      ...(columns.length > 0 ? { columns } : {}),
+      source:
+        urls.length === 0
+          ? { objects: [manifestUri] }
+          : byPrefix
+            ? { prefix: run.unloadStaging, suffix: '.parquet' }
+            : { objects: urls },
+    },
+    'transfer job (its load half)',
+  );
   return { job, runId: run.runId, runDate: run.runDate, nothingToDo: entries.length === 0 };
 }
