@@ -70,9 +70,21 @@ export async function checkDestination(
   s3: S3Client,
   run: { runId: string; jobName: string; destination: string; onExisting: OnExisting },
 ): Promise<void> {
-  await checkPublished(s3, run);
-  if (run.onExisting === 'replace') return;
+  const published = await checkPublished(s3, run);
   const dest = parseS3Uri(run.destination);
+  if (run.onExisting === 'replace') {
+    if (
+      published === undefined &&
+      (await listKeys(s3, dest.bucket, `${dest.key}${SUCCESS}`)).includes(`${dest.key}${SUCCESS}`)
+    ) {
+      refuse(
+        run.destination,
+        `holds a ${SUCCESS} without a ${MANIFEST} of this job`,
+        'Choose another destination.',
+      );
+    }
+    return;
+  }
   const foreign = (await listKeys(s3, dest.bucket, dest.key)).find(
     (k) => !isRunPartKey(k.slice(dest.key.length), run.runId),
   );

@@ -160,7 +160,7 @@ describe('named errors (local stack)', () => {
   it('a part that vanished between UNLOAD and processing fails with PartProcessingError naming it', async () => {
     const s3 = getRuntime().clients.s3;
     // Remove the first UNLOAD file the moment the plan has listed it (before the Map reads it).
-    const vanish = s3.middlewareStack.add(
+    s3.middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
         const key = (args.input as { Key?: string }).Key ?? '';
@@ -183,7 +183,6 @@ describe('named errors (local stack)', () => {
         /^Part 0 \(s3:\/\/rt-staging\/vanish\/v1\/0000_part_00\.gz -> .*\) failed: NoSuchKey/,
       );
     } finally {
-      void vanish;
       s3.middlewareStack.remove('vanishPart');
     }
     expect(await listKeys(t.clients.s3, 'rt-exports', 'vanish/')).toEqual([]);
@@ -230,5 +229,142 @@ describe('named errors (local stack)', () => {
       /s3:\/\/rt-landing\/latin1\/a\.csv: line 3, column 6: invalid UTF-8 \(byte 0xe9\)/,
     );
     expect(await count('loaded')).toBe(rowsBefore);
+  });
+});
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same runs. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T };
+}
+
+describe('property: a run never deletes or changes an object it did not create', () => {
+  // Roots, parents, children, siblings, and `..`, in every bucket a run may touch.
+  const STAGING = [
+    's3://rt-staging/',
+    's3://rt-staging/p/',
+    's3://rt-staging/p/child/',
+    's3://rt-exports/',
+    's3://rt-exports/p/',
+    's3://rt-landing/p/',
+    's3://rt-staging/p/../q/',
+  ];
+  const DESTINATION = [
+    's3://rt-exports/',
+    's3://rt-exports/p/',
+    's3://rt-exports/p/child/',
+    's3://rt-exports/p/sib/',
+    's3://rt-staging/p/',
+    's3://rt-landing/p/',
+    's3://rt-exports/p/../q/',
+  ];
+  const SOURCE = ['s3://rt-landing/p/', 's3://rt-landing/', 's3://rt-landing/p/../q/'];
+  const FAULTS = ['PutObjectCommand', 'GetObjectCommand', 'DeleteObjectsCommand', 'ListObjectsV2Command'];
+  const RUNS = 18;
+
+  it(`holds for ${RUNS} seeded random runs (export, load, transfer; random faults)`, async () => {
+    await db.query('create table prop_loaded (id int, label varchar(50))');
+    // A user's objects, named like ours where it hurts most: parts, markers, manifests.
+    for (const bucket of BUCKETS) {
+      for (const prefix of ['', 'p/', 'p/child/', 'p/sib/', 'q/']) {
+        await put(bucket, `${prefix}user.txt`, `user data in ${bucket}/${prefix}`);
+        await put(bucket, `${prefix}part-00000.csv.gz`, 'looks like a part');
+        await put(bucket, `${prefix}_SUCCESS`, '');
+        await put(bucket, `${prefix}in.csv`, 'id,label\n1,a\n2,b\n');
+      }
+    }
+    const user = await snapshot();
+    const rng = random(15);
+    const s3 = getRuntime().clients.s3;
+    let fault: { command: string; nth: number; seen: number } | undefined;
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (fault !== undefined && context.commandName === fault.command && ++fault.seen === fault.nth) {
+          throw Object.assign(new Error('injected by the property test'), {
+            name: 'AccessDenied',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 403 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'propertyFaults' },
+    );
+    const outcomes: string[] = [];
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const runId = `prop-${i}`;
+        const kind = rng.pick(['export', 'export', 'export', 'load', 'transfer'] as const);
+        const staging = rng.pick(STAGING);
+        const destination = rng.pick(DESTINATION);
+        const onExisting = rng.pick(['fail', 'replace', 'newRunFolder'] as const);
+        fault =
+          rng.next() < 0.3
+            ? undefined
+            : { command: rng.pick(FAULTS), nth: 1 + Math.floor(rng.next() * 6), seen: 0 };
+        const job =
+          kind === 'export'
+            ? exportJob(rng.pick(['prop-a', 'prop-b']), { staging, destination, onExisting })
+            : kind === 'load'
+              ? loadJob('prop-load', {
+                  table: 'prop_loaded',
+                  staging,
+                  source: { prefix: rng.pick(SOURCE), suffix: '.csv' },
+                })
+              : {
+                  kind: 'transfer',
+                  name: 'prop-transfer',
+                  source: {
+                    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
+                    iamRole: 'arn:aws:iam::123456789012:role/R',
+                    query: 'select id, label from items where id <= 5',
+                  },
+                  destination: {
+                    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
+                    iamRole: 'arn:aws:iam::123456789012:role/R',
+                    table: 'prop_loaded',
+                  },
+                  staging,
+                };
+        const before = await snapshot();
+        const result = await t.run(kind, { job, runId, runDate: '2024-07-01' });
+        const faulted = fault !== undefined && fault.seen >= fault.nth;
+        fault = undefined;
+        const after = await snapshot();
+        outcomes.push(`${kind} ${result.status} ${result.error ?? ''}${faulted ? ' (fault)' : ''}`);
+        const context = `run ${i}: ${kind} staging=${staging} destination=${destination} onExisting=${onExisting} -> ${result.status} ${result.error ?? ''} ${result.cause ?? ''}`;
+
+        // 1. Every object of the user is there, byte for byte.
+        for (const [key, bytes] of Object.entries(user)) expect(after[key], `${context}: ${key}`).toBe(bytes);
+        // 2. A run that failed without publishing changed nothing that existed before it.
+        const manifestKey = `${destination.replace('s3://', '')}_manifest.json`;
+        const committed =
+          kind === 'export' &&
+          after[manifestKey] !== undefined &&
+          JSON.parse(Buffer.from(after[manifestKey] ?? '', 'base64').toString()).runId === runId;
+        if (result.status !== 'SUCCEEDED' && !committed) {
+          for (const [key, bytes] of Object.entries(before))
+            expect(after[key], `${context}: ${key}`).toBe(bytes);
+        }
+        // 3. Without an injected fault (which may hit the cleanup itself), a run leaves nothing in
+        // its run-scoped staging prefix, even when it failed.
+        for (const key of faulted ? [] : Object.keys(after)) {
+          if (before[key] === undefined && key.includes(`/${runId}/`) && !key.startsWith('rt-exports/')) {
+            expect.fail(`${context}: left ${key}`);
+          }
+        }
+      }
+    } finally {
+      s3.middlewareStack.remove('propertyFaults');
+    }
+    // The seed exercises successes and failures of every kind.
+    expect(outcomes.some((o) => o.includes('SUCCEEDED'))).toBe(true);
+    expect(outcomes.some((o) => o.includes('FAILED'))).toBe(true);
   });
 });
