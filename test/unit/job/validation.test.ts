@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -265,6 +265,35 @@ describe('validate (CLI)', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('evil\\u001b[2J\\u0007name');
     expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
+  it("refuses a staging prefix that overlaps another job's destination or source in the jobs folder", async () => {
+    const jobs = join(dir, 'jobs');
+    await mkdir(jobs, { recursive: true });
+    await writeFile(
+      join(jobs, 'v-export.json'),
+      JSON.stringify(exportDoc({ destination: 's3://rt-exports/shared/{runDate}/' })),
+    );
+    await writeFile(
+      join(jobs, 'v-load.json'),
+      JSON.stringify(loadDoc({ staging: 's3://rt-exports/shared/' })),
+    );
+    const err: string[] = [];
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await validate(['v-load', '--jobs-dir', jobs])).toBe(1);
+      expect(await validate(['v-export', '--jobs-dir', jobs])).toBe(0);
+    } finally {
+      e.mockRestore();
+      o.mockRestore();
+    }
+    expect(err.join('')).toContain(
+      `staging: s3://rt-exports/shared/ overlaps the destination of job "v-export" (${join(jobs, 'v-export.json')})`,
+    );
   });
 
   it('escapes control characters of an unknown command echoed back', async () => {
