@@ -8,6 +8,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { emptyProgress, foldProgress, formatProgress, type Progress, withMapRun } from './progress.ts';
+import { forTerminal } from './terminalText.ts';
 
 export interface Output {
   write(text: string): unknown;
@@ -73,7 +74,7 @@ export async function followExecution({
           : undefined,
       );
     }
-    const line = formatProgress(progress);
+    const line = forTerminal(formatProgress(progress));
     if (out.isTTY) out.write(`\r\x1b[K${line}`);
     else if (line !== lastLine) out.write(`${line}\n`);
     lastLine = line;

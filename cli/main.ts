@@ -1,3 +1,5 @@
+import { forTerminal } from './terminalText.ts';
+
 /**
  * `redshift-transfer <command>`: parses nothing itself; each command module owns its flags and
  * returns an exit code. Command modules load lazily so `validate` does not pay for the stack.
@@ -37,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (command === undefined) {
-    process.stderr.write(`unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`unknown command "${forTerminal(name)}"\n\n${usage()}`);
     return 2;
   }
   try {
@@ -45,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     return await module.run(rest);
   } catch (error) {
     const e = error as Error;
-    process.stderr.write(`redshift-transfer ${name}: ${e.name}: ${e.message}\n`);
+    process.stderr.write(forTerminal(`redshift-transfer ${name}: ${e.name}: ${e.message}\n`));
     return 1;
   }
 }

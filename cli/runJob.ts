@@ -8,6 +8,7 @@ import { ConfigError } from '../src/errors.ts';
 import { stateMachineName } from '../src/naming.ts';
 import { type FollowResult, followExecution, type Output } from './followExecution.ts';
 import { formatSummary } from './summary.ts';
+import { forTerminal } from './terminalText.ts';
 
 export interface RunJobOptions {
   client: SFNClient;
@@ -63,7 +64,7 @@ export async function runJob(options: RunJobOptions): Promise<{ exitCode: number
     out: options.out,
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
   });
-  options.out.write(formatSummary(followed.description, followed.history, followed.progress));
+  options.out.write(forTerminal(formatSummary(followed.description, followed.history, followed.progress)));
   return { exitCode: followed.description.status === 'SUCCEEDED' ? 0 : 1, followed };
 }
 

@@ -10,11 +10,12 @@ import { defineHandler } from './_shared/defineHandler.ts';
 export const handler = defineHandler({
   name: 'planExport',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
-  run: (input, { env }) =>
+  run: (input, { clients, env }) =>
     planExport({
       input: input.input,
       executionName: input.executionName,
       jobsDir: env.RT_JOBS_DIR,
       now: Date.now(),
+      s3: clients.s3,
     }),
 });

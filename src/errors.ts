@@ -155,6 +155,25 @@ export class TransientError extends RedshiftTransferError {
   }
 }
 
+/**
+ * The export's destination already holds data this run may not touch: another run's published
+ * output (with `onExisting: fail`), another job's output, or objects no run of this job wrote.
+ */
+export class DestinationNotEmptyError extends RedshiftTransferError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, options);
+    this.name = 'DestinationNotEmptyError';
+  }
+}
+
+/** A source object does not match what the job pinned (`etag`, `versionId`): nothing is loaded. */
+export class SourceChangedError extends RedshiftTransferError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, options);
+    this.name = 'SourceChangedError';
+  }
+}
+
 /** Every error class, by name: the contract the state machines are checked against. */
 export const errorClasses = {
   RedshiftTransferError,
@@ -174,6 +193,8 @@ export const errorClasses = {
   NoSourceObjectsError,
   SparkStepFailedError,
   TransientError,
+  DestinationNotEmptyError,
+  SourceChangedError,
 } as const;
 
 export type ErrorName = keyof typeof errorClasses;

@@ -4,6 +4,7 @@ import { ConfigError, JobValidationError } from '../../src/errors.ts';
 import { openLocalSfn } from '../localSfn.ts';
 import { resolveJob } from '../resolveJob.ts';
 import { findDeployedStateMachine, runJob } from '../runJob.ts';
+import { forTerminal } from '../terminalText.ts';
 
 const USAGE = `usage: redshift-transfer run <job> (--local | --stage <stage> [--state-machine-arn ARN]) [options]
   <job>                 a .yml/.json job file, or the name of one in jobs/
@@ -94,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     resolved = await resolveJob(args.ref, args.jobsDir);
   } catch (error) {
     if (!(error instanceof JobValidationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write(`${forTerminal(error.message)}\n`);
     return 1;
   }
   const common = {

@@ -5,8 +5,8 @@ import { deleteKeys, listKeys } from '../aws/s3Objects.ts';
 import { parseS3Uri } from '../aws/s3Uri.ts';
 import { bestEffort } from '../bestEffort.ts';
 import { cancelIfRunning } from '../dataapi/cancelIfRunning.ts';
-import { isOurOutputKey } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
+import { retractRun } from './publication.ts';
 
 export interface CleanupInput {
   runId?: string | undefined;
@@ -27,8 +27,9 @@ export interface CleanupReport {
 }
 
 /**
- * After a failure: cancel the UNLOAD if it still runs, remove this workflow's objects from the
- * destination (`_SUCCESS` first, so no reader trusts a partial folder) and the staging prefix.
+ * After a failure: cancel the UNLOAD if it still runs, remove this run's own unpublished parts
+ * from the destination (never another run's, never a published manifest's: src/export/publication.ts)
+ * and the run-scoped staging prefix.
  * Every step is attempted; failures are reported, never thrown.
  */
 export async function cleanupExport(
@@ -51,21 +52,10 @@ export async function cleanupExport(
     });
   }
   const destination = input.destination;
-  if (destination !== undefined) {
+  const runId = input.runId;
+  if (destination !== undefined && runId !== undefined) {
     await attempt('remove partial output', async () => {
-      const dest = parseS3Uri(destination);
-      const keys = (await listKeys(clients.s3, dest.bucket, dest.key)).filter((k) =>
-        isOurOutputKey(k.slice(dest.key.length)),
-      );
-      const success = keys.filter((k) => k.endsWith('_SUCCESS'));
-      await deleteKeys(clients.s3, dest.bucket, success);
-      report.removedOutputs =
-        success.length +
-        (await deleteKeys(
-          clients.s3,
-          dest.bucket,
-          keys.filter((k) => !k.endsWith('_SUCCESS')),
-        ));
+      report.removedOutputs = await retractRun(clients.s3, { runId, staging: input.staging, destination });
     });
   }
   const staging = input.staging;

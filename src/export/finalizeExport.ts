@@ -16,8 +16,9 @@ import {
   partDigestSchema,
   partResultSchema,
 } from './exportRun.ts';
-import { isOurOutputKey, outputCompression, partOutputUrl } from './outputKey.ts';
+import { outputCompression, partOutputUrl } from './outputKey.ts';
 import { runStatePrefix } from './planParts.ts';
+import { publish } from './publication.ts';
 import { reconcile } from './reconcile.ts';
 
 /**
@@ -44,9 +45,9 @@ export interface ExportSummary {
 const childOutput = z.object({ parts: z.array(partResultSchema) });
 
 /**
- * Reconciles counts, removes stale parts of an earlier run and parts without rows, writes `_manifest.json` then
- * `_SUCCESS` (last, so a reader that sees it sees everything), and empties staging unless
- * `keepStaging`. Idempotent: running it again gives the same objects.
+ * Reconciles counts and publishes the parts with rows (src/export/publication.ts: `_manifest.json`
+ * is the commit, `_SUCCESS` comes last), then empties the run's staging unless `keepStaging`.
+ * Idempotent: running it again gives the same objects.
  */
 export async function finalizeExport(
   s3: S3Client,
@@ -67,13 +68,6 @@ export async function finalizeExport(
   const published = rec.parts.filter((p) => p.rows > 0);
   const bytes = published.reduce((n, p) => n + p.bytesOut, 0);
   const dest = parseS3Uri(run.destination);
-  const ours = new Set(published.map((p) => parseS3Uri(p.url).key));
-  const existing = await listKeys(s3, dest.bucket, dest.key);
-  const stale = existing.filter(
-    (k) => !ours.has(k) && isOurOutputKey(k.slice(dest.key.length)) && !k.endsWith('_manifest.json'),
-  );
-  await deleteKeys(s3, dest.bucket, stale);
-
   const manifest = buildExportManifest({
     run,
     format: run.job.process.convert === 'csv-to-jsonl' ? 'jsonl' : run.job.unload.format,
@@ -86,8 +80,14 @@ export async function finalizeExport(
     finishedAt: options.now,
   });
   const manifestKey = `${dest.key}_manifest.json`;
-  await putText(s3, dest.bucket, manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
-  await putText(s3, dest.bucket, `${dest.key}_SUCCESS`, '', 'text/plain');
+  await publish(
+    s3,
+    { ...run, onExisting: run.job.onExisting },
+    {
+      text: `${JSON.stringify(manifest, null, 2)}\n`,
+      partKeys: new Set(published.map((p) => parseS3Uri(p.url).key)),
+    },
+  );
 
   if (!run.job.keepStaging) {
     const staging = parseS3Uri(run.staging);
@@ -122,7 +122,7 @@ function fromDigest(run: ExportRun, plan: PartPlan, digest: PartDigest): PartRes
   return {
     index: part.index,
     source: part.url,
-    url: partOutputUrl(run.job, run.staging, run.destination, part),
+    url: partOutputUrl(run.job, run.staging, run.destination, part, run.runId),
     records: digest.records,
     rows: digest.rows,
     bytesIn: part.contentLength,

@@ -14,6 +14,7 @@ import type { PartItem, PartResult } from './exportRun.ts';
 import { outputCompression, partOutputUrl } from './outputKey.ts';
 
 export interface PartContext {
+  runId: string;
   job: ExportJob;
   staging: string;
   destination: string;
@@ -47,7 +48,7 @@ async function copyUnchangedPart(
   part: PartItem,
   records: number,
 ): Promise<PartResult> {
-  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
+  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part, ctx.runId);
   const target = parseS3Uri(url);
   const u = ctx.job.unload;
   try {
@@ -82,11 +83,13 @@ async function copyUnchangedPart(
  */
 async function streamPart(s3: S3Client, ctx: PartContext, part: PartItem): Promise<PartResult> {
   const source = parseS3Uri(part.url);
-  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part);
+  const url = partOutputUrl(ctx.job, ctx.staging, ctx.destination, part, ctx.runId);
   const target = parseS3Uri(url);
   const object = await s3Call(() =>
     s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key })),
-  );
+  ).catch((error: unknown) => {
+    throw partError(part, url, error);
+  });
   const body = new PassThrough();
   const compression = outputCompression(ctx.job);
   const upload = new Upload({
@@ -180,6 +183,12 @@ export function partError(part: PartItem, url: string, error: unknown): Error {
   }
   if (error instanceof RedshiftTransferError) return error;
   const e = error instanceof Error ? error : new Error(String(error));
+  if (e.name === 'NoSuchKey') {
+    return new PartProcessingError(
+      `Part ${part.index} (${part.url} -> ${url}) failed: NoSuchKey: it vanished from staging after the UNLOAD listed it (something else deleted it). Keep other writers out of the staging prefix, then run the export again.`,
+      { cause: error },
+    );
+  }
   return new PartProcessingError(
     `Part ${part.index} (${part.url} -> ${url}) failed: ${e.name}: ${e.message}. Check that the role can read the staging prefix and write the destination, then run the export again.`,
     { cause: error },

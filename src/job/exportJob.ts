@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnListSchema,
   iamRoleSchema,
   identifierIssue,
   issueReporter,
@@ -48,7 +49,7 @@ export const maxFileSizeSchema = z
     return mb;
   });
 
-const identifierList = z.array(z.string().min(1)).min(1);
+const identifierList = columnListSchema;
 
 const partitionBySchema = z
   .union([
@@ -142,6 +143,14 @@ export const scheduleSchema = z
   .strict();
 export type Schedule = z.infer<typeof scheduleSchema>;
 
+/**
+ * What a run does when its destination already holds a previous run's output: `fail` (the
+ * default: nothing is written), `replace` (publish beside it, switch `_manifest.json`, then remove
+ * the old parts) or `newRunFolder` (publish into `<destination><runId>/`).
+ */
+export const onExistingSchema = z.enum(['fail', 'replace', 'newRunFolder']);
+export type OnExisting = z.infer<typeof onExistingSchema>;
+
 export const exportJobSchema = z
   .object({
     kind: z.literal('export'),
@@ -152,7 +161,7 @@ export const exportJobSchema = z
     query: z.string().trim().min(1).max(60_000).optional(),
     table: tableSchema.optional(),
     /** With `table`: the columns to export (default all). */
-    columns: z.array(z.string().min(1)).min(1).optional(),
+    columns: columnListSchema.optional(),
     unload: unloadOptionsSchema.default({
       format: 'csv',
       compression: 'none',
@@ -162,10 +171,11 @@ export const exportJobSchema = z
       addQuotes: false,
       overwrite: 'allowoverwrite',
     }),
-    /** Where UNLOAD writes (ours: emptied after a successful run unless keepStaging). */
+    /** Where UNLOAD writes, always under `<staging><job>/<runId>/` (emptied unless keepStaging). */
     staging: templatedS3UriSchema,
     /** Where processed parts, `_manifest.json` and `_SUCCESS` go. */
     destination: templatedS3UriSchema,
+    onExisting: onExistingSchema.default('fail'),
     process: processOptionsSchema,
     keepStaging: z.boolean().default(false),
     timeouts: timeoutsSchema,

@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { JobValidationError } from '../errors.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
-import { jobNameSchema } from './common.ts';
+import { jobNameSchema, nulIssues } from './common.ts';
 import { exportJobSchema } from './exportJob.ts';
 import { loadJobSchema } from './loadJob.ts';
 import { transferJobSchema } from './transferJob.ts';
@@ -24,10 +24,22 @@ export type JobKind = Job['kind'];
  * every problem by path; `source` (a file name) is named in the message.
  */
 export function parseJob(document: unknown, source = 'job document'): Job {
+  const nul = nulIssues(document);
   const parsed = jobSchema.safeParse(document);
-  if (!parsed.success) {
-    throw new JobValidationError(`Invalid ${source}`, formatIssues(parsed.error.issues));
+  if (!parsed.success || nul.length > 0) {
+    const issues = parsed.success ? [] : formatIssues(parsed.error.issues);
+    throw new JobValidationError(`Invalid ${source}`, [...nul, ...issues.filter((i) => !nul.includes(i))]);
   }
+  return parsed.data;
+}
+
+/**
+ * Validates a document derived from a job (e.g. a transfer's export and load halves) with
+ * `schema`; a problem is a JobValidationError naming `source` and the field, never a raw ZodError.
+ */
+export function parseDerived<S extends z.ZodType>(schema: S, document: unknown, source: string): z.output<S> {
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) throw new JobValidationError(`Invalid ${source}`, formatIssues(parsed.error.issues));
   return parsed.data;
 }
 

@@ -333,7 +333,6 @@ export const loadJobSchema = z
     if (job.orderBy !== undefined) identifierIssue(job.orderBy, ['orderBy'], issue, 'name');
     identifierIssue(job.ledger.schema, ['ledger', 'schema'], issue, 'name');
     identifierIssue(job.ledger.table, ['ledger', 'table'], issue, 'name');
-    tableIssue(job.table, issue);
     duplicates(job.columns ?? [], ['columns'], issue);
     duplicates(job.keys ?? [], ['keys'], issue);
     if (job.columns !== undefined) {
@@ -434,20 +433,6 @@ export function stagingOverlapsSource(staging: string, source: string, name: str
 
 export type LoadJobInput = z.input<typeof loadJobSchema>;
 export type LoadJob = z.output<typeof loadJobSchema>;
-
-function tableIssue(table: LoadJob['table'], issue: IssueReporter) {
-  if (typeof table === 'string') {
-    const parts = table.split('.');
-    if (parts.length > 2) {
-      issue(['table'], 'expected "table" or "schema.table" (give {schema, name} for names with dots)');
-      return;
-    }
-    for (const part of parts) identifierIssue(part, ['table'], issue, 'name');
-    return;
-  }
-  if (table.schema !== undefined) identifierIssue(table.schema, ['table', 'schema'], issue, 'name');
-  identifierIssue(table.name, ['table', 'name'], issue, 'name');
-}
 
 function duplicates(names: string[], path: (string | number)[], issue: IssueReporter) {
   const seen = new Set<string>();

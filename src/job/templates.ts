@@ -17,6 +17,26 @@ export function unknownPlaceholders(text: string): string[] {
   return unknown;
 }
 
+/** What is wrong with the `{placeholders}` of `text` (unbalanced braces, unknown names), if anything. */
+export function placeholderIssue(text: string): string | undefined {
+  let open = false;
+  for (const ch of text) {
+    if (ch === '{') {
+      if (open) return 'unbalanced "{": placeholders are not nested, e.g. "{runDate}"';
+      open = true;
+    } else if (ch === '}') {
+      if (!open) return 'unbalanced "}": a placeholder is written "{runDate}"';
+      open = false;
+    }
+  }
+  if (open) return 'unbalanced "{": close the placeholder with "}"';
+  const unknown = unknownPlaceholders(text);
+  if (unknown.length > 0) {
+    return `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')}; use ${templateVariables.map((v) => `{${v}}`).join(', ')}`;
+  }
+  return undefined;
+}
+
 /** The values of every placeholder for one run. `runDate` is `YYYY-MM-DD`. */
 export function templateValues(input: { runDate: string; runId: string; jobName: string }): TemplateValues {
   const [year = '', month = '', day = ''] = input.runDate.split('-');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnListSchema,
   iamRoleSchema,
   identifierIssue,
   issueReporter,
@@ -23,7 +24,7 @@ import { sparkStepSchema } from './sparkStep.ts';
 
 /**
  * The `transfer` job document: Redshift -> Redshift as one run. The source query or table is
- * UNLOADed (CSV, gzip, header, NULL AS '\N', MANIFEST VERBOSE) under the run's staging prefix,
+ * UNLOADed (Parquet, MANIFEST VERBOSE: every value exact, NULL apart) under the run's staging prefix,
  * then loaded from that manifest into the destination table exactly like a `load` job (checked,
  * chunked, one transaction, ledger). Source and destination may be different clusters,
  * workgroups or databases.
@@ -37,7 +38,7 @@ export const transferSourceSchema = z
     query: z.string().trim().min(1).max(60_000).optional(),
     table: tableSchema.optional(),
     /** With `table`: the columns to transfer (default all). */
-    columns: z.array(z.string().min(1)).min(1).optional(),
+    columns: columnListSchema.optional(),
   })
   .strict();
 
@@ -85,6 +86,8 @@ export const transferJobSchema = z
         : [[d.orderBy, ['destination', 'orderBy']] as [string, (string | number)[]]]),
     ];
     for (const [name, path] of names) identifierIssue(name, path, issue);
+    identifierIssue(d.ledger.schema, ['destination', 'ledger', 'schema'], issue, 'name');
+    identifierIssue(d.ledger.table, ['destination', 'ledger', 'table'], issue, 'name');
   });
 
 export type TransferJobInput = z.input<typeof transferJobSchema>;

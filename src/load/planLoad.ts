@@ -11,6 +11,7 @@ import {
   NoSourceObjectsError,
   PartProcessingError,
   SchemaMismatchError,
+  SourceChangedError,
   TransientError,
 } from '../errors.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
@@ -424,6 +425,11 @@ async function headSource(s3: S3Client, job: LoadJob, o: ListedObject): Promise<
     )
     .catch((error: unknown) => {
       const name = (error as Error).name;
+      if (versionId !== undefined && (name === 'NoSuchVersion' || name === 'InvalidArgument')) {
+        throw new SourceChangedError(
+          `Source object ${ref.uri} has no version ${versionId}: nothing is loaded. Fix the pinned versionId in source.objects of job "${job.name}".`,
+        );
+      }
       if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchVersion') {
         throw new NoSourceObjectsError(
           `Source object ${ref.uri}${versionId === undefined ? '' : ` version ${versionId}`} does not exist. Fix source.objects in job "${job.name}".`,
@@ -431,11 +437,23 @@ async function headSource(s3: S3Client, job: LoadJob, o: ListedObject): Promise<
       }
       throw s3Error(error, `reading ${ref.uri}`);
     });
+  const etag = (head.ETag ?? '').replace(/"/g, '');
+  const pinned = 'etag' in ref && ref.etag !== undefined ? ref.etag.replace(/"/g, '') : undefined;
+  if (pinned !== undefined && pinned !== etag) {
+    throw new SourceChangedError(
+      `Source object ${ref.uri}${versionId === undefined ? '' : ` version ${versionId}`} has ETag ${etag}, not the pinned ${pinned}: it changed since it was pinned, so nothing is loaded. Pin the new ETag (or remove "etag") in source.objects of job "${job.name}".`,
+    );
+  }
+  if ((head.ContentLength ?? 0) === 0) {
+    throw new NoSourceObjectsError(
+      `Source object ${ref.uri} is empty (0 bytes): there is nothing to load from it. Remove it from source.objects in job "${job.name}".`,
+    );
+  }
   return {
     bucket,
     key,
     ...((versionId ?? head.VersionId) ? { versionId: versionId ?? head.VersionId } : {}),
-    etag: (head.ETag ?? ('etag' in ref ? ref.etag : undefined) ?? '').replace(/"/g, ''),
+    etag,
     size: head.ContentLength ?? 0,
   };
 }

@@ -270,6 +270,8 @@ class Utf8Lines {
   private checked = 0;
   private total = 0;
   private bomChecked = false;
+  /** Line feeds in the bytes checked so far (for the line of invalid UTF-8). */
+  private lines = 0;
 
   constructor(
     private readonly label: string,
@@ -314,8 +316,13 @@ class Utf8Lines {
     const block = this.pending.subarray(this.checked, upTo);
     if (!isUtf8(block)) {
       if (!this.lenient) {
-        throw new PartProcessingError(
-          `${this.label}: invalid UTF-8 within the first ${this.total} bytes. Fix the file's encoding, or set copyOptions.acceptInvChars.`,
+        const at = invalidUtf8At(block);
+        const before = block.subarray(0, at);
+        const lineStart = before.lastIndexOf(LF) + 1;
+        const line = this.lines + countLf(before) + 1;
+        const column = before.toString('utf8', lineStart).length + 1;
+        throw new BadRecordError(
+          `${this.label}: line ${line}, column ${column}: invalid UTF-8 (byte 0x${(block[at] ?? 0).toString(16).padStart(2, '0')}). Fix the file's encoding, or set copyOptions.acceptInvChars.`,
         );
       }
       const fixed = Buffer.from(new TextDecoder('utf-8').decode(block), 'utf8');
@@ -327,8 +334,28 @@ class Utf8Lines {
       this.checked += fixed.length;
       return;
     }
+    if (!this.lenient) this.lines += countLf(block);
     this.checked = upTo;
   }
+}
+
+function countLf(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** The offset of the first byte of `bytes` that does not start or continue a valid UTF-8 sequence. */
+function invalidUtf8At(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return bytes.length;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import unbzip2 from 'unbzip2-stream';
 import { s3Url } from '../aws/s3Uri.ts';
-import { PartProcessingError, TransientError } from '../errors.ts';
+import { PartProcessingError, SourceChangedError, TransientError } from '../errors.ts';
 import type { SourceCompression } from './loadRun.ts';
 
 export interface SourceObjectRef {
@@ -45,7 +45,7 @@ export async function openObject(s3: S3Client, o: SourceObjectRef, range?: strin
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'PreconditionFailed') {
-      throw new PartProcessingError(
+      throw new SourceChangedError(
         `${s3Url(o)} changed after the run was planned (its ETag is no longer ${o.etag}). Start the run again to load the new version.`,
         { cause: error },
       );

@@ -9,12 +9,20 @@ import { SqlBuildError } from '../errors.ts';
 // users really have in names (spaces, dashes, dots inside quotes), and reject control characters
 // and double quotes outright rather than trying to escape them.
 const IDENT = /^[^\u0000-\u001f\u007f"]{1,127}$/;
+// Invisible characters (zero-width, bidi controls, BOM) make a name that looks like another one
+// ("Trojan Source"); a name with them is refused, never quoted.
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
 /** Quotes one identifier: `sales` -> `"sales"`. Throws SqlBuildError naming the bad input. */
 export function quoteIdent(name: string, what = 'identifier'): string {
   if (!IDENT.test(name) || name.trim() !== name) {
     throw new SqlBuildError(
       `Invalid ${what} ${JSON.stringify(name)}: use 1-127 characters without double quotes, control characters or leading/trailing spaces.`,
+    );
+  }
+  if (INVISIBLE.test(name)) {
+    throw new SqlBuildError(
+      `Invalid ${what} ${JSON.stringify(name)}: it contains an invisible character (zero-width or bidirectional control, U+${(name.match(INVISIBLE)?.[0] ?? '').codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}); type the name again without it.`,
     );
   }
   if (Buffer.byteLength(name, 'utf8') > 127) {

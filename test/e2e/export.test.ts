@@ -68,14 +68,14 @@ afterAll(async () => {
 
 describe('export state machine (local stack)', () => {
   it('exports gzip CSV with a header per part, checksummed in _manifest.json, then _SUCCESS; staging emptied', async () => {
-    const result = await run({ job: job('csv-gzip'), runDate: '2024-03-01' });
+    const result = await run({ job: job('csv-gzip'), runId: 'r1', runDate: '2024-03-01' });
     expect(result.error, result.cause).toBeUndefined();
     expect(result.status).toBe('SUCCEEDED');
     const prefix = 'csv-gzip/2024-03-01/';
     const written = await keys('rt-exports', prefix);
-    const parts = written.filter((k) => /part-\d{5}\.csv\.gz$/.test(k));
+    const parts = written.filter((k) => /part-\d{5}-r1\.csv\.gz$/.test(k));
     // 4 slices: one file per slice.
-    expect(parts).toEqual([0, 1, 2, 3].map((i) => `${prefix}part-0000${i}.csv.gz`));
+    expect(parts).toEqual([0, 1, 2, 3].map((i) => `${prefix}part-0000${i}-r1.csv.gz`));
     expect(written).toEqual([`${prefix}_SUCCESS`, `${prefix}_manifest.json`, ...parts]);
 
     const manifest = JSON.parse((await bytes('rt-exports', `${prefix}_manifest.json`)).toString('utf8'));
@@ -161,14 +161,15 @@ describe('export state machine (local stack)', () => {
         query: 'select salesid, pricepaid, salesid % 3 as bucket from sales',
         unload: { format: 'csv', partitionBy: ['bucket'] },
       }),
+      runId: 'r1',
       runDate: '2024-03-03',
     });
     expect(result.error, result.cause).toBeUndefined();
     const prefix = 'partitioned/2024-03-03/';
     const written = await keys('rt-exports', prefix);
-    const parts = written.filter((k) => /part-\d{5}\.csv$/.test(k));
+    const parts = written.filter((k) => /part-\d{5}-r1\.csv$/.test(k));
     // 3 folders x 4 slices, numbered by the UNLOAD manifest's order.
-    expect(parts.map((k) => k.slice(prefix.length).replace(/part-\d{5}/, 'part'))).toEqual(
+    expect(parts.map((k) => k.slice(prefix.length).replace(/part-\d{5}-r1/, 'part'))).toEqual(
       ['0', '1', '2'].flatMap((b) => Array(4).fill(`bucket=${b}/part.csv`)),
     );
     for (const key of parts) {
@@ -189,16 +190,17 @@ describe('export state machine (local stack)', () => {
         unload: { format: 'csv', compression: 'gzip', header: true, parallel: false },
         process: { recompress: 'zstd' },
       }),
+      runId: 'r1',
       runDate: '2024-03-04',
     });
     expect(result.error, result.cause).toBeUndefined();
     expect(await keys('rt-exports', 'serial/2024-03-04/')).toEqual([
       'serial/2024-03-04/_SUCCESS',
       'serial/2024-03-04/_manifest.json',
-      'serial/2024-03-04/part-00000.csv.zst',
+      'serial/2024-03-04/part-00000-r1.csv.zst',
     ]);
     const text = zstdDecompressSync(
-      await bytes('rt-exports', 'serial/2024-03-04/part-00000.csv.zst'),
+      await bytes('rt-exports', 'serial/2024-03-04/part-00000-r1.csv.zst'),
     ).toString();
     expect(lines(text)).toEqual(['salesid,eventname,pricepaid', ...allIds.map(csvLine)]);
     expect(result.summary).toMatchObject({ rows: ROWS, parts: 1 });
@@ -211,10 +213,11 @@ describe('export state machine (local stack)', () => {
         unload: { format: 'csv', header: true, parallel: false },
         process: { convert: 'csv-to-jsonl' },
       }),
+      runId: 'r1',
       runDate: '2024-03-05',
     });
     expect(result.error, result.cause).toBeUndefined();
-    const text = (await bytes('rt-exports', 'jsonl/2024-03-05/part-00000.jsonl')).toString('utf8');
+    const text = (await bytes('rt-exports', 'jsonl/2024-03-05/part-00000-r1.jsonl')).toString('utf8');
     expect(lines(text).map((l) => JSON.parse(l))[6]).toEqual({
       salesid: 7,
       eventname: 'Say "hi", all',

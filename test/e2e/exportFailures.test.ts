@@ -106,7 +106,7 @@ function job(name: string, overrides: Record<string, unknown> = {}) {
 /** The ids in every data line of the destination's parts (CSV with header). */
 async function exportedIds(prefix: string): Promise<number[]> {
   const ids: number[] = [];
-  for (const key of (await keys('rt-exports', prefix)).filter((k) => /part-\d{5}\.csv\.gz$/.test(k))) {
+  for (const key of (await keys('rt-exports', prefix)).filter((k) => /part-\d{5}-[\w-]+\.csv\.gz$/.test(k))) {
     const lines = (await text('rt-exports', key)).split('\n').filter((l) => l !== '');
     expect(lines[0]).toBe('id,label');
     for (const line of lines.slice(1)) ids.push(Number(line.split(',')[0]));
@@ -144,12 +144,12 @@ describe('export failures (local stack)', () => {
   it('retries a part whose upload fails once (S3 503) and publishes every row exactly once', async () => {
     faults.push({
       command: 'CopyObjectCommand',
-      keySuffix: 'retry-once/2024-04-01/part-00001.csv.gz',
+      keySuffix: 'retry-once/2024-04-01/part-00001-r1.csv.gz',
       times: 1,
       error: () => s3Error('SlowDown', 503, 'Please reduce your request rate.'),
       hits: 0,
     });
-    const result = await t.run('export', { job: job('retry-once'), runDate: '2024-04-01' });
+    const result = await t.run('export', { job: job('retry-once'), runId: 'r1', runDate: '2024-04-01' });
     expect(result.error, result.cause).toBeUndefined();
     expect(result.status).toBe('SUCCEEDED');
     expect(faults[0]?.hits).toBe(1);
@@ -167,10 +167,10 @@ describe('export failures (local stack)', () => {
     expect(written).toEqual([
       'retry-once/2024-04-01/_SUCCESS',
       'retry-once/2024-04-01/_manifest.json',
-      'retry-once/2024-04-01/part-00000.csv.gz',
-      'retry-once/2024-04-01/part-00001.csv.gz',
-      'retry-once/2024-04-01/part-00002.csv.gz',
-      'retry-once/2024-04-01/part-00003.csv.gz',
+      'retry-once/2024-04-01/part-00000-r1.csv.gz',
+      'retry-once/2024-04-01/part-00001-r1.csv.gz',
+      'retry-once/2024-04-01/part-00002-r1.csv.gz',
+      'retry-once/2024-04-01/part-00003-r1.csv.gz',
     ]);
     expect(await exportedIds('retry-once/2024-04-01/')).toEqual(allIds);
     const manifest = JSON.parse(await text('rt-exports', 'retry-once/2024-04-01/_manifest.json'));
@@ -182,16 +182,16 @@ describe('export failures (local stack)', () => {
     // Part 2 fails only once the other three are in the destination, so cleanup has work to do.
     faults.push({
       command: 'CopyObjectCommand',
-      keySuffix: 'always-fails/2024-04-02/part-00002.csv.gz',
+      keySuffix: 'always-fails/2024-04-02/part-00002-r1.csv.gz',
       times: Number.POSITIVE_INFINITY,
       before: () => whenPutsCompleted('always-fails/2024-04-02/part-', 3),
       error: () => s3Error('AccessDenied', 403, 'Access Denied'),
       hits: 0,
     });
-    const result = await t.run('export', { job: job('always-fails'), runDate: '2024-04-02' });
+    const result = await t.run('export', { job: job('always-fails'), runId: 'r1', runDate: '2024-04-02' });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('PartProcessingError');
-    expect(result.cause).toMatch(/part-00002\.csv\.gz/);
+    expect(result.cause).toMatch(/part-00002-r1\.csv\.gz/);
     expect(result.cause).toMatch(/AccessDenied/);
     expect(faults[0]?.hits).toBe(1); // not retried: access denied is not transient
 
@@ -250,22 +250,22 @@ describe('export failures (local stack)', () => {
     expect(await exportedIds('started-twice/2024-04-03/')).toEqual(allIds);
   });
 
-  it('gives the same outputs, without duplicates, when the same run id runs twice', async () => {
+  it('refuses to run a published run id again, leaving its output byte for byte', async () => {
     const input = { job: job('same-run-id'), runId: 'fixed-run-1', runDate: '2024-04-04' };
     const first = await t.run('export', input);
     expect(first.error, first.cause).toBeUndefined();
-    const firstManifest = JSON.parse(await text('rt-exports', 'same-run-id/2024-04-04/_manifest.json'));
+    const prefix = 'same-run-id/2024-04-04/';
+    const before = await Promise.all(
+      (await keys('rt-exports', prefix)).map(async (k) => [k, await text('rt-exports', k)]),
+    );
     const second = await t.run('export', input);
-    expect(second.error, second.cause).toBeUndefined();
-    const secondManifest = JSON.parse(await text('rt-exports', 'same-run-id/2024-04-04/_manifest.json'));
-
-    expect(secondManifest.runId).toBe('fixed-run-1');
-    expect(secondManifest.parts).toEqual(firstManifest.parts); // same keys, rows and SHA-256
-    expect(await keys('rt-exports', 'same-run-id/')).toEqual([
-      'same-run-id/2024-04-04/_SUCCESS',
-      'same-run-id/2024-04-04/_manifest.json',
-      ...firstManifest.parts.map((p: { url: string }) => p.url.replace('s3://rt-exports/', '')),
-    ]);
-    expect(await exportedIds('same-run-id/2024-04-04/')).toEqual(allIds);
+    // Publishing the same run id again would overwrite the published parts in place.
+    expect(second.error).toBe('DestinationNotEmptyError');
+    expect(second.cause).toMatch(/already holds the published output of run fixed-run-1/);
+    const after = await Promise.all(
+      (await keys('rt-exports', prefix)).map(async (k) => [k, await text('rt-exports', k)]),
+    );
+    expect(after).toEqual(before);
+    expect(await exportedIds(prefix)).toEqual(allIds);
   });
 });

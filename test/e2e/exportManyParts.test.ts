@@ -84,7 +84,7 @@ describe('export with thousands of parts (Distributed Map)', () => {
     expect(manifest.rows).toBe(ROWS);
     expect(manifest.parts).toHaveLength(PARTITIONS);
     const written = await keys('rt-exports', prefix);
-    const parts = written.filter((k) => /part-\d{5}\.csv$/.test(k));
+    const parts = written.filter((k) => /part-\d{5}-[\w-]+\.csv$/.test(k));
     expect(parts).toHaveLength(PARTITIONS);
     expect(written).toHaveLength(PARTITIONS + 2);
     expect(new Set(manifest.parts.map((p: { url: string }) => p.url))).toEqual(
@@ -94,7 +94,7 @@ describe('export with thousands of parts (Distributed Map)', () => {
     // Every part: in its partition's folder, holding exactly that partition's two rows.
     const seen: number[] = [];
     const check = async (key: string) => {
-      const k = Number(/\/k=(\d+)\/part-\d{5}\.csv$/.exec(key)?.[1]);
+      const k = Number(/\/k=(\d+)\/part-\d{5}-[\w-]+\.csv$/.exec(key)?.[1]);
       const ids = (await text('rt-exports', key))
         .split('\n')
         .filter((l) => l !== '')

@@ -143,4 +143,50 @@ describe('transfer state machine (local stack)', () => {
     );
     expect(left.Contents ?? []).toEqual([]);
   });
+
+  it('preserves every value exactly: \\N, empty strings, NULLs, delimiters, quotes, backslashes, newlines', async () => {
+    const values = [
+      '\\N',
+      '',
+      null,
+      'a,b|c\td',
+      'say "hi"',
+      "it's",
+      'back\\slash \\\\ two',
+      'line1\nline2\r\nline3',
+      'NULL',
+      'null',
+      '  padded  ',
+      'üñí €',
+      '\\',
+      '"',
+    ];
+    await source.query('create table tricky (id int, v varchar(100))');
+    for (const [i, v] of values.entries()) {
+      await source.query('insert into tricky values ($1, $2)', [i + 1, v]);
+    }
+    await dest.query('create table analytics.tricky (id int, v varchar(100))');
+    const result = await runner.start(
+      sm,
+      {
+        job: job('tricky-copy', {
+          source: { ...job('x').source, query: 'select id, v from tricky' },
+          destination: {
+            ...job('x').destination,
+            table: 'analytics.tricky',
+            mode: 'append',
+            keys: undefined,
+            orderBy: undefined,
+          },
+        }),
+      } as JsonObject,
+      {},
+    ).done;
+    expect(result.error, result.cause).toBeUndefined();
+    const got = await dest.query({
+      text: 'select id, v from analytics.tricky order by id',
+      rowMode: 'array',
+    });
+    expect(got.rows).toEqual(values.map((v, i) => [i + 1, v]));
+  });
 });

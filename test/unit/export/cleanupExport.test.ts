@@ -41,55 +41,100 @@ afterAll(async () => {
 
 const clients = () => ({ s3: s3.client, redshiftData: redshift.client });
 
+/**
+ * A failed run `run-1` beside what it does not own: the published output of an earlier run
+ * (`run-0`: parts, `_manifest.json`, `_SUCCESS`), a nested export in `child/` (with the same run
+ * id in its part names), and a user's file.
+ */
 async function stageFailedRun(name: string) {
   const dest = `${name}/2024-06-01/`;
-  for (const key of [
-    'part-00000.csv.gz',
-    'part-00001.csv.gz',
-    'col=2/part-00002.csv.gz',
-    '_manifest.json',
-    '_SUCCESS',
-  ])
+  for (const key of ['part-00000-run-1.csv.gz', 'part-00001-run-1.csv.gz', 'col=2/part-00002-run-1.csv.gz'])
     await put(s3.client, 'rt-exports', `${dest}${key}`, 'partial');
-  await put(s3.client, 'rt-exports', `${dest}README.txt`, 'not ours');
+  const previous = {
+    version: 1,
+    job: name,
+    runId: 'run-0',
+    parts: [{ url: `s3://rt-exports/${dest}part-00000-run-0.csv.gz` }],
+  };
+  const notOurs: Record<string, string> = {
+    [`${dest}part-00000-run-0.csv.gz`]: 'published by run-0',
+    [`${dest}_manifest.json`]: JSON.stringify(previous),
+    [`${dest}_SUCCESS`]: '',
+    [`${dest}child/part-00000-run-1.csv.gz`]: 'a nested export',
+    [`${dest}child/_SUCCESS`]: '',
+    [`${dest}README.txt`]: 'not ours',
+  };
+  for (const [key, body] of Object.entries(notOurs)) await put(s3.client, 'rt-exports', key, body);
   for (const key of ['0000_part_00.gz', '0001_part_00.gz', 'manifest'])
     await put(s3.client, 'rt-staging', `${name}/run-1/${key}`, 'staged');
   await put(s3.client, 'rt-state', `runs/${name}/run-1/parts.json`, '[]');
   return {
-    runId: 'run-1',
-    jobName: name,
-    staging: `s3://rt-staging/${name}/run-1/`,
-    destination: `s3://rt-exports/${dest}`,
+    notOurs,
+    input: {
+      runId: 'run-1',
+      jobName: name,
+      staging: `s3://rt-staging/${name}/run-1/`,
+      destination: `s3://rt-exports/${dest}`,
+    },
   };
 }
 
+async function objects(prefix: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of await keys(s3.client, 'rt-exports', prefix)) {
+    out[key] = (await s3.getBytes('rt-exports', key)).toString('utf8');
+  }
+  return out;
+}
+
 describe('cleanupExport (local S3 and Data API)', () => {
-  it('removes _SUCCESS first, then our outputs, the staging prefix and the run state; keeps what is not ours', async () => {
-    const input = await stageFailedRun('clean-all');
+  it("removes only this run's parts, the staging prefix and the run state; every other object stays byte for byte", async () => {
+    const { input, notOurs } = await stageFailedRun('clean-all');
     deletes.length = 0;
     const report = await cleanupExport(clients(), input, { stateBucket: 'rt-state' });
     expect(report).toEqual({
       cancelledStatement: false,
-      removedOutputs: 5,
+      removedOutputs: 3,
       removedStaging: 3,
       removedState: 1,
       problems: [],
     });
-    expect(deletes[0]).toEqual(['clean-all/2024-06-01/_SUCCESS']);
-    expect(deletes[1]).toHaveLength(4);
-    expect(await keys(s3.client, 'rt-exports', 'clean-all/')).toEqual(['clean-all/2024-06-01/README.txt']);
+    expect(deletes[0]?.sort()).toEqual([
+      'clean-all/2024-06-01/col=2/part-00002-run-1.csv.gz',
+      'clean-all/2024-06-01/part-00000-run-1.csv.gz',
+      'clean-all/2024-06-01/part-00001-run-1.csv.gz',
+    ]);
+    expect(await objects('clean-all/')).toEqual(notOurs);
     expect(await keys(s3.client, 'rt-staging', 'clean-all/')).toEqual([]);
     expect(await keys(s3.client, 'rt-state', 'runs/clean-all/')).toEqual([]);
   });
 
+  it('never deletes a part the published manifest lists, even one named with this run id', async () => {
+    const { input } = await stageFailedRun('clean-published');
+    const dest = 'clean-published/2024-06-01/';
+    const mine = {
+      version: 1,
+      job: 'clean-published',
+      runId: 'run-1',
+      parts: [{ url: `s3://rt-exports/${dest}part-00000-run-1.csv.gz` }],
+    };
+    await put(s3.client, 'rt-exports', `${dest}_manifest.json`, JSON.stringify(mine));
+    const report = await cleanupExport(clients(), input, { stateBucket: 'rt-state' });
+    expect(report.removedOutputs).toBe(2);
+    expect(await keys(s3.client, 'rt-exports', `${dest}part-`)).toEqual([
+      `${dest}part-00000-run-0.csv.gz`,
+      `${dest}part-00000-run-1.csv.gz`,
+    ]);
+  });
+
   it('keeps staging when the job says keepStaging', async () => {
-    const input = await stageFailedRun('clean-keep');
+    const { input } = await stageFailedRun('clean-keep');
     const report = await cleanupExport(
       clients(),
       { ...input, keepStaging: true },
       { stateBucket: 'rt-state' },
     );
-    expect(report).toMatchObject({ removedOutputs: 5, removedStaging: 0, problems: [] });
+    expect(report).toMatchObject({ removedOutputs: 3, removedStaging: 0, problems: [] });
     expect(await keys(s3.client, 'rt-staging', 'clean-keep/')).toHaveLength(3);
   });
 
@@ -122,7 +167,7 @@ describe('cleanupExport (local S3 and Data API)', () => {
   it('never throws: every step is tried and what failed is reported', async () => {
     const unreachable = createRedshiftDataClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
     try {
-      const input = await stageFailedRun('clean-problems');
+      const { input } = await stageFailedRun('clean-problems');
       const report = await cleanupExport(
         { s3: s3.client, redshiftData: unreachable },
         {
@@ -165,7 +210,7 @@ describe('cleanupExport (local S3 and Data API)', () => {
     ).toEqual(empty);
     expect(await cleanupHandler({ state: 'not an object' }, context)).toEqual(empty);
 
-    const input = await stageFailedRun('clean-handler');
+    const { input } = await stageFailedRun('clean-handler');
     const report = await cleanupHandler(
       {
         state: {
@@ -176,7 +221,7 @@ describe('cleanupExport (local S3 and Data API)', () => {
       },
       context,
     );
-    expect(report).toMatchObject({ removedOutputs: 5, removedStaging: 3, removedState: 1 });
+    expect(report).toMatchObject({ removedOutputs: 3, removedStaging: 3, removedState: 1 });
     expect(report.problems).toEqual([expect.stringMatching(/^cancel the statement: /)]);
   });
 });

@@ -45,7 +45,7 @@ describe('finalizeExport (local S3)', () => {
     const summary = await finalize(run, plan, results, 6);
 
     const dest = 'fin-ok/2024-06-01/';
-    const partKeys = [0, 1, 2].map((i) => `${dest}part-0000${i}.csv.gz`);
+    const partKeys = [0, 1, 2].map((i) => `${dest}part-0000${i}-fin-ok-run.csv.gz`);
     expect(await keys(s3.client, 'rt-exports', 'fin-ok/')).toEqual([
       `${dest}_SUCCESS`,
       `${dest}_manifest.json`,
@@ -189,23 +189,38 @@ describe('finalizeExport (local S3)', () => {
     );
   });
 
-  it('removes stale parts of an earlier run into the same folder, and nothing it does not own', async () => {
+  it("removes this run's stale parts (an earlier attempt with more parts), and nothing it does not own", async () => {
     const dest = 'fin-stale/2024-06-01/';
-    for (const key of ['part-00000.csv.gz', 'part-00007.csv.gz', 'col=1/part-00003.csv.gz', '_SUCCESS'])
+    const notOurs: Record<string, string> = {
+      [`${dest}README.txt`]: 'kept',
+      [`${dest}part-00007.csv.gz`]: 'kept: no run id, not written by this run',
+      [`${dest}part-00003-other-run.csv.gz`]: 'kept: another run',
+      [`${dest}child/part-00003-fin-stale-run.csv.gz`]: 'kept: a nested folder',
+    };
+    for (const [key, body] of Object.entries(notOurs)) await put(s3.client, 'rt-exports', key, body);
+    for (const key of [
+      'part-00000-fin-stale-run.csv.gz',
+      'part-00007-fin-stale-run.csv.gz',
+      'col=1/part-00003-fin-stale-run.csv.gz',
+    ])
       await put(s3.client, 'rt-exports', `${dest}${key}`, 'old');
-    await put(s3.client, 'rt-exports', `${dest}README.txt`, 'kept');
-    await put(s3.client, 'rt-exports', `${dest}part-7.csv`, 'kept: not one of our names');
     const { run, plan, results } = await processedRun('fin-stale', [[1], [2]]);
     await finalize(run, plan, results, 2);
-    expect(await keys(s3.client, 'rt-exports', dest)).toEqual([
-      `${dest}README.txt`,
-      `${dest}_SUCCESS`,
-      `${dest}_manifest.json`,
-      `${dest}part-00000.csv.gz`,
-      `${dest}part-00001.csv.gz`,
-      `${dest}part-7.csv`,
-    ]);
-    expect((await s3.getBytes('rt-exports', `${dest}part-00000.csv.gz`)).toString()).not.toBe('old');
+    expect(await keys(s3.client, 'rt-exports', dest)).toEqual(
+      [
+        ...Object.keys(notOurs),
+        `${dest}_SUCCESS`,
+        `${dest}_manifest.json`,
+        `${dest}part-00000-fin-stale-run.csv.gz`,
+        `${dest}part-00001-fin-stale-run.csv.gz`,
+      ].sort(),
+    );
+    for (const [key, body] of Object.entries(notOurs)) {
+      expect((await s3.getBytes('rt-exports', key)).toString()).toBe(body);
+    }
+    expect((await s3.getBytes('rt-exports', `${dest}part-00000-fin-stale-run.csv.gz`)).toString()).not.toBe(
+      'old',
+    );
   });
 
   it('does not publish parts without rows (header-only files); zero rows give a manifest with no parts', async () => {
@@ -215,8 +230,8 @@ describe('finalizeExport (local S3)', () => {
     expect(await keys(s3.client, 'rt-exports', 'fin-empty-parts/')).toEqual([
       'fin-empty-parts/2024-06-01/_SUCCESS',
       'fin-empty-parts/2024-06-01/_manifest.json',
-      'fin-empty-parts/2024-06-01/part-00000.csv.gz',
-      'fin-empty-parts/2024-06-01/part-00002.csv.gz',
+      'fin-empty-parts/2024-06-01/part-00000-fin-empty-parts-run.csv.gz',
+      'fin-empty-parts/2024-06-01/part-00002-fin-empty-parts-run.csv.gz',
     ]);
 
     const none = await processedRun('fin-zero', [[], []]);

@@ -95,7 +95,13 @@ describe('Inline Map payload', () => {
     // raised to its largest value: the worst digest each of the parts can return.
     const first = plan.parts?.[0];
     if (first === undefined) throw new Error('no part planned');
-    const ctx = { job: run.job, staging: run.staging, destination: run.destination, schema: plan.schema };
+    const ctx = {
+      runId: run.runId,
+      job: run.job,
+      staging: run.staging,
+      destination: run.destination,
+      schema: plan.schema,
+    };
     const output = { parts: [await processPart(s3.client, ctx, first)] };
     const digest = select(await inlineResultSelector(), output);
     expect(Object.keys(digest).sort()).toEqual([

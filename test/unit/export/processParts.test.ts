@@ -72,7 +72,7 @@ describe('processPart (local S3)', () => {
     expect(first).toMatchObject({
       index: 0,
       source: 's3://rt-staging/pp-again/pp-again-run/0000_part_00.gz',
-      url: 's3://rt-exports/pp-again/2024-06-01/part-00000.csv.gz',
+      url: 's3://rt-exports/pp-again/2024-06-01/part-00000-pp-again-run.csv.gz',
       records: 4,
       rows: 3,
       verified: 'records',
@@ -80,7 +80,7 @@ describe('processPart (local S3)', () => {
     const again = await processPart(s3.client, ctx, part);
     expect(again).toEqual(first);
     expect(await keys(s3.client, 'rt-exports', 'pp-again/')).toEqual([
-      'pp-again/2024-06-01/part-00000.csv.gz',
+      'pp-again/2024-06-01/part-00000-pp-again-run.csv.gz',
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('processPart (local S3)', () => {
     const retried = await processPart(s3.client, ctx, part);
     expect(retried).toMatchObject({ rows: ids.length, bytesOut: part.contentLength });
     expect(await keys(s3.client, 'rt-exports', 'pp-midstream/')).toEqual([
-      'pp-midstream/2024-06-01/part-00000.csv',
+      'pp-midstream/2024-06-01/part-00000-pp-midstream-run.csv',
     ]);
   });
 
@@ -131,7 +131,7 @@ describe('processPart (local S3)', () => {
     });
     await expect(processPart(s3.client, ctx, parts[0] as (typeof parts)[0])).rejects.toThrow(
       new PartProcessingError(
-        'Part 0 (s3://rt-staging/pp-denied/pp-denied-run/0000_part_00.gz -> s3://rt-exports/pp-denied/2024-06-01/part-00000.csv.gz) failed: AccessDenied: Access Denied. Check that the role can read the staging prefix and write the destination, then run the export again.',
+        'Part 0 (s3://rt-staging/pp-denied/pp-denied-run/0000_part_00.gz -> s3://rt-exports/pp-denied/2024-06-01/part-00000-pp-denied-run.csv.gz) failed: AccessDenied: Access Denied. Check that the role can read the staging prefix and write the destination, then run the export again.',
       ),
     );
   });
@@ -318,11 +318,11 @@ describe('processParts handler', () => {
       context,
     );
     expect(out.parts.map((p) => [p.index, p.rows, p.url])).toEqual([
-      [0, 1, 's3://rt-exports/pp-batch/2024-06-01/part-00000.csv.gz'],
-      [1, 2, 's3://rt-exports/pp-batch/2024-06-01/part-00001.csv.gz'],
-      [2, 1, 's3://rt-exports/pp-batch/2024-06-01/part-00002.csv.gz'],
+      [0, 1, 's3://rt-exports/pp-batch/2024-06-01/part-00000-pp-batch-run.csv.gz'],
+      [1, 2, 's3://rt-exports/pp-batch/2024-06-01/part-00001-pp-batch-run.csv.gz'],
+      [2, 1, 's3://rt-exports/pp-batch/2024-06-01/part-00002-pp-batch-run.csv.gz'],
     ]);
-    const body = await s3.getBytes('rt-exports', 'pp-batch/2024-06-01/part-00001.csv.gz');
+    const body = await s3.getBytes('rt-exports', 'pp-batch/2024-06-01/part-00001-pp-batch-run.csv.gz');
     expect(body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   });
 

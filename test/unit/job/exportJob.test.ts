@@ -41,6 +41,7 @@ describe('Schema: export job', () => {
       },
       process: { convert: 'none', checksum: 'sha256', verify: 'manifest', inlineMaxParts: 10 },
       keepStaging: false,
+      onExisting: 'fail',
       timeouts: { statement: 3600, spark: 7200 },
     });
   });

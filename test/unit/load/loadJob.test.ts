@@ -65,12 +65,12 @@ describe('Schema: loadJobSchema', () => {
         chunkSize: '2 GB',
       }),
     ).toEqual([
+      'table: expected "table" or "schema.table" (give {schema, name} for names with dots)',
       'chunkSize: expected at most "1 GB"',
       'source: give "source" (a prefix or a list of objects), "trigger" (S3 events), or both',
       'keys: mode "upsert" needs "keys": the columns that identify a row',
       'orderBy: "orderBy" picks a winner among rows with the same keys: give "keys" too',
       'orderBy: Invalid name "updated\\"at": use 1-127 characters without double quotes, control characters or leading/trailing spaces.',
-      'table: expected "table" or "schema.table" (give {schema, name} for names with dots)',
       'format.header: "header" is for CSV; parquet files name their columns',
       'format.compression: parquet files are compressed inside; use "auto" or "none"',
       'copyOptions.dateFormat: COPY does not accept this option with parquet',

@@ -194,7 +194,9 @@ describe('Function: preparePart', () => {
         part: part('in/latin1.csv', bad, { compression: 'none', chunks: 1, index: 9 }),
       }),
     ).rejects.toThrow(
-      "s3://landing/in/latin1.csv: invalid UTF-8 within the first 23 bytes. Fix the file's encoding, or set copyOptions.acceptInvChars.",
+      new BadRecordError(
+        "s3://landing/in/latin1.csv: line 2, column 4: invalid UTF-8 (byte 0xff). Fix the file's encoding, or set copyOptions.acceptInvChars.",
+      ),
     );
     const lenient = await preparePart({
       s3: client,

@@ -41,7 +41,7 @@ describe('Function: transferLoadInput', () => {
       now: 0,
     });
     const entries = Array.from({ length: files }, (_, i) => ({
-      url: `${run.unloadStaging}${String(i).padStart(4, '0')}_part_00.gz`,
+      url: `${run.unloadStaging}${String(i).padStart(4, '0')}_part_00.parquet`,
       meta: { content_length: 10 },
     }));
     const key = `${run.unloadStaging.replace('s3://stage/', '')}manifest`;
@@ -55,14 +55,14 @@ describe('Function: transferLoadInput', () => {
     const { run, input } = await withManifest(2);
     expect(input.nothingToDo).toBe(false);
     expect(input.job.source).toEqual({
-      objects: [`${run.unloadStaging}0000_part_00.gz`, `${run.unloadStaging}0001_part_00.gz`],
+      objects: [`${run.unloadStaging}0000_part_00.parquet`, `${run.unloadStaging}0001_part_00.parquet`],
     });
   });
 
   it('names the UNLOAD prefix instead of many files (the job travels in the 256 KiB state)', async () => {
     const { run, input } = await withManifest(MAX_LISTED_UNLOAD_FILES + 1);
     expect(run.unloadStaging).toBe('s3://stage/transfers/copy-sales/r101/unload/');
-    expect(input.job.source).toEqual({ prefix: run.unloadStaging, suffix: '.gz' });
+    expect(input.job.source).toEqual({ prefix: run.unloadStaging, suffix: '.parquet' });
     expect(input.job.staging).toBe('s3://stage/transfers/');
   });
 });

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
@@ -11,7 +12,6 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
   type SFNClient,
-  DescribeStateMachineForExecutionCommand,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
