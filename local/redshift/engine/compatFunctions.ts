@@ -12,6 +12,10 @@ LANGUAGE sql IMMUTABLE STRICT AS $f$
     WHEN 'quarter' THEN 'quarter' WHEN 'quarters' THEN 'quarter' WHEN 'qtr' THEN 'quarter' WHEN 'qtrs' THEN 'quarter' WHEN 'q' THEN 'quarter'
     WHEN 'month' THEN 'month' WHEN 'months' THEN 'month' WHEN 'mon' THEN 'month' WHEN 'mons' THEN 'month' WHEN 'mm' THEN 'month'
     WHEN 'week' THEN 'week' WHEN 'weeks' THEN 'week' WHEN 'w' THEN 'week' WHEN 'wk' THEN 'week' WHEN 'wks' THEN 'week'
+    WHEN 'dayofweek' THEN 'dow' WHEN 'dow' THEN 'dow' WHEN 'dw' THEN 'dow' WHEN 'weekday' THEN 'dow'
+    WHEN 'dayofyear' THEN 'doy' WHEN 'doy' THEN 'doy' WHEN 'dy' THEN 'doy' WHEN 'yearday' THEN 'doy'
+    WHEN 'epoch' THEN 'epoch'
+    WHEN 'timezone' THEN 'timezone' WHEN 'timezone_hour' THEN 'timezone_hour' WHEN 'timezone_minute' THEN 'timezone_minute'
     WHEN 'day' THEN 'day' WHEN 'days' THEN 'day' WHEN 'd' THEN 'day' WHEN 'dd' THEN 'day'
     WHEN 'hour' THEN 'hour' WHEN 'hours' THEN 'hour' WHEN 'h' THEN 'hour' WHEN 'hh' THEN 'hour' WHEN 'hr' THEN 'hour' WHEN 'hrs' THEN 'hour'
     WHEN 'minute' THEN 'minute' WHEN 'minutes' THEN 'minute' WHEN 'm' THEN 'minute' WHEN 'mi' THEN 'minute' WHEN 'min' THEN 'minute' WHEN 'mins' THEN 'minute'
@@ -31,7 +35,9 @@ CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.dateadd(part text, n bigint, ts ${ty
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 DECLARE p text := ${COMPAT_SCHEMA}.normalize_datepart(part);
 BEGIN
-  IF p IS NULL THEN RAISE EXCEPTION 'Invalid datepart for dateadd: %', part USING ERRCODE = '22023'; END IF;
+  IF p IS NULL OR p IN ('dow', 'doy', 'epoch', 'timezone', 'timezone_hour', 'timezone_minute') THEN
+    RAISE EXCEPTION 'Invalid datepart for dateadd: %', part USING ERRCODE = '22023';
+  END IF;
   RETURN ts + CASE p
     WHEN 'millennium' THEN make_interval(years => (n * 1000)::int)
     WHEN 'century' THEN make_interval(years => (n * 100)::int)
@@ -56,7 +62,9 @@ CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datediff(part text, a ${type}, b ${t
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 DECLARE p text := ${COMPAT_SCHEMA}.normalize_datepart(part);
 BEGIN
-  IF p IS NULL THEN RAISE EXCEPTION 'Invalid datepart for datediff: %', part USING ERRCODE = '22023'; END IF;
+  IF p IS NULL OR p IN ('dow', 'doy', 'epoch', 'timezone', 'timezone_hour', 'timezone_minute') THEN
+    RAISE EXCEPTION 'Invalid datepart for datediff: %', part USING ERRCODE = '22023';
+  END IF;
   RETURN CASE p
     WHEN 'millennium' THEN floor(extract(year FROM b) / 1000) - floor(extract(year FROM a) / 1000)
     WHEN 'century' THEN floor(extract(year FROM b) / 100) - floor(extract(year FROM a) / 100)
@@ -76,6 +84,81 @@ END
 $f$`;
 
 /**
+ * A date part as Redshift reads it from a value: milliseconds and microseconds are the fraction
+ * of the second (12:08:43.101 has 101 ms, not 43101), seconds are whole.
+ */
+const datePartOf = (source: string) => `
+   DECLARE p text := ${COMPAT_SCHEMA}.normalize_datepart(part);
+   BEGIN
+     IF p IS NULL OR p IN ('timezone', 'timezone_hour', 'timezone_minute') AND '${source}' <> 'timestamptz' THEN
+       RAISE EXCEPTION 'Invalid datepart: %', part USING ERRCODE = '22023';
+     END IF;
+     RETURN CASE p
+       WHEN 'millisecond' THEN floor(pg_catalog.date_part('microseconds', v)::numeric % 1000000 / 1000)
+       WHEN 'microsecond' THEN pg_catalog.date_part('microseconds', v)::numeric % 1000000
+       WHEN 'second' THEN floor(pg_catalog.date_part('second', v))
+       ELSE pg_catalog.date_part(p, v) END;
+   END`;
+
+/**
+ * EXTRACT: INTEGER for TIMESTAMP, TIME, TIMETZ and INTERVAL, DOUBLE PRECISION for TIMESTAMPTZ.
+ * DATE_PART: DOUBLE PRECISION. Both read Redshift's date part names (dayofweek, dw, ...).
+ */
+const extractFunctions: string[] = [
+  ...['timestamp', 'date', 'time', 'timetz', 'interval'].map(
+    (type) => `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.extract(part text, v ${type}) RETURNS integer
+   LANGUAGE plpgsql IMMUTABLE STRICT AS $f$${datePartOf(type)} $f$`,
+  ),
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.extract(part text, v timestamptz) RETURNS float8
+   LANGUAGE plpgsql STABLE STRICT AS $f$${datePartOf('timestamptz')} $f$`,
+  ...['timestamp', 'date', 'time', 'timetz', 'interval', 'timestamptz'].map(
+    (type) => `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.date_part(part text, v ${type}) RETURNS float8
+   LANGUAGE plpgsql ${type === 'timestamptz' ? 'STABLE' : 'IMMUTABLE'} STRICT AS $f$${datePartOf(type)} $f$`,
+  ),
+];
+
+/**
+ * AVG and SUM with Redshift's result types: AVG of an integer type is a BIGINT (integer
+ * division), AVG of a DECIMAL keeps the argument's scale, SUM of any integer type is a BIGINT
+ * (an overflow is an error) and SUM of a REAL is a DOUBLE PRECISION. The translation calls these
+ * (redshift_compat.avg) instead of PostgreSQL's.
+ */
+const aggregates: string[] = [
+  // State: {count, sum, largest scale seen}.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_accum(s numeric[], v numeric) RETURNS numeric[]
+   LANGUAGE sql IMMUTABLE AS $f$
+   SELECT CASE WHEN v IS NULL THEN s ELSE ARRAY[s[1] + 1, s[2] + v, greatest(s[3], scale(v))] END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_int_final(s numeric[]) RETURNS bigint
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE trunc(s[2] / s[1])::bigint END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_numeric_final(s numeric[]) RETURNS numeric
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE round(s[2] / s[1], s[3]::int) END $f$`,
+  ...['smallint', 'integer', 'bigint'].flatMap((type) => [
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_accum(s numeric[], v ${type}) RETURNS numeric[]
+     LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.avg_accum(s, v::numeric) $f$`,
+    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.avg(${type}) (
+       sfunc = ${COMPAT_SCHEMA}.avg_accum, stype = numeric[], finalfunc = ${COMPAT_SCHEMA}.avg_int_final,
+       initcond = '{0,0,0}')`,
+  ]),
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.avg(numeric) (
+     sfunc = ${COMPAT_SCHEMA}.avg_accum, stype = numeric[], finalfunc = ${COMPAT_SCHEMA}.avg_numeric_final,
+     initcond = '{0,0,0}')`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.avg(real) (
+     sfunc = pg_catalog.float4_accum, stype = float8[], finalfunc = pg_catalog.float8_avg,
+     combinefunc = pg_catalog.float8_combine, initcond = '{0,0,0}')`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.avg(double precision) (
+     sfunc = pg_catalog.float8_accum, stype = float8[], finalfunc = pg_catalog.float8_avg,
+     combinefunc = pg_catalog.float8_combine, initcond = '{0,0,0}')`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(smallint) (sfunc = pg_catalog.int2_sum, stype = bigint)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(integer) (sfunc = pg_catalog.int4_sum, stype = bigint)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(bigint) (sfunc = pg_catalog.int8pl, stype = bigint)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(numeric) (sfunc = pg_catalog.numeric_add, stype = numeric)`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.sum_real(s float8, v real) RETURNS float8
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN s ELSE coalesce(s, 0) + v END $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(real) (sfunc = ${COMPAT_SCHEMA}.sum_real, stype = float8)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.sum(double precision) (sfunc = pg_catalog.float8pl, stype = float8)`,
+];
+
+/**
  * Idempotent DDL run once per database before its first statement: the Redshift functions
  * PostgreSQL lacks, and the session-level counters UNLOAD/COPY set
  * (`set_config('redshift.last_copy_count', ...)`).
@@ -89,8 +172,27 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s) $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
+  // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts + make_interval(months => n::int) $f$`,
+   LANGUAGE sql IMMUTABLE STRICT AS $f$
+   SELECT CASE WHEN ts::date = (date_trunc('month', ts) + interval '1 month - 1 day')::date
+     THEN date_trunc('month', ts) + make_interval(months => n::int + 1) - interval '1 day' + ts::time
+     ELSE ts + make_interval(months => n::int) END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_day(ts timestamp) RETURNS date
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (date_trunc('month', ts) + interval '1 month - 1 day')::date $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.next_day(ts timestamp, day text) RETURNS date
+   LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+   DECLARE target int := CASE left(lower(trim(day)), 2)
+       WHEN 'su' THEN 0 WHEN 'mo' THEN 1 WHEN 'tu' THEN 2 WHEN 'we' THEN 3
+       WHEN 'th' THEN 4 WHEN 'fr' THEN 5 WHEN 'sa' THEN 6 END;
+   BEGIN
+     IF target IS NULL OR length(trim(day)) < 2 THEN
+       RAISE EXCEPTION 'Invalid day of week: "%"', day USING ERRCODE = '22023';
+     END IF;
+     RETURN ts::date + ((target - extract(dow FROM ts)::int + 6) % 7 + 1);
+   END $f$`,
+  ...extractFunctions,
+  ...aggregates,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(source text, target text, ts timestamp) RETURNS timestamp
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE source) AT TIME ZONE target $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(target text, ts timestamp) RETURNS timestamp
