@@ -393,7 +393,6 @@ export class DataApiService {
           catalog: this.catalog(record.connection.database),
           commandContext: () => this.commandContext(record, sub, client),
           maxResultBytes: this.options.maxResultBytes,
-          inTransaction: transaction,
           recordQueryId:
             record.isBatch || record.sessionId !== undefined || keepsSession ? sub.queryId : undefined,
         });

@@ -1,4 +1,5 @@
 import { loadModule, parseSync } from 'libpg-query';
+import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -121,7 +122,9 @@ function locations(node: unknown): { min: number; max: number } {
 }
 
 const names = (list: unknown): string[] =>
-  Array.isArray(list) ? list.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? '')) : [];
+  Array.isArray(list)
+    ? list.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? ''))
+    : [];
 
 /** Functions whose PostgreSQL result type or arguments differ from Redshift's: the compat ones replace them. */
 const COMPAT_AGGREGATES = new Set(['avg', 'sum', 'date_part']);
@@ -189,7 +192,12 @@ function planEdits(tree: unknown, tokens: readonly Token[], text: string): Edit[
         const i = ix.at(at);
         if (i === -1) return;
         const written = (tokens[i] as Token).text.toLowerCase();
-        if (fn.length === 1 && COMPAT_AGGREGATES.has(fn[0] as string) && written === fn[0] && !node.agg_star) {
+        if (
+          fn.length === 1 &&
+          COMPAT_AGGREGATES.has(fn[0] as string) &&
+          written === fn[0] &&
+          !node.agg_star
+        ) {
           edits.push({ start: at, end: at + written.length, text: `${COMPAT_SCHEMA}.${written}` });
         } else if (
           fn.length === 2 &&
@@ -265,7 +273,8 @@ function subqueryParen(ix: TokenIndex, subquery: unknown): number {
  */
 function updateTargetEdits(node: Node, ix: TokenIndex, text: string, edits: Edit[]): void {
   const relation = node.relation as { relname?: string; schemaname?: string; alias?: unknown } | undefined;
-  if (relation?.relname === undefined || relation.alias !== undefined || node.fromClause === undefined) return;
+  if (relation?.relname === undefined || relation.alias !== undefined || node.fromClause === undefined)
+    return;
   const target = relation.relname;
   const aliases: string[] = [];
   let qualifiedByTarget = false;
@@ -277,6 +286,16 @@ function updateTargetEdits(node: Node, ix: TokenIndex, text: string, edits: Edit
     }
   });
   if (aliases.length !== 1) return;
+  walk(node.fromClause, (type, n) => {
+    if (type !== 'JoinExpr' || n.jointype === 'JOIN_INNER') return;
+    let holdsTarget = false;
+    walk([n.larg, n.rarg], (t, r) => {
+      if (t === 'RangeVar' && r.relname === target) holdsTarget = true;
+    });
+    // Redshift refuses an outer join to the target table in UPDATE's FROM.
+    if (holdsTarget)
+      throw new RedshiftSqlError('Target table must be part of an equijoin predicate', '0A000');
+  });
   walk(node, (type, n) => {
     if (type !== 'ColumnRef') return;
     const fields = names(n.fields);
@@ -293,7 +312,8 @@ function updateTargetEdits(node: Node, ix: TokenIndex, text: string, edits: Edit
     else if (ix.isPunct(i, ')')) depth--;
     else if (depth === 0 && isWord(ix.tokens[i], 'where')) where = i;
   }
-  const end = text.trimEnd().length;
+  // After the last token that is not a comment or space (a trailing `-- note` would swallow the tie).
+  const end = ix.end(ix.prev(ix.tokens.length - 1));
   if (where === -1) {
     edits.push({ start: end, end, text: ` WHERE ${tie}` });
   } else {

@@ -72,8 +72,6 @@ export interface ExecuteSqlOptions {
    * (pg_last_query_id()) when the session outlives the statement (batches, sessions).
    */
   recordQueryId?: number | undefined;
-  /** The session is inside a transaction block the caller commits (a batch in TRANSACTION mode). */
-  inTransaction?: boolean | undefined;
 }
 
 /** A failure with the text DescribeStatement shows in `Error`. */
@@ -117,7 +115,7 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
     const bound = bindParameters(rewritten.tokens, options.parameters);
     // Redshift's TRUNCATE commits the open transaction and itself: a later failure in the same
     // batch no longer rolls either back. The caller's transaction goes on in a new block.
-    const commitAround = rewritten.implicitCommit && options.inTransaction === true;
+    const commitAround = rewritten.implicitCommit && inTransactionBlock(client);
     if (commitAround) await client.query('COMMIT');
     let res: pg.QueryResult<(string | null)[]>;
     try {
@@ -141,6 +139,14 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
   }
   return outcome;
 }
+/**
+ * True inside BEGIN ... (a batch in TRANSACTION mode or the user's own BEGIN): the status byte
+ * of the server's last ReadyForQuery, which pg keeps on the client.
+ */
+function inTransactionBlock(client: pg.ClientBase): boolean {
+  return (client as unknown as { _txStatus?: string })._txStatus === 'T';
+}
+
 /**
  * PostgreSQL errors whose Redshift counterpart has other words. An explicit value for an
  * IDENTITY(seed, step) column (GENERATED ALWAYS here) is refused on Redshift with
