@@ -87,20 +87,24 @@ function applyEdits(text: string, edits: Edit[]): string {
 
 type Node = Record<string, unknown>;
 
-/** Calls `visit(type, node)` for every typed node of the tree (`{ Type: {...} }`). */
-function walk(value: unknown, visit: (type: string, node: Node) => void): void {
+/**
+ * Calls `visit(type, node)` for every typed node of the tree (`{ Type: {...} }`), not descending
+ * into nodes of the `skip` types (a subquery is another scope).
+ */
+function walk(value: unknown, visit: (type: string, node: Node) => void, skip?: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
-    for (const v of value) walk(v, visit);
+    for (const v of value) walk(v, visit, skip);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   for (const [key, child] of Object.entries(value as Node)) {
-    if (/^[A-Z]/.test(key) && child !== null && typeof child === 'object' && !Array.isArray(child)) {
-      visit(key, child as Node);
-    }
-    walk(child, visit);
+    const typed = /^[A-Z]/.test(key) && child !== null && typeof child === 'object' && !Array.isArray(child);
+    if (typed) visit(key, child as Node);
+    if (!(typed && skip?.has(key))) walk(child, visit, skip);
   }
 }
+
+const SUBQUERIES: ReadonlySet<string> = new Set(['RangeSubselect', 'SubLink', 'CommonTableExpr']);
 
 /** Smallest and largest `location` in a subtree. */
 function locations(node: unknown): { min: number; max: number } {
@@ -221,7 +225,7 @@ function planEdits(tree: unknown, tokens: readonly Token[], text: string): Edit[
         return;
       }
       case 'UpdateStmt':
-        updateTargetEdits(node, ix, text, edits);
+        updateTargetEdits(node, ix, edits);
         return;
       default:
     }
@@ -271,27 +275,35 @@ function subqueryParen(ix: TokenIndex, subquery: unknown): number {
  * (PostgreSQL would join every target row with it). When the target's own name is not used as a
  * qualifier anywhere, the aliased entry is tied to the target row by its ctid.
  */
-function updateTargetEdits(node: Node, ix: TokenIndex, text: string, edits: Edit[]): void {
+function updateTargetEdits(node: Node, ix: TokenIndex, edits: Edit[]): void {
   const relation = node.relation as { relname?: string; schemaname?: string; alias?: unknown } | undefined;
   if (relation?.relname === undefined || relation.alias !== undefined || node.fromClause === undefined)
     return;
   const target = relation.relname;
   const aliases: string[] = [];
   let qualifiedByTarget = false;
-  walk(node.fromClause, (type, n) => {
-    if (type !== 'RangeVar') return;
-    const alias = (n.alias as { aliasname?: string } | undefined)?.aliasname;
-    if (n.relname === target && (n.schemaname ?? relation.schemaname) === relation.schemaname && alias) {
-      aliases.push(alias);
-    }
-  });
+  walk(
+    node.fromClause,
+    (type, n) => {
+      if (type !== 'RangeVar') return;
+      const alias = (n.alias as { aliasname?: string } | undefined)?.aliasname;
+      if (n.relname === target && (n.schemaname ?? relation.schemaname) === relation.schemaname && alias) {
+        aliases.push(alias);
+      }
+    },
+    SUBQUERIES,
+  );
   if (aliases.length !== 1) return;
   walk(node.fromClause, (type, n) => {
     if (type !== 'JoinExpr' || n.jointype === 'JOIN_INNER') return;
     let holdsTarget = false;
-    walk([n.larg, n.rarg], (t, r) => {
-      if (t === 'RangeVar' && r.relname === target) holdsTarget = true;
-    });
+    walk(
+      [n.larg, n.rarg],
+      (t, r) => {
+        if (t === 'RangeVar' && r.relname === target) holdsTarget = true;
+      },
+      SUBQUERIES,
+    );
     // Redshift refuses an outer join to the target table in UPDATE's FROM.
     if (holdsTarget)
       throw new RedshiftSqlError('Target table must be part of an equijoin predicate', '0A000');
