@@ -50,7 +50,7 @@ export async function translateRedshiftSql(tokens: readonly Token[]): Promise<Tr
   } catch {
     return { tokens: relexed, noop: false, implicitCommit };
   }
-  const edits = planEdits(tree, relexed, text);
+  const edits = planEdits(tree, relexed);
   if (edits.length === 0) return { tokens: relexed, noop: false, implicitCommit };
   return { tokens: tokenize(applyEdits(text, edits)), noop: false, implicitCommit };
 }
@@ -184,7 +184,7 @@ class TokenIndex {
   }
 }
 
-function planEdits(tree: unknown, tokens: readonly Token[], text: string): Edit[] {
+function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
   const ix = new TokenIndex(tokens);
   const edits: Edit[] = [];
   let unnamed = 0;
