@@ -240,6 +240,16 @@ function rewriteRange(tokens: readonly Token[], ctx: RewriteContext): Token[] {
       i++;
       continue;
     }
+    if (
+      !qualified &&
+      lower === 'super' &&
+      (ctx.create || (prev?.kind === 'operator' && prev.text === '::'))
+    ) {
+      // SUPER holds semi-structured values: jsonb (JSON_PARSE makes them, JSON_SERIALIZE prints them).
+      out.push(word('JSONB'));
+      i++;
+      continue;
+    }
     if (!qualified && (lower === 'nvarchar' || lower === 'nchar')) {
       out.push(word(lower === 'nvarchar' ? 'VARCHAR' : 'CHAR'));
       i++;

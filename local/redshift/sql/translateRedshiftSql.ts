@@ -131,7 +131,7 @@ const names = (list: unknown): string[] =>
     : [];
 
 /** Functions whose PostgreSQL result type or arguments differ from Redshift's: the compat ones replace them. */
-const COMPAT_AGGREGATES = new Set(['avg', 'sum', 'date_part']);
+const COMPAT_AGGREGATES = new Set(['avg', 'sum', 'date_part', 'json_extract_path_text', 'json_array_length']);
 
 class TokenIndex {
   constructor(readonly tokens: readonly Token[]) {}
