@@ -1,4 +1,5 @@
 import { RedshiftSqlError } from '../commands/types.ts';
+import { lowerRedshiftStatement } from './lowerRedshiftStatement.ts';
 import { isTrivia, isWord, type Token } from './tokenize.ts';
 
 export interface RewrittenStatement {
@@ -72,7 +73,6 @@ interface RewriteContext {
 
 /** Redshift-only session settings: SET/RESET of them is accepted and does nothing locally. */
 const REDSHIFT_ONLY_SETTINGS = new Set([
-  'query_group',
   'wlm_query_slot_count',
   'enable_result_cache_for_session',
   'analyze_threshold_percent',
@@ -106,6 +106,8 @@ const TABLE_ATTRIBUTE_WORDS = new Set(['diststyle', 'distkey', 'sortkey', 'encod
  *   REINDEX|TO n PERCENT` and `ANALYZE COMPRESSION` are no-ops.
  */
 export function rewriteRedshiftSql(tokens: readonly Token[]): RewrittenStatement {
+  const statement = lowerRedshiftStatement(tokens);
+  if (statement !== undefined) return { tokens: statement, noop: false };
   const first = nextIndex(tokens, 0);
   const firstWord = first === -1 ? '' : (tokens[first] as Token).text.toLowerCase();
   const meaningful = tokens.filter((t) => !isTrivia(t));
@@ -126,6 +128,15 @@ export function rewriteRedshiftSql(tokens: readonly Token[]): RewrittenStatement
     return { tokens: [...tokens], noop: true };
   }
   if (firstWord === 'analyze' && words[1] === 'compression') return { tokens: [...tokens], noop: true };
+  if (
+    firstWord === 'analyze' &&
+    words.at(-1) === 'columns' &&
+    ['predicate', 'all'].includes(words.at(-2) ?? '')
+  ) {
+    // ANALYZE t PREDICATE COLUMNS | ALL COLUMNS: PostgreSQL analyzes every column.
+    const cut = tokens.lastIndexOf(meaningful.at(-2) as Token);
+    return { tokens: tokens.slice(0, cut), noop: false };
+  }
 
   if ((firstWord === 'set' || firstWord === 'reset') && REDSHIFT_ONLY_SETTINGS.has(words[1] ?? '')) {
     return { tokens: [...tokens], noop: true };

@@ -95,11 +95,19 @@ describe('rewriteRedshiftSql', () => {
     'vacuum sort only t',
     'vacuum delete only t to 75 percent',
     'analyze compression t',
-    "set query_group to 'etl'",
     'set enable_result_cache_for_session to off',
     'reset wlm_query_slot_count',
   ])('%s is a no-op', (sql) => {
     expect(rewrite(sql)).toBe('NOOP');
+  });
+
+  it.each([
+    ["set query_group to 'etl'", "set redshift.query_group to 'etl'"],
+    ['reset query_group', 'reset redshift.query_group'],
+    ['analyze sales predicate columns', 'analyze sales'],
+    ['analyze sales(a, b) all columns', 'analyze sales(a, b)'],
+  ])('%s', (sql, expected) => {
+    expect(rewrite(sql)).toBe(expected);
   });
 
   it('leaves plain PostgreSQL alone', () => {
