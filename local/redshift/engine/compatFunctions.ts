@@ -38,11 +38,14 @@ BEGIN
   IF p IS NULL OR p IN ('dow', 'doy', 'epoch', 'timezone', 'timezone_hour', 'timezone_minute') THEN
     RAISE EXCEPTION 'Invalid datepart for dateadd: %', part USING ERRCODE = '22023';
   END IF;
+  IF p IN ('millennium', 'century', 'decade', 'year') THEN
+    -- Years move the day within the month as a count: 2016-02-29 + 1 year is 2017-03-01 on
+    -- Redshift, where 12 months give 2017-02-28.
+    RETURN date_trunc('month', ts) + (ts - date_trunc('day', ts)) + make_interval(
+      years => (n * CASE p WHEN 'millennium' THEN 1000 WHEN 'century' THEN 100 WHEN 'decade' THEN 10 ELSE 1 END)::int,
+      days => extract(day FROM ts)::int - 1);
+  END IF;
   RETURN ts + CASE p
-    WHEN 'millennium' THEN make_interval(years => (n * 1000)::int)
-    WHEN 'century' THEN make_interval(years => (n * 100)::int)
-    WHEN 'decade' THEN make_interval(years => (n * 10)::int)
-    WHEN 'year' THEN make_interval(years => n::int)
     WHEN 'quarter' THEN make_interval(months => (n * 3)::int)
     WHEN 'month' THEN make_interval(months => n::int)
     WHEN 'week' THEN make_interval(weeks => n::int)

@@ -408,6 +408,42 @@ function rewriteCall(
       const prefix = isWord(before, 'as') ? 'IDENTITY ' : 'GENERATED ALWAYS AS IDENTITY ';
       return { tokens: [word(prefix), synth('word', options)], end: close + 1 };
     }
+    case 'ratio_to_report': {
+      // RATIO_TO_REPORT(x) OVER (PARTITION BY p): x / SUM(x) over the same window, as FLOAT8.
+      const args = inner();
+      const o = nextIndex(tokens, close + 1);
+      const w = o === -1 ? -1 : nextIndex(tokens, o + 1);
+      if (args.length !== 1 || !isWord(tokens[o], 'over') || !isPunct(tokens[w], '(')) return undefined;
+      const wc = matchingParen(tokens, w);
+      if (wc === -1) return undefined;
+      const value = [punct('('), ...(args[0] as Token[]), word(')::float8')];
+      const window = rewriteRange(tokens.slice(w, wc + 1), ctx);
+      return {
+        tokens: [
+          punct('('),
+          ...value,
+          word(' / SUM'),
+          punct('('),
+          ...value,
+          punct(')'),
+          word(' OVER '),
+          ...window,
+          punct(')'),
+        ],
+        end: wc + 1,
+      };
+    }
+    case 'convert': {
+      // CONVERT(type, expr) is CAST(expr AS type); PostgreSQL's own convert() takes three arguments.
+      const args = splitArgs(tokens.slice(open + 1, close));
+      if (args.length !== 2) return undefined;
+      const type = rewriteRange(args[0] as Token[], { create: false, createTable: false });
+      const value = rewriteRange(args[1] as Token[], ctx);
+      return {
+        tokens: [word('CAST'), punct('('), ...value, word(' AS '), ...type, punct(')')],
+        end: close + 1,
+      };
+    }
     case 'median': {
       const args = inner();
       if (args.length !== 1) return undefined;

@@ -81,3 +81,42 @@ describe('Redshift aggregates: result types and scales, as the Developer Guide d
     expect(d.Status).toBe('FAILED');
   });
 });
+
+describe('Redshift window functions and conversions, as the Developer Guide documents them', () => {
+  let g: GuideRedshift;
+  beforeAll(async () => {
+    g = await startGuideRedshift();
+    // WINSALES-shaped rows (c_Window_functions.html), quantities chosen so the ratios are exact.
+    await g.run('create table winsales (salesid int, sellerid int, qty decimal(10,8))');
+    await g.run(
+      'insert into winsales values (1, 2, 20), (2, 2, 20), (3, 4, 10), (4, 4, 40), (5, 1, 30), (6, 1, 10), (7, 1, 10)',
+    );
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  it('RATIO_TO_REPORT returns FLOAT8 ratios within the partition (r_WF_RATIO_TO_REPORT.html)', async () => {
+    expect(
+      await g.rows(
+        'select sellerid, ratio_to_report(qty) over (partition by sellerid) from winsales order by sellerid, salesid',
+      ),
+    ).toEqual([
+      [{ longValue: 1 }, { doubleValue: 0.6 }],
+      [{ longValue: 1 }, { doubleValue: 0.2 }],
+      [{ longValue: 1 }, { doubleValue: 0.2 }],
+      [{ longValue: 2 }, { doubleValue: 0.5 }],
+      [{ longValue: 2 }, { doubleValue: 0.5 }],
+      [{ longValue: 4 }, { doubleValue: 0.2 }],
+      [{ longValue: 4 }, { doubleValue: 0.8 }],
+    ]);
+  });
+
+  it('CONVERT(type, expr) is a cast (r_CONVERT_function.html)', async () => {
+    expect(
+      await g.rows(
+        'select convert(integer, qty), convert(varchar(20), sellerid) from winsales where salesid = 3',
+      ),
+    ).toEqual([[{ longValue: 10 }, { stringValue: '4' }]]);
+  });
+});

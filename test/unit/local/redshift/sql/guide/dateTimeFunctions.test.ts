@@ -38,6 +38,21 @@ describe('Redshift date and time functions, as the Developer Guide prints them',
     ]);
   });
 
+  it('DATEADD month-end and leap-day rules (r_DATEADD_function.html)', async () => {
+    expect(
+      await g.rows(`select dateadd(month,1,'2008-04-30'), dateadd(month,12,'2016-02-29'), dateadd(year, 1, '2016-02-29'),
+        dateadd(month,18,'2008-02-28'), dateadd(m,30,'2008-02-28')`),
+    ).toEqual([
+      [
+        { stringValue: '2008-05-30 00:00:00' },
+        { stringValue: '2017-02-28 00:00:00' },
+        { stringValue: '2017-03-01 00:00:00' },
+        { stringValue: '2009-08-28 00:00:00' },
+        { stringValue: '2008-02-28 00:30:00' },
+      ],
+    ]);
+  });
+
   it('LAST_DAY returns a DATE (r_LAST_DAY.html)', async () => {
     // The page's "days remaining" query on a small SALES table: rows on the last 7 days of a month.
     await g.run('create table sales_ld (saletime timestamp, qtysold smallint)');
