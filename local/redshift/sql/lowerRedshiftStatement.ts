@@ -72,11 +72,33 @@ function syntax(statement: string, at: Token | undefined): RedshiftSqlError {
   );
 }
 
+/** `ALTER TABLE t APPEND FROM s [IGNOREEXTRA | FILLTARGET]` as a call of the compat procedure. */
+function alterTableAppend(m: readonly Token[]): Token[] | undefined {
+  const target = qualifiedName(m, 2);
+  if (!isWord(m[target.next], 'append') || !isWord(m[target.next + 1], 'from')) return undefined;
+  const source = qualifiedName(m, target.next + 2);
+  const written = (from: number, to: number) =>
+    m
+      .slice(from, to)
+      .map((t) => t.text)
+      .join('');
+  let mode = 'none';
+  const option = m[source.next];
+  if (isWord(option, 'ignoreextra', 'filltarget')) mode = (option as Token).text.toLowerCase();
+  else if (option !== undefined) throw syntax('ALTER TABLE APPEND', option);
+  if (m.length > source.next + (mode === 'none' ? 0 : 1))
+    throw syntax('ALTER TABLE APPEND', m[source.next + 1]);
+  return tokenize(
+    `CALL redshift_compat.alter_table_append(${literal(written(2, target.next))}, ${literal(written(target.next + 2, source.next))}, '${mode}')`,
+  );
+}
+
 /**
  * Whole statements Redshift has and PostgreSQL does not, as the PostgreSQL statement that
  * answers them; undefined for every other statement:
  * - `SHOW TABLES FROM SCHEMA db.schema [LIKE 'p'] [LIMIT n]` and `SHOW COLUMNS FROM TABLE
  *   db.schema.table [LIKE 'p'] [LIMIT n]`: queries of the catalog with Redshift's columns;
+ * - `ALTER TABLE t APPEND FROM s [IGNOREEXTRA | FILLTARGET]` calls redshift_compat.alter_table_append;
  * - `SET|RESET query_group` keep the label in the session (`redshift.query_group`), and
  *   `SHOW query_group` prints it (`unset` when none, as Redshift does).
  */
@@ -87,6 +109,7 @@ export function lowerRedshiftStatement(tokens: readonly Token[]): Token[] | unde
     const at = m[1] as Token;
     return tokens.map((t) => (t === at ? { ...t, text: 'redshift.query_group' } : t));
   }
+  if (w(0) === 'alter' && w(1) === 'table') return alterTableAppend(m);
   if (w(0) !== 'show') return undefined;
   if (w(1) === 'query_group' && m.length === 2) {
     return tokenize(

@@ -12,6 +12,8 @@ export interface TranslatedStatement {
   noop: boolean;
   /** TRUNCATE: Redshift commits the open transaction before and after it. */
   implicitCommit: boolean;
+  /** ALTER TABLE APPEND: commits on its own and cannot run inside a transaction block. */
+  outsideTransactionOnly: boolean;
 }
 
 let parserReady: Promise<void> | undefined;
@@ -39,8 +41,12 @@ export function loadSqlParser(): Promise<void> {
 export async function translateRedshiftSql(tokens: readonly Token[]): Promise<TranslatedStatement> {
   const lowered = rewriteRedshiftSql(tokens);
   const first = lowered.tokens.find((t) => !isTrivia(t));
-  const implicitCommit = isWord(first, 'truncate');
-  if (lowered.noop) return { tokens: lowered.tokens, noop: true, implicitCommit: false };
+  const outsideTransactionOnly =
+    isWord(first, 'call') && lowered.tokens.some((t) => t.text === 'alter_table_append');
+  const implicitCommit = isWord(first, 'truncate') || outsideTransactionOnly;
+  const flags = { implicitCommit, outsideTransactionOnly };
+  if (lowered.noop)
+    return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   await loadSqlParser();
   const text = joinTokens(lowered.tokens);
   const relexed = tokenize(text);
@@ -48,11 +54,11 @@ export async function translateRedshiftSql(tokens: readonly Token[]): Promise<Tr
   try {
     tree = parseSync(parseView(relexed));
   } catch {
-    return { tokens: relexed, noop: false, implicitCommit };
+    return { tokens: relexed, noop: false, ...flags };
   }
   const edits = planEdits(tree, relexed);
-  if (edits.length === 0) return { tokens: relexed, noop: false, implicitCommit };
-  return { tokens: tokenize(applyEdits(text, edits)), noop: false, implicitCommit };
+  if (edits.length === 0) return { tokens: relexed, noop: false, ...flags };
+  return { tokens: tokenize(applyEdits(text, edits)), noop: false, ...flags };
 }
 
 /**

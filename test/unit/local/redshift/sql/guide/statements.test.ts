@@ -188,3 +188,62 @@ describe('Redshift statements, as the Developer Guide shows them', () => {
     expect(await g.rows('select count(*) from other_tr')).toEqual([[{ longValue: 1 }]]);
   });
 });
+
+describe('ALTER TABLE APPEND, as the Developer Guide describes it (r_ALTER_TABLE_APPEND.html)', () => {
+  let g: GuideRedshift;
+  beforeAll(async () => {
+    g = await startGuideRedshift();
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  it('moves the rows of like-named columns and empties only the source', async () => {
+    await g.run('create table sales (salesid int, qtysold smallint, note varchar(10))');
+    await g.run('create table sales_monthly (qtysold smallint, salesid int, note varchar(10))');
+    await g.run('create table bystander (salesid int)');
+    await g.run("insert into sales values (1, 1, 'old')");
+    await g.run("insert into sales_monthly values (2, 10, 'new'), (3, 11, 'new')");
+    await g.run('insert into bystander values (99)');
+    await g.run('alter table sales append from sales_monthly');
+    expect(await g.rows('select salesid, qtysold, note from sales order by 1')).toEqual([
+      [{ longValue: 1 }, { longValue: 1 }, { stringValue: 'old' }],
+      [{ longValue: 10 }, { longValue: 2 }, { stringValue: 'new' }],
+      [{ longValue: 11 }, { longValue: 3 }, { stringValue: 'new' }],
+    ]);
+    expect(await g.rows('select count(*) from sales_monthly')).toEqual([[{ longValue: 0 }]]);
+    expect(await g.rows('select salesid from bystander')).toEqual([[{ longValue: 99 }]]);
+  });
+
+  it('IGNOREEXTRA and FILLTARGET; mismatches fail and move nothing', async () => {
+    await g.run("create table sales_report (salesid int, region varchar(5) default 'n/a')");
+    await g.run('create table sales_month (salesid int)');
+    await g.run('create table sales_listing (salesid int, listid int)');
+    await g.run('insert into sales_month values (1)');
+    await g.run('insert into sales_listing values (2, 20)');
+    expect(await g.fails('alter table sales_report append from sales_month')).toMatch(/FILLTARGET/);
+    expect(await g.rows('select count(*) from sales_month')).toEqual([[{ longValue: 1 }]]);
+    await g.run('alter table sales_report append from sales_month filltarget');
+    await g.run('create table sales_small (salesid int)');
+    expect(await g.fails('alter table sales_small append from sales_listing')).toMatch(/IGNOREEXTRA/);
+    await g.run('alter table sales_small append from sales_listing ignoreextra');
+    expect(await g.rows('select salesid, region from sales_report')).toEqual([
+      [{ longValue: 1 }, { stringValue: 'n/a' }],
+    ]);
+    expect(await g.rows('select salesid from sales_small')).toEqual([[{ longValue: 2 }]]);
+    await g.run('create table typed_a (salesid bigint)');
+    await g.run('insert into typed_a values (5)');
+    expect(await g.fails('alter table sales_small append from typed_a')).toMatch(/same type/);
+    expect(await g.rows('select count(*) from typed_a')).toEqual([[{ longValue: 1 }]]);
+  });
+
+  it('cannot run inside a transaction block', async () => {
+    await g.run('create table ta (a int)');
+    await g.run('create table tb (a int)');
+    await g.run('insert into tb values (1)');
+    expect(await g.fails('begin; alter table ta append from tb; end')).toBe(
+      'ERROR: ALTER TABLE APPEND cannot run inside a transaction block',
+    );
+    expect(await g.rows('select count(*) from tb')).toEqual([[{ longValue: 1 }]]);
+  });
+});
