@@ -18,6 +18,15 @@ export interface TranslatedStatement {
 
 let parserReady: Promise<void> | undefined;
 
+/** Functions whose PostgreSQL result type or arguments differ from Redshift's: the compat ones replace them. */
+const COMPAT_CALLS: ReadonlySet<string> = new Set([
+  'avg',
+  'sum',
+  'date_part',
+  'json_extract_path_text',
+  'json_array_length',
+]);
+
 /** Loads PostgreSQL's parser (WASM) once per process. */
 export function loadSqlParser(): Promise<void> {
   parserReady ??= loadModule();
@@ -39,6 +48,50 @@ export function loadSqlParser(): Promise<void> {
  * error with its own (Redshift's) wording and position.
  */
 export async function translateRedshiftSql(tokens: readonly Token[]): Promise<TranslatedStatement> {
+  const key = joinTokens(tokens);
+  const cached = cache.get(key);
+  if (cached !== undefined) {
+    // Most recently used last: the first key is the one to evict.
+    cache.delete(key);
+    cache.set(key, cached);
+    return { ...cached, tokens: [...cached.tokens] };
+  }
+  const translated = await translate(tokens);
+  if (key.length > CACHE_TEXT_LIMIT) return translated;
+  cache.set(key, translated);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return { ...translated, tokens: [...translated.tokens] };
+}
+
+/** Translations of recent statement texts: loads and exports run the same SQL again and again. */
+const cache = new Map<string, TranslatedStatement>();
+const CACHE_ENTRIES = 500;
+/** Longer texts (bulk INSERT ... VALUES) are not kept: they are rarely run twice. */
+const CACHE_TEXT_LIMIT = 64 * 1024;
+
+/** Words whose presence may need an edit from the parse tree (see planEdits). */
+const TREE_WORDS = new Set(['update', 'extract', ...COMPAT_CALLS]);
+
+/** True when no edit of planEdits can apply: no such word, no parenthesised query. */
+function treeNotNeeded(tokens: readonly Token[]): boolean {
+  let prevOpen = false;
+  for (const t of tokens) {
+    if (isTrivia(t)) continue;
+    if (t.kind === 'word') {
+      const lower = t.text.toLowerCase();
+      if (
+        TREE_WORDS.has(lower) ||
+        (prevOpen && (lower === 'select' || lower === 'with' || lower === 'values'))
+      ) {
+        return false;
+      }
+    }
+    prevOpen = t.kind === 'punct' && t.text === '(';
+  }
+  return true;
+}
+
+async function translate(tokens: readonly Token[]): Promise<TranslatedStatement> {
   const lowered = rewriteRedshiftSql(tokens);
   const first = lowered.tokens.find((t) => !isTrivia(t));
   const outsideTransactionOnly =
@@ -47,9 +100,10 @@ export async function translateRedshiftSql(tokens: readonly Token[]): Promise<Tr
   const flags = { implicitCommit, outsideTransactionOnly };
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
-  await loadSqlParser();
   const text = joinTokens(lowered.tokens);
   const relexed = tokenize(text);
+  if (treeNotNeeded(relexed)) return { tokens: relexed, noop: false, ...flags };
+  await loadSqlParser();
   let tree: unknown;
   try {
     tree = parseSync(parseView(relexed));
@@ -136,9 +190,6 @@ const names = (list: unknown): string[] =>
     ? list.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? ''))
     : [];
 
-/** Functions whose PostgreSQL result type or arguments differ from Redshift's: the compat ones replace them. */
-const COMPAT_AGGREGATES = new Set(['avg', 'sum', 'date_part', 'json_extract_path_text', 'json_array_length']);
-
 class TokenIndex {
   constructor(readonly tokens: readonly Token[]) {}
 
@@ -202,12 +253,7 @@ function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
         const i = ix.at(at);
         if (i === -1) return;
         const written = (tokens[i] as Token).text.toLowerCase();
-        if (
-          fn.length === 1 &&
-          COMPAT_AGGREGATES.has(fn[0] as string) &&
-          written === fn[0] &&
-          !node.agg_star
-        ) {
+        if (fn.length === 1 && COMPAT_CALLS.has(fn[0] as string) && written === fn[0] && !node.agg_star) {
           edits.push({ start: at, end: at + written.length, text: `${COMPAT_SCHEMA}.${written}` });
         } else if (
           fn.length === 2 &&
