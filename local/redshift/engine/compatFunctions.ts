@@ -114,10 +114,15 @@ const extractFunctions: string[] = [
   ),
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.extract(part text, v timestamptz) RETURNS float8
    LANGUAGE plpgsql STABLE STRICT AS $f$${datePartOf('timestamptz')} $f$`,
+  // An untyped literal ('2008-01-01') is a TIMESTAMP, as on Redshift.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.extract(part text, v text) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.extract(part, v::timestamp) $f$`,
   ...['timestamp', 'date', 'time', 'timetz', 'interval', 'timestamptz'].map(
     (type) => `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.date_part(part text, v ${type}) RETURNS float8
    LANGUAGE plpgsql ${type === 'timestamptz' ? 'STABLE' : 'IMMUTABLE'} STRICT AS $f$${datePartOf(type)} $f$`,
   ),
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.date_part(part text, v text) RETURNS float8
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ${COMPAT_SCHEMA}.date_part(part, v::timestamp) $f$`,
 ];
 
 /**
