@@ -15,6 +15,7 @@ import type { LoadJob } from '../job/loadJob.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
+import { type PreparedReport, rowChanges } from './loadReport.ts';
 import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
@@ -39,7 +40,7 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
         f.type === 'csv'
           ? { type: 'csv', delimiter: f.delimiter ?? ',', quote: f.quote ?? '"' }
           : f.type === 'json'
-            ? { type: 'json' }
+            ? { type: 'json', mode: jsonMode(f) }
             : { type: 'parquet' },
       compression: f.type === 'parquet' ? 'none' : 'gzip',
       // Blank lines and bad rows were removed while preparing: COPY must now take every record.
@@ -52,6 +53,12 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     runId: context.runId,
     loadId: prepared.loadId,
   });
+}
+
+/** COPY's JSON argument for the job's format. */
+export function jsonMode(f: LoadJob['format']): 'auto' | 'auto ignorecase' | `s3://${string}` {
+  if (f.jsonPaths !== undefined) return f.jsonPaths as `s3://${string}`;
+  return f.keys === 'ignorecase' ? 'auto ignorecase' : 'auto';
 }
 
 /**
@@ -98,6 +105,13 @@ export interface LoadResult {
   rowsAfter: number;
   /** True when the ledger already had this batch: nothing was changed (a retry or a duplicate). */
   alreadyLoaded: boolean;
+  /** Records read from the files (staged + rejected). */
+  rowsRead: number;
+  /** Rows added to the target, target rows replaced by key (upsert), rows removed (replace). */
+  inserted: number;
+  updated: number;
+  perObject: PreparedReport['perObject'];
+  rejectedSamples: PreparedReport['rejectedSamples'];
 }
 
 /**
@@ -134,6 +148,10 @@ export async function finishLoad(
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,
+    rowsRead: (staged ?? 0) + prepared.rejected,
+    ...rowChanges(job.mode, merged ?? 0, matched ?? 0),
+    perObject: prepared.report?.perObject ?? [],
+    rejectedSamples: prepared.report?.rejectedSamples ?? [],
   };
   if (result.alreadyLoaded && already !== objects) {
     throw new AlreadyLoadedError(
@@ -141,7 +159,9 @@ export async function finishLoad(
     );
   }
   // A batch the ledger already had changed nothing: report no rows as loaded by this run.
-  return result.alreadyLoaded ? { ...result, records: 0, merged: 0, deleted: 0 } : result;
+  return result.alreadyLoaded
+    ? { ...result, records: 0, merged: 0, deleted: 0, inserted: 0, updated: 0 }
+    : result;
 }
 
 export interface LoadErrorRow {
