@@ -6,8 +6,8 @@ import {
 import pg from 'pg';
 import { createRedshiftDataClient } from '../../src/aws/clients.ts';
 import { SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
-import { rewriteRedshiftSql } from '../redshift/sql/rewriteRedshiftSql.ts';
 import { joinTokens, tokenize } from '../redshift/sql/tokenize.ts';
+import { translateRedshiftSql } from '../redshift/sql/translateRedshiftSql.ts';
 import {
   DEFAULT_SCALE,
   TICKIT_DDL,
@@ -115,7 +115,7 @@ async function seedOverPostgres(url: string, database: string, statements: strin
   try {
     await client.query('BEGIN');
     for (const sql of statements) {
-      await client.query(joinTokens(rewriteRedshiftSql(tokenize(sql)).tokens));
+      await client.query(joinTokens((await translateRedshiftSql(tokenize(sql))).tokens));
     }
     await client.query('COMMIT');
   } finally {

@@ -1,3 +1,5 @@
+import { joinTokens, tokenize } from '../sql/tokenize.ts';
+import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
 import { parseRedshiftCommand } from './parser/parseRedshiftCommand.ts';
 import type { CommandContext, CommandResult } from './types.ts';
 
@@ -17,7 +19,9 @@ export async function executeRedshiftCommand(sql: string, ctx: CommandContext): 
   const statement = parseRedshiftCommand(sql);
   if (statement.kind === 'unload') {
     const { executeUnload } = await import('./unload/executeUnload.ts');
-    return executeUnload(statement, ctx);
+    // UNLOAD's query is Redshift SQL: the same translation as every other statement.
+    const translated = await translateRedshiftSql(tokenize(statement.query));
+    return executeUnload({ ...statement, query: joinTokens(translated.tokens) }, ctx);
   }
   const { executeCopy } = await import('./copy/executeCopy.ts');
   return executeCopy(statement, ctx);

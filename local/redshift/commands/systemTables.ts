@@ -1,3 +1,72 @@
+/** Tables and views of this module: the catalog views leave them out, as Redshift's do. */
+const SYSTEM_RELATIONS = [
+  'stl_load_errors',
+  'sys_load_error_detail',
+  'stl_load_commits',
+  'sys_unload_history',
+  'sys_unload_detail',
+  'pg_table_def',
+  'svv_table_info',
+  'svv_columns',
+];
+const SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'redshift_compat', 'pg_toast')";
+/** SQL condition: the relation `schema`.`name` (SQL expressions) is the user's, not the emulator's. */
+export const userRelation = (schema: string, name: string) =>
+  `${schema} NOT IN ${SYSTEM_SCHEMAS} AND ${schema} NOT LIKE 'pg_temp%' AND ${schema} NOT LIKE 'pg_toast%'
+   AND NOT (${schema} = 'public' AND ${name} IN (${SYSTEM_RELATIONS.map((r) => `'${r}'`).join(', ')}))`;
+
+/**
+ * The catalog views users query on Redshift, with its column names and types, over PostgreSQL's
+ * catalog. Physical attributes are not kept locally: PG_TABLE_DEF shows encoding `none`, distkey
+ * false, sortkey 0, SVV_TABLE_INFO diststyle `AUTO(EVEN)` and no sort key.
+ */
+const SYSTEM_VIEWS_DDL: string[] = [
+  // PG_TABLE_DEF: the tables on the search path (r_PG_TABLE_DEF.html).
+  `CREATE VIEW public.pg_table_def AS
+SELECT n.nspname::name AS schemaname, c.relname::name AS tablename, a.attname::name AS "column",
+  format_type(a.atttypid, a.atttypmod)::varchar AS type, 'none'::char(32) AS encoding,
+  false AS distkey, 0 AS sortkey, a.attnotnull AS "notnull"
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND pg_table_is_visible(c.oid)
+  AND ${userRelation('n.nspname', 'c.relname')}`,
+  // SVV_TABLE_INFO: one row per non-empty user table (r_SVV_TABLE_INFO.html), row counts exact.
+  `CREATE VIEW public.svv_table_info AS
+SELECT * FROM (
+  SELECT current_database()::varchar AS database, n.nspname::varchar AS schema, c.oid::int AS table_id,
+    c.relname::varchar AS "table", 'N'::char(1) AS encoded, 'AUTO(EVEN)'::varchar AS diststyle,
+    NULL::varchar AS sortkey1, NULL::int AS max_varchar, NULL::varchar AS sortkey1_enc, 0 AS sortkey_num,
+    ceil(pg_total_relation_size(c.oid) / 1048576.0)::bigint AS size, NULL::numeric(10,4) AS pct_used,
+    NULL::numeric(10,4) AS unsorted, NULL::numeric(5,2) AS stats_off,
+    (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::numeric(38,0) AS tbl_rows,
+    NULL::numeric(38,0) AS estimated_visible_rows
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND ${userRelation('n.nspname', 'c.relname')}
+) t WHERE tbl_rows > 0`,
+  // SVV_COLUMNS (r_SVV_COLUMNS.html).
+  `CREATE VIEW public.svv_columns AS
+SELECT table_catalog::varchar AS table_catalog, table_schema::varchar AS table_schema, table_name::varchar AS table_name,
+  column_name::varchar AS column_name, ordinal_position::int AS ordinal_position, column_default::varchar AS column_default,
+  is_nullable::varchar AS is_nullable, data_type::varchar AS data_type,
+  character_maximum_length::int AS character_maximum_length, numeric_precision::int AS numeric_precision,
+  numeric_precision_radix::int AS numeric_precision_radix, numeric_scale::int AS numeric_scale,
+  datetime_precision::int AS datetime_precision, interval_type::varchar AS interval_type,
+  interval_precision::varchar AS interval_precision, NULL::varchar AS character_set_catalog,
+  NULL::varchar AS character_set_schema, NULL::varchar AS character_set_name, NULL::varchar AS collation_catalog,
+  NULL::varchar AS collation_schema, NULL::varchar AS collation_name, NULL::varchar AS domain_name,
+  NULL::varchar AS remarks
+FROM information_schema.columns
+WHERE ${userRelation('table_schema', 'table_name')}`,
+].map(
+  // Created once: servers and wire sessions bootstrap a database concurrently, without a lock.
+  (ddl) => {
+    const name = /VIEW (\S+) AS/.exec(ddl)?.[1] as string;
+    return `DO $do$ BEGIN
+  IF to_regclass('${name}') IS NULL THEN EXECUTE $v$${ddl}$v$; END IF;
+EXCEPTION WHEN duplicate_table OR unique_violation THEN NULL;
+END $do$`;
+  },
+);
+
 /**
  * Redshift system tables that UNLOAD and COPY write to, as ordinary tables in `public` (on every
  * search path). Column names and types follow the Redshift documentation (STL_LOAD_ERRORS,
@@ -8,6 +77,7 @@
  * Idempotent: the Data API server runs every statement when it bootstraps a database.
  */
 export const SYSTEM_TABLES_DDL: string[] = [
+  // (The catalog views, SYSTEM_VIEWS_DDL, follow the tables.)
   `CREATE TABLE IF NOT EXISTS public.stl_load_errors (
   userid integer,
   slice integer,
@@ -90,4 +160,5 @@ export const SYSTEM_TABLES_DDL: string[] = [
   transfer_size bigint,
   file_format character(10)
 )`,
+  ...SYSTEM_VIEWS_DDL,
 ];

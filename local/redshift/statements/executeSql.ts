@@ -9,8 +9,8 @@ import {
   type StoredResult,
 } from '../results/resultSet.ts';
 import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
-import { rewriteRedshiftSql } from '../sql/rewriteRedshiftSql.ts';
 import { joinTokens, splitStatements, tokenize } from '../sql/tokenize.ts';
+import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
 
 /** pg hands back PostgreSQL's text output untouched: conversion happens per page, by type. */
 const rawTypes = { getTypeParser: () => (value: string) => value };
@@ -107,18 +107,32 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
       outcome = { hasResultSet: false, resultRows: rows };
       continue;
     }
-    const rewritten = rewriteRedshiftSql(tokens);
+    const rewritten = await translateRedshiftSql(tokens);
     if (rewritten.noop) {
       outcome = { hasResultSet: false, resultRows: -1 };
       continue;
     }
     const bound = bindParameters(rewritten.tokens, options.parameters);
-    const res = (await client.query({
-      text: bound.text,
-      values: bound.values,
-      rowMode: 'array',
-      types: rawTypes,
-    })) as unknown as pg.QueryResult<(string | null)[]>;
+    // Redshift's TRUNCATE commits the open transaction and itself: a later failure in the same
+    // batch no longer rolls either back. The caller's transaction goes on in a new block.
+    if (rewritten.outsideTransactionOnly && inTransactionBlock(client)) {
+      throw new StatementError('ALTER TABLE APPEND cannot run inside a transaction block', '25001');
+    }
+    const commitAround = rewritten.implicitCommit && inTransactionBlock(client);
+    if (commitAround) await client.query('COMMIT');
+    let res: pg.QueryResult<(string | null)[]>;
+    try {
+      res = (await client.query({
+        text: bound.text,
+        values: bound.values,
+        rowMode: 'array',
+        types: rawTypes,
+      })) as unknown as pg.QueryResult<(string | null)[]>;
+    } catch (error) {
+      throw redshiftError(error);
+    } finally {
+      if (commitAround) await client.query('COMMIT').then(() => client.query('BEGIN'));
+    }
     outcome = await toOutcome(res, options);
     if (options.recordQueryId !== undefined) {
       await client.query("SELECT set_config('redshift.last_query_id', $1, false)", [
@@ -128,6 +142,25 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
   }
   return outcome;
 }
+/**
+ * True inside BEGIN ... (a batch in TRANSACTION mode or the user's own BEGIN): the status byte
+ * of the server's last ReadyForQuery, which pg keeps on the client.
+ */
+function inTransactionBlock(client: pg.ClientBase): boolean {
+  return (client as unknown as { _txStatus?: string })._txStatus === 'T';
+}
+
+/**
+ * PostgreSQL errors whose Redshift counterpart has other words. An explicit value for an
+ * IDENTITY(seed, step) column (GENERATED ALWAYS here) is refused on Redshift with
+ * "cannot set an identity column to a value".
+ */
+function redshiftError(error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === '428C9') return new StatementError('cannot set an identity column to a value', code);
+  return error;
+}
+
 async function toOutcome(
   res: pg.QueryResult<(string | null)[]>,
   options: ExecuteSqlOptions,

@@ -1,3 +1,4 @@
+import { tokenize as lex, SqlTokenizeError } from '../../sql/tokenize.ts';
 import { RedshiftSqlError } from '../types.ts';
 
 export type TokenKind = 'word' | 'quotedIdent' | 'string' | 'number' | 'punct' | 'eof';
@@ -39,78 +40,60 @@ function nearText(sql: string, offset: number): string {
 }
 
 /**
- * Splits an UNLOAD/COPY statement into tokens. Linear in the input; every unterminated quote or
- * comment is a syntax error naming where it started.
+ * Splits an UNLOAD/COPY statement into tokens, on the local Redshift's one SQL tokenizer
+ * (local/redshift/sql/tokenize.ts): literals and quoted names come back unescaped. Linear in the
+ * input; every unterminated quote or comment, and any character these commands have no use for,
+ * is a syntax error naming where it is.
  */
 export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  const n = sql.length;
-  let i = 0;
-  while (i < n) {
-    const c = sql[i] as string;
-    const code = sql.charCodeAt(i);
-    if (code === 32 || (code >= 9 && code <= 13)) {
-      i++;
-      continue;
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i + 2);
-      i = nl === -1 ? n : nl + 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const start = i;
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (sql[i] === '*' && sql[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-      if (depth > 0) throw syntaxError(sql, start, 'unterminated /* comment');
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      const start = i;
-      // String literals read backslash escapes (Redshift); quoted identifiers do not.
-      const read = readQuoted(sql, i, c, c === "'");
-      if (read === undefined) {
-        throw syntaxError(
-          sql,
-          start,
-          c === "'" ? 'unterminated quoted string' : 'unterminated quoted identifier',
-        );
-      }
-      i = read.end;
-      if (c === '"' && read.value === '') throw syntaxError(sql, start, 'zero-length delimited identifier');
-      tokens.push({ kind: c === "'" ? 'string' : 'quotedIdent', value: read.value, offset: start });
-      continue;
-    }
-    if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      const start = i;
-      i++;
-      while (i < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[i] as string)) i++;
-      tokens.push({ kind: 'word', value: sql.slice(start, i), offset: start });
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      const start = i;
-      while (i < n && /[0-9.]/.test(sql[i] as string)) i++;
-      tokens.push({ kind: 'number', value: sql.slice(start, i), offset: start });
-      continue;
-    }
-    if ('(),.;='.includes(c)) {
-      tokens.push({ kind: 'punct', value: c, offset: i });
-      i++;
-      continue;
-    }
-    throw syntaxError(sql, i);
+  let lexed: ReturnType<typeof lex>;
+  try {
+    lexed = lex(sql);
+  } catch (error) {
+    if (error instanceof SqlTokenizeError) throw syntaxError(sql, error.position, error.message);
+    throw error;
   }
-  tokens.push({ kind: 'eof', value: '', offset: n });
+  const tokens: Token[] = [];
+  for (const t of lexed) {
+    switch (t.kind) {
+      case 'space':
+      case 'comment':
+        continue;
+      case 'word':
+        tokens.push({ kind: 'word', value: t.text, offset: t.start });
+        continue;
+      case 'number':
+        tokens.push({ kind: 'number', value: t.text, offset: t.start });
+        continue;
+      case 'string': {
+        // A prefix (E'...', N'...') changes nothing: Redshift reads backslash escapes anyway.
+        const open = t.text.indexOf("'");
+        const read = readQuoted(t.text, open, "'", true);
+        tokens.push({ kind: 'string', value: read?.value ?? '', offset: t.start });
+        continue;
+      }
+      case 'quotedIdent': {
+        const read = readQuoted(t.text, 0, '"', false);
+        if (read === undefined || read.value === '')
+          throw syntaxError(sql, t.start, 'zero-length delimited identifier');
+        tokens.push({ kind: 'quotedIdent', value: read.value, offset: t.start });
+        continue;
+      }
+      case 'semicolon':
+        tokens.push({ kind: 'punct', value: ';', offset: t.start });
+        continue;
+      case 'punct':
+      case 'operator':
+        if (t.text.length === 1 && '(),.='.includes(t.text)) {
+          tokens.push({ kind: 'punct', value: t.text, offset: t.start });
+          continue;
+        }
+        throw syntaxError(sql, t.start);
+      default:
+        throw syntaxError(sql, t.start);
+    }
+  }
+  tokens.push({ kind: 'eof', value: '', offset: sql.length });
   return tokens;
 }
 

@@ -92,7 +92,8 @@ describe('local Data API: Redshift SQL on PostgreSQL', () => {
         Sqls: [
           'create temp table stage_events (like events)',
           "insert into stage_events (id, kind, at, amount) values (10, 'c', '2008-01-03', 3)",
-          'insert into events select * from stage_events',
+          // events.id is IDENTITY(1, 1): Redshift refuses explicit values for it.
+          'insert into events (kind, at, amount) select kind, at, amount from stage_events',
           'select count(*) from events',
         ],
       }),

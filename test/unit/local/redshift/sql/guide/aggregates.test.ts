@@ -1,0 +1,122 @@
+import { DescribeStatementCommand, GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeAndWait } from '../../../../../helpers/testRedshift.ts';
+import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+
+describe('Redshift aggregates: result types and scales, as the Developer Guide documents them', () => {
+  let g: GuideRedshift;
+  beforeAll(async () => {
+    g = await startGuideRedshift();
+    // A slice of TICKIT's SALES/LISTING columns with their guide types.
+    await g.run(
+      'create table sales (salesid integer, qtysold smallint, pricepaid decimal(8,2), commission decimal(8,2), big bigint, ratio real, dbl double precision)',
+    );
+    await g.run(`insert into sales values
+      (1, 1, 100.00, 15.00, 4611686018427387904, 0.5, 1.25),
+      (2, 2, 200.10, 30.02, 100, 0.25, 2.5),
+      (3, 4, 50.05, 7.51, 1, 1, 0)`);
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  async function typed(sql: string) {
+    const d = await executeAndWait(g.rs, { Sql: sql });
+    expect(d.Status, d.Error).toBe('FINISHED');
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    return { records: r.Records, types: r.ColumnMetadata?.map((c) => [c.typeName, c.precision, c.scale]) };
+  }
+
+  it('AVG of an integer column is a BIGINT; of a DECIMAL keeps its scale (r_AVG.html)', async () => {
+    // "BIGINT for any integer type argument"; the page's avg(qtysold) prints 2, not 2.0000.
+    // (1 + 2 + 4) / 3 = 2.33: the integer result is 2.
+    const r = await typed(
+      'select avg(qtysold), avg(salesid), avg(pricepaid), avg(dbl), avg(ratio) from sales',
+    );
+    expect(r.records).toEqual([
+      [
+        { longValue: 2 },
+        { longValue: 2 },
+        // "The result scale is the same as the argument scale": (100.00 + 200.10 + 50.05) / 3 = 116.716...
+        { stringValue: '116.72' },
+        { doubleValue: 1.25 },
+        { doubleValue: 0.5833333333333334 },
+      ],
+    ]);
+    expect(r.types?.slice(0, 2)).toEqual([
+      ['int8', 19, 0],
+      ['int8', 19, 0],
+    ]);
+    // As a window function and with DISTINCT, the same types.
+    expect((await typed('select avg(distinct qtysold) from sales')).records).toEqual([[{ longValue: 2 }]]);
+    expect(
+      (await typed('select salesid, avg(qtysold) over () from sales order by 1 limit 1')).records,
+    ).toEqual([[{ longValue: 1 }, { longValue: 2 }]]);
+  });
+
+  it('SUM of integers is a BIGINT, of DECIMAL a NUMERIC with the scale, BIGINT overflow fails (r_SUM.html)', async () => {
+    const r = await typed(
+      'select sum(qtysold), sum(salesid), sum(commission), sum(dbl), sum(ratio) from sales',
+    );
+    expect(r.records).toEqual([
+      [
+        { longValue: 7 },
+        { longValue: 6 },
+        { stringValue: '52.53' },
+        { doubleValue: 3.75 },
+        { doubleValue: 1.75 },
+      ],
+    ]);
+    expect(r.types?.map((t) => t[0])).toEqual(['int8', 'int8', 'numeric', 'float8', 'float8']);
+    // 2^62 + 100 + 1 fits in a BIGINT; twice that does not.
+    expect((await typed('select sum(big) - 4611686018427387904 from sales')).records).toEqual([
+      [{ longValue: 101 }],
+    ]);
+    const overflow = await executeAndWait(g.rs, {
+      Sql: 'select sum(big) from (select big from sales union all select big from sales) s',
+    });
+    expect(overflow.Status).toBe('FAILED');
+    expect(overflow.Error).toMatch(/out of range/);
+    const d = await g.rs.client.send(new DescribeStatementCommand({ Id: overflow.Id }));
+    expect(d.Status).toBe('FAILED');
+  });
+});
+
+describe('Redshift window functions and conversions, as the Developer Guide documents them', () => {
+  let g: GuideRedshift;
+  beforeAll(async () => {
+    g = await startGuideRedshift();
+    // WINSALES-shaped rows (c_Window_functions.html), quantities chosen so the ratios are exact.
+    await g.run('create table winsales (salesid int, sellerid int, qty decimal(10,8))');
+    await g.run(
+      'insert into winsales values (1, 2, 20), (2, 2, 20), (3, 4, 10), (4, 4, 40), (5, 1, 30), (6, 1, 10), (7, 1, 10)',
+    );
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  it('RATIO_TO_REPORT returns FLOAT8 ratios within the partition (r_WF_RATIO_TO_REPORT.html)', async () => {
+    expect(
+      await g.rows(
+        'select sellerid, ratio_to_report(qty) over (partition by sellerid) from winsales order by sellerid, salesid',
+      ),
+    ).toEqual([
+      [{ longValue: 1 }, { doubleValue: 0.6 }],
+      [{ longValue: 1 }, { doubleValue: 0.2 }],
+      [{ longValue: 1 }, { doubleValue: 0.2 }],
+      [{ longValue: 2 }, { doubleValue: 0.5 }],
+      [{ longValue: 2 }, { doubleValue: 0.5 }],
+      [{ longValue: 4 }, { doubleValue: 0.2 }],
+      [{ longValue: 4 }, { doubleValue: 0.8 }],
+    ]);
+  });
+
+  it('CONVERT(type, expr) is a cast (r_CONVERT_function.html)', async () => {
+    expect(
+      await g.rows(
+        'select convert(integer, qty), convert(varchar(20), sellerid) from winsales where salesid = 3',
+      ),
+    ).toEqual([[{ longValue: 10 }, { stringValue: '4' }]]);
+  });
+});
