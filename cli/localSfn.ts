@@ -3,6 +3,7 @@ import { stateMachineArn } from '../local/sfn/arns.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { createSfnClient } from '../src/aws/clients.ts';
 import { userLogLevel } from '../src/config/env.ts';
+import { liveStack } from './runningStack.ts';
 
 export interface LocalSfnTarget {
   client: SFNClient;
@@ -22,8 +23,8 @@ export interface OpenLocalOptions {
 }
 
 /**
- * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at (a running
- * `local start`), or a local stack started here and stopped by `stop()`.
+ * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at, the running
+ * `local start` (its endpoints file in .local/), or a local stack started here and stopped by `stop()`.
  */
 export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<LocalSfnTarget> {
   const env = options.env ?? process.env;
@@ -34,6 +35,18 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
       client,
       region,
       stateMachineArn: (kind) => stateMachineArn(region, kind),
+      stop: async () => client.destroy(),
+    };
+  }
+  // A running `local start` keeps the executions for `runs --local` and its console.
+  const running = await liveStack(undefined);
+  if (running?.sfn !== undefined) {
+    const client = createSfnClient({ region: running.region, endpoint: running.sfn });
+    options.log?.(`using the local stack running from ${running.dataDir ?? 'its data directory'}`);
+    return {
+      client,
+      region: running.region,
+      stateMachineArn: (kind) => stateMachineArn(running.region, kind),
       stop: async () => client.destroy(),
     };
   }

@@ -421,7 +421,9 @@ export class DataApiService {
         }
         failed = true;
         sub.status = 'FAILED';
-        sub.error = `ERROR: ${(error as Error).message}`;
+        // Redshift appends the 1-based character the parser stopped at, as PostgreSQL reports it.
+        const position = (error as { position?: string }).position;
+        sub.error = `ERROR: ${(error as Error).message}${position ? ` Position: ${position}` : ''}`;
         sub.updatedAt = new Date();
         if (!record.isBatch || transaction) record.error = sub.error;
         if (!transaction && record.isBatch) record.error ??= sub.error;
