@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hookIssues } from '../sql/hooks.ts';
 import {
   type IssueReporter,
   iamRoleSchema,
@@ -157,6 +158,9 @@ export const ledgerOptionsSchema = z
   .strict()
   .default({ schema: 'public', table: 'rt_load_ledger' });
 
+/** preSql/postSql: at most 10 statements each, checked by hookIssues (src/sql/hooks.ts). */
+const hookListSchema = z.array(z.string().trim().min(1).max(60_000)).min(1).max(10);
+
 export const loadModes = ['append', 'replace', 'upsert'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
@@ -195,10 +199,19 @@ export const loadJobSchema = z
     spark: sparkStepSchema.optional(),
     /** Run on a schedule (EventBridge Scheduler), e.g. a nightly load of a prefix. */
     schedule: scheduleSchema.optional(),
+    /** Statements run in the load transaction before the COPY (one statement each; `{table}`, `{runId}`). */
+    preSql: hookListSchema.optional(),
+    /** Statements run in the load transaction after the merge (e.g. GRANT, ANALYZE); same rules. */
+    postSql: hookListSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {
     const issue = issueReporter(ctx);
+    for (const field of ['preSql', 'postSql'] as const) {
+      for (const [i, sql] of (job[field] ?? []).entries()) {
+        for (const problem of hookIssues(sql)) issue([field, i], problem);
+      }
+    }
     const f = job.format;
     if (f.type === 'json' && job.columns !== undefined) {
       issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');

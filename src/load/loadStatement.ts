@@ -12,6 +12,7 @@ import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
 import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
 import { getText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
+import { renderHook } from '../sql/hooks.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
@@ -51,6 +52,9 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     expectedRecords: prepared.records,
     runId: context.runId,
     loadId: prepared.loadId,
+    label: statementName(job.name, context.runId, 'load'),
+    preSql: job.preSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
+    postSql: job.postSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
   });
 }
 
@@ -98,6 +102,9 @@ export interface LoadResult {
   rowsAfter: number;
   /** True when the ledger already had this batch: nothing was changed (a retry or a duplicate). */
   alreadyLoaded: boolean;
+  /** preSql/postSql statements run in the transaction (present when the job has hooks). */
+  preSql?: number;
+  postSql?: number;
 }
 
 /**
@@ -134,6 +141,8 @@ export async function finishLoad(
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,
+    ...(job.preSql ? { preSql: job.preSql.length } : {}),
+    ...(job.postSql ? { postSql: job.postSql.length } : {}),
   };
   if (result.alreadyLoaded && already !== objects) {
     throw new AlreadyLoadedError(
