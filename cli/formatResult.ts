@@ -1,10 +1,5 @@
 import type { Cell } from '../src/dataapi/dataApi.ts';
-
-/** A statement's result as the `sql` command and the console show it. */
-export interface ResultTable {
-  columns: string[];
-  rows: Cell[][];
-}
+import type { ResultTable } from '../src/dataapi/runStatements.ts';
 
 export const resultFormats = ['table', 'csv', 'json'] as const;
 export type ResultFormat = (typeof resultFormats)[number];

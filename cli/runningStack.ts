@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type Console, startConsole } from '../local/console/startConsole.ts';
 import { DEFAULT_CLUSTER, DEFAULT_DATA_DIR, type LocalEndpoints, type LocalStack } from '../local/stack.ts';
 
 /** What `local start` leaves in its data directory so that `local seed`, `sql --local`, `runs --local` (and users) find it. */
@@ -54,4 +55,16 @@ export async function answers(endpoint: string): Promise<boolean> {
 export async function liveStack(dataDir: string | undefined): Promise<RunningStack | undefined> {
   const stack = await runningStack(dataDir);
   return stack?.sfn !== undefined && (await answers(stack.sfn)) ? stack : undefined;
+}
+
+/** The local console over a started stack's own APIs (Step Functions, S3, Data API). */
+export function startStackConsole(stack: LocalStack): Promise<Console> {
+  const { region, sfn, s3, redshiftData } = stack.endpoints;
+  if (sfn === undefined) throw new Error('the local stack has no Step Functions endpoint');
+  return startConsole({
+    region,
+    endpoints: { sfn, s3, redshiftData },
+    clusterIdentifier: DEFAULT_CLUSTER,
+    database: stack.database,
+  });
 }

@@ -5,12 +5,13 @@ import { DEFAULT_SCALE, seedTickit } from '../../local/seed/seedTickit.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_DATABASE, type Engine, startLocalStack } from '../../local/stack.ts';
 import { userLogLevel } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { answers, runningStack, runningStackOf, stackFile } from '../runningStack.ts';
+import { answers, runningStack, runningStackOf, stackFile, startStackConsole } from '../runningStack.ts';
 
 const USAGE = `usage:
-  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests]
+  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests] [--no-console]
       Starts PostgreSQL, S3 and the Redshift Data API on loopback, prints one JSON line with the
-      endpoints, and runs until Ctrl-C (SIGINT) or SIGTERM.
+      endpoints (and the local console's URL: executions, buckets, SQL), and runs until Ctrl-C
+      (SIGINT) or SIGTERM.
   redshift-transfer local seed [--scale N] [--database dev] [--endpoint URL] [--data-dir DIR]
       Loads the TICKIT sample (scale ${DEFAULT_SCALE} = 1,000,000 sales) through the running stack's Data API.
 `;
@@ -57,6 +58,7 @@ async function start(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     slices: { type: 'string' },
     'log-requests': { type: 'boolean' },
+    'no-console': { type: 'boolean' },
   });
   const engine = (v.engine ?? 'postgres') as Engine;
   if (engine !== 'postgres' && engine !== 'url') {
@@ -96,7 +98,14 @@ async function start(argv: string[]): Promise<number> {
       ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
       ...(v['log-requests'] ? { onRedshiftDataRequest: logRequest } : {}),
     });
-    const ready = { ...runningStackOf(stack), engine };
+    // The console (local/console): executions, buckets and a SQL box, on loopback.
+    const webConsole = v['no-console']
+      ? undefined
+      : await startStackConsole(stack).catch(async (error: unknown) => {
+          await stack.stop();
+          throw error;
+        });
+    const ready = { ...runningStackOf(stack), engine, ...(webConsole ? { console: webConsole.url } : {}) };
     if (received === undefined) {
       await writeFile(stackFile(dataDir), `${JSON.stringify(ready, null, 2)}\n`);
       process.stdout.write(`${JSON.stringify(ready)}\n`);
@@ -107,6 +116,7 @@ async function start(argv: string[]): Promise<number> {
         onSignal = resolveSignal;
       }));
     process.stderr.write(`${signal}: stopping the local stack\n`);
+    await webConsole?.stop();
     await stack.stop();
     await rm(stackFile(dataDir), { force: true });
     return 0;

@@ -10,9 +10,10 @@ import {
 import { LOCAL_NAME_PREFIX, stateMachineArn } from '../../local/sfn/arns.ts';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { type RunRow, runRow } from '../../src/runs/runSummary.ts';
 import { fetchHistory } from '../followExecution.ts';
 import { emptyProgress, foldProgress, formatBytes } from '../progress.ts';
-import { formatRuns, type RunRow, runRow } from '../runHistory.ts';
+import { formatRuns } from '../runHistory.ts';
 import { runningStack } from '../runningStack.ts';
 import { formatSummary } from '../summary.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatRuns, jobOf, runRow } from '../../../cli/runHistory.ts';
+import { formatRuns } from '../../../cli/runHistory.ts';
+import { jobOf, runRow } from '../../../src/runs/runSummary.ts';
 
 const start = new Date('2026-01-02T03:04:05.000Z');
 const stop = new Date('2026-01-02T03:04:17.500Z');
