@@ -16,6 +16,9 @@ import { startTestStack, type TestStack } from '../helpers/testStack.ts';
  * never pixel by pixel. RT_CONSOLE_SCREENSHOT=<file.png> keeps a screenshot to look at.
  */
 
+// Evaluated in the browser: the page's globals, typed here without pulling the DOM lib into the project.
+declare const getComputedStyle: (element: unknown) => { fill: string; backgroundColor: string };
+
 const COLOURS = {
   succeeded: 'rgb(46, 125, 50)',
   failed: 'rgb(198, 40, 40)',
@@ -84,7 +87,7 @@ describe('local console', () => {
     await page.waitForSelector('#detail[data-execution="console-bad-1"] #graph svg g[data-state]');
     const nodes = await page.locator('#graph g[data-state]').evaluateAll((gs) =>
       gs.map((g) => {
-        const r = (g.querySelector('rect') as SVGRectElement).getBoundingClientRect();
+        const r = g.querySelector('rect').getBoundingClientRect();
         return {
           state: g.getAttribute('data-state'),
           status: g.getAttribute('data-status'),
