@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanupExport } from '../src/export/cleanupExport.ts';
+import { runFailed } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -37,4 +38,5 @@ export const handler = defineHandler({
       { stateBucket: env.RT_STATE_BUCKET, logger },
     );
   },
+  metrics: (input) => runFailed(input.state),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanupLoad } from '../src/load/cleanupLoad.ts';
 import { loadStatePrefix } from '../src/load/planLoad.ts';
+import { runFailed } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -38,4 +39,5 @@ export const handler = defineHandler({
       logger,
     );
   },
+  metrics: (input) => runFailed(input.state),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
 import { exportRunSchema, partPlanSchema } from '../src/export/exportRun.ts';
 import { finalizeExport, processedSchema } from '../src/export/finalizeExport.ts';
+import { exportSucceeded } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -21,4 +22,6 @@ export const handler = defineHandler({
     .strict(),
   run: (input, { clients, env }) =>
     finalizeExport(clients.s3, input, { stateBucket: env.RT_STATE_BUCKET, now: Date.now() }),
+  metrics: (input, result) =>
+    exportSucceeded(input.run.jobName, result, (Date.now() - input.run.plannedAt) / 1000),
 });

@@ -4,6 +4,7 @@ import { loadJobSchema } from '../src/job/loadJob.ts';
 import { loadContextSchema } from '../src/load/loadRun.ts';
 import { finishLoad } from '../src/load/loadStatement.ts';
 import { preparedLoadSchema } from '../src/load/writeCopyManifest.ts';
+import { loadSucceeded } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -24,4 +25,5 @@ export const handler = defineHandler({
     .strict(),
   run: (input, { clients }) =>
     finishLoad(clients.redshiftData, input.job, input.context, input.prepared, input.statement),
+  metrics: (input, result) => loadSucceeded(input.job.name, result),
 });

@@ -21,6 +21,8 @@ export const envSchema = z.object({
   RT_ENDPOINT_EMR: optionalUrl,
   RT_STATE_BUCKET: z.string().trim().min(1).optional(),
   RT_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** Local stack only: append the handlers' embedded-metric lines here instead of stdout. */
+  RT_METRICS_FILE: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

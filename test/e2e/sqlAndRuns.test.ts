@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runs } from '../../cli/commands/runs.ts';
 import { run as sql } from '../../cli/commands/sql.ts';
 import { runningStackOf, stackFile } from '../../cli/runningStack.ts';
+import { METRICS_FILE } from '../../local/stack.ts';
 import { captureOutput } from '../helpers/captureOutput.ts';
 import { exportJobDocument } from '../helpers/exportJobDocument.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
@@ -217,5 +219,53 @@ describe('runs --local', () => {
     expect(stdout).toMatch(/^FAILED runs-bad-1/);
     expect(stdout).toContain('error    StatementFailedError');
     expect(stdout).toContain('nosuchcolumn');
+  });
+
+  it('the handlers emitted CloudWatch embedded metrics for both runs', async () => {
+    const lines = (await readFile(join(dataDir, METRICS_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & {
+            _aws: {
+              CloudWatchMetrics: {
+                Namespace: string;
+                Dimensions: string[][];
+                Metrics: { Name: string; Unit: string }[];
+              }[];
+            };
+          },
+      );
+    const succeeded = lines.find((l) => l.job === 'runs-good' && 'RunsSucceeded' in l);
+    expect(succeeded).toMatchObject({
+      service: 'redshift-transfer',
+      RunsSucceeded: 1,
+      Rows: 3,
+      Parts: expect.any(Number),
+      Bytes: expect.any(Number),
+    });
+    expect(succeeded?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'RedshiftTransfer',
+      Dimensions: [['service', 'job']],
+      Metrics: expect.arrayContaining([
+        { Name: 'Rows', Unit: 'Count' },
+        { Name: 'Bytes', Unit: 'Bytes' },
+        { Name: 'RunSeconds', Unit: 'Seconds' },
+      ]),
+    });
+    expect(lines.find((l) => l.job === 'runs-bad' && 'RunsFailed' in l)).toMatchObject({
+      RunsFailed: 1,
+      errorName: 'StatementFailedError',
+    });
+    // The poll task knows the run, not the job: its error carries the runId as metadata.
+    expect(lines.find((l) => 'TaskErrors' in l && l.task === 'pollStatement')).toMatchObject({
+      task: 'pollStatement',
+      errorName: 'StatementFailedError',
+    });
+    expect(lines.find((l) => 'StatementSeconds' in l)).toMatchObject({
+      step: 'unload',
+      StatementSeconds: expect.any(Number),
+    });
   });
 });
