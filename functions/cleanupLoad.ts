@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { loadJobSchema } from '../src/job/loadJob.ts';
+import { failedRun } from '../src/lineage/failedRun.ts';
+import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { cleanupLoad } from '../src/load/cleanupLoad.ts';
 import { loadStatePrefix } from '../src/load/planLoad.ts';
 import { runFailed } from '../src/metrics/runMetrics.ts';
@@ -40,4 +43,15 @@ export const handler = defineHandler({
     );
   },
   metrics: (input) => runFailed(input.state),
+  lineage: (input, _report, env) => {
+    const failed = failedRun(input.state, loadJobSchema);
+    if (failed === undefined) return undefined;
+    return loadLineage(failed.job, {
+      eventType: 'FAIL',
+      runId: failed.runId,
+      region: env.AWS_REGION,
+      now: new Date(),
+      error: failed.error,
+    });
+  },
 });

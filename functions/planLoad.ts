@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
@@ -28,5 +29,12 @@ export const handler = defineHandler({
       redshiftData: clients.redshiftData,
       stateBucket: env.RT_STATE_BUCKET,
       inlineMaxParts: readLoadEnv().RT_LOAD_INLINE_MAX_PARTS,
+    }),
+  lineage: (input, _plan, env) =>
+    loadLineage(input.run.job, {
+      eventType: 'START',
+      runId: input.run.runId,
+      region: env.AWS_REGION,
+      now: new Date(),
     }),
 });

@@ -1,7 +1,10 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import type { Env } from '../../src/config/env.ts';
 import { JobValidationError, RedshiftTransferError } from '../../src/errors.ts';
+import { emitLineage } from '../../src/lineage/emitLineage.ts';
+import type { LineageEmission } from '../../src/lineage/jobLineage.ts';
 import type { MetricBatch } from '../../src/metrics/runMetrics.ts';
 import { formatIssues } from '../../src/validation/formatIssues.ts';
 import { publishMetrics } from './metrics.ts';
@@ -16,6 +19,8 @@ export interface HandlerSpec<S extends z.ZodType, R> {
   run: (input: z.output<S>, runtime: Runtime) => Promise<R>;
   /** The run metrics this task's result stands for (src/metrics/runMetrics.ts), if any. */
   metrics?: (input: z.output<S>, result: R) => MetricBatch | undefined;
+  /** The OpenLineage event this task's result stands for, when the job asks for lineage. */
+  lineage?: (input: z.output<S>, result: R, env: Env) => LineageEmission | undefined;
 }
 
 /**
@@ -82,6 +87,19 @@ export function defineHandler<S extends z.ZodType, R>(spec: HandlerSpec<S, R>) {
           runId: typeof runId === 'string' ? runId : undefined,
           metricsFile: runtime.env.RT_METRICS_FILE,
         }).catch((e: unknown) => runtime.logger.warn('could not publish metrics', { error: String(e) }));
+      }
+      const lineage = spec.lineage?.(parsed.data, result, runtime.env);
+      if (lineage !== undefined) {
+        // Lineage is best effort: an unreachable endpoint never fails a run that did its work.
+        await emitLineage(lineage.options, lineage.event, {
+          s3: runtime.clients.s3,
+          runId: lineage.runId,
+        }).catch((e: unknown) =>
+          runtime.logger.warn('could not emit the OpenLineage event', {
+            eventType: lineage.event.eventType,
+            error: String(e),
+          }),
+        );
       }
       return result;
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import { hookIssues } from '../sql/hooks.ts';
 import {
   type IssueReporter,
@@ -203,6 +204,8 @@ export const loadJobSchema = z
     preSql: hookListSchema.optional(),
     /** Statements run in the load transaction after the merge (e.g. GRANT, ANALYZE); same rules. */
     postSql: hookListSchema.optional(),
+    /** OpenLineage run events (START, COMPLETE, FAIL) to an HTTP endpoint and/or an S3 prefix. */
+    lineage: lineageOptionsSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {
