@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanupExport } from '../src/export/cleanupExport.ts';
 import { exportJobSchema } from '../src/job/exportJob.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
 import { failedRun } from '../src/lineage/failedRun.ts';
 import { exportLineage } from '../src/lineage/jobLineage.ts';
 import { runFailed } from '../src/metrics/runMetrics.ts';
@@ -42,17 +43,20 @@ export const handler = defineHandler({
     );
   },
   metrics: (input) => runFailed(input.state),
-  lineage: (input, _report, env) => {
-    const failed = failedRun(input.state, exportJobSchema);
-    if (failed === undefined) return undefined;
-    const s = input.state as { destination?: unknown };
-    const destination = typeof s.destination === 'string' ? s.destination : undefined;
-    return exportLineage(failed.job, destination, {
-      eventType: 'FAIL',
-      runId: failed.runId,
-      region: env.AWS_REGION,
-      now: new Date(),
-      error: failed.error,
-    });
+  lineage: {
+    of: (input, _report, env) => {
+      const failed = failedRun(input.state, exportJobSchema);
+      if (failed === undefined) return undefined;
+      const s = input.state as { destination?: unknown };
+      const destination = typeof s.destination === 'string' ? s.destination : undefined;
+      return exportLineage(failed.job, destination, {
+        eventType: 'FAIL',
+        runId: failed.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+        error: failed.error,
+      });
+    },
+    emit: emitLineage,
   },
 });

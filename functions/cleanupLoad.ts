@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadJobSchema } from '../src/job/loadJob.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
 import { failedRun } from '../src/lineage/failedRun.ts';
 import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { cleanupLoad } from '../src/load/cleanupLoad.ts';
@@ -43,15 +44,18 @@ export const handler = defineHandler({
     );
   },
   metrics: (input) => runFailed(input.state),
-  lineage: (input, _report, env) => {
-    const failed = failedRun(input.state, loadJobSchema);
-    if (failed === undefined) return undefined;
-    return loadLineage(failed.job, {
-      eventType: 'FAIL',
-      runId: failed.runId,
-      region: env.AWS_REGION,
-      now: new Date(),
-      error: failed.error,
-    });
+  lineage: {
+    of: (input, _report, env) => {
+      const failed = failedRun(input.state, loadJobSchema);
+      if (failed === undefined) return undefined;
+      return loadLineage(failed.job, {
+        eventType: 'FAIL',
+        runId: failed.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+        error: failed.error,
+      });
+    },
+    emit: emitLineage,
   },
 });

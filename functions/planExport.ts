@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planExport } from '../src/export/planExport.ts';
 import { executionInputSchema } from '../src/job/runContext.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
 import { exportLineage } from '../src/lineage/jobLineage.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -12,11 +13,14 @@ export const handler = defineHandler({
   name: 'planExport',
   input: z.object({ input: executionInputSchema, executionName: z.string().optional() }).strict(),
   run: (input) => planExport({ input: input.input, executionName: input.executionName, now: Date.now() }),
-  lineage: (_input, run, env) =>
-    exportLineage(run.job, run.destination, {
-      eventType: 'START',
-      runId: run.runId,
-      region: env.AWS_REGION,
-      now: new Date(),
-    }),
+  lineage: {
+    of: (_input, run, env) =>
+      exportLineage(run.job, run.destination, {
+        eventType: 'START',
+        runId: run.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+      }),
+    emit: emitLineage,
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
 import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { readLoadEnv } from '../src/load/loadEnv.ts';
 import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
@@ -30,11 +31,14 @@ export const handler = defineHandler({
       stateBucket: env.RT_STATE_BUCKET,
       inlineMaxParts: readLoadEnv().RT_LOAD_INLINE_MAX_PARTS,
     }),
-  lineage: (input, _plan, env) =>
-    loadLineage(input.run.job, {
-      eventType: 'START',
-      runId: input.run.runId,
-      region: env.AWS_REGION,
-      now: new Date(),
-    }),
+  lineage: {
+    of: (input, _plan, env) =>
+      loadLineage(input.run.job, {
+        eventType: 'START',
+        runId: input.run.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+      }),
+    emit: emitLineage,
+  },
 });

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Env } from '../../src/config/env.ts';
 import { JobValidationError, RedshiftTransferError } from '../../src/errors.ts';
-import { emitLineage } from '../../src/lineage/emitLineage.ts';
+import type { emitLineage } from '../../src/lineage/emitLineage.ts';
 import type { LineageEmission } from '../../src/lineage/jobLineage.ts';
 import type { MetricBatch } from '../../src/metrics/runMetrics.ts';
 import { formatIssues } from '../../src/validation/formatIssues.ts';
@@ -19,8 +19,15 @@ export interface HandlerSpec<S extends z.ZodType, R> {
   run: (input: z.output<S>, runtime: Runtime) => Promise<R>;
   /** The run metrics this task's result stands for (src/metrics/runMetrics.ts), if any. */
   metrics?: (input: z.output<S>, result: R) => MetricBatch | undefined;
-  /** The OpenLineage event this task's result stands for, when the job asks for lineage. */
-  lineage?: (input: z.output<S>, result: R, env: Env) => LineageEmission | undefined;
+  /**
+   * The OpenLineage event this task's result stands for, when the job asks for lineage, and the
+   * emitter (src/lineage/emitLineage.ts), imported by the handler itself so that only the
+   * handlers that emit lineage are granted what it calls (deploy/iam derives IAM from imports).
+   */
+  lineage?: {
+    of: (input: z.output<S>, result: R, env: Env) => LineageEmission | undefined;
+    emit: typeof emitLineage;
+  };
 }
 
 /**
@@ -88,18 +95,20 @@ export function defineHandler<S extends z.ZodType, R>(spec: HandlerSpec<S, R>) {
           metricsFile: runtime.env.RT_METRICS_FILE,
         }).catch((e: unknown) => runtime.logger.warn('could not publish metrics', { error: String(e) }));
       }
-      const lineage = spec.lineage?.(parsed.data, result, runtime.env);
+      const lineage = spec.lineage?.of(parsed.data, result, runtime.env);
       if (lineage !== undefined) {
         // Lineage is best effort: an unreachable endpoint never fails a run that did its work.
-        await emitLineage(lineage.options, lineage.event, {
-          s3: runtime.clients.s3,
-          runId: lineage.runId,
-        }).catch((e: unknown) =>
-          runtime.logger.warn('could not emit the OpenLineage event', {
-            eventType: lineage.event.eventType,
-            error: String(e),
-          }),
-        );
+        await spec.lineage
+          ?.emit(lineage.options, lineage.event, {
+            s3: runtime.clients.s3,
+            runId: lineage.runId,
+          })
+          .catch((e: unknown) =>
+            runtime.logger.warn('could not emit the OpenLineage event', {
+              eventType: lineage.event.eventType,
+              error: String(e),
+            }),
+          );
       }
       return result;
     });
