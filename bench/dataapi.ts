@@ -5,7 +5,7 @@
  *  2. a 1M-row SELECT read back through GetStatementResult pages vs one direct `pg` query;
  *  3. peak RSS of this process (it hosts the server and the client).
  *
- * Run: `npx tsx bench/dataapi.ts [--rows 1000000] [--statements 300]`. Prints a table, exits.
+ * Run: `npx --no-install tsx bench/dataapi.ts [--rows 1000000] [--statements 300]`. Prints a table, exits.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

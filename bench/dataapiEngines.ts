@@ -4,7 +4,7 @@
  * on what the Data API does: start, small statements, a 1M-row INSERT ... SELECT (the TICKIT
  * seed), a 1M-row SELECT read back, and whether a second session can work while a long query runs.
  *
- * Run: `npx tsx bench/dataapiEngines.ts [--rows 1000000]`. Prints a table, exits.
+ * Run: `npx --no-install tsx bench/dataapiEngines.ts [--rows 1000000]`. Prints a table, exits.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -11,7 +11,7 @@ const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 const DOC_FILE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const README_FILE = fileURLToPath(new URL('../README.md', import.meta.url));
 
-/** Benchmarks written by other engineers, run as they are (`npx tsx bench/<name>.ts`). */
+/** Benchmarks written by other engineers, run as they are (`npx --no-install tsx bench/<name>.ts`). */
 const EXTERNAL: Partial<Record<SuiteName, { file: string; title: string }>> = {
   dataapi: { file: fileURLToPath(new URL('./dataapi.ts', import.meta.url)), title: 'Data API' },
   'unload-copy': {

@@ -2,9 +2,9 @@
  * UNLOAD / COPY throughput of the local Redshift emulator against PostgreSQL's own COPY TO STDOUT /
  * FROM STDIN on the same data (the physical limit of the engine underneath), plus peak RSS.
  *
- *   npx tsx bench/unload-copy.ts            # 1,000,000 sales-like rows
- *   BENCH_ROWS=200000 npx tsx bench/unload-copy.ts
- *   BENCH_ONLY=csv npx tsx bench/unload-copy.ts   # or parquet: one format's pair of steps
+ *   npx --no-install tsx bench/unload-copy.ts            # 1,000,000 sales-like rows
+ *   BENCH_ROWS=200000 npx --no-install tsx bench/unload-copy.ts
+ *   BENCH_ONLY=csv npx --no-install tsx bench/unload-copy.ts   # or parquet: one format's pair of steps
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

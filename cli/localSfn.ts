@@ -18,13 +18,18 @@ export interface LocalSfnTarget {
 export interface OpenLocalOptions {
   /** Wait-state scale when this process starts the stack (default 0.1). */
   waitScale?: number;
+  /** Data directory when this process starts the stack (default .local). */
+  dataDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 
 /**
  * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at, the running
- * `local start` (its endpoints file in .local/), or a local stack started here and stopped by `stop()`.
+ * `local start` (its endpoints file in .local/), or a local stack started here and stopped by
+ * `stop()`. A stack started here never outlives this process: its servers run under watchdogs that
+ * stop them when it dies, even by SIGKILL (local/process/spawnService.ts); its in-process servers
+ * die with it.
  */
 export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<LocalSfnTarget> {
   const env = options.env ?? process.env;
@@ -57,6 +62,7 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
   const stack = await startLocalStack({
     region,
     waitScale: options.waitScale ?? 0.1,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(logLevel === undefined ? {} : { logLevel }),
   });
   const client = createSfnClient({ region, endpoint: stack.sfn.endpoint });

@@ -20,6 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
+changed=0
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
@@ -28,6 +29,7 @@ if [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$req_sha" ]; then
   echo "spark/setup.sh: installing $(grep -v '^#' requirements.txt | tr '\n' ' ')into spark/.venv" >&2
   .venv/bin/pip install --disable-pip-version-check -q -r requirements.txt
   echo "$req_sha" > .venv/.requirements.sha256
+  changed=1
 fi
 
 pom_sha=$(sha256sum pom.xml | cut -d' ' -f1)
@@ -38,5 +40,8 @@ if [ "$(cat jars/.pom.sha256 2>/dev/null)" != "$pom_sha" ]; then
   mvn -q -B dependency:copy-dependencies -DoutputDirectory=jars \
     -DexcludeGroupIds=com.fasterxml.jackson.core,com.fasterxml.jackson.dataformat,org.apache.httpcomponents,joda-time,commons-logging,commons-codec,org.checkerframework
   echo "$pom_sha" > jars/.pom.sha256
+  changed=1
 fi
+# Quiet (and quick: importing pyspark takes a second) when everything was already there.
+[ "$changed" = 1 ] || exit 0
 echo "spark/setup.sh: PySpark $(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)') and $(ls jars/*.jar | wc -l) jars ready" >&2

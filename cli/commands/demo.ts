@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
       const output = JSON.parse(followed.description.output ?? '{}') as { result?: { destination?: string } };
       say('');
       say(`the exported files are in the local S3 under ${stack.dataDir}/s3 (bucket/key paths);`);
-      say(`browse them with the AWS CLI: npx redshift-transfer local start, then`);
+      say(`browse them with the AWS CLI: npx --no-install redshift-transfer local start, then`);
       say(
         `  aws --endpoint-url <s3 endpoint> s3 ls ${output.result?.destination ?? 's3://rt-exports/'} --recursive`,
       );

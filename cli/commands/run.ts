@@ -14,6 +14,7 @@ const USAGE = `usage: redshift-transfer run <job> (--local | --stage <stage> [--
   --name <name>         the execution name (default: <job>-<timestamp>)
   --region <region>     default: AWS_REGION or us-east-1
   --wait-scale <n>      local only: multiply Wait states by n (default 0.1)
+  --data-dir <dir>      local only: where a stack started for this run keeps its data (default .local)
   --jobs-dir <dir>      where job names are looked up (default jobs)
 `;
 
@@ -25,6 +26,7 @@ const options = {
   name: { type: 'string' },
   region: { type: 'string' },
   'wait-scale': { type: 'string' },
+  'data-dir': { type: 'string' },
   'jobs-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -38,6 +40,7 @@ export interface RunArgs {
   name?: string | undefined;
   region?: string | undefined;
   waitScale?: number | undefined;
+  dataDir?: string | undefined;
   jobsDir: string;
 }
 
@@ -74,6 +77,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     name: values.name,
     region: values.region,
     waitScale,
+    dataDir: values['data-dir'],
     jobsDir: values['jobs-dir'] ?? 'jobs',
   };
 }
@@ -103,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.local) {
     const target = await openLocalSfn({
       ...(args.waitScale !== undefined ? { waitScale: args.waitScale } : {}),
+      ...(args.dataDir !== undefined ? { dataDir: args.dataDir } : {}),
       env: { ...process.env, ...(args.region ? { AWS_REGION: args.region } : {}) },
       log: (line) => process.stderr.write(`${line}\n`),
     });

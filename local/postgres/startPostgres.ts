@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../net/freePort.ts';
 import { spawnService } from '../process/spawnService.ts';
+import { freeDataDir, recordOwner } from './leftoverServer.ts';
 
 const run = promisify(execFile);
 
@@ -25,6 +26,8 @@ export interface StartPostgresOptions {
   port?: number;
   /** Directory of initdb/postgres; defaults to $PG_BIN or the newest /usr/lib/postgresql/N/bin. */
   binDir?: string;
+  /** Where notes go (a leftover server stopped); default stderr. */
+  log?: (line: string) => void;
 }
 
 /** Finds the PostgreSQL server binaries. */
@@ -63,7 +66,9 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
 /**
  * Starts a private PostgreSQL cluster on loopback: its own data directory, a free port, the unix
  * socket inside the data directory, durability switched off (it is a disposable local engine).
- * The server is a child of this process and is stopped by `stop()` (fast shutdown).
+ * The server is a child of this process and is stopped by `stop()` (fast shutdown), or by its
+ * watchdog when this process dies without stopping it. A server a killed stack left running on
+ * dataDir is stopped first (freeDataDir); one a live process owns is reported.
  */
 export async function startPostgres(options: StartPostgresOptions): Promise<LocalPostgres> {
   const binDir = options.binDir ?? findPostgresBin();
@@ -83,6 +88,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   }
   const st = await stat(dataDir);
   if (!st.isDirectory()) throw new Error(`${dataDir} is not a directory`);
+
+  await freeDataDir(dataDir, binDir, user, options.log ?? ((line) => process.stderr.write(`${line}\n`)));
 
   const port = options.port ?? (await freePort());
   const args = [
@@ -111,8 +118,11 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     ...user,
     cwd: dataDir,
     name: 'local PostgreSQL',
+    // PostgreSQL's "fast" shutdown: it rolls back open transactions and exits promptly.
+    stopSignal: 'SIGINT',
     ready: (line) => /database system is ready to accept connections/.test(line) || undefined,
   });
+  await recordOwner(dataDir);
   const urlFor = (database: string) =>
     `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
@@ -120,7 +130,6 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     port,
     dataDir,
     urlFor,
-    // SIGINT is PostgreSQL's "fast" shutdown: it rolls back open transactions and exits promptly.
-    stop: () => service.stop('SIGINT'),
+    stop: () => service.stop(),
   };
 }

@@ -1,5 +1,4 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { to as copyTo } from 'pg-copy-streams';
 import { COMPRESSION_SUFFIX } from '../compression.ts';
 import { OutputFile } from '../OutputFile.ts';
 import type { UnloadStatement } from '../parser/ast.ts';
@@ -11,6 +10,7 @@ import { RedshiftSqlError } from '../types.ts';
 import { BinaryCopyParser } from './binaryCopyRows.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
+import { copyOut } from './copyOut.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
 import type { SliceBuffer } from './csvTranscoder.ts';
@@ -225,7 +225,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         }
         s.parquet.addBinaryRow(b, starts, lengths);
       };
-      const stream = ctx.client.query(copyTo(sql));
+      const stream = await copyOut(ctx.client, sql);
       try {
         for await (const chunk of stream) {
           if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
@@ -260,7 +260,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
           await writeRows(streamFor(prefix, i), bytes, count);
         }
       };
-      const stream = ctx.client.query(copyTo(pgCsvCopySql(st.query, delimited.delimiter)));
+      const stream = await copyOut(ctx.client, pgCsvCopySql(st.query, delimited.delimiter));
       try {
         for await (const chunk of stream) {
           if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
@@ -277,7 +277,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
     } else {
       // Stream the result: PostgreSQL's COPY TO STDOUT keeps the query's order and never holds the
       // whole result in memory; rows are parsed as the chunks arrive.
-      const stream = ctx.client.query(copyTo(`COPY (${st.query}\n) TO STDOUT`));
+      const stream = await copyOut(ctx.client, `COPY (${st.query}\n) TO STDOUT`);
       const parser = new CopyTextRowParser();
       try {
         for await (const chunk of stream) {
