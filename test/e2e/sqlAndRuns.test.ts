@@ -90,12 +90,12 @@ describe('sql --local', () => {
 
   it("shows Redshift's error with the position it points at, and exits 1", async () => {
     const { code, stdout, stderr } = await captureOutput(() =>
-      sql([...local(), 'select salesid\nfrom sales where nosuchcolumn = 1']),
+      sql([...local(), 'select salesid\nfrom sales wher salesid = 1']),
     );
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain('ERROR: column "nosuchcolumn" does not exist Position: 33');
-    expect(stderr).toContain('LINE 2: from sales where nosuchcolumn = 1\n                         ^\n');
+    expect(stderr).toContain('ERROR: syntax error at or near "salesid" Position: 32');
+    expect(stderr).toContain('LINE 2: from sales wher salesid = 1\n                        ^\n');
     expect(stderr).toMatch(/Failed after: \d+\.\d{3} s/);
   });
 
