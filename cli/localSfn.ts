@@ -26,7 +26,7 @@ export interface OpenLocalOptions {
 
 /**
  * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at, the running
- * `local start` (its endpoints file in .local/), or a local stack started here and stopped by
+ * `local start` on .local/ (its endpoints file), or a local stack started here and stopped by
  * `stop()`. A stack started here never outlives this process: its servers run under watchdogs that
  * stop them when it dies, even by SIGKILL (local/process/spawnService.ts); its in-process servers
  * die with it.
@@ -43,8 +43,10 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
       stop: async () => client.destroy(),
     };
   }
-  // A running `local start` keeps the executions for `runs --local` and its console.
-  const running = await liveStack(undefined);
+  // A running `local start` on the default data directory keeps the executions for `runs --local`
+  // and its console. With an explicit dataDir this process starts its own stack there (refused
+  // while a live one holds it: local/postgres/startPostgres.ts).
+  const running = options.dataDir === undefined ? await liveStack(undefined) : undefined;
   if (running?.sfn !== undefined) {
     const client = createSfnClient({ region: running.region, endpoint: running.sfn });
     options.log?.(`using the local stack running from ${running.dataDir ?? 'its data directory'}`);
