@@ -1,4 +1,5 @@
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { formatLoadReport, type LoadOutput } from '../src/load/loadReport.ts';
 import { formatBytes, formatDuration, type Progress, stageTimings } from './progress.ts';
 
 /** The final report of a run: what moved, where it is, how long each stage took, or why it failed. */
@@ -11,7 +12,10 @@ export function formatSummary(
   const stopped = description.stopDate?.getTime() ?? started;
   const lines = [`${description.status} ${description.name ?? ''} in ${formatDuration(stopped - started)}`];
   const result = resultOf(description.output);
-  if (description.status === 'SUCCEEDED') {
+  const load = loadOutputOf(description.output);
+  if (description.status === 'SUCCEEDED' && load !== undefined) {
+    lines.push(...formatLoadReport(load));
+  } else if (description.status === 'SUCCEEDED') {
     const rows = result?.rows ?? progress.rows;
     const bytes = result?.bytes ?? progress.bytes;
     const seconds = (stopped - started) / 1000;
@@ -55,6 +59,21 @@ function resultOf(output: string | undefined): RunResult | undefined {
   try {
     const parsed = JSON.parse(output) as { result?: RunResult };
     return parsed.result !== null && typeof parsed.result === 'object' ? parsed.result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A load's output (its `$.result` has the load's counts, or says there was nothing to do). */
+function loadOutputOf(output: string | undefined): LoadOutput | undefined {
+  if (output === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(output) as LoadOutput;
+    const r = parsed.result;
+    if (r === null || typeof r !== 'object') return undefined;
+    return r.nothingToDo === true || (typeof r.mode === 'string' && typeof r.table === 'string')
+      ? parsed
+      : undefined;
   } catch {
     return undefined;
   }

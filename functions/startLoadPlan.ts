@@ -22,6 +22,7 @@ export const handler = defineHandler({
       slicesFromEnv: clusterSlices(loadEnv, env),
       now: Date.now(),
       redshiftData: clients.redshiftData,
+      s3: clients.s3,
     });
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
+import { REDSHIFT_TYPE } from '../sql/createTable.ts';
 import { hookIssues } from '../sql/hooks.ts';
 import {
   type IssueReporter,
@@ -87,6 +88,12 @@ export const loadFormatSchema = z
     quote: oneChar('quote character').optional(),
     /** `auto` picks by key suffix (`.gz`, `.zst`, `.bz2`) and checks the magic bytes. */
     compression: z.enum(['auto', 'none', 'gzip', 'zstd', 'bzip2']).default('auto'),
+    /** CSV: lines before the header (or the first record) to skip, e.g. a report's preamble. */
+    skipLines: z.number().int().min(0).max(1000).optional(),
+    /** JSON: `ignorecase` matches field names to columns case-insensitively (COPY JSON 'auto ignorecase'). */
+    keys: z.enum(['exact', 'ignorecase']).optional(),
+    /** JSON: a JSONPaths file (`{"jsonpaths": ["$.a", "$['b']['c']"]}`) whose paths map to the columns by position. */
+    jsonPaths: s3UriSchema.optional(),
   })
   .strict();
 export type LoadFormat = z.infer<typeof loadFormatSchema>;
@@ -150,6 +157,37 @@ export const chunkSizeSchema = z
       .transform((mb) => Math.round(mb)),
   );
 
+/**
+ * Create the target when it does not exist: from the declared `columns` (CSV, JSON, Parquet), with
+ * optional distribution and sort keys. An existing table is never changed.
+ */
+export const createTableSchema = z
+  .object({
+    columns: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            type: z
+              .string()
+              .trim()
+              .regex(
+                REDSHIFT_TYPE,
+                'expected a Redshift type such as "varchar(100)", "numeric(12,2)" or "timestamp"',
+              ),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1600)
+      .optional(),
+    distStyle: z.enum(['auto', 'even', 'key', 'all']).optional(),
+    distKey: z.string().min(1).optional(),
+    sortKey: z.array(z.string().min(1)).min(1).max(400).optional(),
+  })
+  .strict();
+export type CreateTableOptions = z.infer<typeof createTableSchema>;
+
 export const ledgerOptionsSchema = z
   .object({
     /** Schema of the ledger table (created if missing). */
@@ -181,6 +219,9 @@ export const loadJobSchema = z
     copyOptions: copyOptionsSchema.default(defaultCopyOptions),
     /** The file's columns in file order, when they differ from the table's (or there is no header). */
     columns: z.array(z.string().min(1)).min(1).max(1600).optional(),
+    /** CSV with a header: header names (as written) mapped to table columns, e.g. `{"Airport Name": "airport_name"}`. */
+    columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
+    createTable: createTableSchema.optional(),
     mode: z.enum(loadModes).default('append'),
     /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
     keys: z.array(z.string().min(1)).min(1).max(32).optional(),
@@ -216,8 +257,62 @@ export const loadJobSchema = z
       }
     }
     const f = job.format;
-    if (f.type === 'json' && job.columns !== undefined) {
-      issue(['columns'], 'JSON fields are matched to columns by name; remove "columns"');
+    if (f.type === 'json' && job.columns !== undefined && f.jsonPaths === undefined) {
+      issue(
+        ['columns'],
+        'JSON fields are matched to columns by name; remove "columns" (or give "format.jsonPaths")',
+      );
+    }
+    if (f.type !== 'json') {
+      if (f.keys !== undefined)
+        issue(['format', 'keys'], `is for JSON; ${f.type} files name columns otherwise`);
+      if (f.jsonPaths !== undefined) issue(['format', 'jsonPaths'], `is for JSON, not ${f.type}`);
+    } else if (f.keys !== undefined && f.jsonPaths !== undefined) {
+      issue(['format', 'keys'], 'the JSONPaths file names the fields exactly; remove "keys" or "jsonPaths"');
+    }
+    if (job.columnMap !== undefined) {
+      if (f.type !== 'csv' || !f.header) {
+        issue(
+          ['columnMap'],
+          'maps header names to columns: use it with format.type "csv" and format.header true',
+        );
+      }
+      if (job.columns !== undefined) {
+        issue(
+          ['columnMap'],
+          '"columns" already names the fields by position (the header is skipped); keep one',
+        );
+      }
+      for (const [name, column] of Object.entries(job.columnMap))
+        identifierIssue(column, ['columnMap', name], issue, 'name');
+    }
+    if (job.createTable !== undefined) {
+      const t = job.createTable;
+      if (t.columns === undefined && f.type !== 'parquet')
+        issue(
+          ['createTable', 'columns'],
+          `declare the columns (name and type): ${f.type} files do not carry types`,
+        );
+      const declared = t.columns ?? [];
+      const names = new Set(declared.map((c) => c.name.toLowerCase()));
+      for (const [i, c] of declared.entries())
+        identifierIssue(c.name, ['createTable', 'columns', i, 'name'], issue, 'name');
+      duplicates(
+        declared.map((c) => c.name),
+        ['createTable', 'columns'],
+        issue,
+      );
+      // Without declared columns (Parquet) the names come from the footer when the table is created.
+      if (t.columns !== undefined && t.distKey !== undefined && !names.has(t.distKey.toLowerCase()))
+        issue(['createTable', 'distKey'], `"${t.distKey}" is not one of createTable.columns`);
+      if (t.distKey !== undefined && t.distStyle !== undefined && t.distStyle !== 'key')
+        issue(['createTable', 'distStyle'], 'a distKey needs distStyle "key" (or leave distStyle out)');
+      for (const [i, c] of (t.sortKey ?? []).entries())
+        if (t.columns !== undefined && !names.has(c.toLowerCase()))
+          issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
+    }
+    if (f.skipLines !== undefined && f.type !== 'csv') {
+      issue(['format', 'skipLines'], `skips lines of CSV files; ${f.type} files have no preamble`);
     }
     if (job.schedule !== undefined && job.source === undefined) {
       issue(['schedule'], 'a scheduled load needs "source" (what to load on each run)');

@@ -1,12 +1,14 @@
 import type { CopyOptions } from '../job/loadJob.ts';
+import { type DateParser, dateParser, timestampParser } from './dateTimeFormats.ts';
 import { describeType, type TargetColumn } from './targetColumns.ts';
 
 /**
  * Checks one incoming value against its target column before anything is loaded, the way COPY
  * would read it: returns null when COPY will accept it, else the reason (for BadRecordError).
- * Only what is certain is rejected (bad numbers, out-of-range integers, impossible dates in the
- * default formats, over-long strings, NULL into NOT NULL); formats we cannot judge (a custom
- * DATEFORMAT, `auto`, SUPER...) are left to COPY, whose errors come back from stl_load_errors.
+ * Only what is certain is rejected (bad numbers, out-of-range integers, dates and timestamps that
+ * do not match the job's dateFormat/timeFormat by the same rule COPY uses, over-long strings,
+ * NULL into NOT NULL); what we cannot judge (SUPER...) is left to COPY, whose errors come back
+ * from stl_load_errors.
  */
 export function checkValue(
   column: TargetColumn,
@@ -47,20 +49,16 @@ export function checkValue(
     case 'boolean':
       return /^(t|f|true|false|y|n|yes|no|1|0|on|off)$/i.test(v) ? null : `${shown} is not a boolean`;
     case 'date':
-      if (options.dateFormat !== undefined && options.dateFormat.toUpperCase() !== 'YYYY-MM-DD') return null;
-      return validDate(v) ? null : `${shown} is not a date in the format YYYY-MM-DD`;
+      return parsers(options).date(v) !== undefined
+        ? null
+        : `${shown} is not a date in the format ${options.dateFormat ?? 'YYYY-MM-DD'}`;
     case 'timestamp without time zone':
     case 'timestamp with time zone':
     case 'timestamp':
-    case 'timestamptz': {
-      if (options.timeFormat !== undefined && options.timeFormat.toUpperCase() !== 'YYYY-MM-DD HH:MI:SS') {
-        return null;
-      }
-      const m = TIMESTAMP.exec(v);
-      return m !== null && validDate(m[1] ?? '') && validTime(m[2])
+    case 'timestamptz':
+      return parsers(options).timestamp(v) !== undefined
         ? null
-        : `${shown} is not a timestamp in the format YYYY-MM-DD HH:MI:SS`;
-    }
+        : `${shown} is not a timestamp in the format ${options.timeFormat ?? 'YYYY-MM-DD HH:MI:SS'}`;
     case 'character varying':
     case 'character':
     case 'varchar':
@@ -82,22 +80,17 @@ const INT_RANGES = {
   bigint: [-9223372036854775808n, 9223372036854775807n],
 } as const;
 
-const TIMESTAMP =
-  /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?$/;
+const cache = new Map<string, { date: DateParser; timestamp: DateParser }>();
 
-function validDate(v: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (m === null) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= days;
-}
-
-function validTime(v: string | undefined): boolean {
-  if (v === undefined) return true;
-  const [h, mi, s] = v.split(':').map(Number);
-  return (h ?? 0) < 24 && (mi ?? 0) < 60 && (s ?? 0) < 60;
+/** COPY's date and timestamp parsers for the job's formats (src/load/dateTimeFormats.ts), built once. */
+function parsers(options: Partial<Pick<CopyOptions, 'dateFormat' | 'timeFormat'>>) {
+  const key = `${options.dateFormat ?? ''}\u0000${options.timeFormat ?? ''}`;
+  let p = cache.get(key);
+  if (p === undefined) {
+    p = { date: dateParser(options.dateFormat), timestamp: timestampParser(options.timeFormat, false) };
+    cache.set(key, p);
+  }
+  return p;
 }
 
 /** Character columns keep empty strings; every other type reads an empty field as NULL. */

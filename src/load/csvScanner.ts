@@ -174,6 +174,17 @@ export class CsvScanner {
     }
   }
 
+  /**
+   * Skips one physical line (a preamble line, never parsed as CSV) from `pos`: the offset after
+   * its LF, `end` when `final` and no LF follows, or -1 when more input is needed.
+   */
+  skipLine(buf: Uint8Array, pos: number, end: number, final: boolean): number {
+    const lf = buf.indexOf(0x0a, pos);
+    if (lf === -1 || lf >= end) return final ? end : -1;
+    this.line++;
+    return lf + 1;
+  }
+
   private grow(): void {
     const r = this.record;
     const size = r.starts.length * 2;

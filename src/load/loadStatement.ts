@@ -16,6 +16,7 @@ import { renderHook } from '../sql/hooks.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
+import { type PreparedReport, rowChanges } from './loadReport.ts';
 import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
@@ -40,7 +41,7 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
         f.type === 'csv'
           ? { type: 'csv', delimiter: f.delimiter ?? ',', quote: f.quote ?? '"' }
           : f.type === 'json'
-            ? { type: 'json' }
+            ? { type: 'json', mode: jsonMode(f) }
             : { type: 'parquet' },
       compression: f.type === 'parquet' ? 'none' : 'gzip',
       // Blank lines and bad rows were removed while preparing: COPY must now take every record.
@@ -56,6 +57,12 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     preSql: job.preSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
     postSql: job.postSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
   });
+}
+
+/** COPY's JSON argument for the job's format. */
+export function jsonMode(f: LoadJob['format']): 'auto' | 'auto ignorecase' | `s3://${string}` {
+  if (f.jsonPaths !== undefined) return f.jsonPaths as `s3://${string}`;
+  return f.keys === 'ignorecase' ? 'auto ignorecase' : 'auto';
 }
 
 /**
@@ -102,6 +109,13 @@ export interface LoadResult {
   rowsAfter: number;
   /** True when the ledger already had this batch: nothing was changed (a retry or a duplicate). */
   alreadyLoaded: boolean;
+  /** Records read from the files (staged + rejected). */
+  rowsRead: number;
+  /** Rows added to the target, target rows replaced by key (upsert), rows removed (replace). */
+  inserted: number;
+  updated: number;
+  perObject: PreparedReport['perObject'];
+  rejectedSamples: PreparedReport['rejectedSamples'];
   /** preSql/postSql statements run in the transaction (present when the job has hooks). */
   preSql?: number;
   postSql?: number;
@@ -141,6 +155,10 @@ export async function finishLoad(
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,
+    rowsRead: (staged ?? 0) + prepared.rejected,
+    ...rowChanges(job.mode, merged ?? 0, matched ?? 0),
+    perObject: prepared.report?.perObject ?? [],
+    rejectedSamples: prepared.report?.rejectedSamples ?? [],
     ...(job.preSql ? { preSql: job.preSql.length } : {}),
     ...(job.postSql ? { postSql: job.postSql.length } : {}),
   };
@@ -150,7 +168,9 @@ export async function finishLoad(
     );
   }
   // A batch the ledger already had changed nothing: report no rows as loaded by this run.
-  return result.alreadyLoaded ? { ...result, records: 0, merged: 0, deleted: 0 } : result;
+  return result.alreadyLoaded
+    ? { ...result, records: 0, merged: 0, deleted: 0, inserted: 0, updated: 0 }
+    : result;
 }
 
 export interface LoadErrorRow {

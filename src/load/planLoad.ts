@@ -16,13 +16,16 @@ import { type Job, loadJobByName, parseJob } from '../job/job.ts';
 import { type LoadJob, loadJobSchema } from '../job/loadJob.ts';
 import { deriveRunId, type ExecutionInput, utcDate } from '../job/runContext.ts';
 import { resolveTemplate, templateValues } from '../job/templates.ts';
+import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
+import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { splitS3Uri } from './loadRun.ts';
+import { parquetRedshiftType } from './parquetTypes.ts';
 import { compressionFromKey, decompress, openObject, s3Url, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
@@ -75,6 +78,8 @@ export interface StartLoadPlanInput {
   /** RT_CLUSTER_SLICES: used when the job gives no `slices`, instead of asking stv_slices. */
   slicesFromEnv?: number | undefined;
   redshiftData: RedshiftDataClient;
+  /** Reads the first Parquet footer for `createTable` without declared columns. */
+  s3?: S3Client | undefined;
 }
 
 /** The target table of a job as schema + name (default schema `public`). */
@@ -130,7 +135,19 @@ export async function startLoadPlan(
     runId,
     now: () => Date.now(),
   });
-  const sqls = [targetColumnsSql(table)];
+  // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
+  const create = job.createTable;
+  const sqls =
+    create === undefined
+      ? []
+      : [
+          buildCreateTable({
+            table,
+            ...create,
+            columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+          }),
+        ];
+  sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
   for (const lookup of ledgerLookups({ ...job, source })) {
@@ -276,14 +293,17 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
   const first = todo[0];
   const fileColumns =
     job.format.type === 'json'
-      ? null
+      ? job.format.jsonPaths === undefined
+        ? null
+        : mapColumns(job.columns ?? tableColumns.map((c) => c.name), tableColumns, '"columns" in the job')
       : job.columns !== undefined
         ? mapColumns(job.columns, tableColumns, '"columns" in the job')
         : job.format.type === 'csv' && job.format.header && first !== undefined
-          ? mapColumns(
+          ? headerColumns(
               await readHeader(i.s3, job, { ...first, compression: compression(first.key) }),
               tableColumns,
-              `the header of ${s3Url(first)}`,
+              job.columnMap,
+              `The header of ${s3Url(first)} (line ${(job.format.skipLines ?? 0) + 1})`,
             )
           : tableColumns.map((c) => c.name);
   checkColumns(job, tableColumns, fileColumns);
@@ -447,12 +467,64 @@ async function readHeader(
   const bytes = decompress(await openObject(s3, o), o.compression, label);
   try {
     const dialect = { delimiter: job.format.delimiter ?? ',', quote: job.format.quote ?? '"' };
-    for await (const record of csvRecords(utf8Text(bytes, label, true), dialect)) {
+    const text = skipLines(utf8Text(bytes, label, true), job.format.skipLines ?? 0);
+    for await (const record of csvRecords(text, dialect)) {
       return record.fields.map((f) => f.value.trim());
     }
     return [];
   } finally {
     bytes.destroy();
+  }
+}
+
+/**
+ * The columns `createTable` gives a Parquet load without declared columns: the first source
+ * object's footer, top-level columns in order, typed by parquetRedshiftType.
+ */
+async function parquetFooterColumns(
+  s3: S3Client | undefined,
+  job: LoadJob,
+): Promise<{ name: string; type: string }[]> {
+  if (s3 === undefined) throw new Error('createTable from Parquet footers needs an S3 client');
+  const [first] = await listSources(s3, job);
+  if (first === undefined) return [];
+  const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
+  const file = {
+    byteLength: first.size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const body = await openObject(s3, first, `bytes=${start}-${(end ?? first.size) - 1}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const all = Buffer.concat(chunks);
+      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
+    },
+  };
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw new SchemaMismatchError(
+      `createTable: ${s3Url(first)} is not a readable Parquet file (${(error as Error).message}); declare createTable.columns or fix the file.`,
+    );
+  }
+  return parquetSchema(metadata).children.map((c) => ({
+    name: c.element.name.toLowerCase(),
+    type: parquetRedshiftType(c.element),
+  }));
+}
+
+/** The text after its first `n` lines (a preamble before the header). */
+async function* skipLines(text: AsyncIterable<string>, n: number): AsyncGenerator<string> {
+  let left = n;
+  for await (let chunk of text) {
+    while (left > 0) {
+      const lf = chunk.indexOf('\n');
+      if (lf === -1) break;
+      chunk = chunk.slice(lf + 1);
+      left--;
+    }
+    if (left > 0) continue;
+    if (chunk !== '') yield chunk;
   }
 }
 

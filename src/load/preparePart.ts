@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BadRecordError, PartProcessingError, SchemaMismatchError, TransientError } from '../errors.ts';
 import { putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
@@ -9,6 +9,8 @@ import { ChunkWriter } from './chunkWriter.ts';
 import { type CsvDialect, type CsvField, formatCsvRecord, UnterminatedQuoteError } from './csvRecords.ts';
 import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
 import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
+import { headerColumns } from './headerNames.ts';
+import { evalJsonPath, parseJsonPaths } from './jsonPaths.ts';
 import { LineMapBuilder } from './lineMap.ts';
 import {
   chunkKey,
@@ -18,8 +20,10 @@ import {
   lineMapKey,
   type PartSummary,
   partSummaryKey,
+  splitS3Uri,
   stagingKeys,
 } from './loadRun.ts';
+import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
 import { decompress, openObject, s3Url } from './sourceStream.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
@@ -95,7 +99,14 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
       const sink =
         job.format.type === 'csv'
           ? new CsvPrepare(job, context, label, rejects, dealer)
-          : new JsonPrepare(context, label, rejects, dealer);
+          : new JsonPrepare(
+              job,
+              context,
+              label,
+              rejects,
+              dealer,
+              job.format.jsonPaths === undefined ? undefined : await readJsonPaths(s3, job.format.jsonPaths),
+            );
       for await (const chunk of bytes) {
         const block = lines.push(chunk as Buffer);
         if (block !== undefined) lines.consumed(sink.take(block, false));
@@ -192,16 +203,27 @@ function columnsByName(columns: readonly TargetColumn[]): Map<string, TargetColu
 }
 
 /**
- * The file's header checked against the run's column order: every name must be a column of the
- * table and the set must be the run's (the first file's header, or `columns`). Returns, for each
- * run column, the index of the file field that holds it.
+ * The file's header checked against the run's column order: every name must name a column of
+ * the table (as headerColumns matches them: columnMap, case-insensitive, normalised) and the set
+ * must be the run's (the first file's header). Returns, for each run column, the index of the
+ * file field that holds it.
  */
 export function headerOrder(
   header: readonly CsvField[],
   fileColumns: readonly string[],
   label: string,
+  tableColumns: readonly TargetColumn[],
+  columnMap?: Readonly<Record<string, string>>,
+  line = 1,
 ): number[] {
-  const names = header.map((f) => f.value.trim().toLowerCase());
+  const where = `The header of ${label} (line ${line})`;
+  const names = headerColumns(
+    header.map((f) => f.value),
+    tableColumns,
+    columnMap,
+    where,
+    false,
+  ).map((n) => n.toLowerCase());
   const wanted = fileColumns.map((c) => c.toLowerCase());
   const unknown = names.filter((n) => !wanted.includes(n));
   const missing = wanted.filter((n) => !names.includes(n));
@@ -213,8 +235,8 @@ export function headerOrder(
       twice.length > 0 ? `column(s) named twice ${twice.map((n) => `"${n}"`).join(', ')}` : '',
     ].filter((p) => p !== '');
     throw new SchemaMismatchError(
-      `The header of ${label} (line 1) does not match the load's columns (${fileColumns.join(', ')}): ${problems.join('; ')}. Fix the file's header, or "columns" in the job.`,
-      { context: { file: label, line: 1, unknown, missing } },
+      `${where} does not match the load's columns (${fileColumns.join(', ')}): ${problems.join('; ')}. Fix the file's header, or "columns" in the job.`,
+      { context: { file: label, line, unknown, missing } },
     );
   }
   return wanted.map((n) => names.indexOf(n));
@@ -368,7 +390,9 @@ class CsvPrepare implements PrepareSink {
   private order: number[] | undefined;
   private identity = true;
   private headerPending: boolean;
+  private skipLeft: number;
   private readonly delimiter: number;
+  private readonly tableColumns: readonly TargetColumn[];
 
   constructor(
     private readonly job: LoadJob,
@@ -394,6 +418,8 @@ class CsvPrepare implements PrepareSink {
     this.char = this.columns.map((c) => isCharacterType(c.type));
     this.nullAs = Buffer.from(job.copyOptions.nullAs ?? '\\N', 'utf8');
     this.headerPending = job.format.header;
+    this.skipLeft = job.format.skipLines ?? 0;
+    this.tableColumns = context.tableColumns;
   }
 
   take(block: Buffer, final: boolean): number {
@@ -402,10 +428,19 @@ class CsvPrepare implements PrepareSink {
     const columns = this.columns;
     const n = columns.length;
     let pos = 0;
+    while (this.skipLeft > 0 && pos < block.length) {
+      const next = scanner.skipLine(block, pos, block.length, final);
+      if (next === -1) return pos;
+      pos = next;
+      this.skipLeft--;
+    }
     while (pos < block.length && scanner.next(block, pos, block.length, final)) {
       pos = r.next;
       if (this.headerPending) {
         this.headerPending = false;
+        // With "columns" the job names the fields in order: the header is skipped, fields map by
+        // position (COPY's IGNOREHEADER 1 with a column list).
+        if (this.job.columns !== undefined) continue;
         const header: CsvField[] = [];
         for (let i = 0; i < r.fieldCount; i++) {
           header.push({
@@ -419,7 +454,14 @@ class CsvPrepare implements PrepareSink {
             quoted: ((r.flags[i] as number) & QUOTED) !== 0,
           });
         }
-        this.order = headerOrder(header, this.fileColumns, this.label);
+        this.order = headerOrder(
+          header,
+          this.fileColumns,
+          this.label,
+          this.tableColumns,
+          this.job.columnMap,
+          r.line,
+        );
         this.identity = this.order.every((v, i) => v === i);
         continue;
       }
@@ -522,18 +564,40 @@ class CsvPrepare implements PrepareSink {
   }
 }
 
-/** JSON lines: each object checked against the columns by field name, copied as it is. */
+/**
+ * JSON lines: each object checked against the columns (by field name, case-insensitively with
+ * `keys: ignorecase`, or by the JSONPaths file's paths in column order) with the job's
+ * copyOptions, copied as it is.
+ */
 class JsonPrepare implements PrepareSink {
   private line = 0;
-  private readonly byExactName: Map<string, TargetColumn>;
+  private readonly byName: Map<string, TargetColumn>;
+  private readonly ignoreCase: boolean;
+  private readonly pathColumns: TargetColumn[] | undefined;
 
   constructor(
+    private readonly job: LoadJob,
     private readonly context: LoadContext,
     private readonly label: string,
     private readonly rejects: Rejects,
     private readonly dealer: ChunkDealer,
+    private readonly paths: string[] | undefined,
   ) {
-    this.byExactName = new Map(context.tableColumns.map((c) => [c.name, c]));
+    this.ignoreCase = job.format.keys === 'ignorecase';
+    this.byName = new Map(
+      context.tableColumns.map((c) => [this.ignoreCase ? c.name.toLowerCase() : c.name, c]),
+    );
+    if (paths !== undefined) {
+      const byLower = columnsByName(context.tableColumns);
+      const names = context.fileColumns ?? context.tableColumns.map((c) => c.name);
+      this.pathColumns = names.map((n) => byLower.get(n.toLowerCase()) as TargetColumn);
+      if (paths.length !== names.length) {
+        throw new SchemaMismatchError(
+          `The JSONPaths file ${job.format.jsonPaths} has ${paths.length} path(s) but the load has ${names.length} column(s) (${names.join(', ')}): the paths map to the columns by position. Fix the file or "columns".`,
+          { context: { jsonPaths: job.format.jsonPaths, paths: paths.length, columns: names } },
+        );
+      }
+    }
   }
 
   take(block: Buffer, final: boolean): number {
@@ -553,7 +617,7 @@ class JsonPrepare implements PrepareSink {
   }
 
   private record(block: Buffer, start: number, end: number): void {
-    const { line, label, context, byExactName } = this;
+    const { line, label, context, byName } = this;
     const source = block.toString('utf8', start, end);
     if (source.trim() === '') return;
     let value: unknown;
@@ -568,16 +632,28 @@ class JsonPrepare implements PrepareSink {
       return;
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!byExactName.has(key)) {
-        throw new SchemaMismatchError(
-          `${label} line ${line}: field "${key}" is not a column of ${context.table.schema}.${context.table.name} (COPY JSON 'auto' matches lowercase column names exactly; columns: ${[...byExactName.keys()].join(', ')}). Rename the field or the column.`,
-          { context: { file: label, line, column: key } },
-        );
+    let columns: readonly TargetColumn[];
+    let values: unknown[];
+    if (this.paths !== undefined && this.pathColumns !== undefined) {
+      columns = this.pathColumns;
+      values = this.paths.map((p) => evalJsonPath(record, p));
+    } else {
+      const fields = new Map<string, unknown>();
+      for (const [key, v] of Object.entries(record)) {
+        const name = this.ignoreCase ? key.toLowerCase() : key;
+        if (!byName.has(name)) {
+          throw new SchemaMismatchError(
+            `${label} line ${line}: field "${key}" is not a column of ${context.table.schema}.${context.table.name} (${this.ignoreCase ? "COPY JSON 'auto ignorecase' matches column names case-insensitively" : `COPY JSON 'auto' matches lowercase column names exactly; set format.keys to "ignorecase" for other spellings`}; columns: ${context.tableColumns.map((c) => c.name).join(', ')}). Rename the field or the column, or map fields with format.jsonPaths.`,
+            { context: { file: label, line, column: key } },
+          );
+        }
+        fields.set(name, v);
       }
+      columns = context.tableColumns;
+      values = columns.map((c) => fields.get(this.ignoreCase ? c.name.toLowerCase() : c.name));
     }
-    for (const column of context.tableColumns) {
-      const v = record[column.name];
+    for (const [i, column] of columns.entries()) {
+      const v = values[i];
       let problem: string | null;
       if (v === undefined) {
         // COPY loads an absent field as NULL (the column's default applies only to columns left
@@ -588,7 +664,7 @@ class JsonPrepare implements PrepareSink {
       } else if (v !== null && typeof v === 'object') {
         problem = column.type === 'super' ? null : `a nested JSON value cannot go into ${column.type}`;
       } else {
-        problem = checkValue(column, v === null ? null : String(v), {});
+        problem = checkValue(column, v === null ? null : String(v), this.job.copyOptions);
       }
       if (problem !== null) {
         this.rejects.add(line, column.name, problem);
@@ -600,6 +676,27 @@ class JsonPrepare implements PrepareSink {
     w.appendByte(LF);
     this.dealer.added(line, 1, end - start + 1);
   }
+}
+
+/** The JSONPaths file's paths (read once per part), or a SchemaMismatchError saying what is wrong. */
+async function readJsonPaths(s3: S3Client, uri: string): Promise<string[]> {
+  const { bucket, key } = splitS3Uri(uri);
+  let text: string;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await out.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    throw new PartProcessingError(`Cannot read the JSONPaths file ${uri}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const parsed = parseJsonPaths(text);
+  if ('error' in parsed) {
+    throw new SchemaMismatchError(
+      `The JSONPaths file ${uri} ${parsed.error}. Fix format.jsonPaths or the file.`,
+    );
+  }
+  return parsed.paths;
 }
 
 async function prepareParquet(
@@ -628,12 +725,25 @@ async function prepareParquet(
       cause: error,
     });
   }
-  const names = parquetSchema(metadata).children.map((c) => c.element.name.toLowerCase());
+  const elements = parquetSchema(metadata).children.map((c) => c.element);
+  const names = elements.map((e) => e.name.toLowerCase());
   const wanted = (context.fileColumns ?? context.tableColumns.map((c) => c.name)).map((c) => c.toLowerCase());
   if (names.length !== wanted.length || names.some((n, i) => n !== wanted[i])) {
     throw new SchemaMismatchError(
       `${label} has columns (${names.join(', ')}) but the load expects (${wanted.join(', ')}) in that order (COPY maps Parquet columns by position). Fix "columns" in the job or the file.`,
       { context: { file: label, found: names, expected: wanted } },
+    );
+  }
+  const byName = columnsByName(context.tableColumns);
+  const problems = elements.flatMap((e) => {
+    const column = byName.get(e.name.toLowerCase());
+    const why = column === undefined ? null : parquetIncompatibility(parquetKind(e), column);
+    return why === null ? [] : [`column "${e.name}" ${why}`];
+  });
+  if (problems.length > 0) {
+    throw new SchemaMismatchError(
+      `${label} cannot load into ${context.table.schema}.${context.table.name}: ${problems.join('; ')}. Change the column's type in the table or write the file with matching types.`,
+      { context: { file: label, problems } },
     );
   }
   const staging = stagingKeys(context);

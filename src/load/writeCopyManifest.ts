@@ -4,6 +4,7 @@ import { BadRecordError, ManifestError } from '../errors.ts';
 import { getText, listKeys, putText } from '../export/s3Objects.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { ledgerObjectsCsv } from '../sql/ledger.ts';
+import { preparedReport, preparedReportSchema } from './loadReport.ts';
 import {
   type LoadContext,
   manifestKey,
@@ -29,6 +30,8 @@ export const preparedLoadSchema = z
     objects: z.number().int().nonnegative(),
     /** Identifies this batch (run + manifest) in the ledger and in the statement's client token. */
     loadId: z.string(),
+    /** Per-object counts and rejected samples for the load's report. */
+    report: preparedReportSchema.optional(),
   })
   .strict();
 export type PreparedLoad = z.infer<typeof preparedLoadSchema>;
@@ -124,5 +127,6 @@ export async function writeCopyManifest(
     bytes: files.reduce((n, f) => n + f.bytes, 0),
     objects: summaries.length,
     loadId: shortHash(context.runId, manifest),
+    report: preparedReport(summaries),
   };
 }

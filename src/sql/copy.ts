@@ -4,7 +4,7 @@ import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './ide
 /** The format of the files COPY reads (ours: prepared chunks, or the sources as they are). */
 export type CopyFormat =
   | { type: 'csv'; delimiter: string; quote: string }
-  | { type: 'json' }
+  | { type: 'json'; mode?: 'auto' | 'auto ignorecase' | `s3://${string}` }
   | { type: 'parquet' };
 
 export type CopyCompression = 'none' | 'gzip' | 'zstd' | 'bzip2';
@@ -48,7 +48,7 @@ export function buildCopy(spec: CopySpec): string {
     parts.push(`FORMAT AS CSV QUOTE AS ${sqlString(f.quote)}`);
     parts.push(`DELIMITER AS ${sqlString(f.delimiter)}`);
   } else if (f.type === 'json') {
-    parts.push(`FORMAT AS JSON 'auto'`);
+    parts.push(`FORMAT AS JSON ${sqlString(f.mode ?? 'auto')}`);
   } else {
     parts.push('FORMAT AS PARQUET');
   }

@@ -46,7 +46,39 @@ describe('Function: checkValue', () => {
     expect(checkValue(col('integer', { nullable: false }), null, {})).toBe('NULL into NOT NULL column "c"');
   });
 
-  it('leaves custom date formats to COPY', () => {
+  it('judges custom date formats by the rule COPY uses', () => {
     expect(checkValue(col('date'), '02/01/2024', { dateFormat: 'MM/DD/YYYY' })).toBeNull();
+    expect(checkValue(col('date'), '2024-02-01', { dateFormat: 'MM/DD/YYYY' })).toBe(
+      '"2024-02-01" is not a date in the format MM/DD/YYYY',
+    );
+  });
+
+  it.each([
+    '2019-02-11T05:09:12.195Z',
+    '2013-01-01T06:00:00Z',
+    '2013-01-01T06:00:00.000Z',
+    '1997-12-17 07:37:16-08',
+    '2020-01-01T10:00:00+05:30',
+    '1996-01-08 04:05:06.789',
+    '19960108 040809',
+  ])('accepts ISO 8601 and the other auto shapes AWS documents under timeFormat auto: %s', (value) => {
+    for (const type of ['timestamp', 'timestamp with time zone'])
+      expect(checkValue(col(type), value, { timeFormat: 'auto' })).toBeNull();
+    // A DATE column takes the date of a timestamp under dateformat auto.
+    if (value.includes('-')) expect(checkValue(col('date'), value, { dateFormat: 'auto' })).toBeNull();
+  });
+
+  it('refuses under auto what no auto shape matches, with the exact message', () => {
+    expect(checkValue(col('timestamp'), '2019-13-11T05:09:12Z', { timeFormat: 'auto' })).toBe(
+      '"2019-13-11T05:09:12Z" is not a timestamp in the format auto',
+    );
+  });
+
+  it('honours epoch seconds and milliseconds', () => {
+    expect(checkValue(col('timestamp'), '1549861752195', { timeFormat: 'epochmillisecs' })).toBeNull();
+    expect(checkValue(col('timestamp'), '1549861752', { timeFormat: 'epochsecs' })).toBeNull();
+    expect(checkValue(col('timestamp'), '2019-02-11', { timeFormat: 'epochsecs' })).toBe(
+      '"2019-02-11" is not a timestamp in the format epochsecs',
+    );
   });
 });

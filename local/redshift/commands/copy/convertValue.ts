@@ -1,6 +1,6 @@
+import type { DateParser } from '../../../../src/load/dateTimeFormats.ts';
+import { dateParser, timestampParser } from '../../../../src/load/dateTimeFormats.ts';
 import type { CopyStatement } from '../parser/ast.ts';
-import type { DateParser } from './dateTimeFormats.ts';
-import { dateParser, timestampParser } from './dateTimeFormats.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
 /** A rejected field: the load error code (1200-1224) and reason Redshift records. */

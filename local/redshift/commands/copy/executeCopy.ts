@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { from as copyFrom } from 'pg-copy-streams';
+import { parseJsonPaths } from '../../../../src/load/jsonPaths.ts';
 import { createDecompressor } from '../compression.ts';
 import type { CopyStatement } from '../parser/ast.ts';
 import { s3ServiceError } from '../s3/s3Errors.ts';
@@ -81,23 +82,16 @@ async function makeReader(
           '22023',
         );
       const text = await readSmallObject(ctx.s3, mode, 'JSONPaths file', ctx.signal);
-      let paths: unknown;
-      try {
-        paths = (JSON.parse(text) as { jsonpaths?: unknown }).jsonpaths;
-      } catch {
-        paths = undefined;
-      }
-      if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string'))
-        throw new RedshiftSqlError(
-          `Invalid JSONPath format: ${mode} must be {"jsonpaths": ["$['col']", ...]}`,
-          'XX000',
-        );
+      const parsed = parseJsonPaths(text);
+      if ('error' in parsed)
+        throw new RedshiftSqlError(`Invalid JSONPath format: ${mode} ${parsed.error}`, 'XX000');
+      const paths = parsed.paths;
       if (paths.length !== table.loadColumns.length)
         throw new RedshiftSqlError(
           `Number of jsonpaths and the number of columns should match. JSONPath size: ${paths.length}, Number of columns in table or column list: ${table.loadColumns.length}`,
           'XX000',
         );
-      return () => jsonReader((doc) => (paths as string[]).map((p) => jsonFieldText(evalJsonPath(doc, p))));
+      return () => jsonReader((doc) => paths.map((p) => jsonFieldText(evalJsonPath(doc, p))));
     }
     case 'text':
       return () =>

@@ -1,5 +1,6 @@
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { PARQUET_COMPRESSORS } from './parquetCompressors.ts';
 
 function pad(n: number, w = 2) {
   return String(n).padStart(w, '0');
@@ -88,23 +89,96 @@ function isDecimal(e: SchemaElement): boolean {
   return e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL';
 }
 
+/** TIME of day from its unit count since midnight (hyparquet hands TIME over as the raw integer). */
+export function timeText(v: number | bigint, unit: 'MILLIS' | 'MICROS' | 'NANOS'): string {
+  const micros = unit === 'MILLIS' ? BigInt(v) * 1000n : unit === 'MICROS' ? BigInt(v) : BigInt(v) / 1000n;
+  const secs = Number(micros / 1000000n);
+  const frac = Number(micros % 1000000n);
+  const base = `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}`;
+  return frac === 0 ? base : `${base}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+function timeUnit(e: SchemaElement): 'MILLIS' | 'MICROS' | 'NANOS' | undefined {
+  if (e.logical_type?.type === 'TIME') return e.logical_type.unit;
+  if (e.converted_type === 'TIME_MILLIS') return 'MILLIS';
+  if (e.converted_type === 'TIME_MICROS') return 'MICROS';
+  return undefined;
+}
+
+/** A top-level column of the file: its schema element and, for a flat column, its leaf. */
+export interface ParquetColumn {
+  name: string;
+  element: SchemaElement;
+  /** True for a group (struct, list, map): it loads into SUPER as JSON. */
+  nested: boolean;
+}
+
+/** The top-level columns of a file, in order (Parquet columns map to table columns by position). */
+export function topLevelColumns(metadata: FileMetaData): ParquetColumn[] {
+  const schema = metadata.schema;
+  const out: ParquetColumn[] = [];
+  let i = 1;
+  const skip = (at: number): number => {
+    const e = schema[at] as SchemaElement;
+    let next = at + 1;
+    for (let c = 0; c < (e.num_children ?? 0); c++) next = skip(next);
+    return next;
+  };
+  while (i < schema.length) {
+    const e = schema[i] as SchemaElement;
+    const nested = (e.num_children ?? 0) > 0;
+    out.push({ name: e.name, element: e, nested });
+    i = skip(i);
+  }
+  return out;
+}
+
+type LeafText = (v: unknown) => string | null;
+
 /**
- * Metadata with DECIMAL annotations taken off INT32/INT64/FIXED_LEN_BYTE_ARRAY leaves, so the
- * reader hands over the physical values; returns the scale of each leaf that had one (by leaf index).
+ * Metadata with DECIMAL annotations taken off top-level INT32/INT64/FIXED_LEN_BYTE_ARRAY columns,
+ * so the reader hands over the physical values, and each column's text conversion.
  */
-function rawDecimals(metadata: FileMetaData): { metadata: FileMetaData; scales: (number | undefined)[] } {
-  const scales: (number | undefined)[] = [];
+function plainColumns(metadata: FileMetaData): { metadata: FileMetaData; texts: LeafText[] } {
+  const top = new Set(topLevelColumns(metadata).map((c) => c.element));
+  const texts: LeafText[] = [];
   const schema = metadata.schema.map((e) => {
-    if (e.num_children !== undefined && e.num_children > 0) return e;
+    if (!top.has(e)) return e;
+    if ((e.num_children ?? 0) > 0) {
+      texts.push(jsonText);
+      return e;
+    }
+    const unit = timeUnit(e);
+    if (unit !== undefined) {
+      texts.push((v) => (v === null || v === undefined ? null : timeText(v as number | bigint, unit)));
+      return e;
+    }
     const raw =
       isDecimal(e) && (e.type === 'INT32' || e.type === 'INT64' || e.type === 'FIXED_LEN_BYTE_ARRAY');
+    if (!raw) {
+      texts.push(valueText);
+      return e;
+    }
     const scale = e.logical_type?.type === 'DECIMAL' ? e.logical_type.scale : (e.scale ?? 0);
-    scales.push(raw ? scale : undefined);
-    if (!raw) return e;
+    texts.push((v) =>
+      v === null || v === undefined ? null : decimalText(v as number | bigint | Uint8Array, scale),
+    );
     const { converted_type: _c, logical_type: _l, ...plain } = e;
     return plain;
   });
-  return { metadata: { ...metadata, schema }, scales };
+  return { metadata: { ...metadata, schema }, texts };
+}
+
+const rawJson = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
+
+/** A nested value (struct, list, map) as the JSON text SUPER takes; 64-bit integers stay exact. */
+function jsonText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return rawJson ? rawJson(x.toString()) : Number(x);
+    if (x instanceof Uint8Array) return Buffer.from(x).toString('hex');
+    return x;
+  });
 }
 
 /** An AsyncBuffer over ranged reads of one object (ranges are [start, end)). */
@@ -118,11 +192,30 @@ export interface ParquetBatch {
   text(row: number, column: number): string | null;
 }
 
+/** A file that cannot be read: names the file and, when known, the column (Redshift's Spectrum wording). */
+export class ParquetReadError extends Error {
+  override readonly name = 'ParquetReadError';
+}
+
+function unsupportedCodec(metadata: FileMetaData, url: string): void {
+  for (const [g, rg] of metadata.row_groups.entries()) {
+    for (const chunk of rg.columns) {
+      const codec = chunk.meta_data?.codec;
+      if (codec !== undefined && codec !== 'UNCOMPRESSED' && !(codec in PARQUET_COMPRESSORS)) {
+        throw new ParquetReadError(
+          `Spectrum Scan Error: file ${url}, column "${chunk.meta_data?.path_in_schema.join('.')}" (row group ${g + 1}) uses the compression codec ${codec}, which cannot be read. Write the file with SNAPPY, ZSTD, GZIP, BROTLI, LZ4_RAW or no compression.`,
+        );
+      }
+    }
+  }
+}
+
 /**
  * The rows of a Parquet file, one row group at a time, read with ranged GETs (the footer, then
  * each row group's column chunks), so memory holds one row group, never the whole object. Values
- * stay in the reader's column arrays (no row objects). Throws when the column count differs from
- * the load columns'.
+ * stay in the reader's column arrays (no row objects) unless the file has nested columns, which
+ * are assembled into JSON for SUPER. Throws when the column count differs from the load columns',
+ * and names the file and column of anything it cannot decode.
  */
 export async function* parquetBatches(
   byteLength: number,
@@ -132,47 +225,83 @@ export async function* parquetBatches(
 ): AsyncGenerator<ParquetBatch> {
   // No caching reader: a cache would end up holding the whole object.
   const file: AsyncBuffer = { byteLength, slice: read };
-  const { metadata, scales } = rawDecimals(await parquetMetadataAsync(file));
-  if (scales.length !== expectedColumns)
-    throw new Error(
-      `Spectrum Scan Error: file ${url} has ${scales.length} columns but the COPY loads ${expectedColumns}: Parquet columns map to table columns by position and their counts must match.`,
+  let footer: FileMetaData;
+  try {
+    footer = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw new ParquetReadError(
+      `Spectrum Scan Error: file ${url} is not a readable Parquet file: ${(error as Error).message}`,
     );
-  const leaves = metadata.schema.filter((e) => e.num_children === undefined || e.num_children === 0);
-  const position = new Map(leaves.map((e, i) => [e.name, i]));
+  }
+  const { metadata, texts } = plainColumns(footer);
+  if (texts.length !== expectedColumns)
+    throw new ParquetReadError(
+      `Spectrum Scan Error: file ${url} has ${texts.length} columns but the COPY loads ${expectedColumns}: Parquet columns map to table columns by position and their counts must match.`,
+    );
+  unsupportedCodec(metadata, url);
+  const top = topLevelColumns(metadata);
+  const nested = top.some((c) => c.nested);
+  const position = new Map(top.map((c, i) => [c.name, i]));
   let rowStart = 0;
-  for (const rg of metadata.row_groups) {
+  for (const [g, rg] of metadata.row_groups.entries()) {
     const rowCount = Number(rg.num_rows);
     const rowEnd = rowStart + rowCount;
-    const parts: { start: number; data: ArrayLike<unknown> }[][] = leaves.map(() => []);
-    await parquetRead({
-      file,
-      metadata,
-      rowStart,
-      rowEnd,
-      parsers: PARSERS,
-      onChunk: ({ columnName, columnData, rowStart: start }) => {
-        const i = position.get(columnName);
-        if (i !== undefined) parts[i]?.push({ start, data: columnData });
-      },
-    });
-    const columns = parts.map((chunks) => {
-      if (chunks.length === 1 && (chunks[0] as { start: number }).start === rowStart)
-        return (chunks[0] as { data: ArrayLike<unknown> }).data;
-      const all: unknown[] = new Array(rowCount).fill(null);
-      for (const c of chunks) for (let k = 0; k < c.data.length; k++) all[c.start - rowStart + k] = c.data[k];
-      return all;
-    });
+    const options = { file, metadata, rowStart, rowEnd, parsers: PARSERS, compressors: PARQUET_COMPRESSORS };
+    let columns: ArrayLike<unknown>[];
+    try {
+      if (nested) {
+        // Nested columns need the reader's assembly; such files are read row by row.
+        let rows: unknown[][] = [];
+        await parquetRead({ ...options, onComplete: (r: unknown[][]) => (rows = r) });
+        columns = top.map((_, i) => rows.map((row) => row[i]));
+      } else {
+        const parts: { start: number; data: ArrayLike<unknown> }[][] = top.map(() => []);
+        await parquetRead({
+          ...options,
+          onChunk: ({ columnName, columnData, rowStart: start }) => {
+            const i = position.get(columnName);
+            if (i !== undefined) parts[i]?.push({ start, data: columnData });
+          },
+        });
+        columns = parts.map((chunks) => {
+          if (chunks.length === 1 && (chunks[0] as { start: number }).start === rowStart)
+            return (chunks[0] as { data: ArrayLike<unknown> }).data;
+          const all: unknown[] = new Array(rowCount).fill(null);
+          for (const c of chunks)
+            for (let k = 0; k < c.data.length; k++) all[c.start - rowStart + k] = c.data[k];
+          return all;
+        });
+      }
+    } catch (error) {
+      throw await decodeError(error as Error, options, top, url, g);
+    }
     yield {
       firstRow: rowStart + 1,
       rowCount,
-      text: (r, i) => {
-        const v = (columns[i] as ArrayLike<unknown>)[r];
-        const scale = scales[i];
-        return scale !== undefined && v !== null && v !== undefined
-          ? decimalText(v as number | bigint | Uint8Array, scale)
-          : valueText(v);
-      },
+      text: (r, i) => (texts[i] as LeafText)((columns[i] as ArrayLike<unknown>)[r]),
     };
     rowStart = rowEnd;
   }
+}
+
+/** The reader failed on a row group: decode column by column to name the one it cannot read. */
+async function decodeError(
+  error: Error,
+  options: Parameters<typeof parquetRead>[0],
+  top: ParquetColumn[],
+  url: string,
+  group: number,
+): Promise<ParquetReadError> {
+  for (const column of top) {
+    try {
+      await parquetRead({ ...options, columns: [column.name], onComplete: () => undefined });
+    } catch (e) {
+      return new ParquetReadError(
+        `Spectrum Scan Error: file ${url}, column "${column.name}" (row group ${group + 1}) cannot be read: ${(e as Error).message}`,
+      );
+    }
+  }
+  return new ParquetReadError(
+    `Spectrum Scan Error: file ${url} (row group ${group + 1}) cannot be read: ${error.message}`,
+  );
 }

@@ -372,23 +372,4 @@ export function jsonFieldText(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-/** Evaluates a JSONPaths expression (`$['a']['b']`, `$.a.b`, `$.a[0]`) against a document. */
-export function evalJsonPath(doc: unknown, path: string): unknown {
-  const re =
-    /\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(\d+)\s*\]|\.([A-Za-z_$][\w$]*)/g;
-  if (!path.startsWith('$')) return undefined;
-  let cur: unknown = doc;
-  let m: RegExpExecArray | null;
-  re.lastIndex = 1;
-  for (;;) {
-    m = re.exec(path);
-    if (!m) break;
-    const key = m[1] ?? m[2] ?? m[4];
-    if (cur === null || typeof cur !== 'object') return undefined;
-    if (m[3] !== undefined) {
-      if (!Array.isArray(cur)) return undefined;
-      cur = cur[Number(m[3])];
-    } else cur = (cur as Record<string, unknown>)[key as string];
-  }
-  return cur;
-}
+export { evalJsonPath } from '../../../../src/load/jsonPaths.ts';

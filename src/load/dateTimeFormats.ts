@@ -1,7 +1,10 @@
 /**
- * DATEFORMAT / TIMEFORMAT handling: Redshift's format strings (YYYY, MM, DD, HH24, HH12, HH, MI,
- * SS, MON, MONTH, AM/PM, fractional seconds) compiled to a matcher that yields ISO text
- * PostgreSQL accepts; plus 'auto', 'epochsecs' and 'epochmillisecs'.
+ * DATEFORMAT / TIMEFORMAT handling, the one home of the rule for the prepare checks
+ * (checkValue.ts) and the local COPY (local/redshift/commands/copy/convertValue.ts): Redshift's
+ * format strings (YYYY, MM, DD, HH24, HH12, HH, MI, SS, MON, MONTH, AM/PM, fractional seconds)
+ * compiled to a matcher that yields ISO text PostgreSQL accepts; plus 'auto' (including ISO 8601
+ * with `Z`, offsets and fractions: AWS documents `2019-02-11T05:09:12.195Z` as an 'auto'
+ * example), 'epochsecs' and 'epochmillisecs'.
  */
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -42,7 +45,7 @@ const TOKENS: [string, string, Setter][] = [
   ],
   ['AM', '([AaPp][Mm])', (p, v) => (p.pm = v.toLowerCase() === 'pm')],
   ['PM', '([AaPp][Mm])', (p, v) => (p.pm = v.toLowerCase() === 'pm')],
-  ['OF', '([+-]\\d{1,2}(?::?\\d{2})?)', (p, v) => (p.tz = v)],
+  ['OF', '(Z|[+-]\\d{1,2}(?::?\\d{2})?)', (p, v) => (p.tz = v === 'Z' ? '+00' : v)],
 ];
 
 export interface CompiledFormat {
@@ -110,6 +113,11 @@ export function matchFormat(value: string, f: CompiledFormat, withTime: boolean)
 
 const AUTO_DATE = [
   'YYYY-MM-DD',
+  // A DATE column takes the date of a timestamp (the time is cut off).
+  'YYYY-MM-DDTHH:MI:SSOF',
+  'YYYY-MM-DDTHH:MI:SS',
+  'YYYY-MM-DD HH:MI:SSOF',
+  'YYYY-MM-DD HH:MI:SS',
   'YYYYMMDD',
   'MM/DD/YYYY',
   'MM-DD-YYYY',
@@ -127,12 +135,23 @@ const AUTO_TIME = [
   'YYYY-MM-DDTHH:MI:SS',
   'YYYY-MM-DD HH:MI',
   'YYYYMMDD HH:MI:SS',
+  'YYYYMMDD HHMISS',
   'YYYYMMDDTHHMISS',
+  'YYYY-MM-DDTHH:MIOF',
+  'YYYY-MM-DDTHH:MI',
   'MM/DD/YYYY HH:MI:SS',
   'MM/DD/YYYY HH:MI:SS AM',
   'DD-MON-YYYY HH:MI:SS',
   'YYYY-MM-DD',
   'MM/DD/YYYY',
+].map(compileFormat);
+
+const DEFAULT_TIME = [
+  'YYYY-MM-DD HH:MI:SSOF',
+  'YYYY-MM-DD HH:MI:SS',
+  'YYYY-MM-DDTHH:MI:SSOF',
+  'YYYY-MM-DDTHH:MI:SS',
+  'YYYY-MM-DD',
 ].map(compileFormat);
 
 export type DateParser = (v: string) => string | undefined;
@@ -164,8 +183,7 @@ export function timestampParser(format: string | undefined, withZone: boolean): 
     };
   }
   if (format === undefined) {
-    const fs = ['YYYY-MM-DD HH:MI:SSOF', 'YYYY-MM-DD HH:MI:SS', 'YYYY-MM-DD'].map(compileFormat);
-    return (v) => firstMatch(v, fs, true);
+    return (v) => firstMatch(v, DEFAULT_TIME, true);
   }
   if (format.toLowerCase() === 'auto') return (v) => firstMatch(v, AUTO_TIME, true);
   const f = compileFormat(format);

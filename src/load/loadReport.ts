@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { LoadMode } from '../job/loadJob.ts';
+import type { PartSummary } from './loadRun.ts';
+
+/** Objects listed one by one in a load's report; the rest are counted. */
+export const MAX_REPORTED_OBJECTS = 50;
+/** Rejected rows shown as samples in a load's report. */
+export const MAX_REJECTED_SAMPLES = 10;
+
+/**
+ * What the prepare step saw, for the load's report: per-object counts (the first
+ * MAX_REPORTED_OBJECTS objects) and samples of the rejected rows with their file.
+ */
+export const preparedReportSchema = z
+  .object({
+    perObject: z.array(
+      z.object({ uri: z.string(), records: z.number().int(), rejected: z.number().int() }).strict(),
+    ),
+    rejectedSamples: z.array(
+      z
+        .object({
+          uri: z.string(),
+          line: z.number().int(),
+          column: z.string().optional(),
+          reason: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type PreparedReport = z.infer<typeof preparedReportSchema>;
+
+/** The report part of the prepared parts' summaries (bounded: it travels in the execution state). */
+export function preparedReport(summaries: readonly PartSummary[]): PreparedReport {
+  const uri = (s: PartSummary) => `s3://${s.bucket}/${s.key}`;
+  return {
+    perObject: summaries
+      .slice(0, MAX_REPORTED_OBJECTS)
+      .map((s) => ({ uri: uri(s), records: s.records, rejected: s.rejected })),
+    rejectedSamples: summaries
+      .flatMap((s) => s.rejectedSamples.map((r) => ({ uri: uri(s), ...r })))
+      .slice(0, MAX_REJECTED_SAMPLES),
+  };
+}
+
+/**
+ * Rows the merge inserted and updated, from the load transaction's counts: an upsert replaces
+ * `matched` target rows by key (updated) and adds the rest; append and replace insert them all.
+ */
+export function rowChanges(
+  mode: LoadMode,
+  merged: number,
+  matched: number,
+): { inserted: number; updated: number } {
+  if (mode === 'upsert') return { inserted: Math.max(0, merged - matched), updated: matched };
+  return { inserted: merged, updated: 0 };
+}
+
+/** A load execution's output as the CLI reads it (`$.result`, `$.skipped`, `$.skippedCount`). */
+export interface LoadOutput {
+  result?: {
+    nothingToDo?: boolean;
+    table?: string;
+    mode?: string;
+    objects?: number;
+    records?: number;
+    rowsRead?: number;
+    rejected?: number;
+    inserted?: number;
+    updated?: number;
+    deleted?: number;
+    rowsBefore?: number;
+    rowsAfter?: number;
+    alreadyLoaded?: boolean;
+    skippedCount?: number;
+    skipped?: { uri: string; loadedBy: string }[];
+    perObject?: PreparedReport['perObject'];
+    rejectedSamples?: PreparedReport['rejectedSamples'];
+  };
+  skipped?: { uri: string; loadedBy: string }[];
+  skippedCount?: number;
+}
+
+const n = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
+
+/** The load's report in words, one line each (the CLI summary prints them). */
+export function formatLoadReport(output: LoadOutput): string[] {
+  const r = output.result ?? {};
+  const skipped = r.skipped ?? output.skipped ?? [];
+  const skippedCount = r.skippedCount ?? output.skippedCount ?? skipped.length;
+  const lines: string[] = [];
+  const listSkipped = () => {
+    for (const s of skipped) lines.push(`    skipped ${s.uri} (loaded by run ${s.loadedBy})`);
+    if (skippedCount > skipped.length)
+      lines.push(`    ... and ${n(skippedCount - skipped.length)} more skipped`);
+  };
+  if (r.nothingToDo) {
+    lines.push(
+      `  nothing to do: all ${n(skippedCount)} source object(s) were loaded by earlier runs; no rows changed`,
+    );
+    listSkipped();
+    return lines;
+  }
+  if (r.alreadyLoaded) {
+    lines.push('  nothing changed: this batch was loaded already (a retry or a duplicate event)');
+    return lines;
+  }
+  lines.push(`  table    ${r.table ?? '?'} (${r.mode ?? 'append'})`);
+  lines.push(`  objects  ${n(r.objects)} loaded, ${n(skippedCount)} skipped (loaded by earlier runs)`);
+  lines.push(
+    `  rows     ${n(r.rowsRead ?? r.records)} read, ${n(r.rejected)} rejected, ${n(r.records)} staged`,
+  );
+  // `deleted` is the rows an upsert replaced (counted as updated) or a replace removed.
+  lines.push(
+    `           ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.mode === 'replace' ? r.deleted : 0)} deleted`,
+  );
+  if (r.rowsBefore !== undefined && r.rowsAfter !== undefined)
+    lines.push(`  table rows ${n(r.rowsBefore)} -> ${n(r.rowsAfter)}`);
+  for (const o of r.perObject ?? [])
+    lines.push(`    ${o.uri}: ${n(o.records)} rows${o.rejected > 0 ? `, ${n(o.rejected)} rejected` : ''}`);
+  if ((r.objects ?? 0) > (r.perObject?.length ?? 0) && (r.perObject?.length ?? 0) > 0)
+    lines.push(`    ... and ${n((r.objects ?? 0) - (r.perObject?.length ?? 0))} more objects`);
+  for (const s of r.rejectedSamples ?? [])
+    lines.push(
+      `    rejected ${s.uri} line ${s.line}${s.column === undefined ? '' : ` column "${s.column}"`}: ${s.reason}`,
+    );
+  listSkipped();
+  return lines;
+}
