@@ -4,6 +4,7 @@ import { stateMachineArn } from '../local/sfn/arns.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { createSfnClient } from '../src/aws/clients.ts';
 import { userLogLevel } from '../src/config/env.ts';
+import { liveStack } from './runningStack.ts';
 
 export interface LocalSfnTarget {
   client: SFNClient;
@@ -25,10 +26,11 @@ export interface OpenLocalOptions {
 }
 
 /**
- * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at (a running
- * `local start`), or a local stack started here and stopped by `stop()`. A stack started here
- * never outlives this process: its servers run under watchdogs that stop them when it dies, even
- * by SIGKILL (local/process/spawnService.ts); its in-process servers die with it.
+ * The local Step Functions to run against: the one RT_ENDPOINT_SFN points at, the running
+ * `local start` on .local/ (its endpoints file), or a local stack started here and stopped by
+ * `stop()`. A stack started here never outlives this process: its servers run under watchdogs that
+ * stop them when it dies, even by SIGKILL (local/process/spawnService.ts); its in-process servers
+ * die with it.
  */
 export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<LocalSfnTarget> {
   const env = options.env ?? process.env;
@@ -39,6 +41,20 @@ export async function openLocalSfn(options: OpenLocalOptions = {}): Promise<Loca
       client,
       region,
       stateMachineArn: (kind) => stateMachineArn(region, kind),
+      stop: async () => client.destroy(),
+    };
+  }
+  // A running `local start` on the default data directory keeps the executions for `runs --local`
+  // and its console. With an explicit dataDir this process starts its own stack there (refused
+  // while a live one holds it: local/postgres/startPostgres.ts).
+  const running = options.dataDir === undefined ? await liveStack(undefined) : undefined;
+  if (running?.sfn !== undefined) {
+    const client = createSfnClient({ region: running.region, endpoint: running.sfn });
+    options.log?.(`using the local stack running from ${running.dataDir ?? 'its data directory'}`);
+    return {
+      client,
+      region: running.region,
+      stateMachineArn: (kind) => stateMachineArn(running.region, kind),
       stop: async () => client.destroy(),
     };
   }

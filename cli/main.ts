@@ -16,6 +16,14 @@ const commands: Record<
     describe: 'run <job> [--local | --stage <s>]: start a run and follow it',
     load: () => import('./commands/run.ts'),
   },
+  sql: {
+    describe: 'sql [--local | --job <job> | --cluster-identifier ...] <sql>: run SQL through the Data API',
+    load: () => import('./commands/sql.ts'),
+  },
+  runs: {
+    describe: 'runs [job] | runs show <execution>: recent executions and their reports',
+    load: () => import('./commands/runs.ts'),
+  },
   validate: {
     describe: 'validate <job>: check a job document offline',
     load: () => import('./commands/validate.ts'),

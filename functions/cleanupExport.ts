@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { cleanupExport } from '../src/export/cleanupExport.ts';
+import { exportJobSchema } from '../src/job/exportJob.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
+import { failedRun } from '../src/lineage/failedRun.ts';
+import { exportLineage } from '../src/lineage/jobLineage.ts';
+import { runFailed } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -36,5 +41,22 @@ export const handler = defineHandler({
       },
       { stateBucket: env.RT_STATE_BUCKET, logger },
     );
+  },
+  metrics: (input) => runFailed(input.state),
+  lineage: {
+    of: (input, _report, env) => {
+      const failed = failedRun(input.state, exportJobSchema);
+      if (failed === undefined) return undefined;
+      const s = input.state as { destination?: unknown };
+      const destination = typeof s.destination === 'string' ? s.destination : undefined;
+      return exportLineage(failed.job, destination, {
+        eventType: 'FAIL',
+        runId: failed.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+        error: failed.error,
+      });
+    },
+    emit: emitLineage,
   },
 });

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { loadJobSchema } from '../src/job/loadJob.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
+import { failedRun } from '../src/lineage/failedRun.ts';
+import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { cleanupLoad } from '../src/load/cleanupLoad.ts';
 import { loadStatePrefix } from '../src/load/planLoad.ts';
+import { runFailed } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -37,5 +42,20 @@ export const handler = defineHandler({
       },
       logger,
     );
+  },
+  metrics: (input) => runFailed(input.state),
+  lineage: {
+    of: (input, _report, env) => {
+      const failed = failedRun(input.state, loadJobSchema);
+      if (failed === undefined) return undefined;
+      return loadLineage(failed.job, {
+        eventType: 'FAIL',
+        runId: failed.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+        error: failed.error,
+      });
+    },
+    emit: emitLineage,
   },
 });

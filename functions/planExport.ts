@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { planExport } from '../src/export/planExport.ts';
 import { executionInputSchema } from '../src/job/runContext.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
+import { exportLineage } from '../src/lineage/jobLineage.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -18,4 +20,14 @@ export const handler = defineHandler({
       now: Date.now(),
       s3: clients.s3,
     }),
+  lineage: {
+    of: (_input, run, env) =>
+      exportLineage(run.job, run.destination, {
+        eventType: 'START',
+        runId: run.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+      }),
+    emit: emitLineage,
+  },
 });

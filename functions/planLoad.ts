@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
+import { emitLineage } from '../src/lineage/emitLineage.ts';
+import { loadLineage } from '../src/lineage/jobLineage.ts';
 import { loadRunSchema, planLoad, planQueriesSchema } from '../src/load/planLoad.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -28,4 +30,14 @@ export const handler = defineHandler({
       stateBucket: env.RT_STATE_BUCKET,
       inlineMaxParts: env.RT_LOAD_INLINE_MAX_PARTS,
     }),
+  lineage: {
+    of: (input, _plan, env) =>
+      loadLineage(input.run.job, {
+        eventType: 'START',
+        runId: input.run.runId,
+        region: env.AWS_REGION,
+        now: new Date(),
+      }),
+    emit: emitLineage,
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pollStatement, statementStateSchema } from '../src/dataapi/pollStatement.ts';
 import { redshiftTargetSchema } from '../src/job/common.ts';
+import { statementFinished } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -32,4 +33,5 @@ export const handler = defineHandler({
     pollStatement(clients.redshiftData, input.statement, {
       ...(input.longPollSeconds === undefined ? {} : { longPollSeconds: input.longPollSeconds }),
     }),
+  metrics: (_input, statement) => statementFinished(statement, Date.now()),
 });

@@ -27,6 +27,8 @@ export const DEFAULT_CLUSTER = 'local';
  */
 export const DEFAULT_BUCKETS = ['rt-state', 'rt-staging', 'rt-exports', 'rt-landing'] as const;
 export const STATE_BUCKET = 'rt-state';
+/** Where the handlers of a local stack append their CloudWatch embedded-metric lines (JSON Lines). */
+export const METRICS_FILE = 'metrics.jsonl';
 
 export type Engine = 'postgres' | 'url';
 
@@ -171,7 +173,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Step Functions last: its handlers get every endpoint above (docs/local-runner.md).
     const sfn = await startLocalSfn({
       region,
-      env: { ...stackEnv(endpoints), RT_LOG_LEVEL: options.logLevel ?? 'WARN' },
+      env: {
+        ...stackEnv(endpoints),
+        RT_LOG_LEVEL: options.logLevel ?? 'WARN',
+        // The handlers' embedded-metric lines (functions/_shared/metrics.ts), kept off the CLI's stdout.
+        RT_METRICS_FILE: join(dataDir, METRICS_FILE),
+      },
       substitutions: { stateBucket: STATE_BUCKET },
       waitScale: options.waitScale ?? 0.1,
       ...(options.onEnvChange !== undefined ? { onEnvChange: options.onEnvChange } : {}),

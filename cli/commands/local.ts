@@ -1,29 +1,21 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { DEFAULT_SCALE, seedTickit } from '../../local/seed/seedTickit.ts';
-import {
-  DEFAULT_CLUSTER,
-  DEFAULT_DATA_DIR,
-  DEFAULT_DATABASE,
-  type Engine,
-  type LocalEndpoints,
-  startLocalStack,
-} from '../../local/stack.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_DATABASE, type Engine, startLocalStack } from '../../local/stack.ts';
 import { userLogLevel } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { answers, runningStack, runningStackOf, stackFile, startStackConsole } from '../runningStack.ts';
 
 const USAGE = `usage:
-  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests]
+  redshift-transfer local start [--engine postgres|url] [--database-url URL] [--data-dir DIR] [--slices N] [--log-requests] [--no-console]
       Starts PostgreSQL, S3 and the Redshift Data API on loopback, prints one JSON line with the
-      endpoints, and runs until Ctrl-C (SIGINT) or SIGTERM.
+      endpoints (and the local console's URL: executions, buckets, SQL), and runs until Ctrl-C
+      (SIGINT) or SIGTERM.
   redshift-transfer local seed [--scale N] [--database dev] [--endpoint URL] [--data-dir DIR]
       Loads the TICKIT sample (scale ${DEFAULT_SCALE} = 1,000,000 sales) through the running stack's Data API.
 `;
-
-/** What `local start` leaves in the data directory so that `local seed` (and users) find it. */
-const STACK_FILE = 'stack.json';
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -67,6 +59,7 @@ async function start(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     slices: { type: 'string' },
     'log-requests': { type: 'boolean' },
+    'no-console': { type: 'boolean' },
   });
   const engine = (v.engine ?? 'postgres') as Engine;
   if (engine !== 'postgres' && engine !== 'url') {
@@ -107,17 +100,16 @@ async function start(argv: string[]): Promise<number> {
       ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
       ...(v['log-requests'] ? { onRedshiftDataRequest: logRequest } : {}),
     });
-    const ready = {
-      ...stack.endpoints,
-      database: stack.database,
-      clusterIdentifier: DEFAULT_CLUSTER,
-      buckets: stack.buckets,
-      stateBucket: stack.stateBucket,
-      engine,
-      dataDir,
-    };
+    // The console (local/console): executions, buckets and a SQL box, on loopback.
+    const webConsole = v['no-console']
+      ? undefined
+      : await startStackConsole(stack).catch(async (error: unknown) => {
+          await stack.stop();
+          throw error;
+        });
+    const ready = { ...runningStackOf(stack), engine, ...(webConsole ? { console: webConsole.url } : {}) };
     if (received === undefined) {
-      await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(ready, null, 2)}\n`);
+      await writeFile(stackFile(dataDir), `${JSON.stringify(ready, null, 2)}\n`);
       process.stdout.write(`${JSON.stringify(ready)}\n`);
     }
     const signal =
@@ -126,8 +118,9 @@ async function start(argv: string[]): Promise<number> {
         onSignal = resolveSignal;
       }));
     process.stderr.write(`${signal}: stopping the local stack\n`);
+    await webConsole?.stop();
     await stack.stop();
-    await rm(join(dataDir, STACK_FILE), { force: true });
+    await rm(stackFile(dataDir), { force: true });
     return 0;
   } finally {
     process.off('SIGINT', handler);
@@ -140,16 +133,6 @@ function logRequest(entry: { operation: string; status: number; ms: number; erro
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), service: 'redshift-data', ...entry, ms: Math.round(entry.ms * 10) / 10 })}\n`,
   );
-}
-
-/** True when something answers HTTP at `endpoint` (any status). */
-async function answers(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(2000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function seed(argv: string[]): Promise<number> {
@@ -177,13 +160,4 @@ async function seed(argv: string[]): Promise<number> {
     `${JSON.stringify({ database: result.database, rows: result.sizes, seconds: Math.round(result.ms) / 1000 })}\n`,
   );
   return 0;
-}
-
-async function runningStack(dataDir: string | undefined): Promise<LocalEndpoints | undefined> {
-  try {
-    const text = await readFile(join(resolve(dataDir ?? DEFAULT_DATA_DIR), STACK_FILE), 'utf8');
-    return JSON.parse(text) as LocalEndpoints;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../src/errors.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE, type RunMetricName } from '../../src/metrics/runMetrics.ts';
 import { analyzeAsl } from '../iam/aslCalls.ts';
 import { analyzeAwsCalls } from '../iam/awsCalls.ts';
 import { assumedBy, functionPolicy, sameAccount } from '../iam/functionPolicy.ts';
@@ -109,6 +110,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
   }
   addSchedules(Resources, settings, jobs, kinds, problems);
   addS3EventRules(Resources, settings, jobs, names, kinds, problems);
+  addFailedRunAlarms(Resources, settings, jobs);
   addRedshiftRole(Resources, Outputs, settings);
 
   if (problems.length > 0) {
@@ -250,6 +252,40 @@ function addStateMachine(
 /** `nightly-sales-export` -> `NightlySalesExport`. */
 function jobLogicalName(name: string): string {
   return pascalCase(name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+}
+
+/**
+ * A sample alarm per job the stack starts by itself (schedule or S3 trigger): any failed run in
+ * five minutes, on the RunsFailed metric the cleanup tasks emit (src/metrics/runMetrics.ts). Add
+ * AlarmActions (an SNS topic) to be told; the metric needs no IAM: it is a log line.
+ */
+function addFailedRunAlarms(
+  Resources: CfnObject,
+  settings: DeploySettings,
+  jobs: readonly JobSource[],
+): void {
+  for (const job of jobs) {
+    if (job.schedule === undefined && job.trigger === undefined) continue;
+    Resources[`${jobLogicalName(job.name)}FailedRunsAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${settings.service}-${settings.stage}-${job.name}-failed-runs`,
+        AlarmDescription: `A run of ${job.kind} job ${job.name} (${job.file}) failed: see redshift-transfer runs ${job.name} --stage ${settings.stage}`,
+        Namespace: METRIC_NAMESPACE,
+        MetricName: 'RunsFailed' satisfies RunMetricName,
+        Dimensions: [
+          { Name: 'service', Value: METRIC_SERVICE },
+          { Name: 'job', Value: job.name },
+        ],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    };
+  }
 }
 
 function addSchedules(

@@ -40,6 +40,8 @@ export const envSchema = z.object({
    * load's Map is a Distributed Map fed from an items file in RT_STATE_BUCKET.
    */
   RT_LOAD_INLINE_MAX_PARTS: z.coerce.number().int().min(1).max(200).default(100),
+  /** Local stack only: append the handlers' embedded-metric lines here instead of stdout. */
+  RT_METRICS_FILE: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

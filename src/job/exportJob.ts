@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import {
   columnListSchema,
   iamRoleSchema,
@@ -181,6 +182,8 @@ export const exportJobSchema = z
     timeouts: timeoutsSchema,
     spark: sparkStepSchema.optional(),
     schedule: scheduleSchema.optional(),
+    /** OpenLineage run events (START, COMPLETE, FAIL) to an HTTP endpoint and/or an S3 prefix. */
+    lineage: lineageOptionsSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import { REDSHIFT_TYPE } from '../sql/createTable.ts';
+import { hookIssues } from '../sql/hooks.ts';
 import {
   type IssueReporter,
   iamRoleSchema,
@@ -195,6 +197,9 @@ export const ledgerOptionsSchema = z
   .strict()
   .default({ schema: 'public', table: 'rt_load_ledger' });
 
+/** preSql/postSql: at most 10 statements each, checked by hookIssues (src/sql/hooks.ts). */
+const hookListSchema = z.array(z.string().trim().min(1).max(60_000)).min(1).max(10);
+
 export const loadModes = ['append', 'replace', 'upsert'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
@@ -256,10 +261,21 @@ export const loadJobSchema = z
     spark: sparkStepSchema.optional(),
     /** Run on a schedule (EventBridge Scheduler), e.g. a nightly load of a prefix. */
     schedule: scheduleSchema.optional(),
+    /** Statements run in the load transaction before the COPY (one statement each; `{table}`, `{runId}`). */
+    preSql: hookListSchema.optional(),
+    /** Statements run in the load transaction after the merge (e.g. GRANT, ANALYZE); same rules. */
+    postSql: hookListSchema.optional(),
+    /** OpenLineage run events (START, COMPLETE, FAIL) to an HTTP endpoint and/or an S3 prefix. */
+    lineage: lineageOptionsSchema.optional(),
   })
   .strict()
   .superRefine((job, ctx) => {
     const issue = issueReporter(ctx);
+    for (const field of ['preSql', 'postSql'] as const) {
+      for (const [i, sql] of (job[field] ?? []).entries()) {
+        for (const problem of hookIssues(sql)) issue([field, i], problem);
+      }
+    }
     const f = job.format;
     if (f.type === 'json' && job.columns !== undefined && f.jsonPaths === undefined) {
       issue(

@@ -13,6 +13,7 @@ import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
 import { waitForStatement } from '../dataapi/waitForStatement.ts';
 import { AlreadyLoadedError, LoadError, RowCountMismatchError, StatementFailedError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
+import { renderHook } from '../sql/hooks.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
@@ -53,6 +54,9 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     expectedRecords: prepared.records,
     runId: context.runId,
     loadId: prepared.loadId,
+    label: statementName(job.name, context.runId, 'load'),
+    preSql: job.preSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
+    postSql: job.postSql?.map((sql) => renderHook(sql, { table: context.table, runId: context.runId })),
   });
 }
 
@@ -113,6 +117,9 @@ export interface LoadResult {
   updated: number;
   perObject: PreparedReport['perObject'];
   rejectedSamples: PreparedReport['rejectedSamples'];
+  /** preSql/postSql statements run in the transaction (present when the job has hooks). */
+  preSql?: number;
+  postSql?: number;
 }
 
 /**
@@ -153,6 +160,8 @@ export async function finishLoad(
     ...rowChanges(job.mode, merged ?? 0, matched ?? 0),
     perObject: prepared.report?.perObject ?? [],
     rejectedSamples: prepared.report?.rejectedSamples ?? [],
+    ...(job.preSql ? { preSql: job.preSql.length } : {}),
+    ...(job.postSql ? { postSql: job.postSql.length } : {}),
   };
   if (result.alreadyLoaded && already !== objects) {
     throw new AlreadyLoadedError(

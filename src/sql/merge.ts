@@ -31,11 +31,22 @@ export interface LoadBatchSpec {
   runId: string;
   /** Identifies this batch in the ledger (hash of run and manifest). */
   loadId: string;
+  /**
+   * `rt:<job>:<runId>:<step>` (statementName): set as the session's `query_group` first, so every
+   * statement of the transaction carries it as `query_label` in SYS_QUERY_HISTORY.
+   */
+  label?: string | undefined;
+  /** Rendered preSql/postSql (renderHook): after the LOCK, and after the result row is selected. */
+  preSql?: readonly string[] | undefined;
+  postSql?: readonly string[] | undefined;
 }
 
 /** The step each statement of the batch performs, to name the one that failed. */
 export type LoadStep =
+  | 'label'
   | 'lock'
+  | 'pre-sql'
+  | 'post-sql'
   | 'create-stage'
   | 'create-objects'
   | 'copy-objects'
@@ -85,7 +96,9 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
   const statements: [LoadStep, string][] = [];
   const add = (step: LoadStep, sql: string) => statements.push([step, sql]);
 
+  if (spec.label !== undefined) add('label', `SET query_group TO ${sqlString(spec.label)}`);
   add('lock', `LOCK ${target}`);
+  for (const sql of spec.preSql ?? []) add('pre-sql', sql);
   add('create-stage', `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${target} INCLUDING DEFAULTS)`);
   add(
     'create-objects',
@@ -178,6 +191,8 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
       `(SELECT COUNT(*) FROM ${OBJECTS_TABLE}) AS objects FROM ${COUNTS_TABLE} c ` +
       `CROSS JOIN (SELECT COUNT(*) AS after_rows FROM ${target}) a`,
   );
+  // After the result row: the load's counts are the load's alone; a failing hook rolls back all.
+  for (const sql of spec.postSql ?? []) add('post-sql', sql);
   add(
     'drop',
     `DROP TABLE ${[STAGE_TABLE, ...(hasKeys ? [SOURCE_TABLE] : []), OBJECTS_TABLE, COUNTS_TABLE].join(', ')}`,

@@ -427,7 +427,10 @@ export class DataApiService {
         }
         failed = true;
         sub.status = 'FAILED';
-        sub.error = `ERROR: ${(error as Error).message}`;
+        // A syntax error names the 1-based character the parser stopped at, as Redshift's does.
+        const { position, code: sqlState } = error as { position?: string; code?: string };
+        const at = sqlState === '42601' && position ? ` Position: ${position}` : '';
+        sub.error = `ERROR: ${(error as Error).message}${at}`;
         sub.updatedAt = new Date();
         if (!record.isBatch || transaction) record.error = sub.error;
         if (!transaction && record.isBatch) record.error ??= sub.error;

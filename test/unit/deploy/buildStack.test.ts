@@ -195,6 +195,31 @@ describe('buildStack', () => {
     expect(byAction['s3:GetObject']).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::state-b/*' }]);
   });
 
+  it('alarms on failed runs of each job the stack starts (scheduled or S3-triggered)', async () => {
+    const stack = await buildStack(tree.root, settings());
+    const R = stack.resources.Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const alarms = Object.entries(R).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.map(([id]) => id).sort()).toEqual([
+      'NightlyExportFailedRunsAlarm',
+      'OrdersLandingFailedRunsAlarm',
+    ]);
+    expect(R.NightlyExportFailedRunsAlarm?.Properties).toMatchObject({
+      Namespace: 'RedshiftTransfer',
+      MetricName: 'RunsFailed',
+      Dimensions: [
+        { Name: 'service', Value: 'redshift-transfer' },
+        { Name: 'job', Value: 'nightly-export' },
+      ],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('schedules the jobs that declare one, in their time zone, with {"job": document} as input', async () => {
     const stack = await buildStack(tree.root, settings());
     const R = stack.resources.Resources as Record<

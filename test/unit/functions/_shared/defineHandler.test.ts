@@ -9,6 +9,15 @@ const context = { awsRequestId: 'req-1' } as Context;
 
 /** The JSON log lines the Powertools logger writes (errors go to stderr) while `act` runs. */
 async function logLines(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  return (await jsonLines(act)).filter((line) => !('_aws' in line));
+}
+
+/** The embedded-metric lines (Powertools Metrics) written while `act` runs. */
+async function metricLines(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  return (await jsonLines(act)).filter((line) => '_aws' in line);
+}
+
+async function jsonLines(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
   const written: string[] = [];
   const capture = (chunk: unknown) => {
     written.push(String(chunk));
@@ -45,6 +54,42 @@ describe('defineHandler', () => {
     name: 'double',
     input: z.object({ runId: z.string(), n: z.number().int() }),
   };
+
+  it('publishes the metrics of a result, and TaskErrors for a failure, as embedded-metric lines', async () => {
+    const ok = defineHandler({
+      ...spec,
+      run: async (input: { n: number }) => ({ rows: input.n }),
+      metrics: (input: { runId: string }, result: { rows: number }) => ({
+        job: 'j1',
+        metrics: [{ name: 'Rows' as const, value: result.rows }],
+        metadata: { step: input.runId },
+      }),
+    });
+    const [line] = await metricLines(() => ok({ runId: 'r1', n: 7 }, context));
+    expect(line).toMatchObject({ service: 'redshift-transfer', job: 'j1', Rows: 7, runId: 'r1', step: 'r1' });
+    expect(line?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'RedshiftTransfer',
+          Dimensions: [['service', 'job']],
+          Metrics: [{ Name: 'Rows', Unit: 'Count' }],
+        },
+      ],
+    });
+    const failing = defineHandler({
+      ...spec,
+      run: async () => {
+        throw new StatementFailedError('boom');
+      },
+    });
+    const [error] = await metricLines(() => failing({ runId: 'r2', n: 1 }, context));
+    expect(error).toMatchObject({
+      TaskErrors: 1,
+      task: 'double',
+      errorName: 'StatementFailedError',
+      runId: 'r2',
+    });
+  });
 
   it('passes the parsed input and the process runtime to run, and returns its result', async () => {
     const run = vi.fn(async (input: { n: number }) => ({ doubled: input.n * 2 }));
