@@ -183,7 +183,9 @@ export function partError(part: PartItem, url: string, error: unknown): Error {
   }
   if (error instanceof RedshiftTransferError) return error;
   const e = error instanceof Error ? error : new Error(String(error));
-  if (e.name === 'NoSuchKey') {
+  // GetObject says NoSuchKey; the zero-copy path's HeadObject of the staged part has no body, so
+  // the SDK names the same 404 NotFound.
+  if (e.name === 'NoSuchKey' || e.name === 'NotFound') {
     return new PartProcessingError(
       `Part ${part.index} (${part.url} -> ${url}) failed: NoSuchKey: it vanished from staging after the UNLOAD listed it (something else deleted it). Keep other writers out of the staging prefix, then run the export again.`,
       { cause: error },

@@ -173,7 +173,7 @@ describe('zero-copy (verify: manifest, the default)', () => {
     s3.client.middlewareStack.remove('zeroCopyRecorder');
 
     const source = await s3.getBytes('rt-staging', 'zc-copy/zc-copy-run/0000_part_00.gz');
-    const copied = await s3.getBytes('rt-exports', 'zc-copy/2024-06-01/part-00000.csv.gz');
+    const copied = await s3.getBytes('rt-exports', 'zc-copy/2024-06-01/part-00000-zc-copy-run.csv.gz');
     expect(copied.equals(source)).toBe(true);
     // Independent oracle: the rows in the copy, counted after gunzip.
     const lines = gunzipSync(copied)
@@ -186,7 +186,7 @@ describe('zero-copy (verify: manifest, the default)', () => {
     expect(result).toEqual({
       index: 0,
       source: 's3://rt-staging/zc-copy/zc-copy-run/0000_part_00.gz',
-      url: 's3://rt-exports/zc-copy/2024-06-01/part-00000.csv.gz',
+      url: 's3://rt-exports/zc-copy/2024-06-01/part-00000-zc-copy-run.csv.gz',
       records: ids.length + 1,
       rows: ids.length,
       bytesIn: source.length,
@@ -201,7 +201,7 @@ describe('zero-copy (verify: manifest, the default)', () => {
     expect(seen.filter((r) => r.startsWith('GetObjectCommand'))).toEqual([]);
     expect(seen).toContain(`HeadObjectCommand ${staged}`);
     expect(seen.filter((r) => /^(PutObject|UploadPart)Command /.test(r))).toEqual([]);
-    expect(seen).toContain('CopyObjectCommand zc-copy/2024-06-01/part-00000.csv.gz');
+    expect(seen).toContain('CopyObjectCommand zc-copy/2024-06-01/part-00000-zc-copy-run.csv.gz');
   });
 
   it('copies a part above the single-copy limit part by part (UploadPartCopy) with the same bytes', async () => {
@@ -289,7 +289,7 @@ describe('zero-copy (verify: manifest, the default)', () => {
     const denied = processPart(s3.client, ctx, part);
     await expect(denied).rejects.toBeInstanceOf(PartProcessingError);
     await expect(denied).rejects.toThrow(
-      'Part 0 (s3://rt-staging/zc-faults/zc-faults-run/0000_part_00.gz -> s3://rt-exports/zc-faults/2024-06-01/part-00000.csv.gz) failed: AccessDenied: Access Denied.',
+      'Part 0 (s3://rt-staging/zc-faults/zc-faults-run/0000_part_00.gz -> s3://rt-exports/zc-faults/2024-06-01/part-00000-zc-faults-run.csv.gz) failed: AccessDenied: Access Denied. Check that the role can read the staging prefix and write the destination, then run the export again.',
     );
   });
 });

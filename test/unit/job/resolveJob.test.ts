@@ -1,12 +1,14 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { JobValidationError } from '../../../src/errors.ts';
 import { resolveJob } from '../../../src/job/resolveJob.ts';
+import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
 
 const SHIPPED = 'jobs/nightly-sales-export.yml';
 
@@ -64,8 +66,19 @@ describe('resolveJob', () => {
 });
 
 describe('the plan tasks look jobs up in RT_JOBS_DIR', () => {
+  // planExport checks the job's destination (onExisting) before anything runs: a real local S3.
+  let s3: TestS3;
+  beforeAll(async () => {
+    s3 = await startTestS3();
+    await s3.client.send(new CreateBucketCommand({ Bucket: 'rt-exports' }));
+  });
+  afterAll(async () => {
+    await s3.stop();
+  });
+
   it('planExport finds a job by name only in RT_JOBS_DIR', async () => {
     vi.stubEnv('RT_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('RT_ENDPOINT_S3', s3.endpoint);
     vi.stubEnv('RT_JOBS_DIR', dir);
     const { handler } = await import('../../../functions/planExport.ts');
 
@@ -76,6 +89,7 @@ describe('the plan tasks look jobs up in RT_JOBS_DIR', () => {
 
     expect(run).toMatchObject({ jobName: 'nightly-sales-export', runDate: '2024-03-01' });
     vi.stubEnv('RT_JOBS_DIR', join(dir, 'missing'));
+    vi.stubEnv('RT_ENDPOINT_S3', s3.endpoint);
     resetRuntime();
     await expect(
       handler({ input: { jobName: 'nightly-sales-export' }, executionName: 'e2' }, {} as Context),
