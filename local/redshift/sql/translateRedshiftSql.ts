@@ -1,6 +1,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
+import { lowerQualify } from './lowerQualify.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
@@ -100,7 +101,12 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
   const flags = { implicitCommit, outsideTransactionOnly };
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
-  const text = joinTokens(lowered.tokens);
+  let loweredTokens = lowered.tokens;
+  if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
+    await loadSqlParser();
+    loweredTokens = lowerQualify(loweredTokens);
+  }
+  const text = joinTokens(loweredTokens);
   const relexed = tokenize(text);
   if (treeNotNeeded(relexed)) return { tokens: relexed, noop: false, ...flags };
   await loadSqlParser();
