@@ -286,6 +286,36 @@ END $f$`;
  * PostgreSQL lacks, and the session-level counters UNLOAD/COPY set
  * (`set_config('redshift.last_copy_count', ...)`).
  */
+/** `name(anycompatible, ...)`: PostgreSQL's function of the same name on the argument's text. */
+function stringFunctionsWithImplicitCast(): string[] {
+  const fn = (name: string, params: string[]) => {
+    const args = params
+      .map((p, i) => `${p === 'anycompatible' ? `$${i + 1}::text` : `$${i + 1}`}`)
+      .join(', ');
+    return `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.${name}(${params.join(', ')}) RETURNS text
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.${name}(${args}) $f$`;
+  };
+  return [
+    fn('split_part', ['anycompatible', 'text', 'integer']),
+    fn('ltrim', ['anycompatible']),
+    fn('ltrim', ['anycompatible', 'text']),
+    fn('rtrim', ['anycompatible']),
+    fn('rtrim', ['anycompatible', 'text']),
+    fn('btrim', ['anycompatible']),
+    fn('btrim', ['anycompatible', 'text']),
+    fn('repeat', ['anycompatible', 'integer']),
+    fn('reverse', ['anycompatible']),
+    fn('left', ['anycompatible', 'integer']),
+    fn('right', ['anycompatible', 'integer']),
+    fn('substring', ['anycompatible', 'integer']),
+    fn('substring', ['anycompatible', 'integer', 'integer']),
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer) RETURNS bytea
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2) $f$`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer, integer) RETURNS bytea
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2, $3) $f$`,
+  ];
+}
+
 export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS ${COMPAT_SCHEMA}`,
   datepartNormaliser,
@@ -293,6 +323,9 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    LANGUAGE sql STABLE AS $f$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s text) RETURNS integer
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s) $f$`,
+  // String functions cast a non-text first argument to its text, as Redshift does
+  // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
+  ...stringFunctionsWithImplicitCast(),
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
   // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).

@@ -26,6 +26,16 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'date_part',
   'json_extract_path_text',
   'json_array_length',
+  // Their first argument is cast to text when it is not (SPLIT_PART on a timestamp, REPEAT on an integer).
+  'split_part',
+  'ltrim',
+  'rtrim',
+  'btrim',
+  'repeat',
+  'reverse',
+  'left',
+  'right',
+  'substring',
 ]);
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
