@@ -309,6 +309,18 @@ function stringFunctionsWithImplicitCast(): string[] {
     fn('right', ['anycompatible', 'integer']),
     fn('substring', ['anycompatible', 'integer']),
     fn('substring', ['anycompatible', 'integer', 'integer']),
+    // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
+    // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN s IS NULL THEN v ELSE s END $f$`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT coalesce(v, s) $f$`,
+    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.first_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.first_nonnull, stype = anyelement)`,
+    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.last_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.last_nonnull, stype = anyelement)`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lag(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer) RETURNS bytea
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2) $f$`,
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer, integer) RETURNS bytea

@@ -1,6 +1,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
+import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
 import { lowerQualify } from './lowerQualify.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -112,6 +113,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   let loweredTokens = lowered.tokens;
+  if (loweredTokens.some((t) => isWord(t, 'nulls'))) loweredTokens = lowerIgnoreNulls(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);
