@@ -321,6 +321,19 @@ function stringFunctionsWithImplicitCast(): string[] {
    LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
    LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+    // MEDIAN / PERCENTILE_CONT as windows (PARTITION BY only): plain aggregates collecting the
+    // partition's non-NULL values, interpolated by PostgreSQL's own percentile_cont. The state's
+    // first element is the fraction.
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_collect(s float8[], f float8, v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN coalesce(s, ARRAY[f]) ELSE coalesce(s, ARRAY[f]) || v END $f$`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_interpolate(s float8[]) RETURNS float8
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT percentile_cont(s[1]) WITHIN GROUP (ORDER BY x) FROM unnest(s[2:]) x $f$`,
+    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.percentile_cont(float8, float8) (
+   sfunc = ${COMPAT_SCHEMA}.percentile_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
+    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.median_collect(s float8[], v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.percentile_collect(s, 0.5, v) $f$`,
+    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.median(float8) (
+   sfunc = ${COMPAT_SCHEMA}.median_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer) RETURNS bytea
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2) $f$`,
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer, integer) RETURNS bytea

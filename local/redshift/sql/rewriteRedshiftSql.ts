@@ -1,4 +1,5 @@
 import { RedshiftSqlError } from '../commands/types.ts';
+import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerRedshiftStatement } from './lowerRedshiftStatement.ts';
 import { isTrivia, isWord, type Token } from './tokenize.ts';
 
@@ -362,6 +363,29 @@ function stripTableAttribute(tokens: readonly Token[], i: number, lower: string)
   }
 }
 
+/**
+ * MEDIAN and PERCENTILE_CONT as windows take only PARTITION BY (r_WF_MEDIAN, r_WF_PERCENTILE_CONT):
+ * an ORDER BY or a frame in their OVER clause is an error, never a running median.
+ */
+function refuseOrderedWindow(tokens: readonly Token[], over: number, name: string): void {
+  const open = nextIndex(tokens, over + 1);
+  if (!isPunct(tokens[open], '(')) {
+    throw new RedshiftSqlError(`${name} OVER a named window is not supported by the local Redshift`, '0A000');
+  }
+  const end = matchingParen(tokens, open);
+  let depth = 0;
+  for (let i = open + 1; i < end; i++) {
+    if (isPunct(tokens[i], '(')) depth++;
+    else if (isPunct(tokens[i], ')')) depth--;
+    else if (depth === 0 && isWord(tokens[i], 'order', 'rows', 'range')) {
+      throw new RedshiftSqlError(
+        `The OVER clause of ${name} takes only PARTITION BY: window ordering and frames are not supported`,
+        '0A000',
+      );
+    }
+  }
+}
+
 function rewriteCall(
   tokens: readonly Token[],
   i: number,
@@ -447,9 +471,56 @@ function rewriteCall(
     case 'median': {
       const args = inner();
       if (args.length !== 1) return undefined;
+      if (isWord(tokens[nextIndex(tokens, close + 1)], 'over')) {
+        // As a window: the compat aggregate (PostgreSQL's ordered-set aggregates take no OVER).
+        refuseOrderedWindow(tokens, nextIndex(tokens, close + 1), 'MEDIAN');
+        return {
+          tokens: [word(`${COMPAT_SCHEMA}.median(`), ...(args[0] as Token[]), punct(')')],
+          end: close + 1,
+        };
+      }
       return {
         tokens: [word('PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY '), ...(args[0] as Token[]), punct(')')],
         end: close + 1,
+      };
+    }
+    case 'percentile_cont': {
+      // PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x [ASC|DESC]) OVER (...): the compat aggregate.
+      const within = nextIndex(tokens, close + 1);
+      const group = nextIndex(tokens, within + 1);
+      const groupOpen = nextIndex(tokens, group + 1);
+      if (
+        !isWord(tokens[within], 'within') ||
+        !isWord(tokens[group], 'group') ||
+        !isPunct(tokens[groupOpen], '(')
+      )
+        return undefined;
+      const groupClose = matchingParen(tokens, groupOpen);
+      const over = nextIndex(tokens, groupClose + 1);
+      if (groupClose === -1 || !isWord(tokens[over], 'over')) return undefined;
+      const order = nextIndex(tokens, groupOpen + 1);
+      const by = nextIndex(tokens, order + 1);
+      if (!isWord(tokens[order], 'order') || !isWord(tokens[by], 'by')) return undefined;
+      let exprEnd = prevIndex(tokens, groupClose - 1);
+      let descending = false;
+      if (isWord(tokens[exprEnd], 'asc', 'desc')) {
+        descending = isWord(tokens[exprEnd], 'desc');
+        exprEnd = prevIndex(tokens, exprEnd - 1);
+      }
+      const args = inner();
+      if (args.length !== 1) return undefined;
+      refuseOrderedWindow(tokens, over, 'PERCENTILE_CONT');
+      const fraction = args[0] as Token[];
+      const value = rewriteRange(tokens.slice(by + 1, exprEnd + 1), ctx);
+      return {
+        tokens: [
+          word(`${COMPAT_SCHEMA}.percentile_cont(`),
+          ...(descending ? [word('1 - ('), ...fraction, punct(')')] : fraction),
+          punct(','),
+          ...value,
+          punct(')'),
+        ],
+        end: groupClose + 1,
       };
     }
     case 'nvl':
