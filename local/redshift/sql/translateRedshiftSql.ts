@@ -2,6 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
+import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerQualify } from './lowerQualify.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -114,6 +115,12 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   let loweredTokens = lowered.tokens;
   if (loweredTokens.some((t) => isWord(t, 'nulls'))) loweredTokens = lowerIgnoreNulls(loweredTokens);
+  if (
+    loweredTokens.some(
+      (t, i) => t.kind === 'operator' && t.text === '+' && loweredTokens[i - 1]?.text === '(',
+    )
+  )
+    loweredTokens = lowerOuterJoinPlus(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);
