@@ -139,7 +139,7 @@ const aggregates: string[] = [
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_int_final(s numeric[]) RETURNS bigint
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE trunc(s[2] / s[1])::bigint END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_numeric_final(s numeric[]) RETURNS numeric
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE round(s[2] / s[1], s[3]::int) END $f$`,
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE trunc(s[2] / s[1], s[3]::int) END $f$`,
   // SMALLINT and INTEGER on PostgreSQL's own accumulators ({count, sum} as int8[]): fast.
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.avg_int_final(s bigint[]) RETURNS bigint
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT CASE WHEN s[1] = 0 THEN NULL ELSE s[2] / s[1] END $f$`,

@@ -190,7 +190,7 @@ function soleRelation(from: unknown[]): string | undefined {
 }
 
 /** PostgreSQL's default output name of an expression (FigureColname). */
-function columnName(val: unknown): string {
+export function columnName(val: unknown): string {
   const v = val as Record<string, Node | undefined> | undefined;
   if (v?.ColumnRef !== undefined) {
     const f = (v.ColumnRef.fields as Node[] | undefined)?.at(-1);

@@ -3,6 +3,7 @@ import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
+import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -121,6 +122,10 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     )
   )
     loweredTokens = lowerOuterJoinPlus(loweredTokens);
+  if (loweredTokens.some((t) => isWord(t, 'pivot'))) {
+    await loadSqlParser();
+    loweredTokens = lowerPivot(loweredTokens);
+  }
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);

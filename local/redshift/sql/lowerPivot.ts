@@ -1,0 +1,155 @@
+import { parseSync } from 'libpg-query';
+import { RedshiftSqlError } from '../commands/types.ts';
+import { columnName } from './lowerQualify.ts';
+import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
+
+const refuse = (why: string) =>
+  new RedshiftSqlError(`PIVOT is not supported by the local Redshift here: ${why}`, '0A000');
+
+const isPunct = (t: Token | undefined, text: string) => t?.kind === 'punct' && t.text === text;
+
+function next(tokens: readonly Token[], from: number): number {
+  for (let i = from; i < tokens.length; i++) if (!isTrivia(tokens[i] as Token)) return i;
+  return -1;
+}
+
+function prev(tokens: readonly Token[], from: number): number {
+  for (let i = from; i >= 0; i--) if (!isTrivia(tokens[i] as Token)) return i;
+  return -1;
+}
+
+function close(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (isPunct(tokens[i], '(')) depth++;
+    else if (isPunct(tokens[i], ')') && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTop(tokens: readonly Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth--;
+    if (depth === 0 && isPunct(t, ',')) out.push([]);
+    else (out.at(-1) as Token[]).push(t);
+  }
+  return out;
+}
+
+const ident = (t: Token | undefined) =>
+  t?.kind === 'quotedIdent' ? t.text.slice(1, -1) : t?.kind === 'word' ? t.text.toLowerCase() : undefined;
+
+/**
+ * `FROM (SELECT ...) [alias] PIVOT (agg(arg) FOR col IN (v1 [AS a1], ...)) [AS alias]`
+ * (r_FROM_clause-pivot-unpivot-examples): the source's other columns are the groups, and each
+ * value a column `agg(arg) FILTER (WHERE col = v)` named after the value (or its alias), as
+ *   (SELECT g..., agg(arg) FILTER (WHERE col = v1) AS "v1", ... FROM (SELECT ...) GROUP BY g...)
+ * The source must be a subquery whose columns have names; one aggregate.
+ */
+export function lowerPivot(tokens: readonly Token[]): Token[] {
+  let current = [...tokens];
+  for (let guard = 0; guard < 16; guard++) {
+    const at = current.findIndex((t, i) => isWord(t, 'pivot') && isPunct(current[next(current, i + 1)], '('));
+    if (at === -1) return current;
+    current = tokenize(lowerOne(current, at));
+  }
+  throw refuse('too many PIVOTs');
+}
+
+function lowerOne(tokens: Token[], at: number): string {
+  // The source: `(SELECT ...)` optionally followed by an alias.
+  let sourceClose = prev(tokens, at - 1);
+  if (!isPunct(tokens[sourceClose], ')')) {
+    sourceClose = prev(tokens, sourceClose - 1);
+    if (isWord(tokens[sourceClose], 'as')) sourceClose = prev(tokens, sourceClose - 1);
+  }
+  if (!isPunct(tokens[sourceClose], ')')) throw refuse('the source must be a parenthesized SELECT');
+  let sourceOpen = -1;
+  for (let i = sourceClose; i >= 0; i--) {
+    if (isPunct(tokens[i], '(') && close(tokens, i) === sourceClose) {
+      sourceOpen = i;
+      break;
+    }
+  }
+  const source = joinTokens(tokens.slice(sourceOpen + 1, sourceClose));
+  let sourceColumns: string[];
+  try {
+    const tree = parseSync(source) as {
+      stmts?: {
+        stmt?: { SelectStmt?: { targetList?: { ResTarget?: { name?: string; val?: unknown } }[] } };
+      }[];
+    };
+    const list = tree.stmts?.[0]?.stmt?.SelectStmt?.targetList ?? [];
+    sourceColumns = list.map((r) => r.ResTarget?.name ?? columnName(r.ResTarget?.val));
+  } catch {
+    throw refuse('the source must be a SELECT PostgreSQL can read');
+  }
+  if (sourceColumns.some((c) => c === '?column?' || c === ''))
+    throw refuse('every column of the source needs a name');
+  const open = next(tokens, at + 1);
+  const end = close(tokens, open);
+  const body = tokens.slice(open + 1, end);
+  const forAt = body.findIndex((t) => isWord(t, 'for'));
+  if (forAt === -1) throw refuse('PIVOT needs FOR column IN (...)');
+  const aggregates = splitTop(body.slice(0, forAt));
+  if (aggregates.length !== 1) throw refuse('one aggregate per PIVOT');
+  const agg = joinTokens(aggregates[0] as Token[]).trim();
+  const forCol = ident(body[next(body, forAt + 1)]);
+  const inAt = next(body, next(body, forAt + 1) + 1);
+  if (forCol === undefined || !isWord(body[inAt], 'in')) throw refuse('PIVOT needs FOR column IN (...)');
+  const listOpen = next(body, inAt + 1);
+  const listClose = close(body, listOpen);
+  const values = splitTop(body.slice(listOpen + 1, listClose)).map((v) => {
+    const m = v.filter((t) => !isTrivia(t));
+    const value = m[0] as Token;
+    if (value === undefined || isWord(value, 'null')) throw refuse('a NULL value in IN');
+    const alias = isWord(m[1], 'as') ? ident(m[2]) : ident(m[1]);
+    const name =
+      alias ??
+      (value.kind === 'string'
+        ? value.text.slice(1, -1).replace(/''/g, "'").toLowerCase()
+        : value.text.toLowerCase());
+    return { value: value.text, name };
+  });
+  // Columns the aggregate reads are not groups.
+  const aggWords = new Set(
+    tokenize(agg)
+      .map(ident)
+      .filter((w): w is string => w !== undefined),
+  );
+  const groups = sourceColumns.filter((c) => c !== forCol && !aggWords.has(c));
+  const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  const columns = [
+    ...groups.map(quote),
+    ...values.map((v) => `${agg} FILTER (WHERE ${quote(forCol)} = ${v.value}) AS ${quote(v.name)}`),
+  ];
+  const grouping = groups.length > 0 ? ` GROUP BY ${groups.map(quote).join(', ')}` : '';
+  // An alias after PIVOT (...) names the result; otherwise one is given.
+  const afterAt = next(tokens, end + 1);
+  const hasAlias =
+    afterAt !== -1 &&
+    (isWord(tokens[afterAt], 'as') ||
+      (tokens[afterAt]?.kind === 'word' &&
+        ![
+          'where',
+          'group',
+          'order',
+          'limit',
+          'having',
+          'union',
+          'join',
+          'on',
+          'left',
+          'right',
+          'inner',
+          'full',
+          'cross',
+          'qualify',
+          'window',
+        ].includes((tokens[afterAt] as Token).text.toLowerCase())) ||
+      tokens[afterAt]?.kind === 'quotedIdent');
+  return `${joinTokens(tokens.slice(0, sourceOpen))}(SELECT ${columns.join(', ')} FROM (${source}) AS __pivot_source${grouping})${hasAlias ? '' : ' AS __pivot'}${joinTokens(tokens.slice(end + 1))}`;
+}
