@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import { REDSHIFT_TYPE } from '../sql/createTable.ts';
 import { hookIssues } from '../sql/hooks.ts';
+import { LOAD_MODES, type LoadMode, loadModes } from '../sql/merge.ts';
 import {
   type IssueReporter,
   iamRoleSchema,
@@ -200,8 +201,8 @@ export const ledgerOptionsSchema = z
 /** preSql/postSql: at most 10 statements each, checked by hookIssues (src/sql/hooks.ts). */
 const hookListSchema = z.array(z.string().trim().min(1).max(60_000)).min(1).max(10);
 
-export const loadModes = ['append', 'replace', 'upsert'] as const;
-export type LoadMode = (typeof loadModes)[number];
+// One table of modes (src/sql/merge.ts): the schema, the SQL and the docs read it.
+export { type LoadMode, loadModes } from '../sql/merge.ts';
 
 /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
 export const mergeKeysSchema = z.array(z.string().min(1)).min(1).max(32);
@@ -217,8 +218,8 @@ export function mergeRuleIssues(
   at: (string | number)[],
   issue: IssueReporter,
 ): void {
-  if (d.mode === 'upsert' && d.keys === undefined) {
-    issue([...at, 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
+  if (LOAD_MODES[d.mode].needsKeys && d.keys === undefined) {
+    issue([...at, 'keys'], `mode "${d.mode}" needs "keys": the columns that identify a row`);
   }
   if (d.orderBy !== undefined && d.keys === undefined) {
     issue([...at, 'orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');

@@ -17,7 +17,7 @@ import { renderHook } from '../sql/hooks.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
-import { type PreparedReport, rowChanges } from './loadReport.ts';
+import { type PreparedReport, rowChanges, rowsDeleted } from './loadReport.ts';
 import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
@@ -104,7 +104,7 @@ export interface LoadResult {
   rejected: number;
   /** Rows merged into the target (after de-duplication on the keys). */
   merged: number;
-  /** Target rows replaced (upsert: matched by key; replace: every row before). */
+  /** Target rows replaced (upsert: matched by key; replace: every row before; merge updates, so 0). */
   deleted: number;
   rowsBefore: number;
   rowsAfter: number;
@@ -152,7 +152,7 @@ export async function finishLoad(
     records: staged ?? 0,
     rejected: prepared.rejected,
     merged: merged ?? 0,
-    deleted: matched ?? 0,
+    deleted: rowsDeleted(job.mode, merged ?? 0, matched ?? 0),
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,

@@ -1,4 +1,3 @@
-import type { LoadMode } from '../job/loadJob.ts';
 import { buildCopy, type CopySpec } from './copy.ts';
 import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './identifiers.ts';
 import { ledgerTableKey } from './ledger.ts';
@@ -11,6 +10,112 @@ export const COUNTS_TABLE = 'rt_counts';
 
 /** Prefix of the text our in-transaction checks put in the error that rolls the batch back. */
 export const CHECK_MARKER = 'rt-check';
+
+/** What a load mode's statements are built from (see LOAD_MODES). */
+export interface ModeSql {
+  /** The quoted target table. */
+  target: string;
+  /** The table the rows come from: rt_source (de-duplicated on the keys) or rt_stage. */
+  source: string;
+  /** The columns inserted (file order), unquoted, and the keys. */
+  columns: readonly string[];
+  keys: readonly string[];
+  col: (c: string) => string;
+  /** `left.k1 = right.k1 AND ...` over the keys. */
+  keyJoin: (left: string, right: string) => string;
+  /** True unless the ledger already has this batch (then the merge changes nothing). */
+  notAlready: string;
+}
+
+/** How one load mode merges the batch; a new mode is one entry of LOAD_MODES. */
+export interface LoadModeRule {
+  /** One line for docs/load.md (test/unit/sql/merge.test.ts checks the docs list every mode). */
+  summary: string;
+  /** Whether the job must name `keys`. */
+  needsKeys: boolean;
+  /** SQL counting the target rows the merge replaces or updates (`matched`), before it runs. */
+  matched: (s: ModeSql) => string;
+  /** The statements that merge the source into the target. */
+  merge: (s: ModeSql) => [LoadStep, string][];
+  /** Rows inserted, updated and deleted, from the rows merged and the target rows matched. */
+  changes: (merged: number, matched: number) => { inserted: number; updated: number; deleted: number };
+}
+
+const insertFrom = (s: ModeSql): [LoadStep, string] => {
+  const list = s.columns.map(s.col).join(', ');
+  return [
+    'insert',
+    `INSERT INTO ${s.target} (${list}) SELECT ${list} FROM ${s.source} WHERE ${s.notAlready}`,
+  ];
+};
+const matchedByKey = (s: ModeSql) =>
+  `(SELECT COUNT(*) FROM ${s.target} t JOIN ${s.source} s ON ${s.keyJoin('t', 's')})`;
+const byKey = (merged: number, matched: number) => ({
+  inserted: Math.max(0, merged - matched),
+  updated: matched,
+});
+
+/**
+ * The load modes. Every mode keeps the target's row count reconcilable: after = before -
+ * matched + merged (the check-merged step).
+ */
+export const LOAD_MODES = {
+  append: {
+    summary: 'INSERT every row of the batch; existing rows are untouched.',
+    needsKeys: false,
+    matched: () => 'CAST(0 AS BIGINT)',
+    merge: (s) => [insertFrom(s)],
+    changes: (merged) => ({ inserted: merged, updated: 0, deleted: 0 }),
+  },
+  replace: {
+    summary: 'DELETE every target row, then INSERT the batch, in one transaction (never TRUNCATE).',
+    needsKeys: false,
+    matched: (s) => `(SELECT COUNT(*) FROM ${s.target})`,
+    merge: (s) => [['delete', `DELETE FROM ${s.target} WHERE ${s.notAlready}`], insertFrom(s)],
+    changes: (merged, matched) => ({ inserted: merged, updated: 0, deleted: matched }),
+  },
+  upsert: {
+    summary:
+      'DELETE the target rows whose keys are in the batch, then INSERT the batch: whole rows are replaced.',
+    needsKeys: true,
+    matched: matchedByKey,
+    merge: (s) => [
+      [
+        'delete',
+        `DELETE FROM ${s.target} USING ${s.source} WHERE ${s.keyJoin(s.target, s.source)} AND ${s.notAlready}`,
+      ],
+      insertFrom(s),
+    ],
+    changes: (merged, matched) => ({ ...byKey(merged, matched), deleted: matched }),
+  },
+  merge: {
+    summary:
+      "Redshift's MERGE: UPDATE the file's columns of target rows matched by key, INSERT the others; target columns absent from the files keep their values.",
+    needsKeys: true,
+    matched: matchedByKey,
+    merge: (s) => {
+      const keySet = new Set(s.keys.map((k) => k.toLowerCase()));
+      const values = s.columns.filter((c) => !keySet.has(c.toLowerCase()));
+      // MERGE needs an UPDATE clause; with only key columns in the files, SET a key to itself.
+      const set = (values.length > 0 ? values : s.keys.slice(0, 1)).map((c) => `${s.col(c)} = s.${s.col(c)}`);
+      return [
+        // MERGE has no WHERE: a batch the ledger already has merges an emptied source (our temp table).
+        ['skip-loaded', `DELETE FROM ${s.source} WHERE NOT ${s.notAlready}`],
+        [
+          'merge',
+          `MERGE INTO ${s.target} USING ${s.source} s ON ${s.keyJoin(s.target, 's')} ` +
+            `WHEN MATCHED THEN UPDATE SET ${set.join(', ')} ` +
+            `WHEN NOT MATCHED THEN INSERT (${s.columns.map(s.col).join(', ')}) ` +
+            `VALUES (${s.columns.map((c) => `s.${s.col(c)}`).join(', ')})`,
+        ],
+      ];
+    },
+    changes: (merged, matched) => ({ ...byKey(merged, matched), deleted: 0 }),
+  },
+} as const satisfies Record<string, LoadModeRule>;
+
+export type LoadMode = keyof typeof LOAD_MODES;
+export const loadModes = Object.keys(LOAD_MODES) as [LoadMode, ...LoadMode[]];
 
 export interface LoadBatchSpec {
   table: QualifiedName;
@@ -56,6 +161,8 @@ export type LoadStep =
   | 'check-staged'
   | 'delete'
   | 'insert'
+  | 'skip-loaded'
+  | 'merge'
   | 'check-merged'
   | 'ledger'
   | 'result'
@@ -78,8 +185,7 @@ export interface LoadBatch {
  * 5. Count: staged rows, rows to merge, target rows before, target rows matched by key, and how
  *    many of the batch's objects the ledger already has (`already`).
  * 6. Check staged = records counted in the files, or fail the batch with a clear message.
- * 7. Merge by mode with explicit column lists: append = INSERT; replace = DELETE + INSERT (never
- *    TRUNCATE, which commits); upsert = DELETE USING + INSERT. Each is a no-op when `already` > 0,
+ * 7. Merge by mode (LOAD_MODES) with explicit column lists. Each is a no-op when `already` > 0,
  *    which makes a retried or duplicate batch commit nothing but the same answer.
  * 8. Check target rows after = before - matched + merged.
  * 9. Record the objects in the ledger, select the counts (the result), drop the temp tables.
@@ -141,12 +247,17 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
 
   const keyJoin = (left: string, right: string) =>
     (spec.keys ?? []).map((k) => `${left}.${col(k)} = ${right}.${col(k)}`).join(' AND ');
-  const matched =
-    spec.mode === 'upsert'
-      ? `(SELECT COUNT(*) FROM ${target} t JOIN ${source} s ON ${keyJoin('t', 's')})`
-      : spec.mode === 'replace'
-        ? `(SELECT COUNT(*) FROM ${target})`
-        : 'CAST(0 AS BIGINT)';
+  const rule: LoadModeRule = LOAD_MODES[spec.mode];
+  const modeSql: ModeSql = {
+    target,
+    source,
+    columns: insertColumns,
+    keys: spec.keys ?? [],
+    col,
+    keyJoin,
+    notAlready,
+  };
+  const matched = rule.matched(modeSql);
   add(
     'count',
     `CREATE TEMP TABLE ${COUNTS_TABLE} AS SELECT ` +
@@ -166,12 +277,7 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
       `AS INTEGER) ELSE 0 END AS ok FROM ${COUNTS_TABLE} c`,
   );
 
-  if (spec.mode === 'replace') {
-    add('delete', `DELETE FROM ${target} WHERE ${notAlready}`);
-  } else if (spec.mode === 'upsert') {
-    add('delete', `DELETE FROM ${target} USING ${source} WHERE ${keyJoin(target, source)} AND ${notAlready}`);
-  }
-  add('insert', `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${source} WHERE ${notAlready}`);
+  for (const [step, sql] of rule.merge(modeSql)) add(step, sql);
   add(
     'check-merged',
     `SELECT CASE WHEN c.already = 0 AND a.after_rows <> c.before_rows - c.matched + c.merged THEN CAST(` +

@@ -51,6 +51,16 @@ describe('Schema: loadJobSchema', () => {
     });
   });
 
+  it('takes mode merge with keys, and names the missing keys without them', () => {
+    expect(loadJobSchema.parse({ ...base, mode: 'merge', keys: ['id'] }).mode).toBe('merge');
+    expect(problems({ ...base, mode: 'merge' })).toEqual([
+      'keys: mode "merge" needs "keys": the columns that identify a row',
+    ]);
+    expect(problems({ ...base, mode: 'mirror', keys: ['id'] })).toEqual([
+      'mode: Invalid option: expected one of "append"|"replace"|"upsert"|"merge"',
+    ]);
+  });
+
   it('lists every problem by path, mode rules included', () => {
     expect(
       problems({

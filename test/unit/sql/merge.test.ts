@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadMode } from '../../../src/job/loadJob.ts';
 import { createLedgerSql } from '../../../src/sql/ledger.ts';
-import { buildLoadBatch, type LoadBatchSpec } from '../../../src/sql/merge.ts';
+import {
+  buildLoadBatch,
+  LOAD_MODES,
+  type LoadBatchSpec,
+  type LoadMode,
+  loadModes,
+} from '../../../src/sql/merge.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/testDatabase.ts';
 
 const role = 'arn:aws:iam::123456789012:role/RedshiftCopy';
@@ -79,6 +85,88 @@ describe('Function: buildLoadBatch', () => {
       'DELETE FROM "public"."sales" WHERE (SELECT already FROM rt_counts) = 0',
     );
     expect(replace.sqls.join('\n')).not.toMatch(/TRUNCATE|SELECT \*/i);
+  });
+
+  it('builds the whole merge transaction around one MERGE statement', () => {
+    const batch = buildLoadBatch(
+      spec('merge', { keys: ['id'], orderBy: 'updated_at', label: 'rt:j:r1:load' }),
+    );
+    expect(batch.steps).toEqual([
+      'label',
+      'lock',
+      'create-stage',
+      'create-objects',
+      'copy-objects',
+      'copy',
+      'deduplicate',
+      'count',
+      'check-staged',
+      'skip-loaded',
+      'merge',
+      'check-merged',
+      'ledger',
+      'result',
+      'drop',
+    ]);
+    const upsert = buildLoadBatch(
+      spec('upsert', { keys: ['id'], orderBy: 'updated_at', label: 'rt:j:r1:load' }),
+    );
+    const at = (step: string) => batch.sqls[batch.steps.indexOf(step as never)];
+    // Everything but the merge itself is upsert's (same de-duplication, counts and checks).
+    for (const step of [
+      'label',
+      'deduplicate',
+      'count',
+      'check-staged',
+      'check-merged',
+      'ledger',
+      'result',
+      'drop',
+    ]) {
+      expect(at(step)).toBe(upsert.sqls[upsert.steps.indexOf(step as never)]);
+    }
+    expect(at('skip-loaded')).toBe('DELETE FROM rt_source WHERE NOT (SELECT already FROM rt_counts) = 0');
+    expect(at('merge')).toBe(
+      'MERGE INTO "public"."sales" USING rt_source s ON "public"."sales"."id" = s."id" ' +
+        'WHEN MATCHED THEN UPDATE SET "name" = s."name", "amount" = s."amount", "updated_at" = s."updated_at" ' +
+        'WHEN NOT MATCHED THEN INSERT ("id", "name", "amount", "updated_at") VALUES (s."id", s."name", s."amount", s."updated_at")',
+    );
+  });
+
+  it('merges on composite keys, and sets a key to itself when the files hold only keys', () => {
+    const composite = buildLoadBatch(spec('merge', { keys: ['id', 'name'] }));
+    expect(composite.sqls[composite.steps.indexOf('merge')]).toBe(
+      'MERGE INTO "public"."sales" USING rt_source s ON "public"."sales"."id" = s."id" AND "public"."sales"."name" = s."name" ' +
+        'WHEN MATCHED THEN UPDATE SET "amount" = s."amount", "updated_at" = s."updated_at" ' +
+        'WHEN NOT MATCHED THEN INSERT ("id", "name", "amount", "updated_at") VALUES (s."id", s."name", s."amount", s."updated_at")',
+    );
+    const onlyKeys = buildLoadBatch(spec('merge', { keys: ['id'], fileColumns: ['id'] }));
+    expect(onlyKeys.sqls[onlyKeys.steps.indexOf('merge')]).toBe(
+      'MERGE INTO "public"."sales" USING rt_source s ON "public"."sales"."id" = s."id" ' +
+        'WHEN MATCHED THEN UPDATE SET "id" = s."id" WHEN NOT MATCHED THEN INSERT ("id") VALUES (s."id")',
+    );
+  });
+
+  it('keeps one table of modes: the schema enum, the needs-keys rule and the docs all list it', () => {
+    expect(loadModes).toEqual(['append', 'replace', 'upsert', 'merge']);
+    const docs = readFileSync(new URL('../../../docs/load.md', import.meta.url), 'utf8');
+    // The docs' table of modes, cells trimmed (the formatter pads them).
+    const table = docs
+      .split('\n')
+      .filter((line) => /^\| `\w+` +\|/.test(line))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    expect(table).toEqual(
+      loadModes.map((mode) => [
+        `\`${mode}\``,
+        LOAD_MODES[mode].needsKeys ? 'required' : 'optional',
+        LOAD_MODES[mode].summary,
+      ]),
+    );
   });
 
   it('inserts every table column for JSON (COPY maps fields by name)', () => {
@@ -206,6 +294,37 @@ describe('Function: buildLoadBatch (on PostgreSQL)', () => {
     await run(spec('replace', { keys: ['id'], orderBy: 'updated_at' }));
     expect((await rows()).map((r) => [r[0], r[1]])).toEqual([
       [2, 'new-2b'],
+      [3, ''],
+      [4, null],
+    ]);
+  });
+
+  it('merges with MERGE: updates the file columns of matched rows, keeps the others, inserts the rest', async () => {
+    await reset();
+    const result = await run(spec('merge', { keys: ['id'], orderBy: 'updated_at' }));
+    expect(result).toEqual({
+      staged: '4',
+      merged: '3',
+      before_rows: '2',
+      matched: '1',
+      already: '0',
+      after_rows: '4',
+      objects: '1',
+    });
+    // Unlike upsert, row 2 keeps its `source` (not in the files): MERGE updates, never deletes.
+    expect(await rows()).toEqual([
+      [1, 'old-1', '1.00', '2024-01-01', 'seed'],
+      [2, 'new-2b', '21.00', '2024-03-01', 'seed'],
+      [3, '', null, '2024-02-01', 'file'],
+      [4, null, '4.00', null, 'file'],
+    ]);
+    // The same batch again: the ledger has it, the source is emptied, nothing changes.
+    await client.query(`UPDATE sales SET name = 'changed' WHERE id = 2`);
+    const again = await run(spec('merge', { keys: ['id'], orderBy: 'updated_at' }));
+    expect(again?.already).toBe('1');
+    expect((await rows()).map((r) => [r[0], r[1]])).toEqual([
+      [1, 'old-1'],
+      [2, 'changed'],
       [3, ''],
       [4, null],
     ]);
