@@ -77,6 +77,8 @@ export interface LoadOutput {
     inserted?: number;
     updated?: number;
     deleted?: number;
+    /** Target rows deleted by key by the delete markers (deleteMarker). */
+    deletedByMarker?: number;
     rowsBefore?: number;
     rowsAfter?: number;
     alreadyLoaded?: boolean;
@@ -119,9 +121,9 @@ export function formatLoadReport(output: LoadOutput): string[] {
     `  rows     ${n(r.rowsRead ?? r.records)} read, ${n(r.rejected)} rejected, ${n(r.records)} staged`,
   );
   if (r.mode === 'merge') lines.push(`  merged   ${n(r.merged)} rows by MERGE on the keys`);
-  // `deleted` is the rows an upsert replaced (counted as updated) or a replace removed.
+  // `deleted` is the rows a replace removed or delete markers removed; an upsert's replaced rows are updated.
   lines.push(
-    `           ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.mode === 'replace' ? r.deleted : 0)} deleted`,
+    `           ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.mode === 'replace' ? r.deleted : r.deletedByMarker)} deleted`,
   );
   if (r.rowsBefore !== undefined && r.rowsAfter !== undefined)
     lines.push(`  table rows ${n(r.rowsBefore)} -> ${n(r.rowsAfter)}`);

@@ -567,6 +567,10 @@ function checkColumns(
   if (job.orderBy !== undefined && !loaded.has(job.orderBy.toLowerCase())) {
     problems.push(`orderBy "${job.orderBy}" is not among the loaded columns`);
   }
+  const marker = job.deleteMarker?.column;
+  if (marker !== undefined && !loaded.has(marker.toLowerCase())) {
+    problems.push(`deleteMarker column "${marker}" is not among the loaded columns`);
+  }
   for (const c of tableColumns) {
     if (!c.nullable && !c.hasDefault && !loaded.has(c.name.toLowerCase())) {
       problems.push(`NOT NULL column "${c.name}" has no default and is not in the files`);
@@ -574,7 +578,7 @@ function checkColumns(
   }
   if (problems.length > 0) {
     throw new SchemaMismatchError(
-      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys" in job "${job.name}" or the table.`,
+      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys"/"deleteMarker" in job "${job.name}" or the table.`,
     );
   }
 }

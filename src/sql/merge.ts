@@ -1,3 +1,4 @@
+import { SqlBuildError } from '../errors.ts';
 import { buildCopy, type CopySpec } from './copy.ts';
 import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './identifiers.ts';
 import { ledgerTableKey } from './ledger.ts';
@@ -7,6 +8,8 @@ export const STAGE_TABLE = 'rt_stage';
 export const SOURCE_TABLE = 'rt_source';
 export const OBJECTS_TABLE = 'rt_objects';
 export const COUNTS_TABLE = 'rt_counts';
+/** The keys of the batch's delete markers (deleteMarker), split off rt_source. */
+export const DELETES_TABLE = 'rt_deletes';
 
 /** Prefix of the text our in-transaction checks put in the error that rolls the batch back. */
 export const CHECK_MARKER = 'rt-check';
@@ -33,6 +36,8 @@ export interface LoadModeRule {
   summary: string;
   /** Whether the job must name `keys`. */
   needsKeys: boolean;
+  /** Whether a `deleteMarker` may delete target rows by key in this mode. */
+  takesDeleteMarker: boolean;
   /** SQL counting the target rows the merge replaces or updates (`matched`), before it runs. */
   matched: (s: ModeSql) => string;
   /** The statements that merge the source into the target. */
@@ -63,6 +68,7 @@ export const LOAD_MODES = {
   append: {
     summary: 'INSERT every row of the batch; existing rows are untouched.',
     needsKeys: false,
+    takesDeleteMarker: false,
     matched: () => 'CAST(0 AS BIGINT)',
     merge: (s) => [insertFrom(s)],
     changes: (merged) => ({ inserted: merged, updated: 0, deleted: 0 }),
@@ -70,6 +76,7 @@ export const LOAD_MODES = {
   replace: {
     summary: 'DELETE every target row, then INSERT the batch, in one transaction (never TRUNCATE).',
     needsKeys: false,
+    takesDeleteMarker: false,
     matched: (s) => `(SELECT COUNT(*) FROM ${s.target})`,
     merge: (s) => [['delete', `DELETE FROM ${s.target} WHERE ${s.notAlready}`], insertFrom(s)],
     changes: (merged, matched) => ({ inserted: merged, updated: 0, deleted: matched }),
@@ -78,6 +85,7 @@ export const LOAD_MODES = {
     summary:
       'DELETE the target rows whose keys are in the batch, then INSERT the batch: whole rows are replaced.',
     needsKeys: true,
+    takesDeleteMarker: true,
     matched: matchedByKey,
     merge: (s) => [
       [
@@ -92,6 +100,7 @@ export const LOAD_MODES = {
     summary:
       "Redshift's MERGE: UPDATE the file's columns of target rows matched by key, INSERT the others; target columns absent from the files keep their values.",
     needsKeys: true,
+    takesDeleteMarker: true,
     matched: matchedByKey,
     merge: (s) => {
       const keySet = new Set(s.keys.map((k) => k.toLowerCase()));
@@ -126,6 +135,11 @@ export interface LoadBatchSpec {
   mode: LoadMode;
   keys?: readonly string[] | undefined;
   orderBy?: string | undefined;
+  /**
+   * Rows of the batch (after de-duplication) whose `column` equals `value` delete the target row
+   * with their keys instead of being merged (modes with takesDeleteMarker).
+   */
+  deleteMarker?: { column: string; value: string | number | boolean } | undefined;
   /** The COPY of the prepared chunks, minus its table and column list. */
   copy: Omit<CopySpec, 'table' | 'columns'>;
   /** The objects file (see ledgerObjectsCsv) and the ledger table. */
@@ -157,6 +171,8 @@ export type LoadStep =
   | 'copy-objects'
   | 'copy'
   | 'deduplicate'
+  | 'split-deletes'
+  | 'delete-marked'
   | 'count'
   | 'check-staged'
   | 'delete'
@@ -182,12 +198,15 @@ export interface LoadBatch {
  * 3. COPY the prepared chunks from the manifest, with the explicit column list.
  * 4. With keys: keep one row per key (`ROW_NUMBER` over the keys, `orderBy` descending, then
  *    every other column so the winner is deterministic).
- * 5. Count: staged rows, rows to merge, target rows before, target rows matched by key, and how
+ * 5. Count: staged rows, rows to merge, target rows before, target rows matched by key, target
+ *    rows a delete marker removes, and how
  *    many of the batch's objects the ledger already has (`already`).
  * 6. Check staged = records counted in the files, or fail the batch with a clear message.
  * 7. Merge by mode (LOAD_MODES) with explicit column lists. Each is a no-op when `already` > 0,
  *    which makes a retried or duplicate batch commit nothing but the same answer.
- * 8. Check target rows after = before - matched + merged.
+ *    With a deleteMarker, the marked winners' keys are split off into rt_deletes first and
+ *    delete their target rows after the merge (`removed`).
+ * 8. Check target rows after = before - matched + merged - removed.
  * 9. Record the objects in the ledger, select the counts (the result), drop the temp tables.
  */
 export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
@@ -244,6 +263,20 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
         `FROM ${STAGE_TABLE}) ranked WHERE rt_row = 1`,
     );
   }
+  const marker = spec.deleteMarker;
+  const isMarked =
+    marker === undefined ? undefined : `${col(marker.column)} = ${sqlString(String(marker.value))}`;
+  if (isMarked !== undefined) {
+    if (!hasKeys || !LOAD_MODES[spec.mode].takesDeleteMarker) {
+      throw new SqlBuildError(`deleteMarker needs keys and mode upsert or merge (got mode ${spec.mode})`);
+    }
+    // The key's winner decides: a marker deletes the key's target row, never merged itself.
+    add(
+      'split-deletes',
+      `CREATE TEMP TABLE ${DELETES_TABLE} AS SELECT ${(spec.keys ?? []).map(col).join(', ')} FROM ${SOURCE_TABLE} WHERE ${isMarked}`,
+    );
+    add('split-deletes', `DELETE FROM ${SOURCE_TABLE} WHERE ${isMarked}`);
+  }
 
   const keyJoin = (left: string, right: string) =>
     (spec.keys ?? []).map((k) => `${left}.${col(k)} = ${right}.${col(k)}`).join(' AND ');
@@ -265,6 +298,7 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
       `(SELECT COUNT(*) FROM ${source}) AS merged, ` +
       `(SELECT COUNT(*) FROM ${target}) AS before_rows, ` +
       `${matched} AS matched, ` +
+      `${isMarked === undefined ? 'CAST(0 AS BIGINT)' : `(SELECT COUNT(*) FROM ${target} t JOIN ${DELETES_TABLE} d ON ${keyJoin('t', 'd')})`} AS removed, ` +
       `(SELECT COUNT(*) FROM ${ledger} l JOIN ${OBJECTS_TABLE} o ON l.bucket = o.bucket ` +
       `AND l.object_key = o.object_key AND l.object_version = o.object_version ` +
       `WHERE l.target_table = ${sqlString(ledgerTableKey(spec.table))}) AS already`,
@@ -278,11 +312,17 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
   );
 
   for (const [step, sql] of rule.merge(modeSql)) add(step, sql);
+  if (isMarked !== undefined) {
+    add(
+      'delete-marked',
+      `DELETE FROM ${target} USING ${DELETES_TABLE} WHERE ${keyJoin(target, DELETES_TABLE)} AND ${notAlready}`,
+    );
+  }
   add(
     'check-merged',
-    `SELECT CASE WHEN c.already = 0 AND a.after_rows <> c.before_rows - c.matched + c.merged THEN CAST(` +
+    `SELECT CASE WHEN c.already = 0 AND a.after_rows <> c.before_rows - c.matched + c.merged - c.removed THEN CAST(` +
       `'${CHECK_MARKER} merged: the target holds ' || CAST(a.after_rows AS VARCHAR) || ' rows, expected ' || ` +
-      `CAST(c.before_rows - c.matched + c.merged AS VARCHAR) AS INTEGER) ELSE 0 END AS ok ` +
+      `CAST(c.before_rows - c.matched + c.merged - c.removed AS VARCHAR) AS INTEGER) ELSE 0 END AS ok ` +
       `FROM ${COUNTS_TABLE} c CROSS JOIN (SELECT COUNT(*) AS after_rows FROM ${target}) a`,
   );
   add(
@@ -294,14 +334,14 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
   add(
     'result',
     `SELECT c.staged, c.merged, c.before_rows, c.matched, c.already, a.after_rows, ` +
-      `(SELECT COUNT(*) FROM ${OBJECTS_TABLE}) AS objects FROM ${COUNTS_TABLE} c ` +
+      `(SELECT COUNT(*) FROM ${OBJECTS_TABLE}) AS objects, c.removed FROM ${COUNTS_TABLE} c ` +
       `CROSS JOIN (SELECT COUNT(*) AS after_rows FROM ${target}) a`,
   );
   // After the result row: the load's counts are the load's alone; a failing hook rolls back all.
   for (const sql of spec.postSql ?? []) add('post-sql', sql);
   add(
     'drop',
-    `DROP TABLE ${[STAGE_TABLE, ...(hasKeys ? [SOURCE_TABLE] : []), OBJECTS_TABLE, COUNTS_TABLE].join(', ')}`,
+    `DROP TABLE ${[STAGE_TABLE, ...(hasKeys ? [SOURCE_TABLE] : []), ...(isMarked === undefined ? [] : [DELETES_TABLE]), OBJECTS_TABLE, COUNTS_TABLE].join(', ')}`,
   );
 
   return { sqls: statements.map(([, sql]) => sql), steps: statements.map(([step]) => step) };

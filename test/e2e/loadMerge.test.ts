@@ -44,6 +44,8 @@ beforeAll(async () => {
   await db.query(
     "create table accounts (id int not null, name varchar(20), version int, note varchar(20) not null default 'loaded')",
   );
+  await db.query('create table members (id int not null, name varchar(20), version int, op char(1))');
+  await db.query("insert into members values (1, 'one', 1, 'U'), (2, 'two', 1, 'U'), (3, 'three', 1, 'U')");
   await db.query("insert into accounts values (1, 'one', 1, 'kept'), (2, 'two', 1, 'kept')");
 }, 120_000);
 
@@ -94,6 +96,29 @@ describe('load mode merge', () => {
       [1, 'one'],
       [2, 'two-b'],
       [3, 'edited'],
+    ]);
+  });
+
+  it('deletes the target rows whose winning source row carries the delete marker, and only those', async () => {
+    // Key 1: latest row is a delete; key 2: a delete then a newer update (kept); key 9: a delete
+    // for a row the target never had (nothing to delete).
+    await put('merge-marker/a.csv', 'id,name,version,op\n1,one,2,D\n2,two-x,2,D\n2,two-y,3,U\n9,nine,1,D\n');
+    const result = await t.run('load', {
+      job: job('merge-marker', { table: 'public.members', deleteMarker: { column: 'op', value: 'D' } }),
+    });
+    expect(result.error, result.cause).toBeUndefined();
+    expect(JSON.parse(result.output ?? '{}').result).toMatchObject({
+      records: 4,
+      merged: 1,
+      updated: 1,
+      inserted: 0,
+      deletedByMarker: 1,
+      rowsBefore: 3,
+      rowsAfter: 2,
+    });
+    expect(await rows('select id, name, op from members order by id')).toEqual([
+      [2, 'two-y', 'U'],
+      [3, 'three', 'U'],
     ]);
   });
 });

@@ -53,6 +53,18 @@ describe('load report', () => {
     });
     expect(lines).toContain('  merged   3 rows by MERGE on the keys');
     expect(lines).toContain('           2 inserted, 1 updated, 0 deleted');
+    const marked = formatLoadReport({
+      result: {
+        table: 'public.sales',
+        mode: 'upsert',
+        merged: 3,
+        inserted: 2,
+        updated: 1,
+        deleted: 1,
+        deletedByMarker: 4,
+      },
+    });
+    expect(marked).toContain('           2 inserted, 1 updated, 4 deleted');
   });
 
   it('says in words that there was nothing to do, and which run loaded each skipped object', () => {

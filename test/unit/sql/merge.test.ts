@@ -61,13 +61,13 @@ describe('Function: buildLoadBatch', () => {
       `COPY "rt_objects" ("bucket", "object_key", "object_version", "records") FROM 's3://stage/sales/r1/objects.csv' IAM_ROLE '${role}' FORMAT AS CSV QUOTE AS '"' DELIMITER AS ',' COMPUPDATE OFF STATUPDATE OFF`,
       `COPY "rt_stage" ("id", "name", "amount", "updated_at") FROM 's3://stage/sales/r1/copy.manifest' IAM_ROLE '${role}' MANIFEST FORMAT AS CSV QUOTE AS '"' DELIMITER AS ',' GZIP COMPUPDATE OFF STATUPDATE OFF`,
       'CREATE TEMP TABLE rt_source AS SELECT "id", "name", "amount", "updated_at" FROM (SELECT "id", "name", "amount", "updated_at", ROW_NUMBER() OVER (PARTITION BY "id" ORDER BY "updated_at" DESC NULLS LAST, "name" DESC NULLS LAST, "amount" DESC NULLS LAST) AS rt_row FROM rt_stage) ranked WHERE rt_row = 1',
-      'CREATE TEMP TABLE rt_counts AS SELECT (SELECT COUNT(*) FROM rt_stage) AS staged, (SELECT COUNT(*) FROM rt_source) AS merged, (SELECT COUNT(*) FROM "public"."sales") AS before_rows, (SELECT COUNT(*) FROM "public"."sales" t JOIN rt_source s ON t."id" = s."id") AS matched, (SELECT COUNT(*) FROM "public"."rt_load_ledger" l JOIN rt_objects o ON l.bucket = o.bucket AND l.object_key = o.object_key AND l.object_version = o.object_version WHERE l.target_table = \'"public"."sales"\') AS already',
+      'CREATE TEMP TABLE rt_counts AS SELECT (SELECT COUNT(*) FROM rt_stage) AS staged, (SELECT COUNT(*) FROM rt_source) AS merged, (SELECT COUNT(*) FROM "public"."sales") AS before_rows, (SELECT COUNT(*) FROM "public"."sales" t JOIN rt_source s ON t."id" = s."id") AS matched, CAST(0 AS BIGINT) AS removed, (SELECT COUNT(*) FROM "public"."rt_load_ledger" l JOIN rt_objects o ON l.bucket = o.bucket AND l.object_key = o.object_key AND l.object_version = o.object_version WHERE l.target_table = \'"public"."sales"\') AS already',
       "SELECT CASE WHEN c.already = 0 AND c.staged <> 4 THEN CAST('rt-check staged: COPY staged ' || CAST(c.staged AS VARCHAR) || ' rows but the files hold 4 records' AS INTEGER) ELSE 0 END AS ok FROM rt_counts c",
       'DELETE FROM "public"."sales" USING rt_source WHERE "public"."sales"."id" = rt_source."id" AND (SELECT already FROM rt_counts) = 0',
       'INSERT INTO "public"."sales" ("id", "name", "amount", "updated_at") SELECT "id", "name", "amount", "updated_at" FROM rt_source WHERE (SELECT already FROM rt_counts) = 0',
-      'SELECT CASE WHEN c.already = 0 AND a.after_rows <> c.before_rows - c.matched + c.merged THEN CAST(\'rt-check merged: the target holds \' || CAST(a.after_rows AS VARCHAR) || \' rows, expected \' || CAST(c.before_rows - c.matched + c.merged AS VARCHAR) AS INTEGER) ELSE 0 END AS ok FROM rt_counts c CROSS JOIN (SELECT COUNT(*) AS after_rows FROM "public"."sales") a',
+      'SELECT CASE WHEN c.already = 0 AND a.after_rows <> c.before_rows - c.matched + c.merged - c.removed THEN CAST(\'rt-check merged: the target holds \' || CAST(a.after_rows AS VARCHAR) || \' rows, expected \' || CAST(c.before_rows - c.matched + c.merged - c.removed AS VARCHAR) AS INTEGER) ELSE 0 END AS ok FROM rt_counts c CROSS JOIN (SELECT COUNT(*) AS after_rows FROM "public"."sales") a',
       'INSERT INTO "public"."rt_load_ledger" (target_table, bucket, object_key, object_version, records, run_id, load_id, loaded_at) SELECT \'"public"."sales"\', o.bucket, o.object_key, o.object_version, o.records, \'r1\', \'l1\', GETDATE() FROM rt_objects o WHERE (SELECT already FROM rt_counts) = 0',
-      'SELECT c.staged, c.merged, c.before_rows, c.matched, c.already, a.after_rows, (SELECT COUNT(*) FROM rt_objects) AS objects FROM rt_counts c CROSS JOIN (SELECT COUNT(*) AS after_rows FROM "public"."sales") a',
+      'SELECT c.staged, c.merged, c.before_rows, c.matched, c.already, a.after_rows, (SELECT COUNT(*) FROM rt_objects) AS objects, c.removed FROM rt_counts c CROSS JOIN (SELECT COUNT(*) AS after_rows FROM "public"."sales") a',
       'DROP TABLE rt_stage, rt_source, rt_objects, rt_counts',
     ]);
   });
@@ -145,6 +145,29 @@ describe('Function: buildLoadBatch', () => {
       'MERGE INTO "public"."sales" USING rt_source s ON "public"."sales"."id" = s."id" ' +
         'WHEN MATCHED THEN UPDATE SET "id" = s."id" WHEN NOT MATCHED THEN INSERT ("id") VALUES (s."id")',
     );
+  });
+
+  it('splits delete markers off the de-duplicated batch and deletes their target rows by key', () => {
+    const batch = buildLoadBatch(
+      spec('merge', { keys: ['id'], orderBy: 'updated_at', deleteMarker: { column: 'name', value: 'D' } }),
+    );
+    const at = (step: string) => batch.sqls.filter((_, i) => batch.steps[i] === step);
+    expect(batch.steps.indexOf('split-deletes')).toBe(batch.steps.indexOf('deduplicate') + 1);
+    expect(at('split-deletes')).toEqual([
+      `CREATE TEMP TABLE rt_deletes AS SELECT "id" FROM rt_source WHERE "name" = 'D'`,
+      `DELETE FROM rt_source WHERE "name" = 'D'`,
+    ]);
+    expect(at('count')[0]).toContain(
+      '(SELECT COUNT(*) FROM "public"."sales" t JOIN rt_deletes d ON t."id" = d."id") AS removed',
+    );
+    expect(batch.steps.indexOf('delete-marked')).toBe(batch.steps.indexOf('merge') + 1);
+    expect(at('delete-marked')).toEqual([
+      'DELETE FROM "public"."sales" USING rt_deletes WHERE "public"."sales"."id" = rt_deletes."id" AND (SELECT already FROM rt_counts) = 0',
+    ]);
+    expect(at('drop')).toEqual(['DROP TABLE rt_stage, rt_source, rt_deletes, rt_objects, rt_counts']);
+    expect(() =>
+      buildLoadBatch(spec('append', { keys: ['id'], deleteMarker: { column: 'name', value: 'D' } })),
+    ).toThrow('deleteMarker needs keys and mode upsert or merge (got mode append)');
   });
 
   it('keeps one table of modes: the schema enum, the needs-keys rule and the docs all list it', () => {
@@ -257,6 +280,7 @@ describe('Function: buildLoadBatch (on PostgreSQL)', () => {
       already: '0',
       after_rows: '4',
       objects: '1',
+      removed: '0',
     });
     expect(await rows()).toEqual([
       [1, 'old-1', '1.00', '2024-01-01', 'seed'],
@@ -310,6 +334,7 @@ describe('Function: buildLoadBatch (on PostgreSQL)', () => {
       already: '0',
       after_rows: '4',
       objects: '1',
+      removed: '0',
     });
     // Unlike upsert, row 2 keeps its `source` (not in the files): MERGE updates, never deletes.
     expect(await rows()).toEqual([
@@ -329,6 +354,41 @@ describe('Function: buildLoadBatch (on PostgreSQL)', () => {
       [4, null],
     ]);
   });
+
+  for (const mode of ['upsert', 'merge'] as const) {
+    it(`${mode} with a deleteMarker: a marked winner deletes its key's target row, counted as removed`, async () => {
+      await reset();
+      // Key 2's winner (latest updated_at) is marked, so are keys 1 and 5 (5 is not in the target).
+      const stage = `(2, 'new-2a', 20, '2024-02-01'), (2, 'DEL', 21, '2024-03-01'), (1, 'DEL', NULL, '2024-02-01'), (5, 'DEL', 5, NULL)`;
+      const result = await run(
+        spec(mode, { keys: ['id'], orderBy: 'updated_at', deleteMarker: { column: 'name', value: 'DEL' } }),
+        stage,
+      );
+      // Keys 1 and 2 deleted (found), key 5 a marker for a row the target never had: nothing to do.
+      expect(result).toMatchObject({
+        staged: '4',
+        merged: '0',
+        before_rows: '2',
+        matched: '0',
+        removed: '2',
+        after_rows: '0',
+      });
+      expect(await rows()).toEqual([]);
+
+      await reset();
+      const mixed = `(2, 'DEL', 20, '2024-02-01'), (2, 'back', 21, '2024-03-01'), (1, 'DEL', NULL, '2024-02-01'), (3, 'new', 3, NULL)`;
+      const second = await run(
+        spec(mode, { keys: ['id'], orderBy: 'updated_at', deleteMarker: { column: 'name', value: 'DEL' } }),
+        mixed,
+      );
+      // Key 2's winner is not a marker: it is merged; key 1 is deleted; key 3 inserted.
+      expect(second).toMatchObject({ merged: '2', matched: '1', removed: '1', after_rows: '2' });
+      expect((await rows()).map((r) => [r[0], r[1]])).toEqual([
+        [2, 'back'],
+        [3, 'new'],
+      ]);
+    });
+  }
 
   it('rolls everything back when the staged rows differ from the records counted in the files', async () => {
     await reset();
