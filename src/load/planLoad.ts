@@ -21,6 +21,7 @@ import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { setQueryGroup } from '../sql/queryGroup.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
@@ -129,16 +130,15 @@ export async function startLoadPlan(
   });
   // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
   const create = job.createTable;
-  const sqls =
-    create === undefined
-      ? []
-      : [
-          buildCreateTable({
-            table,
-            ...create,
-            columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
-          }),
-        ];
+  const sqls = [setQueryGroup(statementName(job.name, runId, 'plan'))];
+  if (create !== undefined)
+    sqls.push(
+      buildCreateTable({
+        table,
+        ...create,
+        columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+      }),
+    );
   sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];

@@ -2,6 +2,7 @@ import { SqlBuildError } from '../errors.ts';
 import { buildCopy, type CopySpec } from './copy.ts';
 import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './identifiers.ts';
 import { ledgerTableKey } from './ledger.ts';
+import { setQueryGroup } from './queryGroup.ts';
 
 /** Temp tables of one load transaction (temporary, so private to the Data API session). */
 export const STAGE_TABLE = 'rt_stage';
@@ -221,7 +222,7 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
   const statements: [LoadStep, string][] = [];
   const add = (step: LoadStep, sql: string) => statements.push([step, sql]);
 
-  if (spec.label !== undefined) add('label', `SET query_group TO ${sqlString(spec.label)}`);
+  if (spec.label !== undefined) add('label', setQueryGroup(spec.label));
   add('lock', `LOCK ${target}`);
   for (const sql of spec.preSql ?? []) add('pre-sql', sql);
   add('create-stage', `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${target} INCLUDING DEFAULTS)`);
