@@ -121,4 +121,15 @@ describe('load mode merge', () => {
       [3, 'three', 'U'],
     ]);
   });
+
+  it('fails the plan, before any row changes, when the files do not hold the marker column', async () => {
+    await put('merge-nomarker/a.csv', 'id,name,version\n3,gone?,9\n');
+    const before = await rows('select id, name, version, op from members order by id');
+    const result = await t.run('load', {
+      job: job('merge-nomarker', { table: 'public.members', deleteMarker: { column: 'op', value: 'D' } }),
+    });
+    expect(result.error).toBe('SchemaMismatchError');
+    expect(result.cause).toContain('deleteMarker column "op" is not among the loaded columns');
+    expect(await rows('select id, name, version, op from members order by id')).toEqual(before);
+  });
 });
