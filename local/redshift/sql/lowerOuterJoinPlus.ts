@@ -103,13 +103,8 @@ function lowerOne(tokens: Token[], at: number): string {
     );
     if (!valid || parts.length === 0) throw refuse('FROM must list plain tables');
     const ident = (t: Token) => (t.kind === 'quotedIdent' ? t.text.slice(1, -1) : t.text.toLowerCase());
-    const dotted = parts.some((t) => isPunct(t, '.'));
-    const last = parts.at(-1) as Token;
-    const hasAlias =
-      words.some((t) => isWord(t, 'as')) ||
-      (!dotted && parts.length === 2) ||
-      (dotted && parts.length % 2 === 0);
-    const names = hasAlias ? [ident(last)] : [ident(last)];
+    // The name conditions qualify columns with: the alias, or the table's own (last) name.
+    const names = [ident(parts.at(-1) as Token)];
     items.push({ text: joinTokens(current).trim(), names });
     current = [];
   };
