@@ -84,6 +84,18 @@ describe('run arguments', () => {
     });
   });
 
+  it('parses a redrive: the execution ARN alone', () => {
+    const arn = 'arn:aws:states:eu-west-1:000000000000:execution:redshift-transfer-export:n1';
+    expect(parseRunArgs(['--redrive', arn, '--local'])).toMatchObject({ redrive: arn, local: true, ref: '' });
+    expect(() => parseRunArgs(['job', '--redrive', arn, '--local', '--name', 'n2'])).toThrow(
+      '--redrive takes the execution ARN alone (it keeps its job, input and name); drop job, --name',
+    );
+    expect(() => parseRunArgs(['--redrive', 'n1', '--stage', 'prod'])).toThrow(
+      '--redrive wants an execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>), got "n1"',
+    );
+    expect(() => parseRunArgs(['--redrive', arn])).toThrow('give either --local or --stage <stage>');
+  });
+
   it.each([
     [['job'], 'give either --local or --stage <stage>'],
     [['job', '--local', '--stage', 'prod'], 'give either --local or --stage <stage>'],
