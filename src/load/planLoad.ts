@@ -27,7 +27,7 @@ import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { parquetRedshiftType } from './parquetTypes.ts';
-import { compressionFromKey, decompress, openObject, utf8Text } from './sourceStream.ts';
+import { compressionFromKey, decompress, openObject, rangedObject, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
 /**
@@ -498,16 +498,7 @@ async function parquetFooterColumns(
   const [first] = await listSources(s3, job);
   if (first === undefined) return [];
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
-  const file = {
-    byteLength: first.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const body = await openObject(s3, first, `bytes=${start}-${(end ?? first.size) - 1}`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      const all = Buffer.concat(chunks);
-      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
-    },
-  };
+  const file = rangedObject(s3, first);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(file);
