@@ -280,6 +280,55 @@ describe('startLocalSfn (through @aws-sdk/client-sfn)', () => {
     }
   });
 
+  it('redrives an aborted execution from the state it was stopped in; a running one is not redrivable', async () => {
+    const slowSfn = await startLocalSfn({
+      region: 'us-east-1',
+      stateMachinesDir: fixtures,
+      kinds: ['waits'],
+      functionsDir: `${fixtures}functions`,
+      substitutions: { stateBucket: 'state-bucket' },
+      waitScale: 1,
+    });
+    const slow = createSfnClient({ region: 'us-east-1', endpoint: slowSfn.endpoint });
+    try {
+      const started = await slow.send(
+        new StartExecutionCommand({
+          stateMachineArn: arn('waits'),
+          name: 'redrive-aborted',
+          input: '{"waitSeconds":1,"items":[]}',
+        }),
+      );
+      const executionArn = started.executionArn ?? '';
+      await slow.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'paused' }));
+      await slowSfn.whenDone(executionArn);
+      const aborted = await slow.send(new DescribeExecutionCommand({ executionArn }));
+      expect(aborted).toMatchObject({ status: 'ABORTED', redriveStatus: 'REDRIVABLE', redriveCount: 0 });
+      const execution = slowSfn.executions.get(executionArn);
+      const reentered = new Promise<HistoryEvent>((resolve) => {
+        execution?.onEvent((event) => {
+          if (event.type === 'WaitStateEntered') resolve(event);
+        });
+      });
+
+      await slow.send(new RedriveExecutionCommand({ executionArn }));
+
+      // WaitLong (3600 s) was running when it was stopped: the redrive enters it again.
+      expect((await reentered).stateEnteredEventDetails?.name).toBe('WaitLong');
+      const running = await slow.send(new DescribeExecutionCommand({ executionArn }));
+      expect(running).toMatchObject({ status: 'RUNNING', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE' });
+      expect(running.error).toBeUndefined();
+      expect(running.stopDate).toBeUndefined();
+      await expect(slow.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+        ExecutionNotRedrivable,
+      );
+      await slow.send(new StopExecutionCommand({ executionArn }));
+      expect(await slowSfn.whenDone(executionArn)).toMatchObject({ status: 'ABORTED', redriveCount: 1 });
+    } finally {
+      slow.destroy();
+      await slowSfn.stop();
+    }
+  });
+
   it('lists executions newest first, filtered by status and paged', async () => {
     for (const name of ['list-a', 'list-b', 'list-c']) {
       const started = await client.send(
