@@ -21,6 +21,7 @@ import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { setQueryGroup } from '../sql/queryGroup.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
@@ -129,16 +130,15 @@ export async function startLoadPlan(
   });
   // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
   const create = job.createTable;
-  const sqls =
-    create === undefined
-      ? []
-      : [
-          buildCreateTable({
-            table,
-            ...create,
-            columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
-          }),
-        ];
+  const sqls = [setQueryGroup(statementName(job.name, runId, 'plan'))];
+  if (create !== undefined)
+    sqls.push(
+      buildCreateTable({
+        table,
+        ...create,
+        columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+      }),
+    );
   sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
@@ -558,6 +558,10 @@ function checkColumns(
   if (job.orderBy !== undefined && !loaded.has(job.orderBy.toLowerCase())) {
     problems.push(`orderBy "${job.orderBy}" is not among the loaded columns`);
   }
+  const marker = job.deleteMarker?.column;
+  if (marker !== undefined && !loaded.has(marker.toLowerCase())) {
+    problems.push(`deleteMarker column "${marker}" is not among the loaded columns`);
+  }
   for (const c of tableColumns) {
     if (!c.nullable && !c.hasDefault && !loaded.has(c.name.toLowerCase())) {
       problems.push(`NOT NULL column "${c.name}" has no default and is not in the files`);
@@ -565,7 +569,7 @@ function checkColumns(
   }
   if (problems.length > 0) {
     throw new SchemaMismatchError(
-      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys" in job "${job.name}" or the table.`,
+      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys"/"deleteMarker" in job "${job.name}" or the table.`,
     );
   }
 }
