@@ -218,15 +218,23 @@ export interface LoadPlan {
   itemsKey?: string | undefined;
   /** Where the Distributed Map's ResultWriter puts its files (state bucket). */
   resultsPrefix: string;
-  /** Objects the ledger says are loaded already (the first MAX_SKIPPED_LISTED of them). */
-  skipped: { uri: string; loadedBy: string }[];
-  /** How many objects the ledger says are loaded already. */
+  /**
+   * Objects not loaded (the first MAX_SKIPPED_LISTED of them, empty ones first): loaded already
+   * by the run `loadedBy` (the ledger), or 0-byte objects under the prefix (`reason`).
+   */
+  skipped: SkippedObject[];
+  /** How many objects were skipped (loaded already or empty). */
   skippedCount: number;
   /** Objects left for a later run (more than MAX_OBJECTS_PER_RUN). */
   deferred: number;
   /** True when every source object was loaded before: the run succeeds without loading. */
   nothingToDo: boolean;
 }
+
+export type SkippedObject = { uri: string; loadedBy: string } | { uri: string; reason: typeof EMPTY_OBJECT };
+
+/** Why a 0-byte object under a source prefix was not loaded (in the report's skipped list). */
+export const EMPTY_OBJECT = 'empty object';
 
 interface SourceObject {
   bucket: string;
@@ -261,8 +269,8 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       ? (job.slices ?? 1)
       : Math.max(1, Number((await rows(i.queries.slices))[0]?.[0] ?? 1));
 
-  const objects = await listSources(i.s3, job);
-  const skipped: LoadPlan['skipped'] = [];
+  const { objects, empty } = await listSources(i.s3, job);
+  const skipped: LoadPlan['skipped'] = empty.map((o) => ({ uri: s3Url(o), reason: EMPTY_OBJECT }));
   const pending: SourceObject[] = [];
   for (const o of objects) {
     const by = loaded.get(`${o.bucket}\n${o.key}\n${objectVersion(o)}`);
@@ -358,10 +366,15 @@ export function partsJsonLines(parts: readonly LoadPart[]): string {
 }
 
 /** The source objects with their ETag, size and (when known) version id. */
-async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> {
+async function listSources(
+  s3: S3Client,
+  job: LoadJob,
+): Promise<{ objects: SourceObject[]; empty: SourceObject[] }> {
   const source = job.source;
-  if (source === undefined) return [];
+  if (source === undefined) return { objects: [], empty: [] };
   const out: SourceObject[] = [];
+  // 0-byte objects under a prefix (markers, aborted writes) hold no rows: skipped, but reported.
+  const empty: SourceObject[] = [];
   if ('prefix' in source) {
     const { bucket, key: prefix } = parseS3Uri(source.prefix);
     let token: string | undefined;
@@ -373,18 +386,20 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
         });
       for (const o of page.Contents ?? []) {
         const key = o.Key ?? '';
-        if (key === '' || key.endsWith('/') || (o.Size ?? 0) === 0) continue;
+        if (key === '' || key.endsWith('/')) continue;
         if (source.suffix !== undefined && !key.endsWith(source.suffix)) continue;
-        out.push({ bucket, key, etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 });
+        const listed = { bucket, key, etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 };
+        (listed.size === 0 ? empty : out).push(listed);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     if (out.length === 0) {
       throw new NoSourceObjectsError(
-        `No object to load under ${source.prefix}${source.suffix === undefined ? '' : ` ending in "${source.suffix}"`}. Check source.prefix (and suffix) in job "${job.name}".`,
+        `No object to load under ${source.prefix}${source.suffix === undefined ? '' : ` ending in "${source.suffix}"`}${empty.length === 0 ? '' : ` (${empty.length} empty object(s) of 0 bytes, e.g. ${s3Url(empty[0] as SourceObject)})`}. Check source.prefix (and suffix) in job "${job.name}".`,
       );
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const byKey = (a: SourceObject, b: SourceObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    return { objects: out.sort(byKey), empty: empty.sort(byKey) };
   }
   // Up to 10,000 listed objects (a large transfer): HEAD them HEAD_CONCURRENCY at a time, in order.
   const heads: SourceObject[] = new Array(source.objects.length);
@@ -398,12 +413,13 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
   await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, source.objects.length) }, header));
   out.push(...heads);
   const seen = new Set<string>();
-  return out.filter((o) => {
+  const objects = out.filter((o) => {
     const id = `${o.bucket}\n${o.key}\n${o.versionId ?? ''}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
   });
+  return { objects, empty };
 }
 
 const HEAD_CONCURRENCY = 16;
@@ -495,7 +511,7 @@ async function parquetFooterColumns(
   job: LoadJob,
 ): Promise<{ name: string; type: string }[]> {
   if (s3 === undefined) throw new Error('createTable from Parquet footers needs an S3 client');
-  const [first] = await listSources(s3, job);
+  const [first] = (await listSources(s3, job)).objects;
   if (first === undefined) return [];
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
   const file = {
