@@ -244,6 +244,14 @@ export const loadJobSchema = z
     /** CSV with a header: header names (as written) mapped to table columns, e.g. `{"Airport Name": "airport_name"}`. */
     columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
     createTable: createTableSchema.optional(),
+    /**
+     * What a load may change in an existing target: `addColumns` (new nullable columns found in
+     * Parquet files). Left out: nothing; any difference fails as before.
+     */
+    schemaEvolution: z
+      .array(z.enum(['addColumns']))
+      .min(1)
+      .optional(),
     mode: z.enum(loadModes).default('append'),
     keys: mergeKeysSchema.optional(),
     orderBy: orderBySchema.optional(),

@@ -21,6 +21,7 @@ import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { declaredShape, planSchemaChanges } from '../sql/schemaEvolution.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
@@ -258,6 +259,10 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     return all;
   };
   const tableColumns = parseTargetColumns(table, await rows(i.queries.columns));
+  const schemaChanges =
+    job.schemaEvolution !== undefined && job.format.type === 'parquet' && job.columns === undefined
+      ? await evolveFromParquet(i.s3, job, table, tableColumns)
+      : undefined;
   const loaded = new Map<string, string>();
   for (const lookup of i.queries.ledger) {
     for (const [key, version, runId] of await rows(lookup.statement)) {
@@ -349,6 +354,7 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       table,
       tableColumns,
       fileColumns,
+      ...(schemaChanges === undefined || schemaChanges.length === 0 ? {} : { schemaChanges }),
       slices,
       partCount: parts.length,
     },
@@ -359,6 +365,53 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     nothingToDo: parts.length === 0,
   };
 }
+
+/**
+ * schemaEvolution for Parquet: compares the first source object's footer with the target and
+ * returns the ADD COLUMN statements it allows (planSchemaChanges; anything else is a
+ * SchemaMismatchError). The added columns join `tableColumns` (nullable, appended in file order:
+ * ADD COLUMN appends, so positions keep matching the file's), for prepare's checks and the COPY.
+ */
+async function evolveFromParquet(
+  s3: S3Client,
+  job: LoadJob,
+  table: Required<QualifiedName>,
+  tableColumns: TargetColumn[],
+): Promise<string[]> {
+  const found = await parquetFooterColumns(s3, job);
+  const changes = planSchemaChanges({
+    table,
+    tableColumns,
+    // A footer says "string", not how long: existing VARCHARs are checked value by value in prepare.
+    fileColumns: found.map((c) => ({ ...c, lengthUnknown: true })),
+    evolution: job.schemaEvolution ?? [],
+    where: 'The Parquet footer of the first source object',
+  });
+  const known = new Set(tableColumns.map((c) => c.name.toLowerCase()));
+  for (const c of found) {
+    if (known.has(c.name.toLowerCase())) continue;
+    const shape = declaredShape(c.name, c.type);
+    tableColumns.push({
+      name: c.name,
+      type: INFORMATION_SCHEMA_TYPE[shape.type] ?? shape.type,
+      nullable: true,
+      hasDefault: false,
+      maxLength: shape.maxLength,
+      precision: shape.precision,
+      scale: shape.scale,
+    });
+  }
+  return changes.addColumns;
+}
+
+/** information_schema's data_type for the short names createTable writes. */
+const INFORMATION_SCHEMA_TYPE: Record<string, string> = {
+  varchar: 'character varying',
+  varbyte: 'binary varying',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+  time: 'time without time zone',
+};
 
 /** The Distributed Map's items file: one part per line. */
 export function partsJsonLines(parts: readonly LoadPart[]): string {

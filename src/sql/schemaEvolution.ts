@@ -22,6 +22,8 @@ export interface FileColumnShape {
   type: string;
   /** Longest value seen, in bytes (CSV/JSON); widens a VARCHAR beyond the declared type. */
   longestBytes?: number | undefined;
+  /** A VARCHAR whose length the source does not say (a Parquet string): never widens. */
+  lengthUnknown?: boolean | undefined;
 }
 
 export interface SchemaChanges {
@@ -188,7 +190,7 @@ export function planSchemaChanges(i: {
     }
     const tableType = tableFamily(existing);
     if (tableType.kind === 'varchar') {
-      if (needed <= tableType.length) continue;
+      if (needed <= tableType.length || (f.lengthUnknown === true && fileFamily.kind === 'varchar')) continue;
       if (needed > MAX_VARCHAR) {
         problems.push(
           `column "${existing.name}" needs ${needed} bytes, more than VARCHAR(${MAX_VARCHAR}) holds`,

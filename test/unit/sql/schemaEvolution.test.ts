@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaMismatchError } from '../../../src/errors.ts';
+import { loadJobSchema } from '../../../src/job/loadJob.ts';
 import {
   declaredShape,
   planSchemaChanges,
@@ -155,5 +156,28 @@ describe('declaredShape', () => {
     ['double precision', { type: 'double precision', maxLength: null, precision: null, scale: null }],
   ])('%s', (type, shape) => {
     expect(declaredShape('c', type)).toEqual({ name: 'c', ...shape });
+  });
+});
+
+describe('schemaEvolution in the job', () => {
+  const base = {
+    kind: 'load',
+    name: 'j',
+    target: { clusterIdentifier: 'c', database: 'd', dbUser: 'u' },
+    iamRole: 'arn:aws:iam::123456789012:role/R',
+    table: 'public.t',
+    source: { prefix: 's3://landing/in/' },
+    staging: 's3://staging/loads/',
+    format: { type: 'parquet' },
+  };
+
+  it('takes addColumns, and refuses an option that is not implemented, naming the field', () => {
+    expect(loadJobSchema.parse({ ...base, schemaEvolution: ['addColumns'] }).schemaEvolution).toEqual([
+      'addColumns',
+    ]);
+    expect(loadJobSchema.parse(base).schemaEvolution).toBeUndefined();
+    const r = loadJobSchema.safeParse({ ...base, schemaEvolution: ['widenVarchar'] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
   });
 });
