@@ -65,7 +65,7 @@ function merge(a: Seen, b: Seen): Seen {
     return {
       kind: 'int',
       min: [a.min, b.min].sort(byValue)[0] ?? a.min,
-      max: [a.min, b.max, a.max].sort(byValue)[2] ?? a.max,
+      max: [a.max, b.max].sort(byValue)[1] ?? a.max,
     };
   const asNumeric = (s: Seen) =>
     s.kind === 'int'
