@@ -339,6 +339,13 @@ export const loadJobSchema = z
         if (t.columns !== undefined && !names.has(c.toLowerCase()))
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
+    if (job.schemaEvolution !== undefined && (f.type !== 'parquet' || job.columns !== undefined)) {
+      // CSV/JSON files carry no types: refused rather than accepted and silently not applied.
+      issue(
+        ['schemaEvolution'],
+        'applies to Parquet loads without "columns" (the footer gives the new columns\' types); for CSV/JSON add the columns to the table first',
+      );
+    }
     if (f.skipLines !== undefined && f.type !== 'csv') {
       issue(['format', 'skipLines'], `skips lines of CSV files; ${f.type} files have no preamble`);
     }

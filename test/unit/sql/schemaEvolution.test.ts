@@ -179,5 +179,13 @@ describe('schemaEvolution in the job', () => {
     const r = loadJobSchema.safeParse({ ...base, schemaEvolution: ['widenVarchar'] });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
+    const csv = loadJobSchema.safeParse({
+      ...base,
+      format: { type: 'csv' },
+      schemaEvolution: ['addColumns'],
+    });
+    expect(csv.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'schemaEvolution: applies to Parquet loads without "columns" (the footer gives the new columns\' types); for CSV/JSON add the columns to the table first',
+    ]);
   });
 });
