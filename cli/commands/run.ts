@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { createSfnClient } from '../../src/aws/clients.ts';
 import { ConfigError, JobValidationError } from '../../src/errors.ts';
 import { openLocalSfn } from '../localSfn.ts';
+import { parseCommandArgs } from '../parseCommandArgs.ts';
 import { resolveJob } from '../resolveJob.ts';
 import { findDeployedStateMachine, runJob } from '../runJob.ts';
 import { forTerminal } from '../terminalText.ts';
@@ -47,15 +47,7 @@ export interface RunArgs {
 
 /** Parses `run` arguments; a wrong combination is a ConfigError that says what to give instead. */
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, options, USAGE);
   if (values.help) return 'help';
   const [ref, ...extra] = positionals;
   if (ref === undefined || extra.length > 0) throw new ConfigError(`give exactly one job\n${USAGE}`);

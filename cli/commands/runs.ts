@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -12,6 +11,7 @@ import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { type RunRow, runRow } from '../../src/runs/runSummary.ts';
 import { fetchHistory } from '../followExecution.ts';
+import { parseCommandArgs } from '../parseCommandArgs.ts';
 import { emptyProgress, foldProgress, formatBytes } from '../progress.ts';
 import { formatRuns } from '../runHistory.ts';
 import { runningStack } from '../runningStack.ts';
@@ -117,15 +117,7 @@ async function open(values: {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, options, USAGE);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { text as streamText } from 'node:stream/consumers';
-import { parseArgs } from 'node:util';
 import { joinTokens, splitStatements, tokenize } from '../../local/redshift/sql/tokenize.ts';
 import { createRedshiftDataClient } from '../../src/aws/clients.ts';
 import { runSql, type SqlRun } from '../../src/dataapi/runStatements.ts';
@@ -8,6 +7,7 @@ import { ConfigError, JobValidationError } from '../../src/errors.ts';
 import type { RedshiftTarget } from '../../src/job/common.ts';
 import type { Job } from '../../src/job/job.ts';
 import { explainSqlError, formatResult, type ResultFormat, resultFormats } from '../formatResult.ts';
+import { parseCommandArgs } from '../parseCommandArgs.ts';
 import { resolveJob } from '../resolveJob.ts';
 import { runningStack } from '../runningStack.ts';
 
@@ -52,9 +52,7 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<
-  typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
->['values'];
+type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
 export interface SqlArgs {
   values: Values;
@@ -65,15 +63,7 @@ export interface SqlArgs {
 
 /** Parses `sql` arguments; a wrong combination is a ConfigError that says what to give instead. */
 export function parseSqlArgs(argv: string[]): SqlArgs | 'help' {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, options, USAGE);
   if (values.help) return 'help';
   const targets = [values.local, values.job, values['cluster-identifier'], values['workgroup-name']].filter(
     (v) => v !== undefined && v !== false,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import { REDSHIFT_TYPE } from '../sql/createTable.ts';
 import { hookIssues } from '../sql/hooks.ts';
+import { LOAD_MODES, type LoadMode, loadModes } from '../sql/merge.ts';
 import {
   type IssueReporter,
   iamRoleSchema,
@@ -200,25 +201,55 @@ export const ledgerOptionsSchema = z
 /** preSql/postSql: at most 10 statements each, checked by hookIssues (src/sql/hooks.ts). */
 const hookListSchema = z.array(z.string().trim().min(1).max(60_000)).min(1).max(10);
 
-export const loadModes = ['append', 'replace', 'upsert'] as const;
-export type LoadMode = (typeof loadModes)[number];
+// One table of modes (src/sql/merge.ts): the schema, the SQL and the docs read it.
+export { type LoadMode, loadModes } from '../sql/merge.ts';
 
 /** Key columns: upsert replaces target rows with these keys; duplicates in the batch are reduced to one. */
 export const mergeKeysSchema = z.array(z.string().min(1)).min(1).max(32);
 /** Among rows of the batch with the same keys the one with the greatest value here wins. */
 export const orderBySchema = z.string().min(1);
 
+/** Source rows whose `column` equals `value` delete the target row with their keys (upsert, merge). */
+export const deleteMarkerSchema = z
+  .object({
+    column: z.string().min(1),
+    value: z.union([z.string(), z.number(), z.boolean()], {
+      error: 'give the value that marks a row as deleted: a string, number or boolean',
+    }),
+  })
+  .strict();
+export type DeleteMarker = z.infer<typeof deleteMarkerSchema>;
+
 /**
- * The rules of `mode`, `keys` and `orderBy` wherever a load's destination is written: a load job
+ * The rules of `mode`, `keys`, `orderBy` and `deleteMarker` wherever a load's destination is written: a load job
  * (at the top) and a transfer's `destination`.
  */
 export function mergeRuleIssues(
-  d: { mode: LoadMode; keys?: string[] | undefined; orderBy?: string | undefined },
+  d: {
+    mode: LoadMode;
+    keys?: string[] | undefined;
+    orderBy?: string | undefined;
+    deleteMarker?: DeleteMarker | undefined;
+  },
   at: (string | number)[],
   issue: IssueReporter,
 ): void {
-  if (d.mode === 'upsert' && d.keys === undefined) {
-    issue([...at, 'keys'], 'mode "upsert" needs "keys": the columns that identify a row');
+  const marker = d.deleteMarker;
+  if (marker !== undefined) {
+    if (!LOAD_MODES[d.mode].takesDeleteMarker) {
+      const modes = loadModes.filter((m) => LOAD_MODES[m].takesDeleteMarker).join(' or ');
+      issue([...at, 'deleteMarker'], `deletes target rows by key: use mode ${modes}, not "${d.mode}"`);
+    }
+    identifierIssue(marker.column, [...at, 'deleteMarker', 'column'], issue, 'name');
+    if ((d.keys ?? []).some((k) => k.toLowerCase() === marker.column.toLowerCase())) {
+      issue(
+        [...at, 'deleteMarker', 'column'],
+        `"${marker.column}" is a key: the marker must be another column of the target table`,
+      );
+    }
+  }
+  if (LOAD_MODES[d.mode].needsKeys && d.keys === undefined) {
+    issue([...at, 'keys'], `mode "${d.mode}" needs "keys": the columns that identify a row`);
   }
   if (d.orderBy !== undefined && d.keys === undefined) {
     issue([...at, 'orderBy'], '"orderBy" picks a winner among rows with the same keys: give "keys" too');
@@ -255,6 +286,7 @@ export const loadJobSchema = z
     mode: z.enum(loadModes).default('append'),
     keys: mergeKeysSchema.optional(),
     orderBy: orderBySchema.optional(),
+    deleteMarker: deleteMarkerSchema.optional(),
     /** Bad rows tolerated in the whole load (reported and skipped); 0 = any bad row fails the run. */
     maxErrors: z.number().int().min(0).max(100_000).default(0),
     /** Our working prefix: prepared chunks and the COPY manifest go under `<staging>/<job>/<runId>/`. */
@@ -373,6 +405,10 @@ export const loadJobSchema = z
       }
       if (job.orderBy !== undefined && !lower.has(job.orderBy.toLowerCase())) {
         issue(['orderBy'], `"${job.orderBy}" is not one of "columns"`);
+      }
+      const marker = job.deleteMarker?.column;
+      if (marker !== undefined && !lower.has(marker.toLowerCase())) {
+        issue(['deleteMarker', 'column'], `"${marker}" is not one of "columns"`);
       }
     }
 

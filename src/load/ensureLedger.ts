@@ -7,6 +7,7 @@ import type { RedshiftTarget } from '../job/common.ts';
 import type { QualifiedName } from '../sql/identifiers.ts';
 import { quoteQualified } from '../sql/identifiers.ts';
 import { createLedgerSql } from '../sql/ledger.ts';
+import { setQueryGroup } from '../sql/queryGroup.ts';
 
 /** What concurrent `CREATE ... IF NOT EXISTS` of one table looks like when two runs race. */
 const RACE = /already exists|duplicate key|concurrent|could not serialize|serializable isolation/i;
@@ -31,7 +32,10 @@ export async function ensureLedger(
 ): Promise<void> {
   const id = await batchExecuteStatement(client, {
     target: options.target,
-    sqls: createLedgerSql(options.ledger),
+    sqls: [
+      setQueryGroup(statementName(options.jobName, options.runId, 'ledger')),
+      ...createLedgerSql(options.ledger),
+    ],
     name: statementName(options.jobName, options.runId, 'ledger'),
     // A new token per attempt: a retried attempt must not get the failed statement back.
     clientToken: clientToken(options.runId, `ledger:${options.now()}`),

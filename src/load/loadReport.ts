@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LoadMode } from '../job/loadJob.ts';
+import { LOAD_MODES, type LoadMode } from '../sql/merge.ts';
 import type { PartSummary } from './loadRun.ts';
 
 /** Objects listed one by one in a load's report; the rest are counted. */
@@ -44,16 +44,22 @@ export function preparedReport(summaries: readonly PartSummary[]): PreparedRepor
 }
 
 /**
- * Rows the merge inserted and updated, from the load transaction's counts: an upsert replaces
- * `matched` target rows by key (updated) and adds the rest; append and replace insert them all.
+ * Rows the merge inserted and updated, from the load transaction's counts: upsert and merge
+ * replace or update `matched` target rows by key and add the rest; append and replace insert
+ * them all (see LOAD_MODES).
  */
 export function rowChanges(
   mode: LoadMode,
   merged: number,
   matched: number,
 ): { inserted: number; updated: number } {
-  if (mode === 'upsert') return { inserted: Math.max(0, merged - matched), updated: matched };
-  return { inserted: merged, updated: 0 };
+  const { inserted, updated } = LOAD_MODES[mode].changes(merged, matched);
+  return { inserted, updated };
+}
+
+/** Target rows the merge deleted: replace's every row before, upsert's rows replaced by key. */
+export function rowsDeleted(mode: LoadMode, merged: number, matched: number): number {
+  return LOAD_MODES[mode].changes(merged, matched).deleted;
 }
 
 /** A load execution's output as the CLI reads it (`$.result`, `$.skipped`, `$.skippedCount`). */
@@ -66,9 +72,13 @@ export interface LoadOutput {
     records?: number;
     rowsRead?: number;
     rejected?: number;
+    /** Rows of the batch merged into the target (after de-duplication on the keys). */
+    merged?: number;
     inserted?: number;
     updated?: number;
     deleted?: number;
+    /** Target rows deleted by key by the delete markers (deleteMarker). */
+    deletedByMarker?: number;
     rowsBefore?: number;
     rowsAfter?: number;
     alreadyLoaded?: boolean;
@@ -123,9 +133,10 @@ export function formatLoadReport(output: LoadOutput): string[] {
   lines.push(
     `  rows     ${n(r.rowsRead ?? r.records)} read, ${n(r.rejected)} rejected, ${n(r.records)} staged`,
   );
-  // `deleted` is the rows an upsert replaced (counted as updated) or a replace removed.
+  if (r.mode === 'merge') lines.push(`  merged   ${n(r.merged)} rows by MERGE on the keys`);
+  // `deleted` is the rows a replace removed or delete markers removed; an upsert's replaced rows are updated.
   lines.push(
-    `           ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.mode === 'replace' ? r.deleted : 0)} deleted`,
+    `           ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.mode === 'replace' ? r.deleted : r.deletedByMarker)} deleted`,
   );
   if (r.rowsBefore !== undefined && r.rowsAfter !== undefined)
     lines.push(`  table rows ${n(r.rowsBefore)} -> ${n(r.rowsAfter)}`);

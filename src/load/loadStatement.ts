@@ -17,7 +17,7 @@ import { renderHook } from '../sql/hooks.ts';
 import { sqlString } from '../sql/identifiers.ts';
 import { buildLoadBatch, CHECK_MARKER, type LoadBatch } from '../sql/merge.ts';
 import { lineMapSchema, sourceLineOf } from './lineMap.ts';
-import { type PreparedReport, rowChanges } from './loadReport.ts';
+import { type PreparedReport, rowChanges, rowsDeleted } from './loadReport.ts';
 import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
@@ -34,6 +34,10 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
     mode: job.mode,
     keys: job.keys?.map(name),
     orderBy: job.orderBy === undefined ? undefined : name(job.orderBy),
+    deleteMarker:
+      job.deleteMarker === undefined
+        ? undefined
+        : { column: name(job.deleteMarker.column), value: job.deleteMarker.value },
     copy: {
       from: prepared.manifestUri,
       iamRole: job.iamRole,
@@ -105,7 +109,7 @@ export interface LoadResult {
   rejected: number;
   /** Rows merged into the target (after de-duplication on the keys). */
   merged: number;
-  /** Target rows replaced (upsert: matched by key; replace: every row before). */
+  /** Target rows replaced (upsert: matched by key; replace: every row before; merge updates, so 0). */
   deleted: number;
   rowsBefore: number;
   rowsAfter: number;
@@ -118,6 +122,8 @@ export interface LoadResult {
   updated: number;
   perObject: PreparedReport['perObject'];
   rejectedSamples: PreparedReport['rejectedSamples'];
+  /** Target rows deleted by key by the batch's delete markers (present with a deleteMarker). */
+  deletedByMarker?: number;
   /** preSql/postSql statements run in the transaction (present when the job has hooks). */
   preSql?: number;
   postSql?: number;
@@ -145,7 +151,7 @@ export async function finishLoad(
       { context: { statementId: statement.id } },
     );
   }
-  const [staged, merged, before, matched, already, after, objects] = row.map((v) => Number(v));
+  const [staged, merged, before, matched, already, after, objects, removed] = row.map((v) => Number(v));
   const result: LoadResult = {
     table: `${context.table.schema}.${context.table.name}`,
     mode: job.mode,
@@ -153,7 +159,7 @@ export async function finishLoad(
     records: staged ?? 0,
     rejected: prepared.rejected,
     merged: merged ?? 0,
-    deleted: matched ?? 0,
+    deleted: rowsDeleted(job.mode, merged ?? 0, matched ?? 0),
     rowsBefore: before ?? 0,
     rowsAfter: after ?? 0,
     alreadyLoaded: (already ?? 0) > 0,
@@ -161,6 +167,7 @@ export async function finishLoad(
     ...rowChanges(job.mode, merged ?? 0, matched ?? 0),
     perObject: prepared.report?.perObject ?? [],
     rejectedSamples: prepared.report?.rejectedSamples ?? [],
+    ...(job.deleteMarker ? { deletedByMarker: removed ?? 0 } : {}),
     ...(job.preSql ? { preSql: job.preSql.length } : {}),
     ...(job.postSql ? { postSql: job.postSql.length } : {}),
   };
@@ -171,7 +178,15 @@ export async function finishLoad(
   }
   // A batch the ledger already had changed nothing: report no rows as loaded by this run.
   return result.alreadyLoaded
-    ? { ...result, records: 0, merged: 0, deleted: 0, inserted: 0, updated: 0 }
+    ? {
+        ...result,
+        records: 0,
+        merged: 0,
+        deleted: 0,
+        inserted: 0,
+        updated: 0,
+        ...(job.deleteMarker ? { deletedByMarker: 0 } : {}),
+      }
     : result;
 }
 

@@ -21,6 +21,7 @@ import { resolveTemplate, templateValues } from '../job/templates.ts';
 import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
+import { setQueryGroup } from '../sql/queryGroup.ts';
 import { declaredShape, planSchemaChanges } from '../sql/schemaEvolution.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
@@ -28,7 +29,7 @@ import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { parquetRedshiftType } from './parquetTypes.ts';
-import { compressionFromKey, decompress, openObject, utf8Text } from './sourceStream.ts';
+import { compressionFromKey, decompress, openObject, rangedObject, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
 
 /**
@@ -130,16 +131,15 @@ export async function startLoadPlan(
   });
   // A missing target is created first, in the same batch (IF NOT EXISTS: never alters a table).
   const create = job.createTable;
-  const sqls =
-    create === undefined
-      ? []
-      : [
-          buildCreateTable({
-            table,
-            ...create,
-            columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
-          }),
-        ];
+  const sqls = [setQueryGroup(statementName(job.name, runId, 'plan'))];
+  if (create !== undefined)
+    sqls.push(
+      buildCreateTable({
+        table,
+        ...create,
+        columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+      }),
+    );
   sqls.push(targetColumnsSql(table));
   const columns = sqls.length;
   const ledger: PlanQueries['ledger'] = [];
@@ -567,16 +567,7 @@ async function parquetFooterColumns(
   const [first] = (await listSources(s3, job)).objects;
   if (first === undefined) return [];
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
-  const file = {
-    byteLength: first.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const body = await openObject(s3, first, `bytes=${start}-${(end ?? first.size) - 1}`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      const all = Buffer.concat(chunks);
-      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
-    },
-  };
+  const file = rangedObject(s3, first);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(file);
@@ -636,6 +627,10 @@ function checkColumns(
   if (job.orderBy !== undefined && !loaded.has(job.orderBy.toLowerCase())) {
     problems.push(`orderBy "${job.orderBy}" is not among the loaded columns`);
   }
+  const marker = job.deleteMarker?.column;
+  if (marker !== undefined && !loaded.has(marker.toLowerCase())) {
+    problems.push(`deleteMarker column "${marker}" is not among the loaded columns`);
+  }
   for (const c of tableColumns) {
     if (!c.nullable && !c.hasDefault && !loaded.has(c.name.toLowerCase())) {
       problems.push(`NOT NULL column "${c.name}" has no default and is not in the files`);
@@ -643,7 +638,7 @@ function checkColumns(
   }
   if (problems.length > 0) {
     throw new SchemaMismatchError(
-      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys" in job "${job.name}" or the table.`,
+      `The files do not fit table ${job.table}: ${problems.join('; ')}. Fix "columns"/"keys"/"deleteMarker" in job "${job.name}" or the table.`,
     );
   }
 }

@@ -24,7 +24,7 @@ import {
   stagingKeys,
 } from './loadRun.ts';
 import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
-import { decompress, openObject, s3Url } from './sourceStream.ts';
+import { decompress, openObject, rangedObject, s3Url } from './sourceStream.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
 const MAX_SAMPLES = 20;
@@ -733,17 +733,7 @@ async function prepareParquet(
   label: string,
 ): Promise<{ files: PartSummary['files']; records: number }> {
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
-  const buffer = {
-    byteLength: part.size,
-    async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const stop = (end ?? part.size) - 1;
-      const body = await openObject(s3, part, `bytes=${start}-${stop}`);
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      const all = Buffer.concat(chunks);
-      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
-    },
-  };
+  const buffer = rangedObject(s3, part);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(buffer);

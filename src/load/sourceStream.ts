@@ -26,6 +26,26 @@ export function compressionFromKey(key: string): SourceCompression {
 }
 
 /**
+ * The object as the random-access file a Parquet reader asks for (hyparquet's AsyncBuffer): each
+ * slice is one ranged GET, so reading a footer never downloads the whole object.
+ */
+export function rangedObject(
+  s3: S3Client,
+  o: SourceObjectRef & { size: number },
+): { byteLength: number; slice(start: number, end?: number): Promise<ArrayBuffer> } {
+  return {
+    byteLength: o.size,
+    async slice(start, end) {
+      const body = await openObject(s3, o, `bytes=${start}-${(end ?? o.size) - 1}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const all = Buffer.concat(chunks);
+      return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
+    },
+  };
+}
+
+/**
  * The object's bytes, exactly the version the plan saw (VersionId, else If-Match on the ETag: a
  * file overwritten since planning fails with a clear error instead of loading other data).
  */

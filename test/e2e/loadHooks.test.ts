@@ -93,6 +93,15 @@ describe('load preSql / postSql', () => {
     expect(texts).toContain(
       `INSERT INTO load_audit SELECT '${runId}', COUNT(*), 'after' FROM "public"."items"`,
     );
+    // The run's other batches (ledger, plan) set their own label first too.
+    for (const step of ['ledger', 'plan']) {
+      const name = `rt:hooks-ok:${runId}:${step}`;
+      const found = await t.clients.redshiftData.send(new ListStatementsCommand({ StatementName: name }));
+      const batch = found.Statements?.find((s) => s.StatementName === name);
+      const sub = await t.clients.redshiftData.send(new DescribeStatementCommand({ Id: batch?.Id ?? '' }));
+      expect(sub.SubStatements?.[0]?.QueryString).toBe(`SET query_group TO '${name}'`);
+      expect(sub.SubStatements?.every((x) => x.Status === 'FINISHED')).toBe(true);
+    }
   });
 
   it('a failing postSql rolls the whole load back: no rows, no ledger entry, no audit row', async () => {

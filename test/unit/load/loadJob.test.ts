@@ -51,6 +51,38 @@ describe('Schema: loadJobSchema', () => {
     });
   });
 
+  it('takes mode merge with keys, and names the missing keys without them', () => {
+    expect(loadJobSchema.parse({ ...base, mode: 'merge', keys: ['id'] }).mode).toBe('merge');
+    expect(problems({ ...base, mode: 'merge' })).toEqual([
+      'keys: mode "merge" needs "keys": the columns that identify a row',
+    ]);
+    expect(problems({ ...base, mode: 'mirror', keys: ['id'] })).toEqual([
+      'mode: Invalid option: expected one of "append"|"replace"|"upsert"|"merge"',
+    ]);
+  });
+
+  it('takes a deleteMarker on a non-key column for upsert and merge, and names what is wrong otherwise', () => {
+    const marker = { column: 'op', value: 'D' };
+    expect(
+      loadJobSchema.parse({ ...base, mode: 'upsert', keys: ['id'], deleteMarker: marker }).deleteMarker,
+    ).toEqual(marker);
+    expect(
+      problems({ ...base, mode: 'merge', keys: ['id'], deleteMarker: { column: 'deleted', value: true } }),
+    ).toEqual([]);
+    expect(problems({ ...base, mode: 'append', keys: ['id'], deleteMarker: marker })).toEqual([
+      'deleteMarker: deletes target rows by key: use mode upsert or merge, not "append"',
+    ]);
+    expect(
+      problems({ ...base, mode: 'merge', keys: ['ID'], deleteMarker: { column: 'id', value: 1 } }),
+    ).toEqual(['deleteMarker.column: "id" is a key: the marker must be another column of the target table']);
+    expect(
+      problems({ ...base, mode: 'upsert', keys: ['id'], columns: ['id', 'name'], deleteMarker: marker }),
+    ).toEqual(['deleteMarker.column: "op" is not one of "columns"']);
+    expect(problems({ ...base, mode: 'upsert', keys: ['id'], deleteMarker: { column: 'op' } })).toEqual([
+      'deleteMarker.value: give the value that marks a row as deleted: a string, number or boolean',
+    ]);
+  });
+
   it('lists every problem by path, mode rules included', () => {
     expect(
       problems({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLoadReport, preparedReport, rowChanges } from '../../../src/load/loadReport.ts';
+import { formatLoadReport, preparedReport, rowChanges, rowsDeleted } from '../../../src/load/loadReport.ts';
 import type { PartSummary } from '../../../src/load/loadRun.ts';
 
 const part = (index: number, records: number, rejected = 0): PartSummary => ({
@@ -32,6 +32,39 @@ describe('load report', () => {
     expect(rowChanges('upsert', 3, 1)).toEqual({ inserted: 2, updated: 1 });
     expect(rowChanges('append', 3, 0)).toEqual({ inserted: 3, updated: 0 });
     expect(rowChanges('replace', 3, 9)).toEqual({ inserted: 3, updated: 0 });
+    expect(rowChanges('merge', 3, 1)).toEqual({ inserted: 2, updated: 1 });
+    expect(rowsDeleted('upsert', 3, 1)).toBe(1);
+    expect(rowsDeleted('replace', 3, 9)).toBe(9);
+    expect(rowsDeleted('merge', 3, 1)).toBe(0);
+    expect(rowsDeleted('append', 3, 0)).toBe(0);
+  });
+
+  it('says how many rows a merge load merged', () => {
+    const lines = formatLoadReport({
+      result: {
+        table: 'public.sales',
+        mode: 'merge',
+        objects: 1,
+        records: 4,
+        merged: 3,
+        inserted: 2,
+        updated: 1,
+      },
+    });
+    expect(lines).toContain('  merged   3 rows by MERGE on the keys');
+    expect(lines).toContain('           2 inserted, 1 updated, 0 deleted');
+    const marked = formatLoadReport({
+      result: {
+        table: 'public.sales',
+        mode: 'upsert',
+        merged: 3,
+        inserted: 2,
+        updated: 1,
+        deleted: 1,
+        deletedByMarker: 4,
+      },
+    });
+    expect(marked).toContain('           2 inserted, 1 updated, 4 deleted');
   });
 
   it('says in words that there was nothing to do, and which run loaded each skipped object', () => {
