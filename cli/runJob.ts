@@ -1,6 +1,9 @@
 import {
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
   ListStateMachinesCommand,
+  RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -58,6 +61,45 @@ export async function runJob(options: RunJobOptions): Promise<{ exitCode: number
     });
   const executionArn = started.executionArn ?? '';
   options.out.write(`started ${executionArn}\n`);
+  return followToSummary(options, executionArn);
+}
+
+export interface RedriveOptions {
+  client: SFNClient;
+  executionArn: string;
+  out: Output;
+  intervalMs?: number;
+}
+
+/**
+ * `run --redrive <execution>`: RedriveExecution (a failed, timed-out or aborted Standard execution
+ * continues from the step that did not succeed, same ARN and input), then follows it like a run.
+ */
+export async function redriveJob(
+  options: RedriveOptions,
+): Promise<{ exitCode: number; followed: FollowResult }> {
+  const { executionArn } = options;
+  await options.client.send(new RedriveExecutionCommand({ executionArn })).catch((error: unknown) => {
+    if (error instanceof ExecutionNotRedrivable) {
+      throw new ConfigError(
+        `Execution ${executionArn} cannot be redriven (${error.message}): only a FAILED, TIMED_OUT or ABORTED execution can; start a new run instead`,
+      );
+    }
+    if (error instanceof ExecutionDoesNotExist) {
+      throw new ConfigError(
+        `No execution ${executionArn} here (${error.message}): give the full execution ARN, on the stack (--local or --stage) that ran it`,
+      );
+    }
+    throw error;
+  });
+  options.out.write(`redriving ${executionArn}\n`);
+  return followToSummary(options, executionArn);
+}
+
+async function followToSummary(
+  options: { client: SFNClient; out: Output; intervalMs?: number | undefined },
+  executionArn: string,
+): Promise<{ exitCode: number; followed: FollowResult }> {
   const followed = await followExecution({
     client: options.client,
     executionArn,

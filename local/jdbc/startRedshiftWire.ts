@@ -3,6 +3,9 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import pg from 'pg';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { executeRedshiftCommand, isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
+import { DatabasePools, SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
+import { joinTokens, splitStatements, tokenize } from '../redshift/sql/tokenize.ts';
+import { loadSqlParser, translateRedshiftSql } from '../redshift/sql/translateRedshiftSql.ts';
 import {
   buildStartupPacket,
   CANCEL_REQUEST,
@@ -68,6 +71,32 @@ export const REDSHIFT_VERSION_STRING =
   'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467';
 const VERSION_QUERY = /^\s*select\s+(pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$/i;
 
+/** No-op statements (physical layout on Redshift) still answer, with a harmless statement. */
+const NOOP_STATEMENT = 'DO $noop$ BEGIN END $noop$';
+
+/**
+ * The statements of a query as PostgreSQL runs them: the Data API's translation of Redshift SQL
+ * (translateRedshiftSql), statement by statement. Text the tokenizer cannot read goes unchanged,
+ * for the engine to report.
+ */
+async function toPostgres(sql: string): Promise<string> {
+  let statements: ReturnType<typeof splitStatements>;
+  try {
+    statements = splitStatements(tokenize(sql));
+  } catch {
+    return sql;
+  }
+  if (statements.length === 0) return sql;
+  const out: string[] = [];
+  for (const tokens of statements) {
+    const text = joinTokens(tokens);
+    if (isRedshiftCommand(text)) return sql; // mixed with UNLOAD/COPY: the engine says why not
+    const translated = await translateRedshiftSql(tokens);
+    out.push(translated.noop ? NOOP_STATEMENT : joinTokens(translated.tokens));
+  }
+  return out.join(';\n');
+}
+
 function redshiftParameterStatus(m: Message): Buffer {
   const name = readCString(m.body, 0);
   if (name.value !== 'server_version') return m.raw;
@@ -109,6 +138,14 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
   const engine = new URL(options.databaseUrl);
   const s3 = createS3Client({ region: options.region ?? 'us-east-1', endpoint: options.s3Endpoint });
   const sockets = new Set<Socket>();
+  // Installs the compat functions and system tables in a database on its first connection, as the
+  // Data API does, so that translated SQL (getdate(), len...) finds them.
+  const pools = new DatabasePools({
+    baseUrl: options.databaseUrl,
+    poolSize: 1,
+    bootstrapDdl: async () => SYSTEM_TABLES_DDL,
+  });
+  await loadSqlParser();
   let queryIds = 1_000_000;
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -183,6 +220,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       user: params.get('user') ?? 'postgres',
     };
     for (const key of [...params.keys()]) if (!POSTGRES_STARTUP_PARAMS.has(key)) params.delete(key);
+    // A Redshift session's settings (those of the Data API's sessions); the client's own come after.
+    params.set('options', `${SESSION_OPTIONS} ${params.get('options') ?? ''}`.trim());
+    // A missing database is left for the engine to report, in its words, to the client.
+    await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));
     client.off('data', onData);
 
@@ -219,7 +260,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
             client.write(readyForQuery(status));
             return;
           }
-          if (!isRedshiftCommand(sql)) return void upstream.write(m.raw);
+          if (!isRedshiftCommand(sql))
+            return void upstream.write(message('Q', cstring(await toPostgres(sql))));
           client.write(await run(sql));
           client.write(readyForQuery(status));
           return;
@@ -229,7 +271,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const sql = readCString(m.body, name.next).value;
           if (!isRedshiftCommand(sql) && !VERSION_QUERY.test(sql)) {
             intercepted.delete(name.value);
-            return void upstream.write(m.raw);
+            const rest = m.body.subarray(readCString(m.body, name.next).next);
+            return void upstream.write(
+              message('P', Buffer.concat([cstring(name.value), cstring(await toPostgres(sql)), rest])),
+            );
           }
           intercepted.add(name.value);
           sqlByStatement.set(name.value, sql);
@@ -362,7 +407,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      void pools.end();
+      reject(error);
+    });
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -373,6 +421,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pools.end();
       s3.destroy();
     },
   };

@@ -97,6 +97,10 @@ export interface LocalExecution {
   history: HistoryEvent[];
   stats: ExecutionStats;
   mapRuns: Map<string, MapRunInfo>;
+  /** How many times RedriveExecution restarted it, and when last. */
+  redriveCount: number;
+  redriveDate?: Date;
+  /** Replaced by each redrive: it settles when the current attempt ends. */
   done: Promise<ExecutionResult>;
   /** Calls the listener with every history event as it is recorded; returns the unsubscribe. */
   onEvent(listener: (event: HistoryEvent) => void): () => void;
@@ -122,6 +126,8 @@ export class LocalRunner {
   private readonly machines = new Map<string, PreparedStateMachine>();
   /** ARNs of the child executions started here (names are unique per state machine). */
   private readonly childArns = new Set<string>();
+  /** What a redrive needs of each execution started here. */
+  private readonly attempts = new WeakMap<LocalExecution, Attempt>();
 
   constructor(options: LocalRunnerOptions = {}) {
     this.options = options;
@@ -196,21 +202,97 @@ export class LocalRunner {
     { name = randomUUID() }: { name?: string } = {},
   ): LocalExecution {
     const executionArn = makeExecutionArn(sm.arn, name);
-    const abort = new AbortController();
     const stats = emptyStats();
     const recorder = new HistoryRecorder(sm.prepared, stats, true);
-    const mapRuns = new Map<string, MapRunInfo>();
     const inputText = jsonText(input);
-    const startDate = new Date();
+    const execution: LocalExecution = {
+      executionArn,
+      name,
+      stateMachineArn: sm.arn,
+      input: inputText,
+      startDate: new Date(),
+      status: 'RUNNING',
+      history: recorder.events,
+      stats,
+      mapRuns: new Map<string, MapRunInfo>(),
+      redriveCount: 0,
+      done: undefined as unknown as Promise<ExecutionResult>,
+      onEvent: (listener) => recorder.onEvent(listener),
+      stop: () => {},
+    };
+    this.attempts.set(execution, { sm, recorder, input });
+    recorder.add('ExecutionStarted', {
+      executionStartedEventDetails: {
+        input: inputText,
+        inputDetails: { truncated: false },
+        roleArn: ROLE_ARN,
+      },
+    });
+    this.launch(execution, sm.machine, input);
+    this.options.onExecution?.(execution);
+    return execution;
+  }
+
+  /**
+   * RedriveExecution (Standard workflows): the same execution (ARN, input, history) continues from
+   * the top-level state that was running when it failed, timed out or was aborted, with the input
+   * that state received; the states before it are not run again. A Parallel, inline Map or
+   * Distributed Map state is rerun whole (AWS reruns only its failed branches or items).
+   */
+  redrive(execution: LocalExecution): Date {
+    const attempt = this.attempts.get(execution);
+    const reason = notRedrivableReason(execution);
+    if (attempt === undefined || reason !== undefined)
+      throw new ConfigError(reason ?? `Execution ${execution.executionArn} was not started by this runner`);
+    const { sm, recorder } = attempt;
+    const topLevel = new Set(Object.keys(sm.prepared.definition.States as JsonObject));
+    let from: { name: string; input: Json } | undefined;
+    for (const event of [...recorder.events].reverse()) {
+      const details = event.stateEnteredEventDetails;
+      if (details?.name !== undefined && topLevel.has(details.name)) {
+        from = { name: details.name, input: JSON.parse(details.input ?? 'null') as Json };
+        break;
+      }
+    }
+    // Aborted before its first state: the redrive starts where the execution would have.
+    const startAt = from?.name ?? String(sm.prepared.definition.StartAt);
+    const machine =
+      startAt === sm.prepared.definition.StartAt
+        ? sm.machine
+        : new StateMachine({ ...sm.prepared.definition, StartAt: startAt } as unknown as Definition, {
+            validationOptions: { noValidate: true },
+          });
+    const redriveDate = new Date();
+    execution.redriveCount += 1;
+    execution.redriveDate = redriveDate;
+    execution.status = 'RUNNING';
+    delete execution.stopDate;
+    delete execution.output;
+    delete execution.error;
+    delete execution.cause;
+    recorder.add('ExecutionRedriven', {
+      executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
+    });
+    this.launch(execution, machine, from?.input ?? attempt.input);
+    return redriveDate;
+  }
+
+  /** Runs one attempt of the execution on `machine`, setting its status, stop and done. */
+  private launch(execution: LocalExecution, machine: StateMachine, input: Json): void {
+    const { sm, recorder, input: executionInput } = this.attempts.get(execution) as Attempt;
+    const { executionArn, stats, mapRuns, startDate } = execution;
+    const abort = new AbortController();
     const context: JsonObject = {
       Execution: {
         Id: executionArn,
-        Name: name,
+        Name: execution.name,
         // The interpreter adds Input and StartTime to its own copy; the states the runner serves
-        // (Wait, Distributed Map) read this one.
-        Input: input,
+        // (Wait, Distributed Map) read this one. Input is the execution's, even on a redrive.
+        Input: executionInput,
         StartTime: startDate.toISOString(),
-        RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/redshift-transfer-local`,
+        RoleArn: ROLE_ARN,
+        RedriveCount: execution.redriveCount,
+        ...(execution.redriveDate ? { RedriveTime: execution.redriveDate.toISOString() } : {}),
       },
       StateMachine: { Id: sm.arn, Name: sm.name },
     };
@@ -223,14 +305,7 @@ export class LocalRunner {
       context,
       mapRuns,
     };
-    recorder.add('ExecutionStarted', {
-      executionStartedEventDetails: {
-        input: inputText,
-        inputDetails: { truncated: false },
-        roleArn: String((context.Execution as JsonObject).RoleArn),
-      },
-    });
-    const run = sm.machine.run(input as never, {
+    const run = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: buildTaskHandlers(sm.prepared, scope) as never },
       context: context as never,
     });
@@ -239,24 +314,11 @@ export class LocalRunner {
     })();
 
     let stopRequest: { error?: string; cause?: string } | undefined;
-    const execution: LocalExecution = {
-      executionArn,
-      name,
-      stateMachineArn: sm.arn,
-      input: inputText,
-      startDate,
-      status: 'RUNNING',
-      history: recorder.events,
-      stats,
-      mapRuns,
-      done: undefined as unknown as Promise<ExecutionResult>,
-      onEvent: (listener) => recorder.onEvent(listener),
-      stop: (error?: string, cause?: string) => {
-        if (execution.status !== 'RUNNING' || stopRequest !== undefined) return;
-        stopRequest = { error, cause };
-        abort.abort();
-        run.abort();
-      },
+    execution.stop = (error?: string, cause?: string) => {
+      if (execution.status !== 'RUNNING' || stopRequest !== undefined) return;
+      stopRequest = { error, cause };
+      abort.abort();
+      run.abort();
     };
     execution.done = (async (): Promise<ExecutionResult> => {
       let output: Json | undefined;
@@ -312,9 +374,23 @@ export class LocalRunner {
         stopDate: execution.stopDate,
       };
     })();
-    this.options.onExecution?.(execution);
-    return execution;
   }
+}
+
+/** Why RedriveExecution refuses this execution (AWS's redriveStatusReason), or undefined if it may. */
+export function notRedrivableReason(execution: Pick<LocalExecution, 'status'>): string | undefined {
+  if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED')
+    return `Execution is ${execution.status} and cannot be redriven`;
+  return undefined;
+}
+
+const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/redshift-transfer-local`;
+
+interface Attempt {
+  sm: PreparedStateMachine;
+  recorder: HistoryRecorder;
+  /** The execution's input (a redrive keeps it). */
+  input: Json;
 }
 
 /** Writes the handlers' environment (they run in this process). */

@@ -13,7 +13,12 @@ import {
 } from '../http/startAwsJsonServer.ts';
 import { LOCAL_NAME_PREFIX, stateMachineArn } from './arns.ts';
 import { type Json, type JsonObject, listStateMachineFiles, loadDefinitionFile } from './loadDefinition.ts';
-import { type LocalExecution, LocalRunner, type PreparedStateMachine } from './localRunner.ts';
+import {
+  type LocalExecution,
+  LocalRunner,
+  notRedrivableReason,
+  type PreparedStateMachine,
+} from './localRunner.ts';
 import { PAYLOAD_LIMIT_BYTES } from './payload.ts';
 
 export const DEFAULT_STATE_MACHINES_DIR = fileURLToPath(new URL('../../statemachines', import.meta.url));
@@ -53,6 +58,7 @@ export interface ExecutionDescription {
   inputDetails: { included: boolean };
   outputDetails?: { included: boolean };
   redriveCount: number;
+  redriveDate?: Date;
   redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
   redriveStatusReason: string;
 }
@@ -146,13 +152,9 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
     ...(e.cause !== undefined ? { cause: e.cause } : {}),
     inputDetails: { included: true },
     ...(e.output !== undefined ? { outputDetails: { included: true } } : {}),
-    redriveCount: 0,
-    // Honest until RedriveExecution exists here: AWS would say REDRIVABLE for a failed Standard run.
-    redriveStatus: 'NOT_REDRIVABLE',
-    redriveStatusReason:
-      e.status === 'RUNNING'
-        ? 'Execution is RUNNING and cannot be redriven'
-        : 'The local Step Functions does not redrive executions; start a new one',
+    redriveCount: e.redriveCount,
+    ...(e.redriveDate ? { redriveDate: e.redriveDate } : {}),
+    ...redriveStatus(e),
   });
 
   const machineDescription = (sm: PreparedStateMachine) => ({
@@ -218,6 +220,12 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
       const execution = runner.start(sm, input, name !== undefined ? { name } : {});
       executions.set(execution.executionArn, execution);
       return { executionArn: execution.executionArn, startDate: epoch(execution.startDate) };
+    },
+    RedriveExecution(body) {
+      const execution = getExecution(body.executionArn);
+      const reason = notRedrivableReason(execution);
+      if (reason !== undefined) throw new ApiError('ExecutionNotRedrivable', reason);
+      return { redriveDate: epoch(runner.redrive(execution)) };
     },
     DescribeExecution(body) {
       return serialise(describe(getExecution(body.executionArn)));
@@ -343,6 +351,15 @@ export async function startLocalSfn(options: StartLocalSfnOptions): Promise<Loca
         await Promise.all([...executions.values()].map((e) => e.done));
       }),
   };
+}
+
+function redriveStatus(
+  e: LocalExecution,
+): Pick<ExecutionDescription, 'redriveStatus' | 'redriveStatusReason'> {
+  const reason = notRedrivableReason(e);
+  return reason === undefined
+    ? { redriveStatus: 'REDRIVABLE', redriveStatusReason: `Execution is ${e.status} and can be redriven` }
+    : { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
 }
 
 const epoch = (date: Date) => date.getTime() / 1000;

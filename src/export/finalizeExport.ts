@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { deleteKeys, listKeys, putText } from '../aws/s3Objects.ts';
+import { deleteKeys, listKeys } from '../aws/s3Objects.ts';
 import { parseS3Uri } from '../aws/s3Uri.ts';
 import type { StatementState } from '../dataapi/pollStatement.ts';
 import { ManifestError } from '../errors.ts';

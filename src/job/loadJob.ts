@@ -275,6 +275,14 @@ export const loadJobSchema = z
     /** CSV with a header: header names (as written) mapped to table columns, e.g. `{"Airport Name": "airport_name"}`. */
     columnMap: z.record(z.string().min(1), z.string().min(1)).optional(),
     createTable: createTableSchema.optional(),
+    /**
+     * What a load may change in an existing target: `addColumns` (new nullable columns found in
+     * Parquet files). Left out: nothing; any difference fails as before.
+     */
+    schemaEvolution: z
+      .array(z.enum(['addColumns']))
+      .min(1)
+      .optional(),
     mode: z.enum(loadModes).default('append'),
     keys: mergeKeysSchema.optional(),
     orderBy: orderBySchema.optional(),
@@ -362,6 +370,13 @@ export const loadJobSchema = z
       for (const [i, c] of (t.sortKey ?? []).entries())
         if (t.columns !== undefined && !names.has(c.toLowerCase()))
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
+    }
+    if (job.schemaEvolution !== undefined && (f.type !== 'parquet' || job.columns !== undefined)) {
+      // CSV/JSON files carry no types: refused rather than accepted and silently not applied.
+      issue(
+        ['schemaEvolution'],
+        'applies to Parquet loads without "columns" (the footer gives the new columns\' types); for CSV/JSON add the columns to the table first',
+      );
     }
     if (f.skipLines !== undefined && f.type !== 'csv') {
       issue(['format', 'skipLines'], `skips lines of CSV files; ${f.type} files have no preamble`);

@@ -83,12 +83,19 @@ export interface LoadOutput {
     rowsAfter?: number;
     alreadyLoaded?: boolean;
     skippedCount?: number;
-    skipped?: { uri: string; loadedBy: string }[];
+    skipped?: SkippedEntry[];
     perObject?: PreparedReport['perObject'];
     rejectedSamples?: PreparedReport['rejectedSamples'];
   };
-  skipped?: { uri: string; loadedBy: string }[];
+  skipped?: SkippedEntry[];
   skippedCount?: number;
+}
+
+/** An object the load did not take: loaded already by the run `loadedBy`, or `reason` (empty object). */
+export interface SkippedEntry {
+  uri: string;
+  loadedBy?: string;
+  reason?: string;
 }
 
 const n = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
@@ -98,15 +105,19 @@ export function formatLoadReport(output: LoadOutput): string[] {
   const r = output.result ?? {};
   const skipped = r.skipped ?? output.skipped ?? [];
   const skippedCount = r.skippedCount ?? output.skippedCount ?? skipped.length;
+  // Empty objects are listed first by the plan, so the list counts them all (up to its bound).
+  const empty = skipped.filter((s) => s.reason !== undefined).length;
+  const loadedBefore = skippedCount - empty;
   const lines: string[] = [];
   const listSkipped = () => {
-    for (const s of skipped) lines.push(`    skipped ${s.uri} (loaded by run ${s.loadedBy})`);
+    for (const s of skipped)
+      lines.push(`    skipped ${s.uri} (${s.reason ?? `loaded by run ${s.loadedBy ?? '?'}`})`);
     if (skippedCount > skipped.length)
       lines.push(`    ... and ${n(skippedCount - skipped.length)} more skipped`);
   };
   if (r.nothingToDo) {
     lines.push(
-      `  nothing to do: all ${n(skippedCount)} source object(s) were loaded by earlier runs; no rows changed`,
+      `  nothing to do: all ${n(loadedBefore)} source object(s) were loaded by earlier runs${empty > 0 ? ` (and ${n(empty)} empty)` : ''}; no rows changed`,
     );
     listSkipped();
     return lines;
@@ -116,7 +127,9 @@ export function formatLoadReport(output: LoadOutput): string[] {
     return lines;
   }
   lines.push(`  table    ${r.table ?? '?'} (${r.mode ?? 'append'})`);
-  lines.push(`  objects  ${n(r.objects)} loaded, ${n(skippedCount)} skipped (loaded by earlier runs)`);
+  lines.push(
+    `  objects  ${n(r.objects)} loaded, ${n(loadedBefore)} skipped (loaded by earlier runs)${empty > 0 ? `, ${n(empty)} skipped (empty)` : ''}`,
+  );
   lines.push(
     `  rows     ${n(r.rowsRead ?? r.records)} read, ${n(r.rejected)} rejected, ${n(r.records)} staged`,
   );

@@ -36,6 +36,8 @@ export const loadContextSchema = z
     tableColumns: z.array(targetColumnSchema).min(1),
     /** CSV/Parquet: the column order of the prepared chunks (COPY's column list); JSON: null. */
     fileColumns: z.array(z.string().min(1)).nullable(),
+    /** `ALTER TABLE ... ADD COLUMN` statements (schemaEvolution) run first in the load transaction. */
+    schemaChanges: z.array(z.string().min(1)).optional(),
     slices: z.number().int().positive(),
     /** Records and rejected rows are reconciled against this many parts. */
     partCount: z.number().int().nonnegative(),

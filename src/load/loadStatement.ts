@@ -54,6 +54,7 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
       maxErrors: 0,
     },
     objectsUri: prepared.objectsUri,
+    alterTable: context.schemaChanges,
     ledger: ledgerTable(job),
     expectedRecords: prepared.records,
     runId: context.runId,

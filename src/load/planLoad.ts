@@ -22,6 +22,7 @@ import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { setQueryGroup } from '../sql/queryGroup.ts';
+import { declaredShape, planSchemaChanges } from '../sql/schemaEvolution.ts';
 import { planChunks } from './chunkPlan.ts';
 import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
@@ -218,15 +219,23 @@ export interface LoadPlan {
   itemsKey?: string | undefined;
   /** Where the Distributed Map's ResultWriter puts its files (state bucket). */
   resultsPrefix: string;
-  /** Objects the ledger says are loaded already (the first MAX_SKIPPED_LISTED of them). */
-  skipped: { uri: string; loadedBy: string }[];
-  /** How many objects the ledger says are loaded already. */
+  /**
+   * Objects not loaded (the first MAX_SKIPPED_LISTED of them, empty ones first): loaded already
+   * by the run `loadedBy` (the ledger), or 0-byte objects under the prefix (`reason`).
+   */
+  skipped: SkippedObject[];
+  /** How many objects were skipped (loaded already or empty). */
   skippedCount: number;
   /** Objects left for a later run (more than MAX_OBJECTS_PER_RUN). */
   deferred: number;
   /** True when every source object was loaded before: the run succeeds without loading. */
   nothingToDo: boolean;
 }
+
+export type SkippedObject = { uri: string; loadedBy: string } | { uri: string; reason: typeof EMPTY_OBJECT };
+
+/** Why a 0-byte object under a source prefix was not loaded (in the report's skipped list). */
+export const EMPTY_OBJECT = 'empty object';
 
 interface SourceObject {
   bucket: string;
@@ -250,6 +259,10 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     return all;
   };
   const tableColumns = parseTargetColumns(table, await rows(i.queries.columns));
+  const schemaChanges =
+    job.schemaEvolution !== undefined && job.format.type === 'parquet' && job.columns === undefined
+      ? await evolveFromParquet(i.s3, job, table, tableColumns)
+      : undefined;
   const loaded = new Map<string, string>();
   for (const lookup of i.queries.ledger) {
     for (const [key, version, runId] of await rows(lookup.statement)) {
@@ -261,8 +274,8 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       ? (job.slices ?? 1)
       : Math.max(1, Number((await rows(i.queries.slices))[0]?.[0] ?? 1));
 
-  const objects = await listSources(i.s3, job);
-  const skipped: LoadPlan['skipped'] = [];
+  const { objects, empty } = await listSources(i.s3, job);
+  const skipped: LoadPlan['skipped'] = empty.map((o) => ({ uri: s3Url(o), reason: EMPTY_OBJECT }));
   const pending: SourceObject[] = [];
   for (const o of objects) {
     const by = loaded.get(`${o.bucket}\n${o.key}\n${objectVersion(o)}`);
@@ -341,6 +354,7 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       table,
       tableColumns,
       fileColumns,
+      ...(schemaChanges === undefined || schemaChanges.length === 0 ? {} : { schemaChanges }),
       slices,
       partCount: parts.length,
     },
@@ -352,16 +366,68 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
   };
 }
 
+/**
+ * schemaEvolution for Parquet: compares the first source object's footer with the target and
+ * returns the ADD COLUMN statements it allows (planSchemaChanges; anything else is a
+ * SchemaMismatchError). The added columns join `tableColumns` (nullable, appended in file order:
+ * ADD COLUMN appends, so positions keep matching the file's), for prepare's checks and the COPY.
+ */
+async function evolveFromParquet(
+  s3: S3Client,
+  job: LoadJob,
+  table: Required<QualifiedName>,
+  tableColumns: TargetColumn[],
+): Promise<string[]> {
+  const found = await parquetFooterColumns(s3, job);
+  const changes = planSchemaChanges({
+    table,
+    tableColumns,
+    // A footer says "string", not how long: existing VARCHARs are checked value by value in prepare.
+    fileColumns: found.map((c) => ({ ...c, lengthUnknown: true })),
+    evolution: job.schemaEvolution ?? [],
+    where: 'The Parquet footer of the first source object',
+  });
+  const known = new Set(tableColumns.map((c) => c.name.toLowerCase()));
+  for (const c of found) {
+    if (known.has(c.name.toLowerCase())) continue;
+    const shape = declaredShape(c.name, c.type);
+    tableColumns.push({
+      name: c.name,
+      type: INFORMATION_SCHEMA_TYPE[shape.type] ?? shape.type,
+      nullable: true,
+      hasDefault: false,
+      maxLength: shape.maxLength,
+      precision: shape.precision,
+      scale: shape.scale,
+    });
+  }
+  return changes.addColumns;
+}
+
+/** information_schema's data_type for the short names createTable writes. */
+const INFORMATION_SCHEMA_TYPE: Record<string, string> = {
+  varchar: 'character varying',
+  varbyte: 'binary varying',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+  time: 'time without time zone',
+};
+
 /** The Distributed Map's items file: one part per line. */
 export function partsJsonLines(parts: readonly LoadPart[]): string {
   return parts.map((p) => `${JSON.stringify(p)}\n`).join('');
 }
 
 /** The source objects with their ETag, size and (when known) version id. */
-async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> {
+async function listSources(
+  s3: S3Client,
+  job: LoadJob,
+): Promise<{ objects: SourceObject[]; empty: SourceObject[] }> {
   const source = job.source;
-  if (source === undefined) return [];
+  if (source === undefined) return { objects: [], empty: [] };
   const out: SourceObject[] = [];
+  // 0-byte objects under a prefix (markers, aborted writes) hold no rows: skipped, but reported.
+  const empty: SourceObject[] = [];
   if ('prefix' in source) {
     const { bucket, key: prefix } = parseS3Uri(source.prefix);
     let token: string | undefined;
@@ -373,18 +439,20 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
         });
       for (const o of page.Contents ?? []) {
         const key = o.Key ?? '';
-        if (key === '' || key.endsWith('/') || (o.Size ?? 0) === 0) continue;
+        if (key === '' || key.endsWith('/')) continue;
         if (source.suffix !== undefined && !key.endsWith(source.suffix)) continue;
-        out.push({ bucket, key, etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 });
+        const listed = { bucket, key, etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 };
+        (listed.size === 0 ? empty : out).push(listed);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     if (out.length === 0) {
       throw new NoSourceObjectsError(
-        `No object to load under ${source.prefix}${source.suffix === undefined ? '' : ` ending in "${source.suffix}"`}. Check source.prefix (and suffix) in job "${job.name}".`,
+        `No object to load under ${source.prefix}${source.suffix === undefined ? '' : ` ending in "${source.suffix}"`}${empty.length === 0 ? '' : ` (${empty.length} empty object(s) of 0 bytes, e.g. ${s3Url(empty[0] as SourceObject)})`}. Check source.prefix (and suffix) in job "${job.name}".`,
       );
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const byKey = (a: SourceObject, b: SourceObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    return { objects: out.sort(byKey), empty: empty.sort(byKey) };
   }
   // Up to 10,000 listed objects (a large transfer): HEAD them HEAD_CONCURRENCY at a time, in order.
   const heads: SourceObject[] = new Array(source.objects.length);
@@ -398,12 +466,13 @@ async function listSources(s3: S3Client, job: LoadJob): Promise<SourceObject[]> 
   await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, source.objects.length) }, header));
   out.push(...heads);
   const seen = new Set<string>();
-  return out.filter((o) => {
+  const objects = out.filter((o) => {
     const id = `${o.bucket}\n${o.key}\n${o.versionId ?? ''}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
   });
+  return { objects, empty };
 }
 
 const HEAD_CONCURRENCY = 16;
@@ -495,7 +564,7 @@ async function parquetFooterColumns(
   job: LoadJob,
 ): Promise<{ name: string; type: string }[]> {
   if (s3 === undefined) throw new Error('createTable from Parquet footers needs an S3 client');
-  const [first] = await listSources(s3, job);
+  const [first] = (await listSources(s3, job)).objects;
   if (first === undefined) return [];
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
   const file = rangedObject(s3, first);

@@ -156,6 +156,8 @@ export interface LoadBatchSpec {
    * statement of the transaction carries it as `query_label` in SYS_QUERY_HISTORY.
    */
   label?: string | undefined;
+  /** `ALTER TABLE ... ADD COLUMN` (schemaEvolution): after the LOCK, before the stage copies the table. */
+  alterTable?: readonly string[] | undefined;
   /** Rendered preSql/postSql (renderHook): after the LOCK, and after the result row is selected. */
   preSql?: readonly string[] | undefined;
   postSql?: readonly string[] | undefined;
@@ -165,6 +167,7 @@ export interface LoadBatchSpec {
 export type LoadStep =
   | 'label'
   | 'lock'
+  | 'alter-table'
   | 'pre-sql'
   | 'post-sql'
   | 'create-stage'
@@ -224,6 +227,7 @@ export function buildLoadBatch(spec: LoadBatchSpec): LoadBatch {
 
   if (spec.label !== undefined) add('label', setQueryGroup(spec.label));
   add('lock', `LOCK ${target}`);
+  for (const sql of spec.alterTable ?? []) add('alter-table', sql);
   for (const sql of spec.preSql ?? []) add('pre-sql', sql);
   add('create-stage', `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${target} INCLUDING DEFAULTS)`);
   add(

@@ -10,10 +10,21 @@ const SYSTEM_RELATIONS = [
   'svv_columns',
 ];
 const SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'redshift_compat', 'pg_toast')";
+/** SQL condition: the schema `schema` (an SQL expression) is the user's, not PostgreSQL's or the emulator's. */
+export const userSchema = (schema: string) =>
+  `${schema} NOT IN ${SYSTEM_SCHEMAS} AND ${schema} NOT LIKE 'pg\\_temp%' AND ${schema} NOT LIKE 'pg\\_toast%'`;
+/**
+ * SQL condition: `schema`.`name` is one of the Redshift system tables and views emulated here
+ * (they live in `public` locally, in `pg_catalog` on Redshift).
+ */
+export const emulatedSystemRelation = (schema: string, name: string) =>
+  `(${schema} = 'public' AND ${name} IN (${SYSTEM_RELATIONS.map((r) => `'${r}'`).join(', ')}))`;
+/** The names of those relations (the Data API catalog lists them under `pg_catalog`). */
+export const EMULATED_SYSTEM_RELATIONS: readonly string[] = SYSTEM_RELATIONS;
 /** SQL condition: the relation `schema`.`name` (SQL expressions) is the user's, not the emulator's. */
 export const userRelation = (schema: string, name: string) =>
-  `${schema} NOT IN ${SYSTEM_SCHEMAS} AND ${schema} NOT LIKE 'pg_temp%' AND ${schema} NOT LIKE 'pg_toast%'
-   AND NOT (${schema} = 'public' AND ${name} IN (${SYSTEM_RELATIONS.map((r) => `'${r}'`).join(', ')}))`;
+  `${userSchema(schema)}
+   AND NOT ${emulatedSystemRelation(schema, name)}`;
 
 /**
  * The catalog views users query on Redshift, with its column names and types, over PostgreSQL's

@@ -18,6 +18,12 @@ import {
   listStatementsInput,
   parseInput,
 } from '../api/inputSchemas.ts';
+import {
+  EMULATED_SYSTEM_RELATIONS,
+  emulatedSystemRelation,
+  userRelation,
+  userSchema,
+} from '../commands/systemTables.ts';
 import type { CommandContext } from '../commands/types.ts';
 import { type DatabasePools, MissingDatabaseError } from '../engine/databasePools.ts';
 import type { RedshiftCommands } from '../engine/redshiftCommands.ts';
@@ -764,8 +770,10 @@ export class DataApiService {
   private async listDatabases(input: CatalogInput): Promise<Json> {
     const rows = await this.catalogQuery<{ datname: string }>(
       input,
-      'SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY datname',
-      [],
+      // PostgreSQL's maintenance database is not Redshift's, unless it is the one we serve.
+      `SELECT datname FROM pg_database WHERE NOT datistemplate AND (datname <> 'postgres' OR datname = $1)
+        ORDER BY datname`,
+      [this.options.defaultDatabase],
     );
     return paged(
       rows.map((r) => r.datname),
@@ -777,7 +785,9 @@ export class DataApiService {
   private async listSchemas(input: CatalogInput) {
     const rows = await this.catalogQuery<{ nspname: string }>(
       input,
-      `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp%' ORDER BY nspname`,
+      // The user's schemas, and pg_catalog where Redshift keeps the system views users query.
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 AND (nspname = 'pg_catalog' OR ${userSchema('nspname')})
+        ORDER BY nspname`,
       [input.SchemaPattern ?? '%'],
     );
     return paged(
@@ -790,12 +800,19 @@ export class DataApiService {
   private async listTables(input: CatalogInput) {
     const rows = await this.catalogQuery<{ name: string; schema: string; type: string }>(
       input,
-      `SELECT c.relname AS name, n.nspname AS schema,
-              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END AS type
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname LIKE $1 AND c.relname LIKE $2
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_temp%'
-        ORDER BY n.nspname, c.relname`,
+      // The user's tables and views, and the Redshift system views emulated here, listed where
+      // Redshift has them (pg_catalog); PostgreSQL's own catalogs and our helpers are left out.
+      `SELECT name, schema, type FROM (
+         SELECT c.relname AS name,
+                CASE WHEN ${emulatedSystemRelation('n.nspname', 'c.relname')} THEN 'pg_catalog' ELSE n.nspname END AS schema,
+                CASE WHEN ${emulatedSystemRelation('n.nspname', 'c.relname')} THEN 'VIEW' WHEN c.relkind = 'v' THEN 'VIEW'
+                     WHEN c.relkind = 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END AS type
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p', 'v', 'm')
+            AND (${userRelation('n.nspname', 'c.relname')} OR ${emulatedSystemRelation('n.nspname', 'c.relname')})
+       ) t
+        WHERE schema LIKE $1 AND name LIKE $2
+        ORDER BY schema, name`,
       [input.SchemaPattern ?? '%', input.TablePattern ?? '%'],
     );
     return paged(rows, 'Tables', input);
@@ -803,6 +820,9 @@ export class DataApiService {
 
   private async describeTable(input: CatalogInput) {
     if (input.Table === undefined) throw validation('Table is required for DescribeTable.');
+    const schema = input.Schema ?? 'public';
+    // The emulated Redshift system views are described where ListTables shows them (pg_catalog).
+    const emulated = schema === 'pg_catalog' && EMULATED_SYSTEM_RELATIONS.includes(input.Table);
     const rows = await this.catalogQuery<{
       name: string;
       type: string;
@@ -821,8 +841,9 @@ export class DataApiService {
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE c.relname = $1 AND n.nspname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+          AND (${emulated ? emulatedSystemRelation('n.nspname', 'c.relname') : userRelation('n.nspname', 'c.relname')})
         ORDER BY a.attnum`,
-      [input.Table, input.Schema ?? 'public'],
+      [input.Table, emulated ? 'public' : schema],
     );
     const columns = rows.map((r) => ({
       name: r.name,
@@ -831,7 +852,7 @@ export class DataApiService {
       nullable: r.notnull ? 0 : 1,
       precision: r.precision,
       scale: r.scale,
-      schemaName: r.schema,
+      schemaName: emulated ? 'pg_catalog' : r.schema,
       tableName: input.Table,
       columnDefault: r.def ?? undefined,
       isCaseSensitive: /char|text/.test(r.type),

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { run as validate } from '../../../cli/commands/validate.ts';
@@ -60,6 +61,47 @@ describe('validate', () => {
     }
   });
 
+  it('--infer prints createTable columns from the first N records of a gzipped CSV sample', async () => {
+    const job = join(dir, 'infer-load.yml');
+    await writeFile(
+      job,
+      [
+        'kind: load',
+        'name: infer-load',
+        'target: { clusterIdentifier: c, database: d, dbUser: u }',
+        'iamRole: arn:aws:iam::123456789012:role/R',
+        'table: public.sales',
+        'source: { prefix: "s3://landing/sales/" }',
+        'staging: s3://staging/loads/',
+        'format: { type: csv, header: true }',
+        '',
+      ].join('\n'),
+    );
+    const sample = join(dir, 'sample.csv.gz');
+    await writeFile(
+      sample,
+      gzipSync('id,amount,sold_on,note\n1,2.50,2024-05-01,"a, b"\n2,10,2024-05-02,\nx,y,z,w\n'),
+    );
+    const { code, stdout, stderr } = await capture(() =>
+      validate([job, '--jobs-dir', dir, '--infer', '--sample', sample, '--records', '2']),
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n').slice(1)).toEqual([
+      `# inferred from the first 2 record(s) of ${sample}`,
+      'createTable:',
+      '  columns:',
+      '    - { name: "id", type: smallint }',
+      '    - { name: "amount", type: numeric(4,2) }',
+      '    - { name: "sold_on", type: date }',
+      '    - { name: "note", type: varchar(16) }',
+      '',
+    ]);
+    const missing = await capture(() => validate([job, '--jobs-dir', dir, '--infer']));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--infer needs a load job, --sample FILE');
+  });
+
   it('names the places it looked when a job name does not exist', async () => {
     await expect(resolveJob('no-such-job', 'jobs')).rejects.toThrow(
       'No job named "no-such-job" in jobs/ (looked for no-such-job.yml, no-such-job.yaml, no-such-job.json)',
@@ -82,6 +124,18 @@ describe('run arguments', () => {
       waitScale: undefined,
       jobsDir: 'jobs',
     });
+  });
+
+  it('parses a redrive: the execution ARN alone', () => {
+    const arn = 'arn:aws:states:eu-west-1:000000000000:execution:redshift-transfer-export:n1';
+    expect(parseRunArgs(['--redrive', arn, '--local'])).toMatchObject({ redrive: arn, local: true, ref: '' });
+    expect(() => parseRunArgs(['job', '--redrive', arn, '--local', '--name', 'n2'])).toThrow(
+      '--redrive takes the execution ARN alone (it keeps its job, input and name); drop job, --name',
+    );
+    expect(() => parseRunArgs(['--redrive', 'n1', '--stage', 'prod'])).toThrow(
+      '--redrive wants an execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>), got "n1"',
+    );
+    expect(() => parseRunArgs(['--redrive', arn])).toThrow('give either --local or --stage <stage>');
   });
 
   it.each([

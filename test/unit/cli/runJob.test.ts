@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../../cli/runJob.ts';
+import { redriveJob, runJob } from '../../../cli/runJob.ts';
 import { type LocalSfn, startLocalSfn } from '../../../local/sfn/startLocalSfn.ts';
 import { createSfnClient } from '../../../src/aws/clients.ts';
 
@@ -95,6 +95,56 @@ describe('runJob (through the local Step Functions API)', () => {
       }),
     ).rejects.toThrow(
       /^An execution named "cli-ok" already exists .*: pass another --name, or none for a fresh one$/,
+    );
+  });
+
+  it('redrives a failed execution: same ARN and input, from the failed step, summary and exit code', async () => {
+    const failed = await runJob({
+      client,
+      stateMachineArn,
+      document: { items: [1, -2] },
+      jobName: 'demo',
+      name: 'cli-redrive',
+      out: output(),
+      intervalMs: 10,
+    });
+    const executionArn = failed.followed.description.executionArn ?? '';
+    const out = output();
+
+    const { exitCode, followed } = await redriveJob({ client, executionArn, out, intervalMs: 10 });
+
+    // fakeParts fails on -2 again: the redrive reruns ProcessParts (Plan is not rerun) and fails.
+    expect(exitCode).toBe(1);
+    expect(followed.description).toMatchObject({ executionArn, status: 'FAILED', redriveCount: 1 });
+    expect(followed.description.input).toBe(failed.followed.description.input);
+    const redriven = followed.history.findIndex((e) => e.type === 'ExecutionRedriven');
+    expect(redriven).toBeGreaterThan(0);
+    expect(followed.history.slice(redriven).flatMap((e) => e.stateEnteredEventDetails?.name ?? [])).toEqual([
+      'ProcessParts',
+      'ProcessPart',
+      'ProcessPart',
+    ]);
+    const text = out.lines.join('');
+    expect(text).toContain(`redriving ${executionArn}\n`);
+    expect(text).toMatch(/FAILED cli-redrive in \S+\n {2}error {4}PartProcessingError\n/);
+  });
+
+  it('refuses to redrive a succeeded or unknown execution, saying what to do', async () => {
+    const ok = await runJob({
+      client,
+      stateMachineArn,
+      document: { items: [1] },
+      jobName: 'demo',
+      name: 'cli-redrive-ok',
+      out: output(),
+      intervalMs: 10,
+    });
+    const executionArn = ok.followed.description.executionArn ?? '';
+    await expect(redriveJob({ client, executionArn, out: output() })).rejects.toThrow(
+      /cannot be redriven \(Execution is SUCCEEDED and cannot be redriven\): only a FAILED, TIMED_OUT or ABORTED execution can; start a new run instead$/,
+    );
+    await expect(redriveJob({ client, executionArn: `${executionArn}-nope`, out: output() })).rejects.toThrow(
+      /^No execution .*-nope here .*on the stack \(--local or --stage\) that ran it$/,
     );
   });
 });

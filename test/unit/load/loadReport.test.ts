@@ -121,4 +121,27 @@ describe('load report', () => {
       '    skipped s3://landing/in/old.csv (loaded by run run-0)',
     ]);
   });
+
+  it('names empty objects as skipped with their reason, apart from those loaded before', () => {
+    const output = {
+      result: { table: 'public.t', mode: 'append', objects: 1, records: 2, rowsRead: 2, inserted: 2 },
+      skipped: [
+        { uri: 's3://landing/in/_SUCCESS', reason: 'empty object' },
+        { uri: 's3://landing/in/old.csv', loadedBy: 'run-0' },
+      ],
+      skippedCount: 3,
+    };
+    const lines = formatLoadReport(output);
+    expect(lines[1]).toBe('  objects  1 loaded, 2 skipped (loaded by earlier runs), 1 skipped (empty)');
+    expect(lines.slice(-3)).toEqual([
+      '    skipped s3://landing/in/_SUCCESS (empty object)',
+      '    skipped s3://landing/in/old.csv (loaded by run run-0)',
+      '    ... and 1 more skipped',
+    ]);
+    expect(
+      formatLoadReport({ result: { nothingToDo: true }, skipped: output.skipped, skippedCount: 2 })[0],
+    ).toBe(
+      '  nothing to do: all 1 source object(s) were loaded by earlier runs (and 1 empty); no rows changed',
+    );
+  });
 });

@@ -72,6 +72,22 @@ describe('Function: buildLoadBatch', () => {
     ]);
   });
 
+  it('adds columns (schemaEvolution) after the LOCK and before the stage copies the table', () => {
+    const batch = buildLoadBatch(
+      spec('append', {
+        alterTable: ['ALTER TABLE "public"."sales" ADD COLUMN "region" VARCHAR(65535)'],
+        preSql: ['DELETE FROM "public"."sales" WHERE id < 0'],
+      }),
+    );
+    expect(batch.steps.slice(0, 4)).toEqual(['lock', 'alter-table', 'pre-sql', 'create-stage']);
+    expect(batch.sqls.slice(0, 4)).toEqual([
+      'LOCK "public"."sales"',
+      'ALTER TABLE "public"."sales" ADD COLUMN "region" VARCHAR(65535)',
+      'DELETE FROM "public"."sales" WHERE id < 0',
+      'CREATE TEMP TABLE rt_stage (LIKE "public"."sales" INCLUDING DEFAULTS)',
+    ]);
+  });
+
   it('builds append without keys straight from the stage, and replace with a DELETE (never TRUNCATE)', () => {
     const append = buildLoadBatch(spec('append'));
     expect(append.steps).not.toContain('deduplicate');

@@ -185,4 +185,51 @@ print(json.dumps({"rcVersion": rc_version, "rcAnswer": rc_answer, "pcAnswer": pc
       pcVersion: 80002,
     });
   });
+
+  it('runs Redshift SQL through the Data API translation: DDL with encode/distkey/sortkey, nvl, len, getdate()', async () => {
+    const url = new URL(db.url);
+    const user = decodeURIComponent(url.username || 'postgres');
+    const script = `
+import json, sys
+import psycopg2, redshift_connector
+host, port, database, user = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pc = psycopg2.connect(host=host, port=port, dbname=database, user=user, password="x")
+pc.autocommit = True
+pcur = pc.cursor()
+pcur.execute("create table wire_sales (id int encode az64 distkey, note varchar(max) encode zstd, at timestamp) diststyle key sortkey(id)")
+pcur.execute("insert into wire_sales values (1, null, getdate()), (2, 'abcd', sysdate)")
+pcur.execute("select id, nvl(note, 'none'), len(nvl(note, '')), date_trunc('second', at) <= getdate() from wire_sales order by id")
+pc_rows = [list(r) for r in pcur.fetchall()]
+pcur.execute("alter table wire_sales alter distkey id")
+pc.close()
+rc = redshift_connector.connect(host=host, port=port, database=database, user=user, password="x", ssl=False)
+rc.autocommit = True
+cur = rc.cursor()
+cur.execute("select nvl(note, %s), len(%s) from wire_sales where id = %s", ("none", "xyz", 1))
+rc_row = list(cur.fetchone())
+rc.close()
+print(json.dumps({"pc": pc_rows, "rc": rc_row}))
+`;
+    const { stdout } = await run(python, ['-c', script, wire.host, String(wire.port), db.name, user], {
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      pc: [
+        [1, 'none', 0, true],
+        [2, 'abcd', 4, true],
+      ],
+      rc: ['none', 3],
+    });
+    // Independent check on the engine: the table was created with the columns as written.
+    const engine = new pg.Client(db.url);
+    await engine.connect();
+    try {
+      const cols = await engine.query(
+        "select column_name, data_type from information_schema.columns where table_name = 'wire_sales' order by ordinal_position",
+      );
+      expect(cols.rows.map((r) => r.column_name)).toEqual(['id', 'note', 'at']);
+    } finally {
+      await engine.end();
+    }
+  });
 });

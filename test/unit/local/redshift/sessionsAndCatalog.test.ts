@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  DescribeTableCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
   ListDatabasesCommand,
@@ -107,5 +108,54 @@ describe('local Data API: sessions and catalog', () => {
       { name: 'facts', schema: 'sales_mart', type: 'TABLE' },
       { name: 'v_facts', schema: 'sales_mart', type: 'VIEW' },
     ]);
+  });
+
+  it('shows only user objects and the Redshift system views, not PostgreSQL internals or our helpers', async () => {
+    await executeAndWait(rs, { Sql: 'create table public.mine (id int not null, note varchar(20))' });
+    const target = { ClusterIdentifier: 'local', Database: rs.database };
+
+    const schemas = (await rs.client.send(new ListSchemasCommand(target))).Schemas ?? [];
+    const tables = (await rs.client.send(new ListTablesCommand(target))).Tables ?? [];
+    const dbs = (await rs.client.send(new ListDatabasesCommand(target))).Databases ?? [];
+
+    expect(schemas).toContain('public');
+    expect(schemas).toContain('pg_catalog');
+    expect(schemas.filter((s) => /^(information_schema|redshift_compat|pg_toast|pg_temp)/.test(s))).toEqual(
+      [],
+    );
+    expect(dbs).not.toContain('postgres');
+    expect(dbs).not.toContain('template1');
+    expect(tables).toContainEqual({ name: 'mine', schema: 'public', type: 'TABLE' });
+    // Redshift's system views are where Redshift has them; PostgreSQL's catalogs are not listed.
+    expect(tables).toContainEqual({ name: 'stl_load_errors', schema: 'pg_catalog', type: 'VIEW' });
+    expect(tables).toContainEqual({ name: 'svv_table_info', schema: 'pg_catalog', type: 'VIEW' });
+    expect(tables.filter((t) => t.schema === 'public' && /^(stl|sys|svv|pg)_/.test(t.name ?? ''))).toEqual(
+      [],
+    );
+    expect(
+      tables.filter((t) => ['pg_class', 'pg_namespace', 'columns', 'tables'].includes(t.name ?? '')),
+    ).toEqual([]);
+    expect(tables.filter((t) => /^(information_schema|redshift_compat)$/.test(t.schema ?? ''))).toEqual([]);
+
+    const mine = await rs.client.send(
+      new DescribeTableCommand({ ...target, Schema: 'public', Table: 'mine' }),
+    );
+    expect(mine.ColumnList?.map((c) => [c.name, c.nullable, c.schemaName])).toEqual([
+      ['id', 0, 'public'],
+      ['note', 1, 'public'],
+    ]);
+    const loadErrors = await rs.client.send(
+      new DescribeTableCommand({ ...target, Schema: 'pg_catalog', Table: 'stl_load_errors' }),
+    );
+    expect(loadErrors.ColumnList?.map((c) => c.name)).toContain('filename');
+    expect(new Set(loadErrors.ColumnList?.map((c) => c.schemaName))).toEqual(new Set(['pg_catalog']));
+    for (const [Schema, Table] of [
+      ['pg_catalog', 'pg_class'],
+      ['information_schema', 'columns'],
+      ['public', 'stl_load_errors'],
+    ] as const) {
+      const hidden = await rs.client.send(new DescribeTableCommand({ ...target, Schema, Table }));
+      expect(hidden.ColumnList, `${Schema}.${Table}`).toEqual([]);
+    }
   });
 });

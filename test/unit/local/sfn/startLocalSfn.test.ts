@@ -5,12 +5,14 @@ import {
   DescribeStateMachineForExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   InvalidExecutionInput,
   InvalidName,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
@@ -147,6 +149,69 @@ describe('startLocalSfn (through @aws-sdk/client-sfn)', () => {
     ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
 
+  it('redrives a failed execution from the state that failed, keeping its ARN, input and history', async () => {
+    // Arrange: Flaky fails 5 times per execution name; its Retry allows 4 attempts, so the first
+    // attempt fails at Flaky and the redrive (attempts 5 and 6) gets through.
+    const started = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn('tasks'),
+        name: 'redrive-1',
+        input: JSON.stringify({ failures: 5, count: 3 }),
+      }),
+    );
+    const executionArn = started.executionArn ?? '';
+    await sfn.whenDone(executionArn);
+    const failed = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'TransientError', redriveCount: 0 });
+    expect(failed.redriveStatus).toBe('REDRIVABLE');
+    const firstAttemptEvents =
+      (await client.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
+
+    // Act
+    const redriven = await client.send(new RedriveExecutionCommand({ executionArn }));
+    await sfn.whenDone(executionArn);
+
+    // Assert
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveCount: 1,
+      redriveStatus: 'NOT_REDRIVABLE',
+      input: JSON.stringify({ failures: 5, count: 3 }),
+    });
+    expect(described.redriveDate?.getTime()).toBe(redriven.redriveDate?.getTime());
+    expect(described.error).toBeUndefined();
+    const output = JSON.parse(described.output ?? '{}');
+    // Echo's result from the first attempt is kept; Flaky's attempts went on counting: 6.
+    expect(output).toMatchObject({
+      echo: { echoed: true },
+      flaky: { attempts: 6 },
+      validated: { doubled: 6 },
+    });
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
+    expect(events.slice(0, firstAttemptEvents.length).map((e) => e.type)).toEqual(
+      firstAttemptEvents.map((e) => e.type),
+    );
+    const after = events.slice(firstAttemptEvents.length);
+    expect(after[0]).toMatchObject({
+      type: 'ExecutionRedriven',
+      executionRedrivenEventDetails: { redriveCount: 1 },
+    });
+    const entered = after.flatMap((e) =>
+      e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [],
+    );
+    expect(entered).toEqual(['Flaky', 'ShouldFail', 'Validated']);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    const executions = await client.send(new ListExecutionsCommand({ stateMachineArn: arn('tasks') }));
+    expect(executions.executions?.filter((e) => e.name === 'redrive-1')).toHaveLength(1);
+
+    // A succeeded (or running) execution is not redrivable.
+    await expect(client.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
+  });
+
   it('reports a failed execution with its error and cause', async () => {
     const started = await client.send(
       new StartExecutionCommand({
@@ -209,6 +274,55 @@ describe('startLocalSfn (through @aws-sdk/client-sfn)', () => {
       await expect(
         slow.send(new StartExecutionCommand({ stateMachineArn: arn('waits'), name: 'dup', input })),
       ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    } finally {
+      slow.destroy();
+      await slowSfn.stop();
+    }
+  });
+
+  it('redrives an aborted execution from the state it was stopped in; a running one is not redrivable', async () => {
+    const slowSfn = await startLocalSfn({
+      region: 'us-east-1',
+      stateMachinesDir: fixtures,
+      kinds: ['waits'],
+      functionsDir: `${fixtures}functions`,
+      substitutions: { stateBucket: 'state-bucket' },
+      waitScale: 1,
+    });
+    const slow = createSfnClient({ region: 'us-east-1', endpoint: slowSfn.endpoint });
+    try {
+      const started = await slow.send(
+        new StartExecutionCommand({
+          stateMachineArn: arn('waits'),
+          name: 'redrive-aborted',
+          input: '{"waitSeconds":1,"items":[]}',
+        }),
+      );
+      const executionArn = started.executionArn ?? '';
+      await slow.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'paused' }));
+      await slowSfn.whenDone(executionArn);
+      const aborted = await slow.send(new DescribeExecutionCommand({ executionArn }));
+      expect(aborted).toMatchObject({ status: 'ABORTED', redriveStatus: 'REDRIVABLE', redriveCount: 0 });
+      const execution = slowSfn.executions.get(executionArn);
+      const reentered = new Promise<HistoryEvent>((resolve) => {
+        execution?.onEvent((event) => {
+          if (event.type === 'WaitStateEntered') resolve(event);
+        });
+      });
+
+      await slow.send(new RedriveExecutionCommand({ executionArn }));
+
+      // WaitLong (3600 s) was running when it was stopped: the redrive enters it again.
+      expect((await reentered).stateEnteredEventDetails?.name).toBe('WaitLong');
+      const running = await slow.send(new DescribeExecutionCommand({ executionArn }));
+      expect(running).toMatchObject({ status: 'RUNNING', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE' });
+      expect(running.error).toBeUndefined();
+      expect(running.stopDate).toBeUndefined();
+      await expect(slow.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+        ExecutionNotRedrivable,
+      );
+      await slow.send(new StopExecutionCommand({ executionArn }));
+      expect(await slowSfn.whenDone(executionArn)).toMatchObject({ status: 'ABORTED', redriveCount: 1 });
     } finally {
       slow.destroy();
       await slowSfn.stop();

@@ -1,0 +1,100 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
+import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
+import type { TestRedshift } from '../helpers/testRedshift.ts';
+import type { TestS3 } from '../helpers/testS3.ts';
+import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+
+/** 0-byte objects under a source prefix: skipped, and said so in the report (issue 15). */
+
+let s3: TestS3;
+let redshift: TestRedshift;
+let runner: LocalRunner;
+let sm: PreparedStateMachine;
+let db: pg.Client;
+let stack: TestStateMachine | undefined;
+
+async function put(key: string, body: string) {
+  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+}
+
+function job(name: string, tableName: string) {
+  return {
+    kind: 'load',
+    name,
+    target: { clusterIdentifier: 'local', database: redshift.database, dbUser: 'awsuser' },
+    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
+    table: tableName,
+    source: { prefix: `s3://rt-landing/${name}/` },
+    staging: 's3://rt-staging/loads/',
+    format: { type: 'csv', header: true },
+  };
+}
+
+async function run(j: Record<string, unknown>) {
+  const r = await runner.start(sm, { job: j } as JsonObject, {}).done;
+  return r as { status: string; error?: string; cause?: string; output?: unknown };
+}
+
+beforeAll(async () => {
+  stack = await startTestStateMachine({
+    kind: 'load',
+    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
+    slices: 2,
+  });
+  ({ s3, redshift, db, runner, sm } = stack);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('empty objects under a prefix (local stack)', () => {
+  it('loads the others and lists each empty object as skipped with its reason', async () => {
+    await db.query('create table empties (id int, name varchar(10))');
+    await put('empties/a.csv', 'id,name\n1,one\n2,two\n');
+    await put('empties/b-marker.csv', '');
+    await put('empties/c.csv', 'id,name\n3,three\n');
+    const r = await run(job('empties', 'public.empties'));
+    expect(r.error, r.cause).toBeUndefined();
+    expect(
+      (await db.query({ text: 'select id, name from empties order by id', rowMode: 'array' })).rows,
+    ).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+    const output = r.output as LoadOutput;
+    expect(output.result?.objects).toBe(2);
+    expect(output.skipped).toEqual([{ uri: 's3://rt-landing/empties/b-marker.csv', reason: 'empty object' }]);
+    expect(output.skippedCount).toBe(1);
+    const words = formatLoadReport(output);
+    expect(words[1]).toBe('  objects  2 loaded, 0 skipped (loaded by earlier runs), 1 skipped (empty)');
+    expect(words).toContain('    skipped s3://rt-landing/empties/b-marker.csv (empty object)');
+
+    // Run again: everything with data was loaded; the empty object is still named, not counted as loaded.
+    const again = await run(job('empties', 'public.empties'));
+    expect(again.error, again.cause).toBeUndefined();
+    const second = again.output as LoadOutput;
+    expect(second.result?.nothingToDo).toBe(true);
+    expect(formatLoadReport(second)).toEqual([
+      '  nothing to do: all 2 source object(s) were loaded by earlier runs (and 1 empty); no rows changed',
+      '    skipped s3://rt-landing/empties/b-marker.csv (empty object)',
+      expect.stringMatching(/^ {4}skipped s3:\/\/rt-landing\/empties\/a\.csv \(loaded by run .+\)$/),
+      expect.stringMatching(/^ {4}skipped s3:\/\/rt-landing\/empties\/c\.csv \(loaded by run .+\)$/),
+    ]);
+    expect((await db.query('select count(*)::int as n from empties')).rows[0]).toEqual({ n: 3 });
+  }, 120_000);
+
+  it('fails with NoSourceObjectsError naming the empty objects when the prefix holds nothing else', async () => {
+    await db.query('create table only_empty (id int)');
+    await put('only-empty/a.csv', '');
+    const r = await run(job('only-empty', 'public.only_empty'));
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('NoSourceObjectsError');
+    expect(r.cause).toContain('(1 empty object(s) of 0 bytes, e.g. s3://rt-landing/only-empty/a.csv)');
+  }, 120_000);
+});
