@@ -1,29 +1,17 @@
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
-import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
+import {
+  isPunct,
+  isWord,
+  joinTokens,
+  matchingParen,
+  nextIndex,
+  prevIndex,
+  type Token,
+  tokenize,
+} from './tokenize.ts';
 
 const FUNCTIONS = new Set(['first_value', 'last_value', 'lag', 'lead']);
-
-const isPunct = (t: Token | undefined, text: string) => t?.kind === 'punct' && t.text === text;
-
-function next(tokens: readonly Token[], from: number): number {
-  for (let i = from; i < tokens.length; i++) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function prev(tokens: readonly Token[], from: number): number {
-  for (let i = from; i >= 0; i--) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function close(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (isPunct(tokens[i], '(')) depth++;
-    else if (isPunct(tokens[i], ')') && --depth === 0) return i;
-  }
-  return -1;
-}
 
 /** Arguments of the call whose parentheses are `open`..`end`, split at their own commas. */
 function args(tokens: readonly Token[], open: number, end: number): string[] {
@@ -68,25 +56,25 @@ function lowerLast(tokens: Token[]): string | undefined {
   for (let i = tokens.length - 1; i >= 0; i--) {
     const t = tokens[i] as Token;
     if (t.kind !== 'word' || !FUNCTIONS.has(t.text.toLowerCase())) continue;
-    const open = next(tokens, i + 1);
+    const open = nextIndex(tokens, i + 1);
     if (!isPunct(tokens[open], '(')) continue;
-    const end = close(tokens, open);
+    const end = matchingParen(tokens, open);
     if (end === -1) continue;
     // The words inside the parentheses, or after them.
     let mode: 'ignore' | 'respect' | undefined;
     let argsEnd = end;
-    let after = next(tokens, end + 1);
-    const lastIn = prev(tokens, end - 1);
-    const wordIn = prev(tokens, lastIn - 1);
+    let after = nextIndex(tokens, end + 1);
+    const lastIn = prevIndex(tokens, end - 1);
+    const wordIn = prevIndex(tokens, lastIn - 1);
     if (isWord(tokens[lastIn], 'nulls') && isWord(tokens[wordIn], 'ignore', 'respect')) {
       mode = isWord(tokens[wordIn], 'ignore') ? 'ignore' : 'respect';
       argsEnd = wordIn;
     } else if (
       isWord(tokens[after], 'ignore', 'respect') &&
-      isWord(tokens[next(tokens, after + 1)], 'nulls')
+      isWord(tokens[nextIndex(tokens, after + 1)], 'nulls')
     ) {
       mode = isWord(tokens[after], 'ignore') ? 'ignore' : 'respect';
-      after = next(tokens, next(tokens, after + 1) + 1);
+      after = nextIndex(tokens, nextIndex(tokens, after + 1) + 1);
     }
     if (mode === undefined) continue;
     const name = t.text.toLowerCase();
@@ -97,14 +85,14 @@ function lowerLast(tokens: Token[]): string | undefined {
         '42601',
       );
     }
-    const overOpen = next(tokens, after + 1);
+    const overOpen = nextIndex(tokens, after + 1);
     if (!isPunct(tokens[overOpen], '(')) {
       throw new RedshiftSqlError(
         `${name.toUpperCase()} ... IGNORE NULLS OVER a named window is not supported by the local Redshift: write the window in the OVER clause`,
         '0A000',
       );
     }
-    const overClose = close(tokens, overOpen);
+    const overClose = matchingParen(tokens, overOpen);
     const window = joinTokens(tokens.slice(overOpen + 1, overClose)).trim();
     const head = joinTokens(tokens.slice(0, i));
     const tail = joinTokens(tokens.slice(overClose + 1));

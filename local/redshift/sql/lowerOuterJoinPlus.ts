@@ -1,13 +1,11 @@
 import { RedshiftSqlError } from '../commands/types.ts';
-import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
+import { isPunct, isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 const refuse = (why: string) =>
   new RedshiftSqlError(
     `The (+) outer join is not supported by the local Redshift here: ${why}; write it as LEFT JOIN ... ON`,
     '0A000',
   );
-
-const isPunct = (t: Token | undefined, text: string) => t?.kind === 'punct' && t.text === text;
 
 /** Ends a WHERE clause at its own level. */
 const AFTER_WHERE = new Set([

@@ -1,31 +1,20 @@
 import { parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { columnName } from './lowerQualify.ts';
-import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
+import {
+  isPunct,
+  isTrivia,
+  isWord,
+  joinTokens,
+  matchingParen,
+  nextIndex,
+  prevIndex,
+  type Token,
+  tokenize,
+} from './tokenize.ts';
 
 const refuse = (why: string) =>
   new RedshiftSqlError(`PIVOT is not supported by the local Redshift here: ${why}`, '0A000');
-
-const isPunct = (t: Token | undefined, text: string) => t?.kind === 'punct' && t.text === text;
-
-function next(tokens: readonly Token[], from: number): number {
-  for (let i = from; i < tokens.length; i++) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function prev(tokens: readonly Token[], from: number): number {
-  for (let i = from; i >= 0; i--) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function close(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (isPunct(tokens[i], '(')) depth++;
-    else if (isPunct(tokens[i], ')') && --depth === 0) return i;
-  }
-  return -1;
-}
 
 function splitTop(tokens: readonly Token[]): Token[][] {
   const out: Token[][] = [[]];
@@ -52,7 +41,9 @@ const ident = (t: Token | undefined) =>
 export function lowerPivot(tokens: readonly Token[]): Token[] {
   let current = [...tokens];
   for (let guard = 0; guard < 16; guard++) {
-    const at = current.findIndex((t, i) => isWord(t, 'pivot') && isPunct(current[next(current, i + 1)], '('));
+    const at = current.findIndex(
+      (t, i) => isWord(t, 'pivot') && isPunct(current[nextIndex(current, i + 1)], '('),
+    );
     if (at === -1) return current;
     current = tokenize(lowerOne(current, at));
   }
@@ -61,15 +52,15 @@ export function lowerPivot(tokens: readonly Token[]): Token[] {
 
 function lowerOne(tokens: Token[], at: number): string {
   // The source: `(SELECT ...)` optionally followed by an alias.
-  let sourceClose = prev(tokens, at - 1);
+  let sourceClose = prevIndex(tokens, at - 1);
   if (!isPunct(tokens[sourceClose], ')')) {
-    sourceClose = prev(tokens, sourceClose - 1);
-    if (isWord(tokens[sourceClose], 'as')) sourceClose = prev(tokens, sourceClose - 1);
+    sourceClose = prevIndex(tokens, sourceClose - 1);
+    if (isWord(tokens[sourceClose], 'as')) sourceClose = prevIndex(tokens, sourceClose - 1);
   }
   if (!isPunct(tokens[sourceClose], ')')) throw refuse('the source must be a parenthesized SELECT');
   let sourceOpen = -1;
   for (let i = sourceClose; i >= 0; i--) {
-    if (isPunct(tokens[i], '(') && close(tokens, i) === sourceClose) {
+    if (isPunct(tokens[i], '(') && matchingParen(tokens, i) === sourceClose) {
       sourceOpen = i;
       break;
     }
@@ -89,19 +80,19 @@ function lowerOne(tokens: Token[], at: number): string {
   }
   if (sourceColumns.some((c) => c === '?column?' || c === ''))
     throw refuse('every column of the source needs a name');
-  const open = next(tokens, at + 1);
-  const end = close(tokens, open);
+  const open = nextIndex(tokens, at + 1);
+  const end = matchingParen(tokens, open);
   const body = tokens.slice(open + 1, end);
   const forAt = body.findIndex((t) => isWord(t, 'for'));
   if (forAt === -1) throw refuse('PIVOT needs FOR column IN (...)');
   const aggregates = splitTop(body.slice(0, forAt));
   if (aggregates.length !== 1) throw refuse('one aggregate per PIVOT');
   const agg = joinTokens(aggregates[0] as Token[]).trim();
-  const forCol = ident(body[next(body, forAt + 1)]);
-  const inAt = next(body, next(body, forAt + 1) + 1);
+  const forCol = ident(body[nextIndex(body, forAt + 1)]);
+  const inAt = nextIndex(body, nextIndex(body, forAt + 1) + 1);
   if (forCol === undefined || !isWord(body[inAt], 'in')) throw refuse('PIVOT needs FOR column IN (...)');
-  const listOpen = next(body, inAt + 1);
-  const listClose = close(body, listOpen);
+  const listOpen = nextIndex(body, inAt + 1);
+  const listClose = matchingParen(body, listOpen);
   const values = splitTop(body.slice(listOpen + 1, listClose)).map((v) => {
     const m = v.filter((t) => !isTrivia(t));
     const value = m[0] as Token;
@@ -128,7 +119,7 @@ function lowerOne(tokens: Token[], at: number): string {
   ];
   const grouping = groups.length > 0 ? ` GROUP BY ${groups.map(quote).join(', ')}` : '';
   // An alias after PIVOT (...) names the result; otherwise one is given.
-  const afterAt = next(tokens, end + 1);
+  const afterAt = nextIndex(tokens, end + 1);
   const hasAlias =
     afterAt !== -1 &&
     (isWord(tokens[afterAt], 'as') ||

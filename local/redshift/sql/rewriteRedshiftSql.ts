@@ -1,7 +1,7 @@
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerRedshiftStatement } from './lowerRedshiftStatement.ts';
-import { isTrivia, isWord, type Token } from './tokenize.ts';
+import { isPunct, isTrivia, isWord, matchingParen, nextIndex, prevIndex, type Token } from './tokenize.ts';
 
 export interface RewrittenStatement {
   tokens: Token[];
@@ -17,35 +17,6 @@ const synth = (kind: Token['kind'], text: string): Token => ({ kind, text, start
 const space = () => synth('space', ' ');
 const word = (text: string) => synth('word', text);
 const punct = (text: string) => synth('punct', text);
-
-/** Index of the next meaningful token at or after `from`, or -1. */
-function nextIndex(tokens: readonly Token[], from: number): number {
-  for (let i = from; i < tokens.length; i++) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function prevIndex(tokens: readonly Token[], from: number): number {
-  for (let i = from; i >= 0; i--) if (!isTrivia(tokens[i] as Token)) return i;
-  return -1;
-}
-
-function isPunct(token: Token | undefined, text: string): boolean {
-  return token !== undefined && token.kind === 'punct' && token.text === text;
-}
-
-/** Index of the `)` closing the `(` at `open`, or -1 when it is not closed in this statement. */
-function matchingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (isPunct(t, '(')) depth++;
-    else if (isPunct(t, ')')) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
 
 /** Splits the tokens between two parentheses at top-level commas. */
 function splitArgs(tokens: readonly Token[]): Token[][] {

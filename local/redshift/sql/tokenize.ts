@@ -210,3 +210,31 @@ export function joinTokens(tokens: readonly Token[]): string {
   for (const t of tokens) out += t.text;
   return out;
 }
+
+/** Whether `token` is the punctuation `text`. */
+export function isPunct(token: Token | undefined, text: string): boolean {
+  return token !== undefined && token.kind === 'punct' && token.text === text;
+}
+
+/** Index of the next meaningful (non-trivia) token at or after `from`, or -1. */
+export function nextIndex(tokens: readonly Token[], from: number): number {
+  for (let i = from; i < tokens.length; i++) if (!isTrivia(tokens[i] as Token)) return i;
+  return -1;
+}
+
+/** Index of the last meaningful (non-trivia) token at or before `from`, or -1. */
+export function prevIndex(tokens: readonly Token[], from: number): number {
+  for (let i = from; i >= 0; i--) if (!isTrivia(tokens[i] as Token)) return i;
+  return -1;
+}
+
+/** Index of the `)` closing the `(` at `open`, or -1 when it is not closed in this statement. */
+export function matchingParen(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')') && --depth === 0) return i;
+  }
+  return -1;
+}

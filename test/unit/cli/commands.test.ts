@@ -2,11 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { run as validate } from '../../../cli/commands/validate.ts';
 import { resolveJob } from '../../../cli/resolveJob.ts';
 import { defaultExecutionName } from '../../../cli/runJob.ts';
+import { captureOutput } from '../../helpers/captureOutput.ts';
 
 let dir: string;
 
@@ -24,36 +25,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs a command module capturing stdout and stderr. */
-async function capture(fn: () => Promise<number>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await fn();
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 describe('validate', () => {
   it('prints OK <kind> <name> for the example job, found by name in jobs/', async () => {
-    const { code, stdout } = await capture(() => validate(['nightly-sales-export']));
+    const { code, stdout } = await captureOutput(() => validate(['nightly-sales-export']));
     expect(code).toBe(0);
     expect(stdout).toBe('OK export nightly-sales-export (jobs/nightly-sales-export.yml)\n');
   });
 
   it('prints every problem by path and exits 1', async () => {
-    const { code, stderr } = await capture(() => validate([join(dir, 'bad-export.yml')]));
+    const { code, stderr } = await captureOutput(() => validate([join(dir, 'bad-export.yml')]));
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Invalid job file .*bad-export\.yml:\n/);
     for (const path of ['target', 'iamRole', 'unload.format', 'staging', 'destination']) {
@@ -82,7 +62,7 @@ describe('validate', () => {
       sample,
       gzipSync('id,amount,sold_on,note\n1,2.50,2024-05-01,"a, b"\n2,10,2024-05-02,\nx,y,z,w\n'),
     );
-    const { code, stdout, stderr } = await capture(() =>
+    const { code, stdout, stderr } = await captureOutput(() =>
       validate([job, '--jobs-dir', dir, '--infer', '--sample', sample, '--records', '2']),
     );
     expect(stderr).toBe('');
@@ -97,7 +77,7 @@ describe('validate', () => {
       '    - { name: "note", type: varchar(16) }',
       '',
     ]);
-    const missing = await capture(() => validate([job, '--jobs-dir', dir, '--infer']));
+    const missing = await captureOutput(() => validate([job, '--jobs-dir', dir, '--infer']));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--infer needs a load job, --sample FILE');
   });
