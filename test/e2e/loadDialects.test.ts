@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
 import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
+import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
 import type { TestRedshift } from '../helpers/testRedshift.ts';
 import type { TestS3 } from '../helpers/testS3.ts';
 import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
@@ -26,22 +26,11 @@ async function table(sql: string): Promise<unknown[][]> {
 }
 
 function job(name: string, tableName: string, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'load',
-    name,
-    target: { clusterIdentifier: 'local', database: redshift.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    table: tableName,
-    source: { prefix: `s3://rt-landing/${name}/` },
-    staging: 's3://rt-staging/loads/',
-    format: { type: 'csv', header: true },
-    ...overrides,
-  };
+  return loadJobDocument(name, redshift.database, tableName, overrides);
 }
 
-async function run(j: Record<string, unknown>) {
-  const r = await runner.start(sm, { job: j } as JsonObject, {}).done;
-  return r as { status: string; error?: string; cause?: string; output?: unknown };
+function run(j: Record<string, unknown>) {
+  return runJobDocument(runner, sm, j);
 }
 
 beforeAll(async () => {
@@ -163,7 +152,7 @@ describe('CSV dialects (local stack)', () => {
     await db.query(AIRPORTS.replace('%s', `airports_${name}`));
     await put(
       `${name}/a.txt`,
-      ['id', 'airport_name', 'cost_total'].join(delimiter) + `\n1${delimiter}Oslo${delimiter}3\n`,
+      `${['id', 'airport_name', 'cost_total'].join(delimiter)}\n1${delimiter}Oslo${delimiter}3\n`,
     );
     const r = await run(
       job(name, `public.airports_${name}`, { format: { type: 'csv', header: true, delimiter } }),

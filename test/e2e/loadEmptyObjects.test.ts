@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
 import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
+import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
 import type { TestRedshift } from '../helpers/testRedshift.ts';
 import type { TestS3 } from '../helpers/testS3.ts';
 import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
@@ -22,21 +22,11 @@ async function put(key: string, body: string) {
 }
 
 function job(name: string, tableName: string) {
-  return {
-    kind: 'load',
-    name,
-    target: { clusterIdentifier: 'local', database: redshift.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    table: tableName,
-    source: { prefix: `s3://rt-landing/${name}/` },
-    staging: 's3://rt-staging/loads/',
-    format: { type: 'csv', header: true },
-  };
+  return loadJobDocument(name, redshift.database, tableName);
 }
 
-async function run(j: Record<string, unknown>) {
-  const r = await runner.start(sm, { job: j } as JsonObject, {}).done;
-  return r as { status: string; error?: string; cause?: string; output?: unknown };
+function run(j: Record<string, unknown>) {
+  return runJobDocument(runner, sm, j);
 }
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJobSchema } from '../../src/job/loadJob.ts';
+import { loadJobDocument } from '../helpers/loadJobDocument.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
 
 /**
@@ -14,17 +15,7 @@ let t: TestStack;
 let db: pg.Client;
 
 function job(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'load',
-    name,
-    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    table: 'public.items',
-    source: { prefix: `s3://rt-landing/${name}/` },
-    staging: 's3://rt-staging/loads/',
-    format: { type: 'csv', header: true },
-    ...overrides,
-  };
+  return loadJobDocument(name, t.database, 'public.items', overrides);
 }
 
 async function put(key: string, body: string) {

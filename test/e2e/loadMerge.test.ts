@@ -2,6 +2,7 @@ import { DescribeStatementCommand, ListStatementsCommand } from '@aws-sdk/client
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadJobDocument } from '../helpers/loadJobDocument.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
 
 /**
@@ -13,20 +14,12 @@ let t: TestStack;
 let db: pg.Client;
 
 function job(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'load',
-    name,
-    target: { clusterIdentifier: 'local', database: t.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    table: 'public.accounts',
-    source: { prefix: `s3://rt-landing/${name}/` },
-    staging: 's3://rt-staging/loads/',
-    format: { type: 'csv', header: true },
+  return loadJobDocument(name, t.database, 'public.accounts', {
     mode: 'merge',
     keys: ['id'],
     orderBy: 'version',
     ...overrides,
-  };
+  });
 }
 
 async function put(key: string, body: string) {

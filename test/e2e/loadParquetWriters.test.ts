@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
 import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
 import { testPythonFor } from '../helpers/pythonEnv.ts';
 import type { TestRedshift } from '../helpers/testRedshift.ts';
 import type { TestS3 } from '../helpers/testS3.ts';
@@ -45,25 +45,11 @@ let stack: TestStateMachine | undefined;
 let files: { flat: string; nested: string; oracle: (string | number)[] };
 
 function job(name: string, table: string) {
-  return {
-    kind: 'load',
-    name,
-    target: { clusterIdentifier: 'local', database: redshift.database, dbUser: 'awsuser' },
-    iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
-    table,
-    source: { prefix: `s3://rt-landing/${name}/` },
-    staging: 's3://rt-staging/loads/',
-    format: { type: 'parquet' },
-  };
+  return loadJobDocument(name, redshift.database, table, { format: { type: 'parquet' } });
 }
 
-async function run(j: Record<string, unknown>) {
-  return (await runner.start(sm, { job: j } as JsonObject, {}).done) as {
-    status: string;
-    error?: string;
-    cause?: string;
-    output?: { result?: Record<string, unknown> };
-  };
+function run(j: Record<string, unknown>) {
+  return runJobDocument(runner, sm, j);
 }
 
 describe.runIf(python.ok)('load Parquet from the common writers (local stack)', () => {
