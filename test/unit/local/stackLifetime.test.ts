@@ -96,7 +96,9 @@ describe('a local stack never outlives its process', { timeout: 150_000 }, () =>
     expect(second.stderr()).toContain(
       `PostgreSQL (pid ${postmaster}) was left running on ${join(dataDir, 'postgres')} by a local stack that did not stop it`,
     );
-    expect(processRuns(postmaster)).toBe(false);
+    // pg_ctl stop -w returns once postmaster.pid is gone, a moment before the process itself
+    // exits: wait for its exit (pidfd; rejects after 30 s if the old server was not stopped).
+    await processExit(postmaster);
     const next = postmasterOf(dataDir);
     const nextPort = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3]);
     const again = new pg.Client(`postgres://postgres@127.0.0.1:${nextPort}/dev`);
