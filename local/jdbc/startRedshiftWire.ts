@@ -222,6 +222,18 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     for (const key of [...params.keys()]) if (!POSTGRES_STARTUP_PARAMS.has(key)) params.delete(key);
     // A Redshift session's settings (those of the Data API's sessions); the client's own come after.
     params.set('options', `${SESSION_OPTIONS} ${params.get('options') ?? ''}`.trim());
+    // The connecting user is a role of the engine, created on demand as for the Data API's DbUser.
+    const refused = await pools.roles
+      .mapsUsers()
+      .then((maps) => (maps ? pools.roles.ensure(session.user) : undefined))
+      .then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+    if (refused !== undefined) {
+      client.end(errorResponse('28000', refused, 'FATAL'));
+      return;
+    }
     // A missing database is left for the engine to report, in its words, to the client.
     await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));

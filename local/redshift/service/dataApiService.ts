@@ -26,6 +26,7 @@ import {
 } from '../commands/systemTables.ts';
 import type { CommandContext } from '../commands/types.ts';
 import { type DatabasePools, MissingDatabaseError } from '../engine/databasePools.ts';
+import { databaseUserOf, dbUserProblem } from '../engine/databaseUser.ts';
 import type { RedshiftCommands } from '../engine/redshiftCommands.ts';
 import { csvPage, jsonPage } from '../results/resultSet.ts';
 import type { SqlParameter } from '../sql/bindParameters.ts';
@@ -169,6 +170,8 @@ export class DataApiService {
     } else {
       checkTarget(input);
       this.checkKnownTarget(input);
+      const badUser = input.DbUser === undefined ? undefined : dbUserProblem(input.DbUser);
+      if (badUser !== undefined) throw validation(badUser);
     }
     for (const sql of sqls) {
       if (Buffer.byteLength(sql) > LIMITS.maxSqlBytes) {
@@ -337,6 +340,7 @@ export class DataApiService {
           return;
         }
       }
+      if (!session) await this.options.pools.roles.become(client, databaseUserOf(record.connection));
       record.redshiftPid = backendPid(client);
       this.setStatus(record, 'PICKED');
       await this.runOn(record, client, keepAlive !== undefined && keepAlive > 0);
@@ -492,7 +496,7 @@ export class DataApiService {
       queryId: sub.queryId,
       sessionId: backendPid(client),
       database,
-      user: record.connection.dbUser ?? (record.connection.workgroupName ? 'IAMR:local' : 'awsuser'),
+      user: databaseUserOf(record.connection),
       signal: record.abort.signal,
     };
   }

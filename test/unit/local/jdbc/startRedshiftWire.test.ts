@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   REDSHIFT_SERVER_VERSION,
   REDSHIFT_VERSION_STRING,
@@ -26,10 +26,25 @@ beforeAll(async () => {
   wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
 });
 
+/** Users the tests made up: their roles are dropped at the end (nothing else is). */
+const madeUp: string[] = [];
+function newUser(prefix: string): string {
+  const name = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+  madeUp.push(name);
+  return name;
+}
+
 afterAll(async () => {
   await wire?.stop();
   await s3?.stop();
   await db?.drop();
+  const admin = new pg.Client(inject('pgUrl'));
+  await admin.connect();
+  try {
+    for (const name of madeUp) await admin.query(`DROP ROLE IF EXISTS "${name}"`);
+  } finally {
+    await admin.end();
+  }
 });
 
 function open(): Promise<Socket> {
@@ -231,5 +246,58 @@ print(json.dumps({"pc": pc_rows, "rc": rc_row}))
     } finally {
       await engine.end();
     }
+  });
+});
+
+describe('Redshift wire endpoint: the connecting user is a role created on demand', () => {
+  it('node-postgres as a new user: current_user, user and session_user name it', async () => {
+    const user = newUser('wire');
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    url.username = user;
+    const client = new pg.Client(url.toString());
+    await client.connect();
+    try {
+      const row = (await client.query('select current_user as cu, user as u, session_user as su')).rows[0];
+      expect(row).toEqual({ cu: user, u: user, su: user });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses a user name the engine cannot hold with a FATAL naming it, and keeps serving', async () => {
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    url.username = encodeURIComponent('a'.repeat(80));
+    const client = new pg.Client(url.toString());
+    await expect(client.connect()).rejects.toThrow(/80 bytes: the local engine \(PostgreSQL\) keeps 63/);
+    expect(await queryOne('select 4 as four')).toEqual({ four: 4 });
+  });
+});
+
+describe.skipIf(!py.ok)('Redshift wire endpoint users through Python drivers', () => {
+  it('psycopg2 and redshift_connector connect as a new user and run as it', async () => {
+    const user = newUser('py');
+    const script = `
+import json, sys
+import psycopg2, redshift_connector
+host, port, database, user = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+q = "select current_user, user, session_user"
+pc = psycopg2.connect(host=host, port=port, dbname=database, user=user, password="x")
+pcur = pc.cursor(); pcur.execute(q); pc_row = list(pcur.fetchone()); pc.close()
+rc = redshift_connector.connect(host=host, port=port, database=database, user=user, password="x", ssl=False)
+cur = rc.cursor(); cur.execute(q); rc_row = list(cur.fetchone()); rc.close()
+print(json.dumps({"pc": pc_row, "rc": rc_row}))
+`;
+    const { stdout } = await run(
+      py.ok ? py.python : '',
+      ['-c', script, wire.host, String(wire.port), db.name, user],
+      {
+        env: { PATH: process.env.PATH },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ pc: [user, user, user], rc: [user, user, user] });
   });
 });
