@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  REDSHIFT_SERVER_VERSION,
-  REDSHIFT_VERSION_STRING,
-  type RedshiftWire,
-  startRedshiftWire,
-} from '../../../../local/jdbc/startRedshiftWire.ts';
+import { REDSHIFT_SERVER_VERSION, REDSHIFT_VERSION_STRING } from '../../../../local/jdbc/redshiftVersion.ts';
+import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
@@ -19,11 +18,13 @@ const py = testPythonFor('test/unit/local/jdbc/startRedshiftWire.test.ts');
 let db: TestDatabase;
 let s3: TestS3;
 let wire: RedshiftWire;
+let tlsDir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('wire');
   s3 = await startTestS3();
-  wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+  tlsDir = await mkdtemp(join(tmpdir(), 'rt-wire-tls-'));
+  wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint, tlsDir });
 });
 
 /** Users the tests made up: their roles are dropped at the end (nothing else is). */
@@ -38,6 +39,7 @@ afterAll(async () => {
   await wire?.stop();
   await s3?.stop();
   await db?.drop();
+  await rm(tlsDir, { recursive: true, force: true });
   const admin = new pg.Client(inject('pgUrl'));
   await admin.connect();
   try {
@@ -84,12 +86,21 @@ async function queryOne(sql: string): Promise<unknown> {
 }
 
 describe('Redshift wire endpoint: hostile and abrupt clients', () => {
-  it("answers SSLRequest with 'N' (no TLS), as a server without SSL does", async () => {
-    const socket = await open();
-    const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    socket.write(sslRequest());
-    expect((await answer).toString('latin1')).toBe('N');
-    socket.destroy();
+  it("without a certificate answers SSLRequest with 'N' (no TLS), as a server without SSL does", async () => {
+    const plain = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+    try {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const s = connect({ host: plain.host, port: plain.port }, () => resolve(s));
+        s.once('error', reject);
+      });
+      const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      socket.write(sslRequest());
+      expect((await answer).toString('latin1')).toBe('N');
+      socket.destroy();
+      expect(plain.jdbcUrl('dev')).toMatch(/\?ssl=false$/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('survives clients that ask for SSL and hang up (redshift_connector default), with memory bounded', async () => {
