@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -310,5 +310,76 @@ print(json.dumps({"pc": pc_row, "rc": rc_row}))
       },
     );
     expect(JSON.parse(stdout)).toEqual({ pc: [user, user, user], rc: [user, user, user] });
+  });
+});
+
+describe('Redshift wire endpoint: TLS handshakes gone wrong stay with their connection', () => {
+  /** Opens a connection, sends SSLRequest and resolves once the server has answered `S`. */
+  async function upgraded(): Promise<Socket> {
+    const socket = await open();
+    const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(sslRequest());
+    expect((await answer).toString('latin1')).toBe('S');
+    return socket;
+  }
+
+  async function tlsQuery(sql: string): Promise<unknown> {
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      ssl: { ca: await readFile(wire.tls?.caFile ?? '', 'utf8'), servername: 'localhost' },
+    });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows[0];
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('answers SSLRequest with S and serves a client that verifies the local CA (node-postgres)', async () => {
+    expect(await tlsQuery('select 5 as five')).toEqual({ five: 5 });
+  });
+
+  it('drops a client that sends garbage instead of a TLS ClientHello, one that hangs up mid-handshake, and one that sends bytes with its SSLRequest', async () => {
+    const before = process.memoryUsage().rss;
+    const garbage = async () => {
+      const socket = await upgraded();
+      const closed = closedByServer(socket);
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await closed;
+    };
+    const hangUp = async () => {
+      const socket = await upgraded();
+      const closed = closedByServer(socket);
+      // A handshake record announcing 512 bytes, of which 8 arrive before the client leaves.
+      socket.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x00, 0x00]));
+      await closed;
+    };
+    const early = async () => {
+      const socket = await open();
+      const closed = closedByServer(socket);
+      let answered = '';
+      socket.on('data', (chunk: Buffer) => {
+        answered += chunk.toString('latin1');
+      });
+      // Bytes that follow the SSLRequest in the same packet would be read as if they came over TLS.
+      socket.write(Buffer.concat([sslRequest(), Buffer.from('Q\0\0\0\x0dselect 1\0')]));
+      await closed;
+      expect(answered).toBe('');
+    };
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        ...Array.from({ length: 10 }, garbage),
+        ...Array.from({ length: 10 }, hangUp),
+        ...Array.from({ length: 10 }, early),
+        tlsQuery('select 6 as six').then((row) => expect(row).toEqual({ six: 6 })),
+        queryOne('select 7 as seven').then((row) => expect(row).toEqual({ seven: 7 })),
+      ]);
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    expect(await tlsQuery('select 8 as eight')).toEqual({ eight: 8 });
   });
 });
