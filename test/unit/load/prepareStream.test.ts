@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BadRecordError, SchemaMismatchError } from '../../../src/errors.ts';
-import { type LoadJob, loadJobSchema } from '../../../src/job/loadJob.ts';
+import type { LoadJob } from '../../../src/job/loadJob.ts';
 import type { ChunkOutput } from '../../../src/load/chunkDealer.ts';
 import { sourceLineOf } from '../../../src/load/lineMap.ts';
-import type { LoadContext } from '../../../src/load/loadRun.ts';
 import { prepareStream } from '../../../src/load/prepareStream.ts';
-import type { TargetColumn } from '../../../src/load/targetColumns.ts';
-
-const column = (name: string, type: string, extra: Partial<TargetColumn> = {}): TargetColumn => ({
-  name,
-  type,
-  nullable: true,
-  hasDefault: false,
-  maxLength: null,
-  precision: null,
-  scale: null,
-  ...extra,
-});
+import { salesContext, salesJob } from '../../helpers/salesLoad.ts';
+import { targetColumn as column } from '../../helpers/targetColumn.ts';
 
 const tableColumns = [
   column('id', 'integer', { nullable: false }),
@@ -26,30 +15,9 @@ const tableColumns = [
 
 const LABEL = 's3://landing/in/sales.csv';
 
-function job(extra: Record<string, unknown> = {}): LoadJob {
-  return loadJobSchema.parse({
-    kind: 'load',
-    name: 'sales',
-    target: { workgroupName: 'wg', database: 'dev' },
-    iamRole: 'arn:aws:iam::123456789012:role/Copy',
-    table: 'public.sales',
-    source: { prefix: 's3://landing/in/' },
-    staging: 's3://stage/runs/',
-    format: { type: 'csv', header: true },
-    ...extra,
-  });
-}
+const job = salesJob;
 
-const context: LoadContext = {
-  runId: 'r1',
-  runDate: '2024-05-01',
-  stagingPrefix: 's3://stage/runs/sales/r1/',
-  table: { schema: 'public', name: 'sales' },
-  tableColumns,
-  fileColumns: ['id', 'name', 'amount'],
-  slices: 2,
-  partCount: 1,
-};
+const context = salesContext(tableColumns);
 
 /** A chunk kept in memory, so the record pass runs without S3. */
 class MemoryChunk implements ChunkOutput {
