@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import pg from 'pg';
 import { createS3Client } from '../../src/aws/clients.ts';
-import { executeRedshiftCommand, isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
+import { isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
 import { DatabasePools, SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
 import { joinTokens, splitStatements, tokenize } from '../redshift/sql/tokenize.ts';
 import { loadSqlParser, translateRedshiftSql } from '../redshift/sql/translateRedshiftSql.ts';
@@ -15,10 +14,10 @@ import {
 } from './redshiftVersion.ts';
 import { negotiateStartup } from './startupHandshake.ts';
 import { ensureWireCertificate, type WireCertificate } from './wireCertificate.ts';
+import { wireCommands } from './wireCommands.ts';
 import {
   buildStartupPacket,
   CANCEL_REQUEST,
-  commandComplete,
   cstring,
   errorResponse,
   MAX_CLIENT_MESSAGE,
@@ -105,11 +104,11 @@ async function toPostgres(sql: string): Promise<string> {
 }
 
 /**
- * A PostgreSQL-wire endpoint for the local Redshift that JDBC drivers (the Redshift driver with
- * `ssl=false`, or the PostgreSQL driver) connect to: it relays everything to the PostgreSQL engine,
- * minus the Redshift driver's extra startup parameters, and answers UNLOAD and COPY itself with the
- * emulator (`executeRedshiftCommand`) on a side connection of the same database and user, in its
- * own transaction (UNLOAD reads committed data; COPY commits on success).
+ * A PostgreSQL-wire endpoint for the local Redshift that drivers (the Redshift JDBC driver,
+ * redshift_connector, psycopg2...) connect to, over TLS when `tlsDir` is given: it relays
+ * everything to the PostgreSQL engine as the connecting user (a role created on demand), minus the
+ * Redshift driver's extra startup parameters, with Redshift SQL translated, and answers UNLOAD and
+ * COPY itself with the emulator (wireCommands).
  */
 export async function startRedshiftWire(options: RedshiftWireOptions): Promise<RedshiftWire> {
   const engine = new URL(options.databaseUrl);
@@ -176,6 +175,18 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     // A missing database is left for the engine to report, in its words, to the client.
     await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));
+
+    // UNLOAD and COPY: the emulator, on a side connection as the same user.
+    const commands = wireCommands({
+      databaseUrl: options.databaseUrl,
+      database: session.database,
+      user: session.user,
+      s3,
+      slices: options.slices ?? 2,
+      nextQueryId: () => queryIds++,
+    });
+    client.once('close', () => void commands.end());
+    const run = commands.run;
 
     // Track the transaction status the engine reports, for the ReadyForQuery we send ourselves.
     let status = 'I';
@@ -304,57 +315,6 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     client.on('data', onClientData);
     client.resume(); // Paused since its startup packet was read.
     if (clientBuffer.length > 0) onClientData(Buffer.alloc(0));
-
-    let side: pg.Client | undefined;
-    const sideUrl = new URL(options.databaseUrl);
-    sideUrl.pathname = `/${encodeURIComponent(session.database)}`;
-    sideUrl.username = encodeURIComponent(session.user);
-    async function run(sql: string): Promise<Buffer> {
-      try {
-        if (side === undefined) {
-          side = new pg.Client(sideUrl.toString());
-          await side.connect();
-          // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
-          for (const ddl of SYSTEM_TABLES_DDL) await side.query(ddl);
-          client.once('close', () => void side?.end().catch(() => {}));
-        }
-        const conn = side;
-        await conn.query('BEGIN');
-        try {
-          const result = await executeRedshiftCommand(sql, {
-            client: conn,
-            autonomous: async (text, values) => {
-              const other = new pg.Client(sideUrl.toString());
-              await other.connect();
-              try {
-                await other.query(text, values as unknown[] | undefined);
-              } finally {
-                await other.end();
-              }
-            },
-            s3,
-            slices: options.slices ?? 2,
-            queryId: queryIds++,
-            sessionId: (conn as unknown as { processID?: number }).processID ?? 0,
-            database: session.database,
-            user: session.user,
-            signal: new AbortController().signal,
-          });
-          await conn.query('COMMIT');
-          const verb = /^\s*unload/i.test(sql) ? 'UNLOAD' : 'COPY';
-          return commandComplete(verb === 'COPY' ? `COPY ${result.rows}` : 'UNLOAD');
-        } catch (error) {
-          await conn.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        return errorResponse(
-          typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : 'XX000',
-          (error as Error).message,
-        );
-      }
-    }
   }
 
   await new Promise<void>((resolve, reject) => {
