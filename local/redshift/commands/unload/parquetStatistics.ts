@@ -26,12 +26,25 @@ export function statisticsBound(element: SchemaElement): number {
 /** Offsets [start, length] of the smallest and largest value among the plain values, or undefined. */
 export type Bounds = { min: number; minLen: number; max: number; maxLen: number } | undefined;
 
+/**
+ * Unsigned bytewise order of `b[x, x + xn)` and `b[y, y + yn)`. A JS loop: values are short and
+ * share long prefixes, where Buffer#compare's per-call cost is several times the loop's.
+ */
+function compareBytes(b: Buffer, x: number, xn: number, y: number, yn: number): number {
+  const n = xn < yn ? xn : yn;
+  for (let i = 0; i < n; i++) {
+    const d = (b[x + i] as number) - (b[y + i] as number);
+    if (d !== 0) return d;
+  }
+  return xn - yn;
+}
+
 /** Signed two's-complement big-endian comparison (decimal FIXED_LEN_BYTE_ARRAY). */
 function compareSignedBE(b: Buffer, x: number, y: number, width: number): number {
   const hx = (b[x] as number) ^ 0x80;
   const hy = (b[y] as number) ^ 0x80;
   if (hx !== hy) return hx - hy;
-  return b.compare(b, y + 1, y + width, x + 1, x + width);
+  return compareBytes(b, x + 1, width - 1, y + 1, width - 1);
 }
 
 /** Bounds of fixed-width little-endian or big-endian values in `b[0, len)`. */
@@ -117,11 +130,11 @@ export function fixedBounds(b: Buffer, len: number, kind: ParquetKind, width: nu
 /** Folds the byte-array value `b[p, p + n)` into `bounds` (unsigned bytewise order). */
 export function foldBytes(b: Buffer, p: number, n: number, bounds: Bounds): Bounds {
   if (bounds === undefined) return { min: p, minLen: n, max: p, maxLen: n };
-  if (b.compare(b, bounds.min, bounds.min + bounds.minLen, p, p + n) < 0) {
+  if (compareBytes(b, p, n, bounds.min, bounds.minLen) < 0) {
     bounds.min = p;
     bounds.minLen = n;
   }
-  if (b.compare(b, bounds.max, bounds.max + bounds.maxLen, p, p + n) > 0) {
+  if (compareBytes(b, p, n, bounds.max, bounds.maxLen) > 0) {
     bounds.max = p;
     bounds.maxLen = n;
   }
