@@ -31,7 +31,7 @@ export type Bounds = { min: number; minLen: number; max: number; maxLen: number 
  * share long prefixes, where Buffer#compare's per-call cost is several times the loop's.
  */
 function compareBytes(b: Buffer, x: number, xn: number, y: number, yn: number): number {
-  const n = xn < yn ? xn : yn;
+  const n = Math.min(xn, yn);
   for (let i = 0; i < n; i++) {
     const d = (b[x + i] as number) - (b[y + i] as number);
     if (d !== 0) return d;

@@ -18,7 +18,7 @@ const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftS3'";
 const python = testPythonFor('unloadParquetFooter.test.ts');
 const ROWS = 150_000;
 
-const FOOTER = String.raw`
+const FOOTER = `
 import json, sys
 import pyarrow.parquet as pq, pyarrow.compute as pc, duckdb
 out = []
