@@ -80,6 +80,8 @@ interface Timed<T> {
   rss: number;
   /** CPU ms of this process plus the PostgreSQL backend. */
   cpu: number;
+  /** CPU ms of the PostgreSQL backend alone. */
+  pgCpu: number;
   /** CPU ms of the local S3 gateway. */
   s3Cpu: number;
 }
@@ -93,9 +95,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<Timed<T>> {
   const value = await fn();
   const ms = performance.now() - t;
   const own = process.cpuUsage(cpu0);
-  const cpu = (own.user + own.system) / 1000 + procCpuMs(backendPid) - pg0;
+  const pgCpu = procCpuMs(backendPid) - pg0;
+  const cpu = (own.user + own.system) / 1000 + pgCpu;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { ms, value, rss: peakRss, cpu, s3Cpu: procCpuMs(s3Pid) - s30 };
+  return { ms, value, rss: peakRss, cpu, pgCpu, s3Cpu: procCpuMs(s3Pid) - s30 };
 }
 
 // Separate temp dirs: startPostgres hands its own to the postgres user.
@@ -161,7 +164,14 @@ try {
   chunks.length = 0;
 
   const run = (sql: string) => timed(() => executeRedshiftCommand(sql, ctx()));
-  const skipped = { ms: Number.NaN, value: { rows: 0 }, rss: 0, cpu: Number.NaN, s3Cpu: Number.NaN };
+  const skipped = {
+    ms: Number.NaN,
+    value: { rows: 0 },
+    rss: 0,
+    cpu: Number.NaN,
+    pgCpu: Number.NaN,
+    s3Cpu: Number.NaN,
+  };
   const csv = ONLY === undefined || ONLY === 'csv';
   const pq = ONLY === undefined || ONLY === 'parquet';
   const unloadCsv = csv
@@ -192,11 +202,11 @@ try {
     `\n${ROWS.toLocaleString('en-US')} rows (7 columns), 4 slices, load average ${load1} ${load5}\n`,
   );
   console.log(
-    `${'step'.padEnd(24)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(12)} ${'vs native'.padStart(10)} ${'CPU s'.padStart(7)} ${'CPU ratio'.padStart(10)} ${'S3 CPU s'.padStart(9)} ${'peak RSS'.padStart(9)}`,
+    `${'step'.padEnd(24)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(12)} ${'vs native'.padStart(10)} ${'CPU s'.padStart(7)} ${'CPU ratio'.padStart(10)} ${'of it PG'.padStart(9)} ${'S3 CPU s'.padStart(9)} ${'peak RSS'.padStart(9)}`,
   );
   for (const [name, t, ref] of steps)
     console.log(
-      `${name.padEnd(24)} ${(t.ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(t.ms)).toLocaleString('en-US').padStart(12)} ${`${(ref.ms / t.ms).toFixed(2)}x`.padStart(10)} ${(t.cpu / 1000).toFixed(2).padStart(7)} ${`${(ref.cpu / t.cpu).toFixed(2)}x`.padStart(10)} ${(t.s3Cpu / 1000).toFixed(2).padStart(9)} ${mb(t.rss).padStart(9)}`,
+      `${name.padEnd(24)} ${(t.ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(t.ms)).toLocaleString('en-US').padStart(12)} ${`${(ref.ms / t.ms).toFixed(2)}x`.padStart(10)} ${(t.cpu / 1000).toFixed(2).padStart(7)} ${`${(ref.cpu / t.cpu).toFixed(2)}x`.padStart(10)} ${(t.pgCpu / 1000).toFixed(2).padStart(9)} ${(t.s3Cpu / 1000).toFixed(2).padStart(9)} ${mb(t.rss).padStart(9)}`,
     );
   for (const t of [...(csv ? ['sales_csv'] : []), ...(pq ? ['sales_parquet'] : [])]) {
     const { rows: r } = await client.query(`SELECT count(*)::int AS n FROM ${t}`);
