@@ -5,6 +5,7 @@ import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
+import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
@@ -40,6 +41,12 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'right',
   'substring',
 ]);
+
+/** Runs a lowering that reads parts of the statement with PostgreSQL's parser. */
+async function withParser(lower: (tokens: readonly Token[]) => Token[], tokens: Token[]): Promise<Token[]> {
+  await loadSqlParser();
+  return lower(tokens);
+}
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
 export function loadSqlParser(): Promise<void> {
@@ -126,6 +133,8 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     await loadSqlParser();
     loweredTokens = lowerPivot(loweredTokens);
   }
+  if (loweredTokens.some((t) => isWord(t, 'unpivot')))
+    loweredTokens = await withParser(lowerUnpivot, loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);
