@@ -2,6 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
+import { isMergeRemoveDuplicates, lowerMergeRemoveDuplicates } from './lowerMergeRemoveDuplicates.ts';
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
@@ -122,6 +123,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   let loweredTokens = lowered.tokens;
+  if (isMergeRemoveDuplicates(loweredTokens)) loweredTokens = lowerMergeRemoveDuplicates(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'nulls'))) loweredTokens = lowerIgnoreNulls(loweredTokens);
   if (
     loweredTokens.some(
