@@ -407,6 +407,7 @@ export class DataApiService {
           maxResultBytes: this.options.maxResultBytes,
           recordQueryId:
             record.isBatch || record.sessionId !== undefined || keepsSession ? sub.queryId : undefined,
+          history: { queryId: sub.queryId, write: (sql, params) => this.sideQuery(record, sql, params) },
         });
         sub.durationNs = Number(process.hrtime.bigint() - t0);
         if (record.cancelRequested) {
@@ -471,6 +472,11 @@ export class DataApiService {
       this.catalogs.set(database, c);
     }
     return c;
+  }
+
+  /** A statement outside the session's transaction (SYS_QUERY_HISTORY rows). */
+  private async sideQuery(record: StatementRecord, sql: string, params: unknown[]): Promise<unknown> {
+    return (await this.options.pools.sidePool(record.connection.database)).query(sql, params);
   }
 
   private commandContext(record: StatementRecord, sub: SubStatement, client: pg.PoolClient): CommandContext {
