@@ -6,6 +6,7 @@ import { isMergeRemoveDuplicates, lowerMergeRemoveDuplicates } from './lowerMerg
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
+import { lowerSuperNavigation } from './lowerSuperNavigation.ts';
 import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -135,6 +136,8 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     await loadSqlParser();
     loweredTokens = lowerPivot(loweredTokens);
   }
+  if (loweredTokens.some((t) => t.kind === 'punct' && t.text === ']'))
+    loweredTokens = lowerSuperNavigation(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'unpivot')))
     loweredTokens = await withParser(lowerUnpivot, loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
