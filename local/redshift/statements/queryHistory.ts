@@ -69,7 +69,10 @@ export function queryType(tokens: readonly Token[]): string {
 /** Redshift keeps the first 4,000 characters of the text. */
 const QUERY_TEXT_LIMIT = 4000;
 
-/** Writes the row, outside the statement's transaction (a failed statement is kept too). */
+/**
+ * Writes the row, outside the statement's transaction (a failed statement is kept too). The
+ * history never changes a statement's outcome: a row that cannot be written is left out.
+ */
 export async function recordQueryHistory(
   write: (sql: string, params: unknown[]) => Promise<unknown>,
   e: QueryHistoryEntry,
@@ -78,7 +81,21 @@ export async function recordQueryHistory(
     .map((t) => t.text)
     .join('')
     .trim()
-    .slice(0, QUERY_TEXT_LIMIT);
+    .slice(0, QUERY_TEXT_LIMIT)
+    // PostgreSQL's text cannot hold NUL; the statement itself is refused for it.
+    .replaceAll('\u0000', '');
+  try {
+    await writeRow(write, e, text);
+  } catch {
+    // The statement's own result or error is what the caller reports.
+  }
+}
+
+async function writeRow(
+  write: (sql: string, params: unknown[]) => Promise<unknown>,
+  e: QueryHistoryEntry,
+  text: string,
+): Promise<void> {
   const elapsed = Math.max(0, Math.round((e.end.getTime() - e.start.getTime()) * 1000));
   await write(
     `INSERT INTO public.sys_query_history (user_id, query_id, query_label, transaction_id, session_id, database_name,
@@ -96,7 +113,7 @@ export async function recordQueryHistory(
       e.start.toISOString(),
       e.end.toISOString(),
       elapsed,
-      e.error?.slice(0, 512) ?? null,
+      e.error?.slice(0, 512).replaceAll('\u0000', '') ?? null,
       e.returnedRows,
       text,
     ],
