@@ -7,6 +7,7 @@ import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
 import { lowerSuperNavigation } from './lowerSuperNavigation.ts';
+import { lowerSuperUnnest, mayUnnestSuper } from './lowerSuperUnnest.ts';
 import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
@@ -136,6 +137,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     await loadSqlParser();
     loweredTokens = lowerPivot(loweredTokens);
   }
+  if (mayUnnestSuper(loweredTokens)) loweredTokens = lowerSuperUnnest(loweredTokens);
   if (loweredTokens.some((t) => t.kind === 'punct' && t.text === ']'))
     loweredTokens = lowerSuperNavigation(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'unpivot')))
