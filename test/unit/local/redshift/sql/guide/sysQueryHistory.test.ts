@@ -60,7 +60,8 @@ describe('SYS_QUERY_HISTORY (SYS_QUERY_HISTORY.html): the statements run through
 
   it('keeps a failed statement with its error, though its transaction rolled back', async () => {
     expect(await g.fails('select * from no_such_table')).toMatch(/does not exist/);
-    const rows = await g.rows(`select trim(query_type), trim(status), trim(error_message) from sys_query_history
+    const rows =
+      await g.rows(`select trim(query_type), trim(status), trim(error_message) from sys_query_history
       where trim(query_text) = 'select * from no_such_table'`);
     expect(cells(rows)).toEqual([['SELECT', 'failed', 'relation "no_such_table" does not exist']]);
   });
