@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { type GuideRedshift, plainCells, startGuideRedshift } from './guideHarness.ts';
 
-const cells = (rows: unknown[][]) =>
-  rows.map((r) =>
-    r.map((c) => {
-      const v = c as { stringValue?: string; longValue?: number; booleanValue?: boolean; isNull?: boolean };
-      return v.isNull ? null : (v.stringValue ?? v.longValue ?? v.booleanValue);
-    }),
-  );
+const cells = plainCells;
 
 describe('SUPER: PartiQL navigation, lax semantics and introspection (query-super)', () => {
   let g: GuideRedshift;

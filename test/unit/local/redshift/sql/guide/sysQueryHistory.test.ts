@@ -3,15 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statementName } from '../../../../../../src/dataapi/statementIdentity.ts';
 import { setQueryGroup } from '../../../../../../src/sql/queryGroup.ts';
 import { waitForStatement } from '../../../../../helpers/testRedshift.ts';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { type GuideRedshift, plainCells, startGuideRedshift } from './guideHarness.ts';
 
-const cells = (rows: unknown[][]) =>
-  rows.map((r) =>
-    r.map((c) => {
-      const v = c as { stringValue?: string; longValue?: number; booleanValue?: boolean; isNull?: boolean };
-      return v.isNull ? null : (v.stringValue ?? v.longValue ?? v.booleanValue);
-    }),
-  );
+const cells = plainCells;
 
 describe('SYS_QUERY_HISTORY (SYS_QUERY_HISTORY.html): the statements run through the Data API', () => {
   let g: GuideRedshift;
