@@ -42,6 +42,13 @@ describe('SYS_QUERY_HISTORY (SYS_QUERY_HISTORY.html): the statements run through
       ['INSERT', 'success', 0, 'insert into orders values (1, 9.50), (2, 12.00)', true, true, true],
       ['SELECT', 'success', 2, 'select id from orders order by id', true, true, true],
     ]);
+    // docs/operate.md's query for one run's statements, by label prefix.
+    const operate =
+      await g.rows(`SELECT query_id, query_type, status, start_time, elapsed_time / 1000 AS ms, TRIM(query_label) AS label
+      FROM sys_query_history
+      WHERE query_label LIKE 'rt:orders:run-7f3a%'
+      ORDER BY start_time`);
+    expect(operate.map((r) => (r[5] as { stringValue: string }).stringValue)).toEqual([label, label, label]);
     // Without a query_group the label is `default`, as in STL_QUERY.
     expect(
       cells(
