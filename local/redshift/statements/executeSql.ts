@@ -197,11 +197,15 @@ function inTransactionBlock(client: pg.ClientBase): boolean {
 /**
  * PostgreSQL errors whose Redshift counterpart has other words. An explicit value for an
  * IDENTITY(seed, step) column (GENERATED ALWAYS here) is refused on Redshift with
- * "cannot set an identity column to a value".
+ * "cannot set an identity column to a value"; a MERGE matching a target row twice, with
+ * "Found multiple matches to update the same tuple.".
  */
 function redshiftError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
   if (code === '428C9') return new StatementError('cannot set an identity column to a value', code);
+  // A MERGE whose target row matches several source rows (r_MERGE usage notes, aws-facts).
+  if (code === '21000' && /MERGE command cannot affect row a second time/.test((error as Error).message))
+    return new StatementError('Found multiple matches to update the same tuple.', code);
   return error;
 }
 

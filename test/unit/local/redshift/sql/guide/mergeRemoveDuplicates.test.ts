@@ -79,6 +79,16 @@ describe('MERGE ... REMOVE DUPLICATES, the simplified mode of r_MERGE', () => {
     ]);
   });
 
+  it('the full MERGE form fails with the same error when a target row matches several source rows', async () => {
+    await setUp("(101, 'Bob')", "(101, 'Tony'), (101, 'Tina')");
+    expect(
+      await g.fails(`MERGE INTO target USING source ON target.id = source.id
+        WHEN MATCHED THEN UPDATE SET id = source.id, name = source.name
+        WHEN NOT MATCHED THEN INSERT VALUES (source.id, source.name)`),
+    ).toBe('ERROR: Found multiple matches to update the same tuple.');
+    expect(await table('target')).toEqual([[101, 'Bob']]);
+  });
+
   it('tables with different numbers of columns are refused, naming both', async () => {
     await setUp("(101, 'Bob')", "(101, 'Tony')");
     await g.run(
