@@ -23,6 +23,7 @@ import {
   readyForQuery,
   SSL_REQUEST,
 } from './wireMessages.ts';
+import { WireQueryHistory } from './wireQueryHistory.ts';
 
 export interface RedshiftWireOptions {
   /** The PostgreSQL engine behind the local Redshift (any database of it: the client names one). */
@@ -222,6 +223,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     for (const key of [...params.keys()]) if (!POSTGRES_STARTUP_PARAMS.has(key)) params.delete(key);
     // A Redshift session's settings (those of the Data API's sessions); the client's own come after.
     params.set('options', `${SESSION_OPTIONS} ${params.get('options') ?? ''}`.trim());
+    const history = new WireQueryHistory({
+      database: session.database,
+      write: async (sql, values) => (await pools.sidePool(session.database)).query(sql, values),
+      nextQueryId: () => queryIds++,
+    });
     // A missing database is left for the engine to report, in its words, to the client.
     await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));
@@ -237,6 +243,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       const out: Buffer[] = [];
       for (const m of messages) {
         if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
+        history.reply(m);
         out.push(m.type === 'S' ? redshiftParameterStatus(m) : m.raw);
       }
       if (out.length > 0) client.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
@@ -260,8 +267,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
             client.write(readyForQuery(status));
             return;
           }
-          if (!isRedshiftCommand(sql))
+          if (!isRedshiftCommand(sql)) {
+            history.query(sql);
+            await history.flushed();
             return void upstream.write(message('Q', cstring(await toPostgres(sql))));
+          }
           client.write(await run(sql));
           client.write(readyForQuery(status));
           return;
@@ -271,6 +281,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const sql = readCString(m.body, name.next).value;
           if (!isRedshiftCommand(sql) && !VERSION_QUERY.test(sql)) {
             intercepted.delete(name.value);
+            history.parse(name.value, sql);
+            await history.flushed();
             const rest = m.body.subarray(readCString(m.body, name.next).next);
             return void upstream.write(
               message('P', Buffer.concat([cstring(name.value), cstring(await toPostgres(sql)), rest])),
@@ -286,6 +298,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const statement = readCString(m.body, portal.next).value;
           if (!intercepted.has(statement)) {
             interceptedPortals.delete(portal.value);
+            history.bind(portal.value, statement);
             return void upstream.write(m.raw);
           }
           interceptedPortals.set(portal.value, sqlByStatement.get(statement) as string);
@@ -313,7 +326,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
         case 'E': {
           const portal = readCString(m.body, 0).value;
           const sql = interceptedPortals.get(portal);
-          if (sql === undefined) return void upstream.write(m.raw);
+          if (sql === undefined) {
+            history.execute(portal);
+            return void upstream.write(m.raw);
+          }
           pendingSql = sql;
           holding.push(VERSION_QUERY.test(sql) ? versionRows() : await run(pendingSql));
           pendingSql = undefined;
