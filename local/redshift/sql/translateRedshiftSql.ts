@@ -10,6 +10,7 @@ import { lowerSuperNavigation } from './lowerSuperNavigation.ts';
 import { lowerSuperUnnest, mayUnnestSuper } from './lowerSuperUnnest.ts';
 import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
+import { superTypedEdits } from './superTypedEdits.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 /** One Redshift statement as PostgreSQL runs it. */
@@ -110,6 +111,7 @@ function treeNotNeeded(tokens: readonly Token[]): boolean {
         return false;
       }
     }
+    if (t.text === '[') return false; // SUPER navigation (superTypedEdits)
     prevOpen = t.kind === 'punct' && t.text === '(';
   }
   return true;
@@ -157,6 +159,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     return { tokens: relexed, noop: false, ...flags };
   }
   const edits = planEdits(tree, relexed);
+  if (relexed.some((t) => t.text === '[')) edits.push(...superTypedEdits(tree, relexed));
   if (edits.length === 0) return { tokens: relexed, noop: false, ...flags };
   return { tokens: tokenize(applyEdits(text, edits)), noop: false, ...flags };
 }

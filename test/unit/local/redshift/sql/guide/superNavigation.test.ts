@@ -75,6 +75,38 @@ ORDER BY c_orders[0].o_orderdate`);
     ).toEqual([[null, null, null]]);
   });
 
+  it("dynamic typing: nav = 'P' holds only for that string; ::VARCHAR reads the string's text", async () => {
+    // The page's query and its static-typing form agree.
+    const dynamic = await g.rows(`SELECT c_custkey, c_orders[1].o_orderkey
+FROM customer_orders_lineitem
+WHERE c_orders[1].o_orderstatus = 'P'`);
+    expect(cells(dynamic)).toEqual([[9452, '4043972']]);
+    const staticTyped = await g.rows(`SELECT c_custkey
+FROM customer_orders_lineitem
+WHERE CASE WHEN JSON_TYPEOF(c_orders[1].o_orderstatus) = 'string'
+           THEN c_orders[1].o_orderstatus::VARCHAR = 'P'
+           ELSE FALSE END`);
+    expect(cells(staticTyped)).toEqual([[9452]]);
+    // A number compares with a number, never with its digits as a string.
+    expect(
+      cells(
+        await g.rows('SELECT count(*) FROM customer_orders_lineitem WHERE c_orders[0].o_orderkey = 3020007'),
+      ),
+    ).toEqual([[1]]);
+    expect(
+      cells(
+        await g.rows(
+          "SELECT count(*) FROM customer_orders_lineitem WHERE c_orders[0].o_orderkey = '3020007'",
+        ),
+      ),
+    ).toEqual([[0]]);
+    expect(
+      cells(
+        await g.rows("SELECT count(*) FROM customer_orders_lineitem WHERE c_orders[0].o_orderstatus <> 'O'"),
+      ),
+    ).toEqual([[1]]);
+  });
+
   it('JSON_TYPEOF and the IS_ functions, false for NULL', async () => {
     expect(cells(await g.rows('SELECT JSON_TYPEOF(r_nations) FROM region_nations'))).toEqual([['array']]);
     expect(cells(await g.rows('SELECT JSON_TYPEOF(r_nations[0].n_nationkey) FROM region_nations'))).toEqual([
