@@ -22,6 +22,11 @@ const MIN_CAPACITY = 64 * 1024;
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
+const INT = 0;
+const STRING = 1;
+const BOOL = 2;
+const FLOAT = 3;
+const KIND_CODE: Record<ColumnKind, number> = { int: INT, string: STRING, bool: BOOL, float: FLOAT };
 
 /**
  * Writes JSON lines straight from the CSV bytes, the same bytes as createJsonlConverter's
@@ -52,18 +57,13 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
     out.copy(grown, 0, 0, pos);
     out = grown;
   };
-  const copy = (src: Buffer, from: number, to: number) => {
-    ensure(to - from);
-    if (to - from < 16) {
-      for (let i = from; i < to; i++) out[pos++] = src[i] as number;
-    } else {
-      pos += src.copy(out, pos, from, to);
-    }
-  };
   const text = (s: string) => {
     ensure(3 * s.length);
     pos += out.write(s, pos);
   };
+
+  const keysBytes = keys.reduce((sum, key) => sum + key.length, 0);
+  const kindCodes = Uint8Array.from(kinds, (kind) => KIND_CODE[kind]);
 
   return {
     write(data, bounds, fieldCount, recordNumber) {
@@ -72,41 +72,46 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
         return;
       }
       if (fieldCount !== names.length) throw fieldCountError(options.label, recordNumber, fieldCount, names);
+      // Room for every copied field at once: its bytes, quotes or `false`, the keys, `}` and LF.
+      ensure(
+        keysBytes + ((bounds[3 * fieldCount - 2] as number) - (bounds[0] as number)) + 7 * fieldCount + 2,
+      );
       for (let k = 0; k < fieldCount; k++) {
         const key = keys[k] as Buffer;
-        copy(key, 0, key.length);
+        for (let i = 0; i < key.length; i++) out[pos++] = key[i] as number;
         const from = bounds[3 * k] as number;
         const to = bounds[3 * k + 1] as number;
         const flags = bounds[3 * k + 2] as number;
         if ((flags & FIELD_QUOTED) === 0 && equals(data, from, to, nullBytes)) {
-          copy(NULL, 0, 4);
+          pos = put(out, pos, NULL);
           continue;
         }
-        const kind = kinds[k] as ColumnKind;
+        const kind = kindCodes[k] as number;
         if ((flags & FIELD_DOUBLED) === 0) {
-          if (kind === 'bool') {
+          if (kind === BOOL) {
             const yes =
               equals(data, from, to, TRUE) || isOneOf(data, from, to, 0x74) || isOneOf(data, from, to, 0x31);
-            copy(yes ? TRUE : FALSE, 0, yes ? 4 : 5);
+            pos = put(out, pos, yes ? TRUE : FALSE);
             continue;
           }
-          if (
-            kind === 'int'
-              ? isCanonicalSafeInteger(data, from, to)
-              : kind === 'string' && isPlainJson(data, from, to)
-          ) {
-            if (kind === 'string') {
-              ensure(to - from + 2);
-              out[pos++] = QUOTE;
-              copy(data, from, to);
-              out[pos++] = QUOTE;
-            } else {
-              copy(data, from, to);
-            }
+          if (kind === INT && isCanonicalSafeInteger(data, from, to)) {
+            for (let i = from; i < to; i++) out[pos++] = data[i] as number;
             continue;
+          }
+          if (kind === STRING) {
+            const end = copyPlainJson(data, from, to, out, pos);
+            if (end !== -1) {
+              pos = end;
+              continue;
+            }
           }
         }
-        const value = jsonValue(kind, fieldText(data, bounds, k), (flags & FIELD_QUOTED) !== 0, nullAs);
+        const value = jsonValue(
+          kinds[k] as ColumnKind,
+          fieldText(data, bounds, k),
+          (flags & FIELD_QUOTED) !== 0,
+          nullAs,
+        );
         text(JSON.stringify(value));
       }
       ensure(2);
@@ -149,13 +154,27 @@ function isCanonicalSafeInteger(data: Buffer, from: number, to: number): boolean
   return true;
 }
 
-/** Text JSON.stringify writes as it is: no quote, backslash or control character, valid UTF-8. */
-function isPlainJson(data: Buffer, from: number, to: number): boolean {
+/**
+ * Writes `"text"` at `pos` when JSON.stringify would write the text as it is (no quote, backslash
+ * or control character, valid UTF-8) and returns the end; -1 (nothing counted) otherwise.
+ */
+function copyPlainJson(data: Buffer, from: number, to: number, out: Buffer, pos: number): number {
+  let p = pos;
   let ascii = true;
+  out[p++] = QUOTE;
   for (let i = from; i < to; i++) {
     const b = data[i] as number;
-    if (b < 0x20 || b === QUOTE || b === BACKSLASH) return false;
+    if (b < 0x20 || b === QUOTE || b === BACKSLASH) return -1;
     if (b >= 0x80) ascii = false;
+    out[p++] = b;
   }
-  return ascii || isUtf8(data.subarray(from, to));
+  if (!ascii && !isUtf8(data.subarray(from, to))) return -1;
+  out[p++] = QUOTE;
+  return p;
+}
+
+function put(out: Buffer, pos: number, bytes: Buffer): number {
+  let p = pos;
+  for (let i = 0; i < bytes.length; i++) out[p++] = bytes[i] as number;
+  return p;
 }
