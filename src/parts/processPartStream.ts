@@ -7,6 +7,7 @@ import { PartProcessingError } from '../errors.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
 import { CsvToJsonl } from './csvToJsonl.ts';
 import { createRecordCounter, type RecordCounter } from './recordCounter.ts';
+import { TailBuffer } from './tailBuffer.ts';
 
 export type PartFormat = 'csv' | 'text' | 'json' | 'parquet';
 export type PartCompression = 'gzip' | 'zstd' | 'bzip2' | 'none';
@@ -190,17 +191,16 @@ function countingSink(options: PartProcessingOptions): { counter: RecordCounter;
   if (options.format !== 'parquet') {
     return { counter: createRecordCounter(options.format, { escape: options.escape }) };
   }
-  let tail: Buffer = Buffer.alloc(0);
+  const tail = new TailBuffer(PARQUET_TAIL_BYTES);
   let rows = 0;
   return {
     counter: {
       write(chunk) {
-        tail = Buffer.concat([tail, chunk]);
-        if (tail.length > PARQUET_TAIL_BYTES) tail = tail.subarray(tail.length - PARQUET_TAIL_BYTES);
+        tail.push(chunk);
       },
       end() {
         try {
-          rows = Number(parquetMetadata(tail).num_rows);
+          rows = Number(parquetMetadata(tail.bytes()).num_rows);
         } catch (error) {
           throw new PartProcessingError(
             `${options.label}: not a readable Parquet file (${(error as Error).message}).`,
