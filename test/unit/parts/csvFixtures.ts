@@ -1,4 +1,5 @@
 import type { CsvField } from '../../../src/parts/csvRecords.ts';
+import { seededRandom } from '../../helpers/seededRandom.ts';
 
 /**
  * The splitter as it was before the byte-range fast path (a byte loop over quote parity, fields
@@ -65,16 +66,8 @@ function referenceFields(data: Buffer, start: number, end: number, delimiter: nu
   return fields;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-export function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that a failure reproduces. */
+export const random = seededRandom;
 
 // Pieces that exercise every branch: numbers canonical or not, booleans, NULL strings, JSON
 // escapes, multibyte and broken UTF-8, U+2028, quotes, delimiters, CR and LF.
