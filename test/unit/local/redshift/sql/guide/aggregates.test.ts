@@ -87,37 +87,48 @@ describe('Redshift window functions and conversions, as the Developer Guide docu
   let g: GuideRedshift;
   beforeAll(async () => {
     g = await startGuideRedshift();
-    // WINSALES-shaped rows (c_Window_functions.html), quantities chosen so the ratios are exact.
-    await g.run('create table winsales (salesid int, sellerid int, qty decimal(10,8))');
+    // The guide's WINSALES table (c_Window_functions.html, "Sample table for window function
+    // examples"), row for row.
     await g.run(
-      'insert into winsales values (1, 2, 20), (2, 2, 20), (3, 4, 10), (4, 4, 40), (5, 1, 30), (6, 1, 10), (7, 1, 10)',
+      'create table winsales (salesid int, dateid date, sellerid int, buyerid char(10), qty int, qty_shipped int)',
     );
+    await g.run(`insert into winsales values
+      (30001, '8/2/2003', 3, 'b', 10, 10), (10001, '12/24/2003', 1, 'c', 10, 10), (10005, '12/24/2003', 1, 'a', 30, null),
+      (40001, '1/9/2004', 4, 'a', 40, null), (10006, '1/18/2004', 1, 'c', 10, null), (20001, '2/12/2004', 2, 'b', 20, 20),
+      (40005, '2/12/2004', 4, 'a', 10, 10), (20002, '2/16/2004', 2, 'c', 20, 20), (30003, '4/18/2004', 3, 'b', 15, null),
+      (30004, '4/18/2004', 3, 'b', 20, null), (30007, '9/7/2004', 3, 'c', 30, null)`);
   });
   afterAll(async () => {
     await g.stop();
   });
 
-  it('RATIO_TO_REPORT returns FLOAT8 ratios within the partition (r_WF_RATIO_TO_REPORT.html)', async () => {
-    expect(
-      await g.rows(
-        'select sellerid, ratio_to_report(qty) over (partition by sellerid) from winsales order by sellerid, salesid',
-      ),
-    ).toEqual([
-      [{ longValue: 1 }, { doubleValue: 0.6 }],
-      [{ longValue: 1 }, { doubleValue: 0.2 }],
-      [{ longValue: 1 }, { doubleValue: 0.2 }],
-      [{ longValue: 2 }, { doubleValue: 0.5 }],
-      [{ longValue: 2 }, { doubleValue: 0.5 }],
-      [{ longValue: 4 }, { doubleValue: 0.2 }],
-      [{ longValue: 4 }, { doubleValue: 0.8 }],
-    ]);
+  it('RATIO_TO_REPORT(qty) OVER () is each FLOAT8 share of all quantities (r_WF_RATIO_TO_REPORT.html)', async () => {
+    // The page's first example and its printed output (rows within a seller as printed: qty descending).
+    const rows = await g.rows(
+      'select sellerid, qty, ratio_to_report(qty) over() from winsales order by sellerid, qty desc',
+    );
+    expect(rows).toEqual(
+      [
+        [1, 30, 0.13953488372093023],
+        [1, 10, 0.046511627906976744],
+        [1, 10, 0.046511627906976744],
+        [2, 20, 0.09302325581395349],
+        [2, 20, 0.09302325581395349],
+        [3, 30, 0.13953488372093023],
+        [3, 20, 0.09302325581395349],
+        [3, 15, 0.06976744186046512],
+        [3, 10, 0.046511627906976744],
+        [4, 40, 0.18604651162790697],
+        [4, 10, 0.046511627906976744],
+      ].map(([s, q, r]) => [{ longValue: s }, { longValue: q }, { doubleValue: r }]),
+    );
   });
 
   it('CONVERT(type, expr) is a cast (r_CONVERT_function.html)', async () => {
     expect(
       await g.rows(
-        'select convert(integer, qty), convert(varchar(20), sellerid) from winsales where salesid = 3',
+        'select convert(numeric(10,2), qty), convert(varchar(20), sellerid) from winsales where salesid = 40001',
       ),
-    ).toEqual([[{ longValue: 10 }, { stringValue: '4' }]]);
+    ).toEqual([[{ stringValue: '40.00' }, { stringValue: '4' }]]);
   });
 });
