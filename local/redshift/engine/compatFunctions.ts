@@ -1,5 +1,7 @@
-/** Schema holding the Redshift functions PostgreSQL lacks; every session has it on its search_path. */
-export const COMPAT_SCHEMA = 'redshift_compat';
+import { COMPAT_SCHEMA } from './compatSchema.ts';
+import { REGEXP_FUNCTIONS_DDL } from './regexpFunctions.ts';
+
+export { COMPAT_SCHEMA };
 
 const datepartNormaliser = `
 CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.normalize_datepart(part text) RETURNS text
@@ -374,6 +376,7 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    END $f$`,
   ...extractFunctions,
   ...aggregates,
+  ...REGEXP_FUNCTIONS_DDL,
   ...jsonFunctions,
   alterTableAppend,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(source text, target text, ts timestamp) RETURNS timestamp

@@ -39,6 +39,11 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'left',
   'right',
   'substring',
+  // Redshift's arguments (position, occurrence, option, parameters c/i/e/p); REPLACE replaces every match.
+  'regexp_count',
+  'regexp_instr',
+  'regexp_substr',
+  'regexp_replace',
 ]);
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
