@@ -1,4 +1,5 @@
 import { COMPAT_SCHEMA } from './compatSchema.ts';
+import { DATE_FORMAT_FUNCTIONS_DDL } from './dateFormatFunctions.ts';
 import { REGEXP_FUNCTIONS_DDL } from './regexpFunctions.ts';
 
 export { COMPAT_SCHEMA };
@@ -379,10 +380,7 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   ...REGEXP_FUNCTIONS_DDL,
   ...jsonFunctions,
   alterTableAppend,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(source text, target text, ts timestamp) RETURNS timestamp
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE source) AT TIME ZONE target $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(target text, ts timestamp) RETURNS timestamp
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE 'UTC') AT TIME ZONE target $f$`,
+  ...DATE_FORMAT_FUNCTIONS_DDL,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.months_between(a date, b date) RETURNS float8
    LANGUAGE sql IMMUTABLE STRICT AS $f$
    SELECT CASE WHEN extract(day FROM a) = extract(day FROM b)

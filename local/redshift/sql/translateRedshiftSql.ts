@@ -44,6 +44,10 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'regexp_instr',
   'regexp_substr',
   'regexp_replace',
+  // Overflowing fields accepted unless is_strict (3-argument form); TO_CHAR prints UTC for a TIMESTAMP's TZ.
+  'to_date',
+  'to_timestamp',
+  'to_char',
 ]);
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
