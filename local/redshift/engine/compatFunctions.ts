@@ -291,11 +291,11 @@ END $f$`;
  */
 /** `name(anycompatible, ...)`: PostgreSQL's function of the same name on the argument's text. */
 function stringFunctionsWithImplicitCast(): string[] {
-  const fn = (name: string, params: string[]) => {
+  const fn = (name: string, params: string[], returns = 'text') => {
     const args = params
       .map((p, i) => `${p === 'anycompatible' ? `$${i + 1}::text` : `$${i + 1}`}`)
       .join(', ');
-    return `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.${name}(${params.join(', ')}) RETURNS text
+    return `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.${name}(${params.join(', ')}) RETURNS ${returns}
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.${name}(${args}) $f$`;
   };
   return [
@@ -312,6 +312,17 @@ function stringFunctionsWithImplicitCast(): string[] {
     fn('right', ['anycompatible', 'integer']),
     fn('substring', ['anycompatible', 'integer']),
     fn('substring', ['anycompatible', 'integer', 'integer']),
+    // CHARINDEX/POSITION/STRPOS on a DECIMAL or a DATE search its text (c_String_functions).
+    fn('strpos', ['anycompatible', 'text'], 'integer'),
+    fn('lpad', ['anycompatible', 'integer']),
+    fn('lpad', ['anycompatible', 'integer', 'text']),
+    fn('rpad', ['anycompatible', 'integer']),
+    fn('rpad', ['anycompatible', 'integer', 'text']),
+    fn('replace', ['anycompatible', 'text', 'text']),
+    fn('translate', ['anycompatible', 'text', 'text']),
+    fn('upper', ['anycompatible']),
+    fn('lower', ['anycompatible']),
+    fn('initcap', ['anycompatible']),
     // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
     // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
     `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
@@ -349,13 +360,16 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   datepartNormaliser,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.getdate() RETURNS timestamp
    LANGUAGE sql STABLE AS $f$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s text) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s anycompatible) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s::text) $f$`,
   // String functions cast a non-text first argument to its text, as Redshift does
   // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
   ...stringFunctionsWithImplicitCast(),
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack anycompatible) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack::text, needle) $f$`,
+  // POSITION(needle IN haystack), written as a call by the translation (positionEdits).
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.position(needle text, haystack anycompatible) RETURNS integer
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack::text, needle) $f$`,
   // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
    LANGUAGE sql IMMUTABLE STRICT AS $f$
@@ -391,16 +405,22 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
                      + (extract(day FROM a) - extract(day FROM b)) / 31.0)::float8 END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.trunc(ts timestamp) RETURNS date
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts::date $f$`,
+  // r_STRTOL: leading white space, a sign, '0x' in base 16; '' is 0; outside BIGINT is an error.
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.strtol(s text, base integer) RETURNS bigint
    LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-   DECLARE r bigint := 0; c text; d int;
+   DECLARE r bigint := 0; t text := lower(ltrim(s, E' \t\n\r\f\v')); negative boolean := false; c text; d int;
    BEGIN
-     FOREACH c IN ARRAY regexp_split_to_array(lower(s), '') LOOP
+     IF base NOT BETWEEN 2 AND 36 THEN
+       RAISE EXCEPTION 'STRTOL: base % is not between 2 and 36', base USING ERRCODE = '22023';
+     END IF;
+     IF left(t, 1) IN ('+', '-') THEN negative := left(t, 1) = '-'; t := substr(t, 2); END IF;
+     IF base = 16 AND left(t, 2) = '0x' THEN t := substr(t, 3); END IF;
+     FOREACH c IN ARRAY regexp_split_to_array(t, '') LOOP
        d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
        IF d < 0 OR d >= base THEN RETURN NULL; END IF;
        r := r * base + d;
      END LOOP;
-     RETURN r;
+     RETURN CASE WHEN negative THEN -r ELSE r END;
    END $f$`,
   dateadd('timestamp'),
   dateadd('timestamptz'),

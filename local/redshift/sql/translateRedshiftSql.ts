@@ -39,6 +39,14 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'left',
   'right',
   'substring',
+  'strpos',
+  'lpad',
+  'rpad',
+  'replace',
+  'translate',
+  'upper',
+  'lower',
+  'initcap',
   // Redshift's arguments (position, occurrence, option, parameters c/i/e/p); REPLACE replaces every match.
   'regexp_count',
   'regexp_instr',
@@ -93,7 +101,7 @@ const CACHE_ENTRIES = 500;
 const CACHE_TEXT_LIMIT = 64 * 1024;
 
 /** Words whose presence may need an edit from the parse tree (see planEdits). */
-const TREE_WORDS = new Set(['update', 'extract', ...COMPAT_CALLS]);
+const TREE_WORDS = new Set(['update', 'extract', 'position', ...COMPAT_CALLS]);
 
 /** True when no edit of planEdits can apply: no such word, no parenthesised query. */
 function treeNotNeeded(tokens: readonly Token[]): boolean {
@@ -302,6 +310,14 @@ function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
           written === 'extract'
         ) {
           extractEdits(ix, i, edits);
+        } else if (
+          fn.length === 2 &&
+          fn[0] === 'pg_catalog' &&
+          fn[1] === 'position' &&
+          node.funcformat === 'COERCE_SQL_SYNTAX' &&
+          written === 'position'
+        ) {
+          positionEdits(ix, i, edits);
         }
         return;
       }
@@ -340,6 +356,27 @@ function extractEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
   edits.push({ start: name.start, end: ix.end(nameIndex), text: `${COMPAT_SCHEMA}.extract` });
   edits.push({ start: partToken.start, end: ix.end(part), text: partText });
   edits.push({ start: (ix.tokens[from] as Token).start, end: ix.end(from), text: ',' });
+}
+
+/**
+ * `POSITION(a IN b)` becomes `redshift_compat.position(a, b)`, which reads a DECIMAL or DATE `b`
+ * as its text, as Redshift does (PostgreSQL has no position(text, numeric)).
+ */
+function positionEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
+  const open = ix.next(nameIndex + 1);
+  if (!ix.isPunct(open, '(')) return;
+  const close = ix.close(open);
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    if (ix.isPunct(k, '(')) depth++;
+    else if (ix.isPunct(k, ')')) depth--;
+    else if (depth === 0 && isWord(ix.tokens[k], 'in')) {
+      const name = ix.tokens[nameIndex] as Token;
+      edits.push({ start: name.start, end: ix.end(nameIndex), text: `${COMPAT_SCHEMA}.position` });
+      edits.push({ start: (ix.tokens[k] as Token).start, end: ix.end(k), text: ',' });
+      return;
+    }
+  }
 }
 
 /** Index of the `(` that opens a subquery in FROM, or -1. */

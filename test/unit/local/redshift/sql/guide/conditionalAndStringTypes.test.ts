@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+
+const str = (stringValue: string) => ({ stringValue });
+const long = (longValue: number) => ({ longValue });
+
+describe('Conditional result types, STRTOL and string functions on non-text arguments, as the guide documents them', () => {
+  let g: GuideRedshift;
+  beforeAll(async () => {
+    g = await startGuideRedshift();
+    // SALES.COMMISSION is DECIMAL(8,2) in TICKIT: three commissions over 999.00.
+    await g.run('create table sales (salesid integer, commission decimal(8,2))');
+    await g.run('insert into sales values (1, 1000.50), (2, 52.50), (3, 1234.00), (4, 7.51), (5, 1893.60)');
+    await g.run('create table nulls (column1 integer)');
+    await g.run('insert into nulls values (null)');
+    await g.run(
+      'create table users (firstname varchar(30), lastname varchar(30), email varchar(100), phone char(14))',
+    );
+    await g.run(`insert into users values ('Aphrodite', 'Acevedo', null, '(906) 632-4407'),
+      ('Caldwell', 'Acevedo', 'Nunc.sollicitudin@Duisac.ca', '(111) 111-1111'),
+      ('Quinn', 'Adams', 'vel@adipiscingligulaAenean.com', '(222) 222-2222')`);
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  it('DECODE keeps the result type (INTEGER), NVL2 the not_null_return_value type (VARCHAR) (r_NVL2.html)', async () => {
+    // "the DECODE return value data type will be INTEGER and the NVL2 return value data type will be VARCHAR"
+    expect(
+      await g.rows("select decode(column1, null, 1234, '2345'), nvl2(column1, '2345', 1234) from nulls"),
+    ).toEqual([[long(1234), str('1234')]]);
+    // The page's contact-info example (its `firstname + ' ' + lastname` written with ||).
+    expect(
+      await g.rows(`select (firstname || ' ' || lastname) as name, nvl2(email, email, phone) AS contact_info
+        from users where lastname like 'A%' order by lastname, firstname`),
+    ).toEqual([
+      [str('Aphrodite Acevedo'), str('(906) 632-4407')],
+      [str('Caldwell Acevedo'), str('Nunc.sollicitudin@Duisac.ca')],
+      [str('Quinn Adams'), str('vel@adipiscingligulaAenean.com')],
+    ]);
+  });
+
+  it('STRTOL reads bases 2 to 36, 0x in base 16, signs and white space (r_STRTOL.html)', async () => {
+    expect(
+      await g.rows(`select strtol('0xf',16), strtol('abcd1234',16), strtol('1234567', 10), strtol('1234567', 8),
+        strtol('110101', 2), strtol('  -0x1F', 16), strtol('', 10)`),
+    ).toEqual([[long(15), long(2882343476), long(1234567), long(342391), long(53), long(-31), long(0)]]);
+    // "The converted value must be within the signed 64-bit range."
+    expect(await g.fails("select strtol('ffffffffffffffffff', 16)")).toMatch(/out of range/);
+    expect(await g.fails("select strtol('1', 37)")).toMatch(/base 37 is not between 2 and 36/);
+  });
+
+  it('CHARINDEX, POSITION and STRPOS search a DECIMAL as its text (r_CHARINDEX.html, r_POSITION.html, r_STRPOS.html)', async () => {
+    expect(await g.rows("select charindex('dog', 'fish'), charindex('fish', 'dogfish')")).toEqual([
+      [long(0), long(4)],
+    ]);
+    expect(await g.rows("select position('fish' in 'dogfish'), strpos('dogfish', 'fish')")).toEqual([
+      [long(4), long(4)],
+    ]);
+    // The pages' COMMISSION-over-999.00 count: the '.' of 1000.50, 1234.00, 1893.60 is the fifth character.
+    expect(
+      await g.rows(`select distinct charindex('.', commission), count (charindex('.', commission))
+        from sales where charindex('.', commission) > 4 group by charindex('.', commission) order by 1,2`),
+    ).toEqual([[long(5), long(3)]]);
+    expect(
+      await g.rows(`select distinct position('.' in commission), count (position('.' in commission))
+        from sales where position('.' in commission) > 4 group by position('.' in commission) order by 1,2`),
+    ).toEqual([[long(5), long(3)]]);
+    expect(
+      await g.rows(`select distinct strpos(commission, '.'), count (strpos(commission, '.'))
+        from sales where strpos(commission, '.') > 4 group by strpos(commission, '.') order by 1,2`),
+    ).toEqual([[long(5), long(3)]]);
+  });
+
+  it('LEN, LPAD, REPLACE, UPPER on a DECIMAL or DATE read its text', async () => {
+    expect(
+      await g.rows(`select len(commission), lpad(commission, 9, '*'), replace(date '2008-01-05', '-', '/'),
+        upper(date '2008-01-05') from sales where salesid = 1`),
+    ).toEqual([[long(7), str('**1000.50'), str('2008/01/05'), str('2008-01-05')]]);
+  });
+});
