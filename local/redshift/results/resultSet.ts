@@ -56,7 +56,19 @@ export interface StoredResult {
   size: number;
 }
 
-/** Column metadata as the Data API returns it (PostgreSQL type names are Redshift's). */
+/**
+ * Redshift's names for the types the local engine stores differently: SUPER is jsonb, VARBYTE is
+ * bytea, and the text functions return (Redshift has no TEXT type: it is VARCHAR). Every other
+ * PostgreSQL type name (int2/int4/int8, numeric, float4/float8, bool, bpchar, varchar, date,
+ * time, timetz, timestamp, timestamptz) is Redshift's own.
+ */
+const REDSHIFT_TYPE_NAMES: Readonly<Record<string, string>> = {
+  jsonb: 'super',
+  bytea: 'varbyte',
+  text: 'varchar',
+};
+
+/** Column metadata as the Data API returns it (Redshift's type names). */
 export function columnMetadata(
   field: PgField,
   typeName: string,
@@ -88,7 +100,7 @@ export function columnMetadata(
     scale,
     schemaName: table?.schema ?? '',
     tableName: table?.table ?? '',
-    typeName,
+    typeName: REDSHIFT_TYPE_NAMES[typeName] ?? typeName,
     length: 0,
   };
 }
