@@ -62,7 +62,7 @@ BEGIN
 END $f$`;
 
 /** The timestamp of lenient fields; with is_strict, Redshift's out-of-range errors (r_TO_DATE_function, r_TO_TIMESTAMP). */
-const fieldsTimestamp = String.raw`
+const fieldsTimestamp = `
 CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.datetime_from_fields(v numeric[], is_strict boolean) RETURNS timestamp
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 DECLARE first timestamp := make_timestamp(v[1]::int, 1, 1, 0, 0, 0);

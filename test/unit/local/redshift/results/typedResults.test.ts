@@ -92,7 +92,7 @@ describe('typed results of the local Data API and UNLOAD', () => {
         Id: (await executeAndWait(rs, { Sql: sql, ResultFormat: 'CSV' })).Id,
       }),
     );
-    const csvText = (csv.Records?.[0] as { CSVRecords: string }).CSVRecords;
+    const csvText = (csv.Records?.[0] as { CSVRecords?: string } | undefined)?.CSVRecords;
     // The SUPER text holds commas and quotes: CSV quotes it and doubles the quotes.
     expect(csvText).toBe(
       `d,dt,ts,tstz,s,b\n${texts.slice(0, 4).join(',')},"${(texts[4] as string).replace(/"/g, '""')}",t\n`,
