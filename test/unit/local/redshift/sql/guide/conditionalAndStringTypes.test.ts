@@ -1,4 +1,6 @@
+import { GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeAndWait } from '../../../../../helpers/testRedshift.ts';
 import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
 
 const str = (stringValue: string) => ({ stringValue });
@@ -37,6 +39,56 @@ describe('Conditional result types, STRTOL and string functions on non-text argu
       [str('Aphrodite Acevedo'), str('(906) 632-4407')],
       [str('Caldwell Acevedo'), str('Nunc.sollicitudin@Duisac.ca')],
       [str('Quinn Adams'), str('vel@adipiscingligulaAenean.com')],
+    ]);
+  });
+
+  it('DECODE maps codes to names, NULL to 0 (an INTEGER column named case) (r_DECODE_expression.html)', async () => {
+    await g.run('create table category (catid smallint, catname varchar(10))');
+    await g.run(
+      `insert into category values (1, 'MLB'), (2, 'NHL'), (3, 'NFL'), (4, 'NBA'), (5, 'MLS'), (6, 'Musicals')`,
+    );
+    const d = await executeAndWait(g.rs, {
+      Sql: `select catid, decode(catname, 'NHL', 'National Hockey League', 'MLB', 'Major League Baseball',
+          'MLS', 'Major League Soccer', 'NFL', 'National Football League', 'NBA', 'National Basketball Association',
+          'Unknown') from category order by catid`,
+    });
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    expect(r.ColumnMetadata?.map((c) => c.name)).toEqual(['catid', 'case']);
+    expect(r.Records?.map((row) => (row[1] as { stringValue: string }).stringValue)).toEqual([
+      'Major League Baseball',
+      'National Hockey League',
+      'National Football League',
+      'National Basketball Association',
+      'Major League Soccer',
+      'Unknown',
+    ]);
+    await g.run('create table venue (venuename varchar(40), venuestate char(2), venueseats integer)');
+    await g.run(`insert into venue values ('Coors Field', 'CO', 76125), ('Pepsi Center', 'CO', 0),
+      ('Ballys Hotel', 'NV', null), ('Bellagio Hotel', 'NV', null), ('Fenway Park', 'MA', 39928)`);
+    expect(
+      await g.rows(`select venuename, venuestate, decode(venueseats,null,0,1) from venue
+        where venuestate in('NV','CO') order by 2,3,1`),
+    ).toEqual([
+      [str('Coors Field'), str('CO'), long(1)],
+      [str('Pepsi Center'), str('CO'), long(1)],
+      [str('Ballys Hotel'), str('NV'), long(0)],
+      [str('Bellagio Hotel'), str('NV'), long(0)],
+    ]);
+  });
+
+  it('GREATEST of two VARCHARs is the alphabetically highest (r_GREATEST_LEAST.html)', async () => {
+    await g.run('create table people (userid integer, firstname varchar(30), lastname varchar(30))');
+    await g.run(`insert into people values (1, 'Lars', 'Ratliff'), (2, 'Reagan', 'Hodge'), (3, 'Colton', 'Roy'),
+      (4, 'Tamekah', 'Juarez')`);
+    expect(
+      await g.rows(
+        'select firstname, lastname, greatest(firstname,lastname) from people where userid < 10 order by 3, 1',
+      ),
+    ).toEqual([
+      [str('Lars'), str('Ratliff'), str('Ratliff')],
+      [str('Reagan'), str('Hodge'), str('Reagan')],
+      [str('Colton'), str('Roy'), str('Roy')],
+      [str('Tamekah'), str('Juarez'), str('Tamekah')],
     ]);
   });
 
