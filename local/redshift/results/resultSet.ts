@@ -1,3 +1,5 @@
+import { JSONB_OID, superText } from './superText.ts';
+
 /** PostgreSQL type oids the Data API maps to typed fields. */
 const OID = {
   bool: 16,
@@ -127,7 +129,7 @@ function fieldJson(value: string | null, typeId: number): string {
     const hex = value.startsWith('\\x') ? value.slice(2) : value;
     return `{"blobValue":"${Buffer.from(hex, 'hex').toString('base64')}"}`;
   }
-  return `{"stringValue":${JSON.stringify(value)}}`;
+  return `{"stringValue":${JSON.stringify(typeId === JSONB_OID ? superText(value) : value)}}`;
 }
 
 export interface Page {
@@ -175,7 +177,8 @@ export function csvPage(
   let csv = offset === 0 ? `${result.columns.map((c) => csvValue(c.name)).join(',')}\n` : '';
   let i = offset;
   for (; i < result.rows.length; i++) {
-    const line = `${(result.rows[i] as (string | null)[]).map(csvValue).join(',')}\n`;
+    const row = result.rows[i] as (string | null)[];
+    const line = `${row.map((v, c) => csvValue(v !== null && result.typeIds[c] === JSONB_OID ? superText(v) : v)).join(',')}\n`;
     if (i > offset && csv.length + line.length > maxBytes) break;
     csv += line;
   }

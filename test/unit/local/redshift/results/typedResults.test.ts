@@ -51,7 +51,7 @@ describe('typed results of the local Data API and UNLOAD', () => {
       { stringValue: '2008-01-05 14:30:00.123' },
       { stringValue: '2008-01-05 14:30:00+00' },
       { stringValue: '12:34:56' },
-      { stringValue: '{"a": [1, 2]}' },
+      { stringValue: '{"a":[1,2]}' },
       { blobValue: new Uint8Array([0x61, 0x62]) },
     ]);
     expect(r.Records?.[1]).toEqual(Array.from({ length: 15 }, () => ({ isNull: true })));
