@@ -305,19 +305,10 @@ function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
         } else if (
           fn.length === 2 &&
           fn[0] === 'pg_catalog' &&
-          fn[1] === 'extract' &&
           node.funcformat === 'COERCE_SQL_SYNTAX' &&
-          written === 'extract'
+          written === fn[1]
         ) {
-          extractEdits(ix, i, edits);
-        } else if (
-          fn.length === 2 &&
-          fn[0] === 'pg_catalog' &&
-          fn[1] === 'position' &&
-          node.funcformat === 'COERCE_SQL_SYNTAX' &&
-          written === 'position'
-        ) {
-          positionEdits(ix, i, edits);
+          SQL_SYNTAX_EDITS[written]?.(ix, i, edits);
         }
         return;
       }
@@ -378,6 +369,13 @@ function positionEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
     }
   }
 }
+
+/** Calls written in SQL syntax (`EXTRACT(part FROM x)`, `POSITION(a IN b)`) that Redshift reads otherwise. */
+const SQL_SYNTAX_EDITS: Readonly<Record<string, (ix: TokenIndex, nameIndex: number, edits: Edit[]) => void>> =
+  {
+    extract: extractEdits,
+    position: positionEdits,
+  };
 
 /** Index of the `(` that opens a subquery in FROM, or -1. */
 function subqueryParen(ix: TokenIndex, subquery: unknown): number {
