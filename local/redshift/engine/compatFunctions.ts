@@ -365,6 +365,15 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   // String functions cast a non-text first argument to its text, as Redshift does
   // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
   ...stringFunctionsWithImplicitCast(),
+  // `firstname + ' ' + lastname` (r_NVL2.html): + between strings concatenates. Operators are
+  // found through the search_path like functions; numbers keep PostgreSQL's + (no implicit cast
+  // from a number to text).
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.concat_plus(a text, b text) RETURNS text
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT a || b $f$`,
+  `DO $f$ BEGIN
+     CREATE OPERATOR ${COMPAT_SCHEMA}.+ (LEFTARG = text, RIGHTARG = text, FUNCTION = ${COMPAT_SCHEMA}.concat_plus);
+   EXCEPTION WHEN duplicate_function THEN NULL;
+   END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack anycompatible) RETURNS integer
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack::text, needle) $f$`,
   // POSITION(needle IN haystack), written as a call by the translation (positionEdits).

@@ -31,9 +31,9 @@ describe('Conditional result types, STRTOL and string functions on non-text argu
     expect(
       await g.rows("select decode(column1, null, 1234, '2345'), nvl2(column1, '2345', 1234) from nulls"),
     ).toEqual([[long(1234), str('1234')]]);
-    // The page's contact-info example (its `firstname + ' ' + lastname` written with ||).
+    // The page's contact-info example (+ between strings concatenates).
     expect(
-      await g.rows(`select (firstname || ' ' || lastname) as name, nvl2(email, email, phone) AS contact_info
+      await g.rows(`select (firstname + ' ' + lastname) as name, nvl2(email, email, phone) AS contact_info
         from users where lastname like 'A%' order by lastname, firstname`),
     ).toEqual([
       [str('Aphrodite Acevedo'), str('(906) 632-4407')],
@@ -122,6 +122,14 @@ describe('Conditional result types, STRTOL and string functions on non-text argu
       await g.rows(`select distinct strpos(commission, '.'), count (strpos(commission, '.'))
         from sales where strpos(commission, '.') > 4 group by strpos(commission, '.') order by 1,2`),
     ).toEqual([[long(5), long(3)]]);
+  });
+
+  it('+ concatenates strings and still adds numbers', async () => {
+    expect(
+      await g.rows(
+        "select 'a' + 'b', firstname + lastname, 1 + 2, 1.5 + 2, null::varchar + 'x' from users where firstname = 'Quinn'",
+      ),
+    ).toEqual([[str('ab'), str('QuinnAdams'), long(3), str('3.5'), { isNull: true }]]);
   });
 
   it('LEN, LPAD, REPLACE, UPPER on a DECIMAL or DATE read its text', async () => {
