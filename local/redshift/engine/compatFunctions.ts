@@ -1,6 +1,7 @@
 import { COMPAT_SCHEMA } from './compatSchema.ts';
 import { DATE_FORMAT_FUNCTIONS_DDL } from './dateFormatFunctions.ts';
 import { REGEXP_FUNCTIONS_DDL } from './regexpFunctions.ts';
+import { STRING_FUNCTIONS_DDL } from './stringFunctions.ts';
 
 export { COMPAT_SCHEMA };
 
@@ -284,101 +285,47 @@ BEGIN
   EXECUTE format('DELETE FROM %s', source);
 END $f$`;
 
+/** IGNORE NULLS (lowerIgnoreNulls) and MEDIAN / PERCENTILE_CONT as windows (rewriteRedshiftSql). */
+const windowHelpers: string[] = [
+  // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
+  // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN s IS NULL THEN v ELSE s END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT coalesce(v, s) $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.first_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.first_nonnull, stype = anyelement)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.last_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.last_nonnull, stype = anyelement)`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lag(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+  // MEDIAN / PERCENTILE_CONT as windows (PARTITION BY only): plain aggregates collecting the
+  // partition's non-NULL values, interpolated by PostgreSQL's own percentile_cont. The state's
+  // first element is the fraction.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_collect(s float8[], f float8, v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN coalesce(s, ARRAY[f]) ELSE coalesce(s, ARRAY[f]) || v END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_interpolate(s float8[]) RETURNS float8
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT percentile_cont(s[1]) WITHIN GROUP (ORDER BY x) FROM unnest(s[2:]) x $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.percentile_cont(float8, float8) (
+   sfunc = ${COMPAT_SCHEMA}.percentile_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.median_collect(s float8[], v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.percentile_collect(s, 0.5, v) $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.median(float8) (
+   sfunc = ${COMPAT_SCHEMA}.median_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
+];
+
 /**
  * Idempotent DDL run once per database before its first statement: the Redshift functions
  * PostgreSQL lacks, and the session-level counters UNLOAD/COPY set
  * (`set_config('redshift.last_copy_count', ...)`).
  */
-/** `name(anycompatible, ...)`: PostgreSQL's function of the same name on the argument's text. */
-function stringFunctionsWithImplicitCast(): string[] {
-  const fn = (name: string, params: string[], returns = 'text') => {
-    const args = params
-      .map((p, i) => `${p === 'anycompatible' ? `$${i + 1}::text` : `$${i + 1}`}`)
-      .join(', ');
-    return `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.${name}(${params.join(', ')}) RETURNS ${returns}
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.${name}(${args}) $f$`;
-  };
-  return [
-    fn('split_part', ['anycompatible', 'text', 'integer']),
-    fn('ltrim', ['anycompatible']),
-    fn('ltrim', ['anycompatible', 'text']),
-    fn('rtrim', ['anycompatible']),
-    fn('rtrim', ['anycompatible', 'text']),
-    fn('btrim', ['anycompatible']),
-    fn('btrim', ['anycompatible', 'text']),
-    fn('repeat', ['anycompatible', 'integer']),
-    fn('reverse', ['anycompatible']),
-    fn('left', ['anycompatible', 'integer']),
-    fn('right', ['anycompatible', 'integer']),
-    fn('substring', ['anycompatible', 'integer']),
-    fn('substring', ['anycompatible', 'integer', 'integer']),
-    // CHARINDEX/POSITION/STRPOS on a DECIMAL or a DATE search its text (c_String_functions).
-    fn('strpos', ['anycompatible', 'text'], 'integer'),
-    fn('lpad', ['anycompatible', 'integer']),
-    fn('lpad', ['anycompatible', 'integer', 'text']),
-    fn('rpad', ['anycompatible', 'integer']),
-    fn('rpad', ['anycompatible', 'integer', 'text']),
-    fn('replace', ['anycompatible', 'text', 'text']),
-    fn('translate', ['anycompatible', 'text', 'text']),
-    fn('upper', ['anycompatible']),
-    fn('lower', ['anycompatible']),
-    fn('initcap', ['anycompatible']),
-    // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
-    // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN s IS NULL THEN v ELSE s END $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_nonnull(s anyelement, v anyelement) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT coalesce(v, s) $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.first_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.first_nonnull, stype = anyelement)`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.last_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.last_nonnull, stype = anyelement)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lag(a anyarray, n bigint) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
-    // MEDIAN / PERCENTILE_CONT as windows (PARTITION BY only): plain aggregates collecting the
-    // partition's non-NULL values, interpolated by PostgreSQL's own percentile_cont. The state's
-    // first element is the fraction.
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_collect(s float8[], f float8, v float8) RETURNS float8[]
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN coalesce(s, ARRAY[f]) ELSE coalesce(s, ARRAY[f]) || v END $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_interpolate(s float8[]) RETURNS float8
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT percentile_cont(s[1]) WITHIN GROUP (ORDER BY x) FROM unnest(s[2:]) x $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.percentile_cont(float8, float8) (
-   sfunc = ${COMPAT_SCHEMA}.percentile_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.median_collect(s float8[], v float8) RETURNS float8[]
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.percentile_collect(s, 0.5, v) $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.median(float8) (
-   sfunc = ${COMPAT_SCHEMA}.median_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer) RETURNS bytea
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2) $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer, integer) RETURNS bytea
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2, $3) $f$`,
-  ];
-}
-
 export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS ${COMPAT_SCHEMA}`,
   datepartNormaliser,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.getdate() RETURNS timestamp
    LANGUAGE sql STABLE AS $f$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s anycompatible) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s::text) $f$`,
-  // String functions cast a non-text first argument to its text, as Redshift does
-  // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
-  ...stringFunctionsWithImplicitCast(),
-  // `firstname + ' ' + lastname` (r_NVL2.html): + between strings concatenates. Operators are
-  // found through the search_path like functions; numbers keep PostgreSQL's + (no implicit cast
-  // from a number to text).
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.concat_plus(a text, b text) RETURNS text
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT a || b $f$`,
-  `DO $f$ BEGIN
-     CREATE OPERATOR ${COMPAT_SCHEMA}.+ (LEFTARG = text, RIGHTARG = text, FUNCTION = ${COMPAT_SCHEMA}.concat_plus);
-   EXCEPTION WHEN duplicate_function THEN NULL;
-   END $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack anycompatible) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack::text, needle) $f$`,
-  // POSITION(needle IN haystack), written as a call by the translation (positionEdits).
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.position(needle text, haystack anycompatible) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack::text, needle) $f$`,
+  ...STRING_FUNCTIONS_DDL,
+  ...windowHelpers,
   // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
    LANGUAGE sql IMMUTABLE STRICT AS $f$
@@ -414,23 +361,6 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
                      + (extract(day FROM a) - extract(day FROM b)) / 31.0)::float8 END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.trunc(ts timestamp) RETURNS date
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts::date $f$`,
-  // r_STRTOL: leading white space, a sign, '0x' in base 16; '' is 0; outside BIGINT is an error.
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.strtol(s text, base integer) RETURNS bigint
-   LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-   DECLARE r bigint := 0; t text := lower(ltrim(s, E' \t\n\r\f\v')); negative boolean := false; c text; d int;
-   BEGIN
-     IF base NOT BETWEEN 2 AND 36 THEN
-       RAISE EXCEPTION 'STRTOL: base % is not between 2 and 36', base USING ERRCODE = '22023';
-     END IF;
-     IF left(t, 1) IN ('+', '-') THEN negative := left(t, 1) = '-'; t := substr(t, 2); END IF;
-     IF base = 16 AND left(t, 2) = '0x' THEN t := substr(t, 3); END IF;
-     FOREACH c IN ARRAY regexp_split_to_array(t, '') LOOP
-       d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
-       IF d < 0 OR d >= base THEN RETURN NULL; END IF;
-       r := r * base + d;
-     END LOOP;
-     RETURN CASE WHEN negative THEN -r ELSE r END;
-   END $f$`,
   dateadd('timestamp'),
   dateadd('timestamptz'),
   // A date or an untyped literal ('2008-01-31') gives a timestamp, as on Redshift.
