@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { describeStatement } from '../../postgres/describeStatement.ts';
 import type { CommandContext } from '../commands/types.ts';
 import type { RedshiftCommands } from '../engine/redshiftCommands.ts';
 import {
@@ -9,6 +10,7 @@ import {
   type StoredResult,
 } from '../results/resultSet.ts';
 import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
+import { lowerDecimalArithmetic } from '../sql/lowerDecimalArithmetic.ts';
 import { joinTokens, splitStatements, type Token, tokenize } from '../sql/tokenize.ts';
 import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
 import { currentQueryGroup, recordQueryHistory } from './queryHistory.ts';
@@ -166,8 +168,10 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
   if (commitAround) await client.query('COMMIT');
   let res: pg.QueryResult<(string | null)[]>;
   try {
+    // Redshift's DECIMAL result types need the operands' types: a probe, only for DECIMAL arithmetic.
+    const text = await lowerDecimalArithmetic(bound.text, (sql) => probeOperands(client, sql));
     res = (await client.query({
-      text: bound.text,
+      text,
       values: bound.values,
       rowMode: 'array',
       types: rawTypes,
@@ -184,6 +188,23 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
     ]);
   }
   return outcome;
+}
+
+/**
+ * Describes the operand probe without running it. Inside a transaction block a failed Parse
+ * would abort the caller's transaction, so the probe runs under a savepoint there.
+ */
+async function probeOperands(client: pg.ClientBase, sql: string) {
+  const guarded = inTransactionBlock(client);
+  if (guarded) await client.query('SAVEPOINT redshift_decimal_probe');
+  try {
+    const fields = await describeStatement(client, sql);
+    if (guarded) await client.query('RELEASE SAVEPOINT redshift_decimal_probe');
+    return fields;
+  } catch {
+    if (guarded) await client.query('ROLLBACK TO SAVEPOINT redshift_decimal_probe');
+    return undefined;
+  }
 }
 
 /**
