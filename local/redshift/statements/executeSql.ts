@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { describeStatement } from '../../postgres/describeStatement.ts';
 import type { CommandContext } from '../commands/types.ts';
 import type { RedshiftCommands } from '../engine/redshiftCommands.ts';
 import {
@@ -13,6 +12,7 @@ import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
 import { lowerDecimalArithmetic } from '../sql/lowerDecimalArithmetic.ts';
 import { joinTokens, splitStatements, type Token, tokenize } from '../sql/tokenize.ts';
 import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
+import { inTransactionBlock, probeOperands } from './probeOperands.ts';
 import { currentQueryGroup, recordQueryHistory } from './queryHistory.ts';
 
 /** pg hands back PostgreSQL's text output untouched: conversion happens per page, by type. */
@@ -188,31 +188,6 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
     ]);
   }
   return outcome;
-}
-
-/**
- * Describes the operand probe without running it. Inside a transaction block a failed Parse
- * would abort the caller's transaction, so the probe runs under a savepoint there.
- */
-async function probeOperands(client: pg.ClientBase, sql: string) {
-  const guarded = inTransactionBlock(client);
-  if (guarded) await client.query('SAVEPOINT redshift_decimal_probe');
-  try {
-    const fields = await describeStatement(client, sql);
-    if (guarded) await client.query('RELEASE SAVEPOINT redshift_decimal_probe');
-    return fields;
-  } catch {
-    if (guarded) await client.query('ROLLBACK TO SAVEPOINT redshift_decimal_probe');
-    return undefined;
-  }
-}
-
-/**
- * True inside BEGIN ... (a batch in TRANSACTION mode or the user's own BEGIN): the status byte
- * of the server's last ReadyForQuery, which pg keeps on the client.
- */
-function inTransactionBlock(client: pg.ClientBase): boolean {
-  return (client as unknown as { _txStatus?: string })._txStatus === 'T';
 }
 
 /**
