@@ -41,6 +41,21 @@ const OID_INTEGER: Readonly<Record<number, DecimalType>> = {
   20: INTEGER_AS_DECIMAL.int8,
 };
 const NUMERIC_OID = 1700;
+/** Words that end the FROM clause at parenthesis depth 0. */
+const FROM_END = [
+  'where',
+  'group',
+  'having',
+  'window',
+  'order',
+  'limit',
+  'offset',
+  'fetch',
+  'for',
+  'union',
+  'intersect',
+  'except',
+];
 /** Words that end a select-list item at parenthesis depth 0. */
 const ITEM_END = [
   'from',
@@ -64,7 +79,7 @@ const ITEM_END = [
  * types (r_numeric_computations201, r_SUM, r_AVG): `pricepaid / commission` between DECIMAL(8,2)
  * columns becomes `(pricepaid / commission)::numeric(17,9)`. PostgreSQL keeps no precision for a
  * computed NUMERIC, so the operands' types come from the statement's casts and literals and, for
- * columns, from one probe (`describe` of a SELECT of those columns over the same FROM). A statement
+ * columns, from one probe (`describe` of a SELECT of those columns over the same FROM, nothing after it). A statement
  * without such arithmetic is returned as it is, without a probe; so is an item whose operand
  * types are unknown, a division nested in other arithmetic, or a result past 38 digits.
  */
@@ -95,7 +110,7 @@ export async function lowerDecimalArithmetic(text: string, describe: DescribeOpe
     const first = planned[0]?.span;
     const last = planned[planned.length - 1]?.span;
     if (!first || !last) return text;
-    const probe = `${text.slice(0, first.start)}${columns.join(', ')}${text.slice(last.end, orderByStart(tokens, last.end))}`;
+    const probe = `${text.slice(0, first.start)}${columns.join(', ')}${text.slice(last.end, fromClauseEnd(tokens, last.end))}`;
     const described = await describe(probe);
     if (!described || described.length !== columns.length) return text;
     for (const [i, ref] of columns.entries()) known.set(ref, operandOfColumn(described[i] as ProbedColumn));
@@ -254,23 +269,17 @@ function itemSpan(
   return { start, end, exprEnd };
 }
 
-/** Where the statement's own ORDER BY starts (it may name the list's aliases, which the probe lacks). */
-function orderByStart(tokens: readonly Token[], from: number): number {
+/**
+ * Where the FROM clause after the select list ends: the probe keeps only the scope the columns
+ * are named in (no WHERE with its parameters, no GROUP BY whose positions count the probe's list).
+ */
+function fromClauseEnd(tokens: readonly Token[], from: number): number {
   let depth = 0;
-  for (const [i, t] of tokens.entries()) {
+  for (const t of tokens) {
     if (t.start < from) continue;
     if (t.text === '(') depth++;
     else if (t.text === ')') depth--;
-    else if (t.kind === 'semicolon') return t.start;
-    else if (
-      depth === 0 &&
-      isWord(t, 'order') &&
-      isWord(
-        tokens.slice(i + 1).find((n) => !isTrivia(n)),
-        'by',
-      )
-    )
-      return t.start;
+    else if (t.kind === 'semicolon' || (depth === 0 && isWord(t, ...FROM_END))) return t.start;
   }
   const last = tokens[tokens.length - 1];
   return last ? last.start + last.text.length : from;

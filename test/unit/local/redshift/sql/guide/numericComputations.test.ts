@@ -107,15 +107,29 @@ describe('Computations with numeric values (r_numeric_computations201.html)', ()
     expect(r.records).toEqual([[{ stringValue: '13073.00' }, { stringValue: '980.47' }]]);
   });
 
-  it('in a transactional batch, a probe PostgreSQL cannot describe leaves the transaction usable', async () => {
-    // The probe `select pricepaid from sales group by 1` is refused; the statement itself runs.
+  it('GROUP BY a position and a WHERE with a parameter keep the types: the probe reads only FROM', async () => {
+    const d = await executeAndWait(g.rs, {
+      Sql: 'select salesid, sum(pricepaid) * 2 from sales where salesid = :id group by 1',
+      Parameters: [{ name: 'id', value: '2' }],
+    });
+    expect(d.Status, d.Error).toBe('FINISHED');
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    // SUM is DECIMAL(38,2), times 2 keeps scale 2 (s1 + 0).
+    expect(r.Records).toEqual([[{ longValue: 2 }, { stringValue: '24690.00' }]]);
+    expect((await typed('select salesid, sum(pricepaid) from sales group by 1 order by 1')).types).toEqual([
+      ['salesid', 'int4', 10, 0],
+      ['sum', 'numeric', 38, 2],
+    ]);
+  });
+
+  it('in a transactional batch the probe leaves the transaction as it was', async () => {
     const { Id } = await g.rs.client.send(
       new BatchExecuteStatementCommand({
         ClusterIdentifier: 'local',
         Database: g.rs.database,
         Sqls: [
           'create table probe_batch (n int)',
-          'select salesid, sum(pricepaid) from sales group by 1',
+          'select pricepaid / commission from sales',
           'insert into probe_batch values (1)',
         ],
       }),
