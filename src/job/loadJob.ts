@@ -277,10 +277,11 @@ export const loadJobSchema = z
     createTable: createTableSchema.optional(),
     /**
      * What a load may change in an existing target: `addColumns` (new nullable columns found in
-     * Parquet files). Left out: nothing; any difference fails as before.
+     * Parquet files), `widenVarchar` (CSV/JSON: VARCHAR columns widened in place, before the load
+     * transaction, when values are longer). Left out: nothing; any difference fails as before.
      */
     schemaEvolution: z
-      .array(z.enum(['addColumns']))
+      .array(z.enum(['addColumns', 'widenVarchar']))
       .min(1)
       .optional(),
     mode: z.enum(loadModes).default('append'),
@@ -371,7 +372,20 @@ export const loadJobSchema = z
         if (t.columns !== undefined && !names.has(c.toLowerCase()))
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
-    if (job.schemaEvolution !== undefined && (f.type !== 'parquet' || job.columns !== undefined)) {
+    const evolution = job.schemaEvolution ?? [];
+    if (evolution.includes('widenVarchar') && f.type === 'parquet') {
+      issue(
+        ['schemaEvolution'],
+        'widenVarchar applies to CSV and JSON loads (their values are measured while preparing); for Parquet, widen the column by hand (ALTER TABLE ... ALTER COLUMN ... TYPE VARCHAR(n))',
+      );
+    }
+    if (evolution.includes('widenVarchar') && job.copyOptions.truncateColumns) {
+      issue(
+        ['schemaEvolution'],
+        'widenVarchar and copyOptions.truncateColumns contradict each other (widen the column, or cut the value): keep one',
+      );
+    }
+    if (evolution.includes('addColumns') && (f.type !== 'parquet' || job.columns !== undefined)) {
       // CSV/JSON files carry no types: refused rather than accepted and silently not applied.
       issue(
         ['schemaEvolution'],

@@ -31,6 +31,7 @@ import type { LoadContext, LoadPart } from './loadRun.ts';
 import { parquetRedshiftType } from './parquetTypes.ts';
 import { compressionFromKey, decompress, openObject, rangedObject, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
+import { widenableColumns } from './widenVarchar.ts';
 
 /**
  * At most this many objects per run (the rest are left for the next run, the ledger skips done
@@ -352,7 +353,7 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       runDate: i.run.runDate,
       stagingPrefix: i.run.stagingPrefix,
       table,
-      tableColumns,
+      tableColumns: widenableColumns(job, tableColumns),
       fileColumns,
       ...(schemaChanges === undefined || schemaChanges.length === 0 ? {} : { schemaChanges }),
       slices,

@@ -26,6 +26,7 @@ import {
 import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
 import { decompress, openObject, rangedObject, s3Url } from './sourceStream.ts';
 import type { TargetColumn } from './targetColumns.ts';
+import { LongestValues } from './widenVarchar.ts';
 
 const MAX_SAMPLES = 20;
 
@@ -150,6 +151,7 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
     rejected: rejects.count,
     rejectedSamples: rejects.samples,
     files,
+    ...(rejects.longest.toJSON() === undefined ? {} : { longest: rejects.longest.toJSON() }),
   };
   await s3.send(
     new PutObjectCommand({
@@ -171,6 +173,8 @@ export function chunkExtension(job: LoadJob): string {
 class Rejects {
   count = 0;
   samples: PartSummary['rejectedSamples'] = [];
+  /** And the longest accepted values of the VARCHAR columns widenVarchar may widen. */
+  readonly longest = new LongestValues();
 
   constructor(
     private readonly maxErrors: number,
@@ -582,12 +586,14 @@ class CsvPrepare implements PrepareSink {
       const blankCandidate = this.char[i] && this.options.blanksAsNull && (buf[s] as number) <= 0x20;
       if (!blankCandidate && (this.fast[i] as FastCheck)(buf, s, e)) return null;
     }
-    const value = fieldText(buf, start, end, flags, this.dialect.quote);
-    return checkValue(
+    const value = csvValue(
+      { value: fieldText(buf, start, end, flags, this.dialect.quote), quoted: (flags & QUOTED) !== 0 },
       column,
-      csvValue({ value, quoted: (flags & QUOTED) !== 0 }, column, this.options),
       this.options,
     );
+    const problem = checkValue(column, value, this.options);
+    if (problem === null) this.rejects.longest.note(column, value);
+    return problem;
   }
 }
 
@@ -692,6 +698,7 @@ class JsonPrepare implements PrepareSink {
         problem = column.type === 'super' ? null : `a nested JSON value cannot go into ${column.type}`;
       } else {
         problem = checkValue(column, v === null ? null : String(v), this.job.copyOptions);
+        if (problem === null && v !== null) this.rejects.longest.note(column, String(v));
       }
       if (problem !== null) {
         this.rejects.add(line, column.name, problem);

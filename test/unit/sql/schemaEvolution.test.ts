@@ -171,14 +171,23 @@ describe('schemaEvolution in the job', () => {
     format: { type: 'parquet' },
   };
 
-  it('takes addColumns, and refuses an option that is not implemented, naming the field', () => {
+  it('takes addColumns and widenVarchar, and refuses what does not apply, naming the field', () => {
     expect(loadJobSchema.parse({ ...base, schemaEvolution: ['addColumns'] }).schemaEvolution).toEqual([
       'addColumns',
     ]);
     expect(loadJobSchema.parse(base).schemaEvolution).toBeUndefined();
-    const r = loadJobSchema.safeParse({ ...base, schemaEvolution: ['widenVarchar'] });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
+    const unknown = loadJobSchema.safeParse({ ...base, schemaEvolution: ['renameColumns'] });
+    expect(unknown.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
+    const csvWiden = { ...base, format: { type: 'csv' }, schemaEvolution: ['widenVarchar'] };
+    expect(loadJobSchema.parse(csvWiden).schemaEvolution).toEqual(['widenVarchar']);
+    const issues = (doc: Record<string, unknown>) =>
+      loadJobSchema.safeParse(doc).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ ...base, schemaEvolution: ['widenVarchar'] })).toEqual([
+      'schemaEvolution: widenVarchar applies to CSV and JSON loads (their values are measured while preparing); for Parquet, widen the column by hand (ALTER TABLE ... ALTER COLUMN ... TYPE VARCHAR(n))',
+    ]);
+    expect(issues({ ...csvWiden, copyOptions: { truncateColumns: true } })).toEqual([
+      'schemaEvolution: widenVarchar and copyOptions.truncateColumns contradict each other (widen the column, or cut the value): keep one',
+    ]);
     const csv = loadJobSchema.safeParse({
       ...base,
       format: { type: 'csv' },
