@@ -98,7 +98,7 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
       await width('widen_json', 'b'),
       await width('widen_json', 'c'),
     ]).toEqual([16, 64, 64]);
-    expect((r.output?.result as Record<string, unknown>).widened).toEqual([
+    expect(r.output?.result?.widened).toEqual([
       { column: 'a', from: 4, to: 16 },
       { column: 'b', from: 10, to: 64 },
     ]);
@@ -138,7 +138,7 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
     // The next run needs no ALTER: the column is wide enough already.
     const again = await runJobDocument(runner, sm, job('widen-fail', 'public.widen_fail'));
     expect(again.error, again.cause).toBeUndefined();
-    expect((again.output?.result as Record<string, unknown>).widened).toBeUndefined();
+    expect(again.output?.result?.widened).toBeUndefined();
     expect(await rows('select id, note from widen_fail order by id')).toEqual([
       [1, 'short'],
       [10, LONG],
