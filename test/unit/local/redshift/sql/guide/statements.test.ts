@@ -138,6 +138,19 @@ describe('Redshift statements, as the Developer Guide shows them', () => {
     await g.run('alter table users_a alter column note encode az64');
   });
 
+  it('information_schema.columns names SUPER and VARBYTE as Redshift does (r_SUPER_type.html, r_VARBYTE_type.html)', async () => {
+    await g.run('create table semi (id int, doc super, raw varbyte(16))');
+    expect(
+      await g.rows(
+        "select column_name, data_type from information_schema.columns where table_name = 'semi' order by ordinal_position",
+      ),
+    ).toEqual([
+      [{ stringValue: 'id' }, { stringValue: 'integer' }],
+      [{ stringValue: 'doc' }, { stringValue: 'super' }],
+      [{ stringValue: 'raw' }, { stringValue: 'binary varying' }],
+    ]);
+  });
+
   it('ALTER COLUMN ... TYPE widens a VARCHAR, but not within a transaction block (r_ALTER_TABLE.html, r_ALTER_TABLE_examples_basic.html)', async () => {
     await g.run('create table event_w (eventid integer not null, eventname varchar(8))');
     await g.run("insert into event_w values (1, 'Macbeth')");
