@@ -62,7 +62,7 @@ if kind == "spark":
   }
 else:
   out = {
-    "agg": [list(map(str, r)) for r in q("select count(*), count(payload), count(tags), count(items), sum(length(payload)) from F")][0],
+    "agg": [list(map(str, r)) for r in q("select count(*), count(payload), count(tags), count(items), sum(octet_length(payload)) from F")][0],
     "rows": [[r[0], r[1], r[2], r[3]] for r in q("select id, hex(payload), to_json(tags)::varchar, to_json(items)::varchar from F where id in (0, 1, 2, 13, 17, 200) order by id")],
   }
 print(json.dumps(out))
@@ -177,7 +177,7 @@ describe.runIf(python.ok)('load Parquet from real Spark and pyarrow (local stack
     expect(r.error, r.cause).toBeUndefined();
     const expected = oracle(path, 'arrow');
     const [agg] = await rows(
-      'select count(*)::text, count(payload)::text, count(tags)::text, count(items)::text, sum(length(payload))::text from arrow_nested',
+      'select count(*)::text, count(payload)::text, count(tags)::text, count(items)::text, sum(octet_length(payload))::text from arrow_nested',
     );
     expect(agg).toEqual(expected.agg);
     const got = await rows(
