@@ -85,8 +85,8 @@ describe('inferred column types in a run (local stack)', () => {
     ]);
   }, 120_000);
 
-  it('createTable.infer for JSON lines: keys in first-seen order, lower case', async () => {
-    const body = `${JSON.stringify({ id: 1, Name: 'a', at: '2024-01-02T03:04:05Z' })}\n${JSON.stringify({ id: 70000, Name: 'bb', ok: true })}\n`;
+  it('createTable.infer for JSON lines: keys in first-seen order, lower case, arrays and objects as SUPER', async () => {
+    const body = `${JSON.stringify({ id: 1, Name: 'a', tags: ['x', { y: 2 }], at: '2024-01-02T03:04:05Z' })}\n${JSON.stringify({ id: 70000, Name: 'bb', ok: true })}\n`;
     await put('infer-json/a.json', body);
     const r = await runJobDocument(
       runner,
@@ -100,12 +100,14 @@ describe('inferred column types in a run (local stack)', () => {
     expect((await columns('infer_json')).map((c) => [c[0], c[1]])).toEqual([
       ['id', 'integer'],
       ['name', 'character varying'],
+      // SUPER as the local engine stores it (the Data API's information_schema says "super").
+      ['tags', 'jsonb'],
       ['at', 'timestamp with time zone'],
       ['ok', 'boolean'],
     ]);
-    expect(await rows('select id, name, ok from infer_json order by id')).toEqual([
-      [1, 'a', null],
-      [70000, 'bb', true],
+    expect(await rows('select id, name, tags::text, ok from infer_json order by id')).toEqual([
+      [1, 'a', '["x", {"y": 2}]', null],
+      [70000, 'bb', null, true],
     ]);
   }, 120_000);
 
