@@ -10,6 +10,8 @@ import {
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { s3Call } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { PartProcessingError } from '../errors.ts';
 import {
   formatChecksum,
@@ -18,7 +20,6 @@ import {
   sha256FromChecksum,
 } from '../parts/partChecksum.ts';
 import type { PartItem } from './exportRun.ts';
-import { parseS3Uri, s3Call } from './s3Objects.ts';
 
 /** CopyObject's limit: larger objects are copied part by part (UploadPartCopy). */
 export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;

@@ -1,9 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { deleteKeys, getText, listKeys, putText } from '../aws/s3Objects.ts';
+import { parseS3Uri } from '../aws/s3Uri.ts';
 import { DestinationNotEmptyError } from '../errors.ts';
 import type { OnExisting } from '../job/exportJob.ts';
 import { isRunPartKey } from './outputKey.ts';
-import { deleteKeys, getText, listKeys, parseS3Uri, putText } from './s3Objects.ts';
 
 /**
  * How an export owns and publishes its destination (docs/export.md, "Ownership and publication"):

@@ -1,4 +1,5 @@
 import { SchemaMismatchError } from '../errors.ts';
+import type { CsvField } from './csvRecords.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
 /**
@@ -52,4 +53,44 @@ export function headerColumns(
     );
   }
   return names;
+}
+
+/**
+ * The file's header checked against the run's column order: every name must name a column of
+ * the table (as headerColumns matches them: columnMap, case-insensitive, normalised) and the set
+ * must be the run's (the first file's header). Returns, for each run column, the index of the
+ * file field that holds it.
+ */
+export function headerOrder(
+  header: readonly CsvField[],
+  fileColumns: readonly string[],
+  label: string,
+  tableColumns: readonly TargetColumn[],
+  columnMap?: Readonly<Record<string, string>>,
+  line = 1,
+): number[] {
+  const where = `The header of ${label} (line ${line})`;
+  const names = headerColumns(
+    header.map((f) => f.value),
+    tableColumns,
+    columnMap,
+    where,
+    false,
+  ).map((n) => n.toLowerCase());
+  const wanted = fileColumns.map((c) => c.toLowerCase());
+  const unknown = names.filter((n) => !wanted.includes(n));
+  const missing = wanted.filter((n) => !names.includes(n));
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (unknown.length > 0 || missing.length > 0 || twice.length > 0) {
+    const problems = [
+      unknown.length > 0 ? `unexpected column(s) ${unknown.map((n) => `"${n}"`).join(', ')}` : '',
+      missing.length > 0 ? `missing column(s) ${missing.map((n) => `"${n}"`).join(', ')}` : '',
+      twice.length > 0 ? `column(s) named twice ${twice.map((n) => `"${n}"`).join(', ')}` : '',
+    ].filter((p) => p !== '');
+    throw new SchemaMismatchError(
+      `${where} does not match the load's columns (${fileColumns.join(', ')}): ${problems.join('; ')}. Fix the file's header, or "columns" in the job.`,
+      { context: { file: label, line, unknown, missing } },
+    );
+  }
+  return wanted.map((n) => names.indexOf(n));
 }

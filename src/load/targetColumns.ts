@@ -66,3 +66,8 @@ export function describeType(c: TargetColumn): string {
   }
   return c.type;
 }
+
+/** The columns by lower-case name (Redshift folds unquoted identifiers to lower case). */
+export function columnsByName(columns: readonly TargetColumn[]): Map<string, TargetColumn> {
+  return new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+}

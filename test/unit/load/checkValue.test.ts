@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkValue } from '../../../src/load/checkValue.ts';
 import type { TargetColumn } from '../../../src/load/targetColumns.ts';
+import { targetColumn } from '../../helpers/targetColumn.ts';
 
-const col = (type: string, extra: Partial<TargetColumn> = {}): TargetColumn => ({
-  name: 'c',
-  type,
-  nullable: true,
-  hasDefault: false,
-  maxLength: null,
-  precision: null,
-  scale: null,
-  ...extra,
-});
+const col = (type: string, extra: Partial<TargetColumn> = {}): TargetColumn => targetColumn('c', type, extra);
 
 describe('Function: checkValue', () => {
   it.each([

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { checkValue } from '../../../src/load/checkValue.ts';
 import { compileFastCheck } from '../../../src/load/fieldChecks.ts';
 import type { TargetColumn } from '../../../src/load/targetColumns.ts';
+import { targetColumn } from '../../helpers/targetColumn.ts';
 
-const column = (type: string, extra: Partial<TargetColumn> = {}): TargetColumn => ({
-  name: 'c',
-  type,
-  nullable: true,
-  hasDefault: false,
-  maxLength: null,
-  precision: null,
-  scale: null,
-  ...extra,
-});
+const column = (type: string, extra: Partial<TargetColumn> = {}): TargetColumn =>
+  targetColumn('c', type, extra);
 
 const fast = (c: TargetColumn, value: string, options = {}) => {
   const bytes = Buffer.from(`,${value},`);

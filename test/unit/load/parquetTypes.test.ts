@@ -2,17 +2,10 @@ import type { SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { parquetIncompatibility, parquetKind, parquetRedshiftType } from '../../../src/load/parquetTypes.ts';
 import type { TargetColumn } from '../../../src/load/targetColumns.ts';
+import { targetColumn } from '../../helpers/targetColumn.ts';
 
 const el = (e: Partial<SchemaElement>): SchemaElement => ({ name: 'c', ...e }) as SchemaElement;
-const col = (type: string): TargetColumn => ({
-  name: 'c',
-  type,
-  nullable: true,
-  hasDefault: false,
-  maxLength: null,
-  precision: null,
-  scale: null,
-});
+const col = (type: string): TargetColumn => targetColumn('c', type);
 
 describe('Parquet footer types', () => {
   it.each([

@@ -2,23 +2,12 @@ import { gunzipSync, gzipSync, zstdCompressSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRecordError, SchemaMismatchError } from '../../../src/errors.ts';
-import { type LoadJob, loadJobSchema } from '../../../src/job/loadJob.ts';
 import { sourceLineOf } from '../../../src/load/lineMap.ts';
 import type { LoadContext, LoadPart } from '../../../src/load/loadRun.ts';
 import { preparePart } from '../../../src/load/preparePart.ts';
-import type { TargetColumn } from '../../../src/load/targetColumns.ts';
+import { salesContext, salesJob } from '../../helpers/salesLoad.ts';
+import { targetColumn as column } from '../../helpers/targetColumn.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
-
-const column = (name: string, type: string, extra: Partial<TargetColumn> = {}): TargetColumn => ({
-  name,
-  type,
-  nullable: true,
-  hasDefault: false,
-  maxLength: null,
-  precision: null,
-  scale: null,
-  ...extra,
-});
 
 const tableColumns = [
   column('id', 'integer', { nullable: false }),
@@ -27,32 +16,10 @@ const tableColumns = [
   column('source', 'character varying', { maxLength: 10, nullable: false, hasDefault: true }),
 ];
 
-function job(extra: Record<string, unknown> = {}): LoadJob {
-  return loadJobSchema.parse({
-    kind: 'load',
-    name: 'sales',
-    target: { workgroupName: 'wg', database: 'dev' },
-    iamRole: 'arn:aws:iam::123456789012:role/Copy',
-    table: 'public.sales',
-    source: { prefix: 's3://landing/in/' },
-    staging: 's3://stage/runs/',
-    format: { type: 'csv', header: true },
-    ...extra,
-  });
-}
+const job = salesJob;
 
 function context(extra: Partial<LoadContext> = {}): LoadContext {
-  return {
-    runId: 'r1',
-    runDate: '2024-05-01',
-    stagingPrefix: 's3://stage/runs/sales/r1/',
-    table: { schema: 'public', name: 'sales' },
-    tableColumns,
-    fileColumns: ['id', 'name', 'amount'],
-    slices: 2,
-    partCount: 1,
-    ...extra,
-  };
+  return salesContext(tableColumns, extra);
 }
 
 describe('Function: preparePart', () => {
