@@ -1,3 +1,7 @@
+import { listaggFunctionsDdl } from './listaggFunctions.ts';
+import { mergeFunctionsDdl } from './mergeFunctions.ts';
+import { superFunctionsDdl } from './superFunctions.ts';
+
 /** Schema holding the Redshift functions PostgreSQL lacks; every session has it on its search_path. */
 export const COMPAT_SCHEMA = 'redshift_compat';
 
@@ -351,6 +355,9 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   // String functions cast a non-text first argument to its text, as Redshift does
   // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
   ...stringFunctionsWithImplicitCast(),
+  ...listaggFunctionsDdl(COMPAT_SCHEMA),
+  ...mergeFunctionsDdl(COMPAT_SCHEMA),
+  ...superFunctionsDdl(COMPAT_SCHEMA),
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
   // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).

@@ -567,20 +567,43 @@ function rewriteCall(
           end = pc + 1;
         }
       }
-      return {
-        tokens: [
-          word('STRING_AGG'),
-          punct('('),
-          ...(distinct ? [word('DISTINCT ')] : []),
-          ...parens(value),
-          word('::text'),
-          punct(','),
-          ...delimiter,
-          ...orderBy,
-          punct(')'),
-        ],
-        end,
-      };
+      // NULLs and empty strings are left out; DISTINCT ignores trailing blanks and keeps the
+      // first value in the group's order (r_WF_LISTAGG): the compat aggregate.
+      const call = distinct
+        ? [
+            word(`${COMPAT_SCHEMA}.listagg_distinct`),
+            punct('('),
+            ...parens(value),
+            word('::text'),
+            punct(','),
+          ]
+        : [
+            word('STRING_AGG'),
+            punct('('),
+            word('NULLIF('),
+            ...parens(value),
+            word("::text, '')"),
+            punct(','),
+          ];
+      const over = nextIndex(tokens, end);
+      if (isWord(tokens[over], 'over')) {
+        // As a window (PARTITION BY only): the group's order becomes the window's, over the whole partition.
+        refuseOrderedWindow(tokens, over, 'LISTAGG');
+        const overOpen = nextIndex(tokens, over + 1);
+        const overClose = matchingParen(tokens, overOpen);
+        return {
+          tokens: [
+            ...call,
+            ...delimiter,
+            word(') OVER ('),
+            ...rewriteRange(tokens.slice(overOpen + 1, overClose), ctx),
+            ...orderBy,
+            word(' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)'),
+          ],
+          end: overClose + 1,
+        };
+      }
+      return { tokens: [...call, ...delimiter, ...orderBy, punct(')')], end };
     }
     default:
       if (DATEPART_FUNCTIONS.has(lower)) {

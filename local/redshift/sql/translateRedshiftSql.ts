@@ -2,10 +2,15 @@ import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
+import { isMergeRemoveDuplicates, lowerMergeRemoveDuplicates } from './lowerMergeRemoveDuplicates.ts';
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
+import { lowerSuperNavigation } from './lowerSuperNavigation.ts';
+import { lowerSuperUnnest, mayUnnestSuper } from './lowerSuperUnnest.ts';
+import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
+import { superTypedEdits } from './superTypedEdits.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 /** One Redshift statement as PostgreSQL runs it. */
@@ -43,6 +48,12 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'right',
   'substring',
 ]);
+
+/** Runs a lowering that reads parts of the statement with PostgreSQL's parser. */
+async function withParser(lower: (tokens: readonly Token[]) => Token[], tokens: Token[]): Promise<Token[]> {
+  await loadSqlParser();
+  return lower(tokens);
+}
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
 export function loadSqlParser(): Promise<void> {
@@ -103,6 +114,7 @@ function treeNotNeeded(tokens: readonly Token[]): boolean {
         return false;
       }
     }
+    if (t.text === '[') return false; // SUPER navigation (superTypedEdits)
     prevOpen = t.kind === 'punct' && t.text === '(';
   }
   return true;
@@ -135,6 +147,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   let loweredTokens = lowered.tokens;
+  if (isMergeRemoveDuplicates(loweredTokens)) loweredTokens = lowerMergeRemoveDuplicates(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'nulls'))) loweredTokens = lowerIgnoreNulls(loweredTokens);
   if (
     loweredTokens.some(
@@ -146,6 +159,11 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     await loadSqlParser();
     loweredTokens = lowerPivot(loweredTokens);
   }
+  if (mayUnnestSuper(loweredTokens)) loweredTokens = lowerSuperUnnest(loweredTokens);
+  if (loweredTokens.some((t) => t.kind === 'punct' && t.text === ']'))
+    loweredTokens = lowerSuperNavigation(loweredTokens);
+  if (loweredTokens.some((t) => isWord(t, 'unpivot')))
+    loweredTokens = await withParser(lowerUnpivot, loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);
@@ -161,6 +179,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     return { tokens: relexed, noop: false, ...flags };
   }
   const edits = planEdits(tree, relexed);
+  if (relexed.some((t) => t.text === '[')) edits.push(...superTypedEdits(tree, relexed));
   if (edits.length === 0) return { tokens: relexed, noop: false, ...flags };
   return { tokens: tokenize(applyEdits(text, edits)), noop: false, ...flags };
 }

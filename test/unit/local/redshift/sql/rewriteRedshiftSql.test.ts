@@ -66,12 +66,12 @@ describe('rewriteRedshiftSql', () => {
     [
       'listagg within group',
       "select listagg(name, ', ') within group (order by name desc) from t",
-      "select STRING_AGG((name)::text, ', ' order by name desc) from t",
+      "select STRING_AGG(NULLIF((name)::text, ''), ', ' order by name desc) from t",
     ],
     [
       'listagg distinct, no delimiter',
       'select listagg(distinct name) from t',
-      "select STRING_AGG(DISTINCT (name)::text,'') from t",
+      "select redshift_compat.listagg_distinct((name)::text,'') from t",
     ],
     [
       'bare date parts',
