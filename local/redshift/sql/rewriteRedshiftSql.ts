@@ -511,14 +511,18 @@ function rewriteCall(
       const args = inner();
       if (args.length !== 3) return undefined;
       const [e, a, b] = args as [Token[], Token[], Token[]];
+      // r_NVL2: mixed types give not_null_return_value's type. A string literal there is a
+      // VARCHAR (PostgreSQL would read it as the other branch's type): both become VARCHAR.
+      const literalFirst = a.filter((t) => !isTrivia(t)).every((t) => t.kind === 'string');
+      const asVarchar = (x: Token[]) => (literalFirst ? [...parens(x), word('::varchar')] : parens(x));
       return {
         tokens: [
           word('(CASE WHEN '),
           ...parens(e),
           word(' IS NOT NULL THEN '),
-          ...parens(a),
+          ...asVarchar(a),
           word(' ELSE '),
-          ...parens(b),
+          ...asVarchar(b),
           word(' END)'),
         ],
         end: close + 1,

@@ -47,6 +47,23 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'left',
   'right',
   'substring',
+  'strpos',
+  'lpad',
+  'rpad',
+  'replace',
+  'translate',
+  'upper',
+  'lower',
+  'initcap',
+  // Redshift's arguments (position, occurrence, option, parameters c/i/e/p); REPLACE replaces every match.
+  'regexp_count',
+  'regexp_instr',
+  'regexp_substr',
+  'regexp_replace',
+  // Overflowing fields accepted unless is_strict (3-argument form); TO_CHAR prints UTC for a TIMESTAMP's TZ.
+  'to_date',
+  'to_timestamp',
+  'to_char',
 ]);
 
 /** Runs a lowering that reads parts of the statement with PostgreSQL's parser. */
@@ -98,7 +115,7 @@ const CACHE_ENTRIES = 500;
 const CACHE_TEXT_LIMIT = 64 * 1024;
 
 /** Words whose presence may need an edit from the parse tree (see planEdits). */
-const TREE_WORDS = new Set(['update', 'extract', ...COMPAT_CALLS]);
+const TREE_WORDS = new Set(['update', 'extract', 'position', ...COMPAT_CALLS]);
 
 /** True when no edit of planEdits can apply: no such word, no parenthesised query. */
 function treeNotNeeded(tokens: readonly Token[]): boolean {
@@ -327,11 +344,10 @@ function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
         } else if (
           fn.length === 2 &&
           fn[0] === 'pg_catalog' &&
-          fn[1] === 'extract' &&
           node.funcformat === 'COERCE_SQL_SYNTAX' &&
-          written === 'extract'
+          written === fn[1]
         ) {
-          extractEdits(ix, i, edits);
+          SQL_SYNTAX_EDITS[written]?.(ix, i, edits);
         }
         return;
       }
@@ -371,6 +387,34 @@ function extractEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
   edits.push({ start: partToken.start, end: ix.end(part), text: partText });
   edits.push({ start: (ix.tokens[from] as Token).start, end: ix.end(from), text: ',' });
 }
+
+/**
+ * `POSITION(a IN b)` becomes `redshift_compat.position(a, b)`, which reads a DECIMAL or DATE `b`
+ * as its text, as Redshift does (PostgreSQL has no position(text, numeric)).
+ */
+function positionEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
+  const open = ix.next(nameIndex + 1);
+  if (!ix.isPunct(open, '(')) return;
+  const close = ix.close(open);
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    if (ix.isPunct(k, '(')) depth++;
+    else if (ix.isPunct(k, ')')) depth--;
+    else if (depth === 0 && isWord(ix.tokens[k], 'in')) {
+      const name = ix.tokens[nameIndex] as Token;
+      edits.push({ start: name.start, end: ix.end(nameIndex), text: `${COMPAT_SCHEMA}.position` });
+      edits.push({ start: (ix.tokens[k] as Token).start, end: ix.end(k), text: ',' });
+      return;
+    }
+  }
+}
+
+/** Calls written in SQL syntax (`EXTRACT(part FROM x)`, `POSITION(a IN b)`) that Redshift reads otherwise. */
+const SQL_SYNTAX_EDITS: Readonly<Record<string, (ix: TokenIndex, nameIndex: number, edits: Edit[]) => void>> =
+  {
+    extract: extractEdits,
+    position: positionEdits,
+  };
 
 /** Index of the `(` that opens a subquery in FROM, or -1. */
 function subqueryParen(ix: TokenIndex, subquery: unknown): number {

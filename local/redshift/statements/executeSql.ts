@@ -201,14 +201,17 @@ function inTransactionBlock(client: pg.ClientBase): boolean {
  * PostgreSQL errors whose Redshift counterpart has other words. An explicit value for an
  * IDENTITY(seed, step) column (GENERATED ALWAYS here) is refused on Redshift with
  * "cannot set an identity column to a value"; a MERGE matching a target row twice, with
- * "Found multiple matches to update the same tuple.".
+ * "Found multiple matches to update the same tuple."; a DECIMAL overflow is "Numeric data overflow".
  */
 function redshiftError(error: unknown): unknown {
-  const code = (error as { code?: string }).code;
+  const { code, message } = error as { code?: string; message?: string };
   if (code === '428C9') return new StatementError('cannot set an identity column to a value', code);
   // A MERGE whose target row matches several source rows (r_MERGE usage notes, aws-facts).
-  if (code === '21000' && /MERGE command cannot affect row a second time/.test((error as Error).message))
+  if (code === '21000' && /MERGE command cannot affect row a second time/.test(message ?? ''))
     return new StatementError('Found multiple matches to update the same tuple.', code);
+  // A value that does not fit DECIMAL(p, s) (r_numeric_computations201, "Overflow conditions").
+  if (code === '22003' && message === 'numeric field overflow')
+    return new StatementError('Numeric data overflow (result precision)', code);
   return error;
 }
 
