@@ -3,9 +3,10 @@ import { PassThrough, type Readable, Transform, type TransformCallback, type Wri
 import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import { parquetMetadata } from 'hyparquet';
+import { type CsvRecord, CsvRecordSplitter } from '../csv/csvRecords.ts';
+import type { CsvField } from '../csv/csvScanner.ts';
 import { PartProcessingError } from '../errors.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
-import { CsvRecordSplitter } from './csvRecords.ts';
 import { createJsonlConverter } from './jsonlConverter.ts';
 import { createRecordCounter, type RecordCounter } from './recordCounter.ts';
 
@@ -303,11 +304,12 @@ class Tap extends Transform {
 class CsvToJsonl extends Transform {
   records = 0;
   private readonly splitter: CsvRecordSplitter;
-  private convert: ((fields: import('./csvRecords.ts').CsvField[], n: number) => string) | undefined;
+  private convert: ((fields: CsvField[], n: number) => string) | undefined;
 
   constructor(private readonly options: PartProcessingOptions) {
     super();
-    this.splitter = new CsvRecordSplitter(options.delimiter ?? ',');
+    // UNLOAD ... CSV always quotes with `"`.
+    this.splitter = new CsvRecordSplitter({ delimiter: options.delimiter ?? ',', quote: '"' });
     if (options.schema !== undefined && options.schema.length > 0) {
       this.convert = createJsonlConverter({
         columns: options.schema,
@@ -335,9 +337,9 @@ class CsvToJsonl extends Transform {
     }
   }
 
-  private handle(records: import('./csvRecords.ts').CsvField[][]): string {
+  private handle(records: CsvRecord[]): string {
     let out = '';
-    for (const fields of records) {
+    for (const { fields } of records) {
       this.records++;
       if (this.records === 1 && this.options.header === true) {
         this.readHeader(fields.map((f) => f.value));
