@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { resetRuntime } from '../../functions/_shared/runtime.ts';
@@ -13,6 +16,11 @@ export interface TestStateMachine {
   db: pg.Client;
   runner: LocalRunner;
   sm: PreparedStateMachine;
+  /**
+   * Where the handlers' EMF metric lines go (RT_METRICS_FILE, as the local stack sets it), so
+   * they do not print among the test output; removed by stop().
+   */
+  metricsFile: string;
   /** Closes `db`, stops the Data API server (dropping its database) and S3. */
   stop(): Promise<void>;
 }
@@ -20,7 +28,7 @@ export interface TestStateMachine {
 /**
  * One state machine run in-process by the LocalRunner (waits scaled to 0, logs silent) against
  * real S3 with `buckets` created and the Data API emulator over a fresh database with `slices`
- * slices (RT_CLUSTER_SLICES matches it). `env` adds or overrides handler environment. Call stop()
+ * slices (RT_CLUSTER_SLICES matches it), metric lines in a temporary file. `env` adds or overrides handler environment. Call stop()
  * in afterAll.
  */
 export async function startTestStateMachine(options: {
@@ -34,6 +42,9 @@ export async function startTestStateMachine(options: {
     for (const step of stops.reverse()) await step();
   };
   try {
+    const metricsDir = await mkdtemp(join(tmpdir(), 'rt-metrics-'));
+    stops.push(() => rm(metricsDir, { recursive: true, force: true }));
+    const metricsFile = join(metricsDir, 'metrics.jsonl');
     const s3 = await startTestS3();
     stops.push(() => s3.stop());
     for (const Bucket of options.buckets) await s3.client.send(new CreateBucketCommand({ Bucket }));
@@ -51,6 +62,7 @@ export async function startTestStateMachine(options: {
         RT_STATE_BUCKET: 'rt-state',
         RT_CLUSTER_SLICES: String(options.slices),
         RT_LOG_LEVEL: 'SILENT',
+        RT_METRICS_FILE: metricsFile,
         ...options.env,
       },
     });
@@ -64,7 +76,7 @@ export async function startTestStateMachine(options: {
     // A transfer runs the load state machine as its child execution, on the same runner.
     if (options.kind === 'transfer') await prepare('load');
     const sm = await prepare(options.kind);
-    return { s3, redshift, db, runner, sm, stop };
+    return { s3, redshift, db, runner, sm, metricsFile, stop };
   } catch (error) {
     await stop();
     throw error;
