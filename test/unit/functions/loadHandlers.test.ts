@@ -1,5 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { readEnv } from '../../../src/config/env.ts';
 import { ConfigError, JobValidationError } from '../../../src/errors.ts';
@@ -21,6 +24,18 @@ describe('Handler: s3EventTrigger', () => {
 });
 
 describe('Handler: startLoadPlan', () => {
+  // The TaskErrors metric lines of the refused inputs go to a file, as on the local stack.
+  let metricsDir: string;
+  beforeAll(async () => {
+    metricsDir = await mkdtemp(join(tmpdir(), 'rt-metrics-'));
+  });
+  afterAll(async () => {
+    await rm(metricsDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    vi.stubEnv('RT_METRICS_FILE', join(metricsDir, 'metrics.jsonl'));
+  });
+
   it('refuses a job of another kind, and a load without sources, before any SQL', async () => {
     vi.stubEnv('RT_LOG_LEVEL', 'SILENT');
     vi.stubEnv('RT_ENDPOINT_REDSHIFT_DATA', 'http://127.0.0.1:9');
@@ -48,6 +63,12 @@ describe('Handler: startLoadPlan', () => {
     await expect(handler({ input: { runId: 'x' } }, context)).rejects.toThrow(
       /Invalid input for task startLoadPlan:\n {2}- input: give exactly one of "job"/,
     );
+    const lines = (await readFile(join(metricsDir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      task: 'startLoadPlan',
+      errorName: 'JobValidationError',
+      TaskErrors: 1,
+    });
   });
 });
 
