@@ -1,12 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { readEnv } from '../../../src/config/env.ts';
 import { ConfigError, JobValidationError } from '../../../src/errors.ts';
 import { clusterSlices } from '../../../src/load/clusterSlices.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 
 const context = {} as Context;
 
@@ -25,16 +23,7 @@ describe('Handler: s3EventTrigger', () => {
 
 describe('Handler: startLoadPlan', () => {
   // The TaskErrors metric lines of the refused inputs go to a file, as on the local stack.
-  let metricsDir: string;
-  beforeAll(async () => {
-    metricsDir = await mkdtemp(join(tmpdir(), 'rt-metrics-'));
-  });
-  afterAll(async () => {
-    await rm(metricsDir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
-    vi.stubEnv('RT_METRICS_FILE', join(metricsDir, 'metrics.jsonl'));
-  });
+  const metrics = useMetricsFile();
 
   it('refuses a job of another kind, and a load without sources, before any SQL', async () => {
     vi.stubEnv('RT_LOG_LEVEL', 'SILENT');
@@ -63,8 +52,7 @@ describe('Handler: startLoadPlan', () => {
     await expect(handler({ input: { runId: 'x' } }, context)).rejects.toThrow(
       /Invalid input for task startLoadPlan:\n {2}- input: give exactly one of "job"/,
     );
-    const lines = (await readFile(join(metricsDir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+    expect((await metrics.lines()).at(-1)).toMatchObject({
       task: 'startLoadPlan',
       errorName: 'JobValidationError',
       TaskErrors: 1,
