@@ -5,7 +5,13 @@
  *   npx --no-install tsx bench/unload-copy.ts            # 1,000,000 sales-like rows
  *   BENCH_ROWS=200000 npx --no-install tsx bench/unload-copy.ts
  *   BENCH_ONLY=csv npx --no-install tsx bench/unload-copy.ts   # or parquet: one format's pair of steps
+ *
+ * The machine may be shared, so next to wall time each step reports CPU time: this process (all
+ * its threads, zlib's pool included) plus the PostgreSQL backend serving it, read from /proc; the
+ * "CPU ratio" compares CPU seconds per row with the native step's, which load does not skew.
+ * The local S3 gateway's CPU is shown apart (the native steps write to no storage at all).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,13 +35,70 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T; rss: number }> {
+/** utime + stime of a process in ms (Linux /proc; clock ticks of 10 ms); 0 where /proc is missing. */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The local S3 gateway: a descendant of this process (it runs under a watchdog) whose program names the gateway. */
+function gatewayPid(): number | undefined {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {}
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  for (const pid of parent.keys()) {
+    try {
+      const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      if (program.includes('gateway') && descends(pid)) return pid;
+    } catch {}
+  }
+  return undefined;
+}
+
+let backendPid: number | undefined;
+let s3Pid: number | undefined;
+
+interface Timed<T> {
+  ms: number;
+  value: T;
+  rss: number;
+  /** CPU ms of this process plus the PostgreSQL backend. */
+  cpu: number;
+  /** CPU ms of the PostgreSQL backend alone. */
+  pgCpu: number;
+  /** CPU ms of the local S3 gateway. */
+  s3Cpu: number;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<Timed<T>> {
   peakRss = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const pg0 = procCpuMs(backendPid);
+  const s30 = procCpuMs(s3Pid);
   const t = performance.now();
   const value = await fn();
   const ms = performance.now() - t;
+  const own = process.cpuUsage(cpu0);
+  const pgCpu = procCpuMs(backendPid) - pg0;
+  const cpu = (own.user + own.system) / 1000 + pgCpu;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { ms, value, rss: peakRss };
+  return { ms, value, rss: peakRss, cpu, pgCpu, s3Cpu: procCpuMs(s3Pid) - s30 };
 }
 
 // Separate temp dirs: startPostgres hands its own to the postgres user.
@@ -49,6 +112,8 @@ const auto = new pg.Client(pgServer.url);
 try {
   await client.connect();
   await auto.connect();
+  backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  s3Pid = gatewayPid();
   for (const ddl of SYSTEM_TABLES_DDL) await client.query(ddl);
   await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
   await client.query(`DROP TABLE IF EXISTS sales, sales_native, sales_csv, sales_parquet`);
@@ -99,7 +164,14 @@ try {
   chunks.length = 0;
 
   const run = (sql: string) => timed(() => executeRedshiftCommand(sql, ctx()));
-  const skipped = { ms: Number.NaN, value: { rows: 0 }, rss: 0 };
+  const skipped = {
+    ms: Number.NaN,
+    value: { rows: 0 },
+    rss: 0,
+    cpu: Number.NaN,
+    pgCpu: Number.NaN,
+    s3Cpu: Number.NaN,
+  };
   const csv = ONLY === undefined || ONLY === 'csv';
   const pq = ONLY === undefined || ONLY === 'parquet';
   const unloadCsv = csv
@@ -116,24 +188,25 @@ try {
     : skipped;
 
   const rate = (ms: number) => ROWS / (ms / 1000);
-  const outRate = rate(nativeOut.ms);
-  const inRate = rate(nativeIn.ms);
   const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
-  const rows: [string, number, number, number][] = [
-    ['native COPY TO STDOUT', nativeOut.ms, 1, nativeOut.rss],
-    ['native COPY FROM STDIN', nativeIn.ms, 1, nativeIn.rss],
-    ['UNLOAD CSV GZIP', unloadCsv.ms, rate(unloadCsv.ms) / outRate, unloadCsv.rss],
-    ['COPY CSV GZIP', copyCsv.ms, rate(copyCsv.ms) / inRate, copyCsv.rss],
-    ['UNLOAD PARQUET', unloadPq.ms, rate(unloadPq.ms) / outRate, unloadPq.rss],
-    ['COPY PARQUET', copyPq.ms, rate(copyPq.ms) / inRate, copyPq.rss],
+  const steps: [string, Timed<unknown>, Timed<unknown>][] = [
+    ['native COPY TO STDOUT', nativeOut, nativeOut],
+    ['native COPY FROM STDIN', nativeIn, nativeIn],
+    ['UNLOAD CSV GZIP', unloadCsv, nativeOut],
+    ['COPY CSV GZIP', copyCsv, nativeIn],
+    ['UNLOAD PARQUET', unloadPq, nativeOut],
+    ['COPY PARQUET', copyPq, nativeIn],
   ];
-  console.log(`\n${ROWS.toLocaleString('en-US')} rows (7 columns), 4 slices\n`);
+  const [load1, load5] = readFileSync('/proc/loadavg', 'utf8').split(' ');
   console.log(
-    `${'step'.padEnd(24)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(12)} ${'vs native'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+    `\n${ROWS.toLocaleString('en-US')} rows (7 columns), 4 slices, load average ${load1} ${load5}\n`,
   );
-  for (const [name, ms, ratio, rss] of rows)
+  console.log(
+    `${'step'.padEnd(24)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(12)} ${'vs native'.padStart(10)} ${'CPU s'.padStart(7)} ${'CPU ratio'.padStart(10)} ${'of it PG'.padStart(9)} ${'S3 CPU s'.padStart(9)} ${'peak RSS'.padStart(9)}`,
+  );
+  for (const [name, t, ref] of steps)
     console.log(
-      `${name.padEnd(24)} ${(ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(ms)).toLocaleString('en-US').padStart(12)} ${`${ratio.toFixed(2)}x`.padStart(10)} ${mb(rss).padStart(9)}`,
+      `${name.padEnd(24)} ${(t.ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(t.ms)).toLocaleString('en-US').padStart(12)} ${`${(ref.ms / t.ms).toFixed(2)}x`.padStart(10)} ${(t.cpu / 1000).toFixed(2).padStart(7)} ${`${(ref.cpu / t.cpu).toFixed(2)}x`.padStart(10)} ${(t.pgCpu / 1000).toFixed(2).padStart(9)} ${(t.s3Cpu / 1000).toFixed(2).padStart(9)} ${mb(t.rss).padStart(9)}`,
     );
   for (const t of [...(csv ? ['sales_csv'] : []), ...(pq ? ['sales_parquet'] : [])]) {
     const { rows: r } = await client.query(`SELECT count(*)::int AS n FROM ${t}`);

@@ -97,10 +97,13 @@ pl.from_arrow(table).write_parquet(os.path.join(out, "polars.parquet"))
 add("polars.parquet", "polars", "ZSTD")
 pl.from_arrow(table).write_parquet(os.path.join(out, "polars-lz4.parquet"), compression="lz4")
 add("polars-lz4.parquet", "polars", "LZ4_RAW")
+for codec in ["snappy", "gzip", "brotli", "uncompressed"]:
+    pl.from_arrow(table).write_parquet(os.path.join(out, f"polars-{codec}.parquet"), compression=codec)
+    add(f"polars-{codec}.parquet", "polars", codec.upper())
 
 con = duckdb.connect()
 con.register("src", table)
-for codec in ["snappy", "zstd", "gzip", "uncompressed"]:
+for codec in ["snappy", "zstd", "gzip", "uncompressed", "brotli", "lz4"]:
     name = f"duckdb-{codec}.parquet"
     con.execute(f"COPY (SELECT * FROM src) TO '{os.path.join(out, name)}' (FORMAT parquet, COMPRESSION {codec})")
     add(name, "duckdb", codec.upper())

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommandContext } from '../commands/types.ts';
 import { MissingDatabaseError } from '../engine/databasePools.ts';
+import { databaseUserOf } from '../engine/databaseUser.ts';
 import { type Catalog, createCatalog, executeSql, StatementError } from '../statements/executeSql.ts';
 import {
   type StatementRecord,
@@ -42,6 +43,7 @@ export async function runStatement(
         return;
       }
     }
+    if (!session) await state.options.pools.roles.become(client, databaseUserOf(record.connection));
     record.redshiftPid = backendPid(client);
     setStatus(record, 'PICKED');
     await runOn(state, record, client, keepAlive !== undefined && keepAlive > 0);
@@ -245,7 +247,7 @@ function commandContext(
     queryId: sub.queryId,
     sessionId: backendPid(client),
     database,
-    user: record.connection.dbUser ?? (record.connection.workgroupName ? 'IAMR:local' : 'awsuser'),
+    user: databaseUserOf(record.connection),
     signal: record.abort.signal,
   };
 }

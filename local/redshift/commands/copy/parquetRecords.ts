@@ -22,7 +22,31 @@ function civil(days: number): string {
   return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
 }
 
+/** The last day converted: rows of a file are often in time order, so neighbours share a date. */
+let lastDays = Number.NaN;
+let lastDate = '';
+
+function cachedCivil(days: number): string {
+  if (days !== lastDays) {
+    lastDate = civil(days);
+    lastDays = days;
+  }
+  return lastDate;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function microsToText(micros: bigint): string {
+  // Within 2^53 (285 years around 1970) plain doubles are exact: no BigInt division per value.
+  if (micros <= MAX_SAFE && micros >= -MAX_SAFE) {
+    const m = Number(micros);
+    const s = Math.floor(m / 1000000);
+    const frac = m - s * 1000000;
+    const days = Math.floor(s / 86400);
+    const sod = s - days * 86400;
+    const base = `${cachedCivil(days)} ${pad(Math.floor(sod / 3600))}:${pad(Math.floor(sod / 60) % 60)}:${pad(sod % 60)}`;
+    return frac === 0 ? base : `${base}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
+  }
   const secs = micros / 1000000n - (micros % 1000000n < 0n ? 1n : 0n);
   const frac = Number(micros - secs * 1000000n);
   const s = Number(secs);
@@ -36,7 +60,7 @@ const PARSERS = {
   timestampFromMilliseconds: (v: bigint) => microsToText(v * 1000n),
   timestampFromMicroseconds: (v: bigint) => microsToText(v),
   timestampFromNanoseconds: (v: bigint) => microsToText(v / 1000n),
-  dateFromDays: civil,
+  dateFromDays: cachedCivil,
 };
 
 /** Parquet value (as hyparquet decodes it) -> field text. */

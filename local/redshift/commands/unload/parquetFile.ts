@@ -5,10 +5,13 @@ import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import type { OutputFile } from '../OutputFile.ts';
 import type { ResultColumn } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
+import { buildDictionary, type DictionaryKind, encodeIndices, indicesSize } from './parquetDictionary.ts';
+import { type ChunkStatistics, chunkStatistics, fixedBounds, statisticsBound } from './parquetStatistics.ts';
 import { snappyCompress } from './snappyCompress.ts';
 
 /**
- * UNLOAD ... PARQUET: each column is encoded straight into a byte buffer (PLAIN values,
+ * UNLOAD ... PARQUET: each column is encoded straight into a byte buffer (PLAIN values, turned
+ * into a dictionary page and indices where that pays; min/max/null_count statistics per chunk;
  * RLE/bit-packed definition levels), one data page per column per row group, Snappy as Redshift
  * does; a finished row group goes to the OutputFile, so memory is bounded by one row group.
  * Values come either as PostgreSQL binary COPY fields (the fast path: no text, no JS value per
@@ -357,11 +360,60 @@ class ColumnBuffer {
     }
   }
 
-  /** The data page (v1: levels + PLAIN values, Snappy) of the open row group; resets the buffer. */
-  page(): { header: Uint8Array; body: Uint8Array; uncompressed: number } {
+  /**
+   * The open row group's pages (v1, Snappy): a dictionary page and a page of indices when the
+   * dictionary pays and keeps within the PLAIN page's size bound (which MAXFILESIZE counts on),
+   * else one PLAIN page; with the chunk's statistics. Resets the buffer.
+   */
+  pages(): ColumnPages {
     const levels = definitionLevels(this.defs, this.rows, this.nulls);
-    let values: Uint8Array = this.values.subarray(0, this.len);
-    if (this.kind === 'bool') values = packBits(values);
+    const plain = this.values.subarray(0, this.len);
+    const dictKind = dictionaryKind(this.kind);
+    const built = dictKind ? buildDictionary(plain, this.len, this.rows - this.nulls, dictKind) : undefined;
+    // Byte-array bounds come with the dictionary (compared once per distinct value).
+    const bounds =
+      this.kind === 'bytes' ? built?.bounds : fixedBounds(plain, this.len, this.kind, this.width);
+    const statistics = chunkStatistics(plain, bounds, this.nulls, this.element, this.kind);
+    const dict = built?.dictionary;
+    let result: ColumnPages;
+    const plainRaw = 4 + levels.length + (this.kind === 'bool' ? Math.ceil(this.len / 8) : this.len);
+    if (
+      dict !== undefined &&
+      pageBound(dict.values.length) +
+        pageBound(4 + levels.length + indicesSize(dict.indices.length, dict.count)) <=
+        pageBound(plainRaw)
+    ) {
+      const dictBody = snappyCompress(dict.values);
+      const dictHeader = new ByteWriter(64);
+      writePageHeader(dictHeader, {
+        type: 'DICTIONARY_PAGE',
+        uncompressed_page_size: dict.values.length,
+        compressed_page_size: dictBody.length,
+        dictionary_page_header: { num_values: dict.count, encoding: 'PLAIN_DICTIONARY' },
+      });
+      const data = this.dataPage(levels, encodeIndices(dict.indices, dict.count), 'PLAIN_DICTIONARY');
+      result = {
+        dictionary: { header: dictHeader.getBytes(), body: dictBody },
+        ...data,
+        uncompressed: data.uncompressed + dictHeader.offset + dict.values.length,
+        statistics,
+        encodings: ['PLAIN_DICTIONARY', 'RLE'],
+      };
+    } else {
+      const values = this.kind === 'bool' ? packBits(plain) : plain;
+      result = { ...this.dataPage(levels, values, 'PLAIN'), statistics, encodings: ['PLAIN', 'RLE'] };
+    }
+    this.len = 0;
+    this.rows = 0;
+    this.nulls = 0;
+    return result;
+  }
+
+  private dataPage(
+    levels: Uint8Array,
+    values: Uint8Array,
+    encoding: 'PLAIN' | 'PLAIN_DICTIONARY',
+  ): { header: Uint8Array; body: Uint8Array; uncompressed: number } {
     const raw = new Uint8Array(4 + levels.length + values.length);
     new DataView(raw.buffer).setUint32(0, levels.length, true);
     raw.set(levels, 4);
@@ -374,16 +426,29 @@ class ColumnBuffer {
       compressed_page_size: body.length,
       data_page_header: {
         num_values: this.rows,
-        encoding: 'PLAIN',
+        encoding,
         definition_level_encoding: 'RLE',
         repetition_level_encoding: 'RLE',
       },
     });
-    this.len = 0;
-    this.rows = 0;
-    this.nulls = 0;
     return { header: header.getBytes(), body, uncompressed: header.offset + raw.length };
   }
+}
+
+/** A column chunk's encoded pages, ready for the file. */
+interface ColumnPages {
+  dictionary?: { header: Uint8Array; body: Uint8Array };
+  header: Uint8Array;
+  body: Uint8Array;
+  uncompressed: number;
+  statistics: ChunkStatistics;
+  encodings: ('PLAIN' | 'PLAIN_DICTIONARY' | 'RLE')[];
+}
+
+function dictionaryKind(kind: ParquetKind): DictionaryKind | undefined {
+  if (kind === 'bytes') return 'bytes';
+  if (kind === 'int16' || kind === 'int32' || kind === 'date') return 'int32';
+  return undefined;
 }
 
 function varint(n: number, out: number[]): void {
@@ -430,7 +495,8 @@ function pageBound(raw: number): number {
 /** What one more row group adds to the footer at most: its RowGroup and one ColumnChunk per column. */
 function rowGroupFooterBound(columns: ColumnBuffer[]): number {
   let n = 64;
-  for (const c of columns) n += 128 + 2 * Buffer.byteLength(c.element.name);
+  // Statistics, a dictionary page offset and one more encoding per column at most.
+  for (const c of columns) n += 128 + 2 * Buffer.byteLength(c.element.name) + statisticsBound(c.element) + 16;
   return n;
 }
 
@@ -584,6 +650,11 @@ export class ParquetFileWriter {
     await this.drain();
   }
 
+  private push(bytes: Uint8Array): void {
+    this.pending.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.offset += bytes.length;
+  }
+
   /** Encodes the open row group into `pending` (synchronous: the size is known at once). */
   private encodeGroup(): void {
     if (this.groupRows === 0) return;
@@ -597,22 +668,28 @@ export class ParquetFileWriter {
     let uncompressed = 0;
     for (const c of this.columns) {
       const start = this.offset;
-      const { header, body, uncompressed: size } = c.page();
-      this.pending.push(Buffer.from(header.buffer, header.byteOffset, header.byteLength));
-      this.pending.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-      this.offset += header.length + body.length;
+      const { dictionary, header, body, uncompressed: size, statistics, encodings } = c.pages();
+      if (dictionary !== undefined) {
+        this.push(dictionary.header);
+        this.push(dictionary.body);
+      }
+      const dataStart = this.offset;
+      this.push(header);
+      this.push(body);
       uncompressed += size;
       chunks.push({
         file_offset: BigInt(start),
         meta_data: {
           type: c.element.type as NonNullable<SchemaElement['type']>,
-          encodings: ['PLAIN', 'RLE'],
+          encodings,
           path_in_schema: [c.element.name],
           codec: 'SNAPPY',
           num_values: BigInt(this.groupRows),
           total_uncompressed_size: BigInt(size),
           total_compressed_size: BigInt(this.offset - start),
-          data_page_offset: BigInt(start),
+          data_page_offset: BigInt(dataStart),
+          ...(dictionary !== undefined ? { dictionary_page_offset: BigInt(start) } : {}),
+          statistics,
         },
       });
     }

@@ -108,6 +108,12 @@ describe.runIf(python.ok)('COPY FORMAT AS PARQUET from the common writers', () =
   it('writes every codec the writers offer (the files are what they claim)', () => {
     const codecs = new Set(written.files.flatMap((f) => f.codecs));
     for (const c of ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4']) expect(codecs).toContain(c);
+    // Not only pyarrow's: every codec Polars and DuckDB write too (pyarrow names LZ4_RAW 'LZ4').
+    for (const writer of ['polars', 'duckdb'])
+      expect(
+        new Set(written.files.filter((f) => f.writer === writer).flatMap((f) => f.codecs)),
+        writer,
+      ).toEqual(new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4']));
     expect(new Set(written.files.map((f) => f.writer))).toEqual(
       new Set(['pyarrow', 'polars', 'duckdb', 'pandas/pyarrow', 'pandas/fastparquet']),
     );
