@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
@@ -81,4 +82,22 @@ export async function startTestStateMachine(options: {
     await stop();
     throw error;
   }
+}
+
+/** The buckets a load test writes to: its sources, the staging prefix and the run state. */
+export const LOAD_TEST_BUCKETS = ['rt-landing', 'rt-staging', 'rt-state'];
+
+/**
+ * The state machine for the tests of one file (or describe block): started before them, stopped
+ * after them. The returned object is filled in when it has started, so read its fields in tests.
+ */
+export function useTestStateMachine(options: Parameters<typeof startTestStateMachine>[0]): TestStateMachine {
+  const live = {} as TestStateMachine;
+  beforeAll(async () => {
+    Object.assign(live, await startTestStateMachine(options));
+  }, 120_000);
+  afterAll(async () => {
+    await live.stop?.();
+  });
+  return live;
 }
