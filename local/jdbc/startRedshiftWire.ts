@@ -28,6 +28,7 @@ import {
   readMessages,
   readyForQuery,
 } from './wireMessages.ts';
+import { WireQueryHistory } from './wireQueryHistory.ts';
 
 export interface RedshiftWireOptions {
   /** The PostgreSQL engine behind the local Redshift (any database of it: the client names one). */
@@ -172,6 +173,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       client.end(errorResponse('28000', refused, 'FATAL'));
       return;
     }
+    const history = new WireQueryHistory({
+      database: session.database,
+      write: async (sql, values) => (await pools.sidePool(session.database)).query(sql, values),
+      nextQueryId: () => queryIds++,
+    });
     // A missing database is left for the engine to report, in its words, to the client.
     await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));
@@ -198,6 +204,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       const out: Buffer[] = [];
       for (const m of messages) {
         if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
+        history.reply(m);
         out.push(m.type === 'S' ? redshiftParameterStatus(m) : m.raw);
       }
       if (out.length > 0) client.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
@@ -221,8 +228,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
             client.write(readyForQuery(status));
             return;
           }
-          if (!isRedshiftCommand(sql))
+          if (!isRedshiftCommand(sql)) {
+            history.query(sql);
+            await history.flushed();
             return void upstream.write(message('Q', cstring(await toPostgres(sql))));
+          }
           client.write(await run(sql));
           client.write(readyForQuery(status));
           return;
@@ -232,6 +242,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const sql = readCString(m.body, name.next).value;
           if (!isRedshiftCommand(sql) && !VERSION_QUERY.test(sql)) {
             intercepted.delete(name.value);
+            history.parse(name.value, sql);
+            await history.flushed();
             const rest = m.body.subarray(readCString(m.body, name.next).next);
             return void upstream.write(
               message('P', Buffer.concat([cstring(name.value), cstring(await toPostgres(sql)), rest])),
@@ -247,6 +259,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const statement = readCString(m.body, portal.next).value;
           if (!intercepted.has(statement)) {
             interceptedPortals.delete(portal.value);
+            history.bind(portal.value, statement);
             return void upstream.write(m.raw);
           }
           interceptedPortals.set(portal.value, sqlByStatement.get(statement) as string);
@@ -274,7 +287,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
         case 'E': {
           const portal = readCString(m.body, 0).value;
           const sql = interceptedPortals.get(portal);
-          if (sql === undefined) return void upstream.write(m.raw);
+          if (sql === undefined) {
+            history.execute(portal);
+            return void upstream.write(m.raw);
+          }
           pendingSql = sql;
           holding.push(VERSION_QUERY.test(sql) ? versionRows() : await run(pendingSql));
           pendingSql = undefined;

@@ -10,7 +10,7 @@ export interface CsvRecord {
  * Streams CSV records out of byte chunks with CsvScanner (Redshift's COPY ... CSV rules). Holds
  * the bytes of one unfinished record between chunks, whatever the size of the input.
  */
-export class CsvRecordSplitter {
+export class CsvRecordReader {
   private readonly scanner: CsvScanner;
   private carry: Buffer = Buffer.alloc(0);
 
@@ -55,7 +55,7 @@ export async function* csvRecords(
   chunks: AsyncIterable<string | Uint8Array>,
   dialect: CsvDialect,
 ): AsyncGenerator<CsvRecord> {
-  const splitter = new CsvRecordSplitter(dialect);
+  const splitter = new CsvRecordReader(dialect);
   for await (const chunk of chunks) {
     yield* splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   }

@@ -157,6 +157,7 @@ async function runOn(
         maxResultBytes: state.options.maxResultBytes,
         recordQueryId:
           record.isBatch || record.sessionId !== undefined || keepsSession ? sub.queryId : undefined,
+        history: { queryId: sub.queryId, write: (sql, params) => sideQuery(state, record, sql, params) },
       });
       sub.durationNs = Number(process.hrtime.bigint() - t0);
       if (record.cancelRequested) {
@@ -221,6 +222,11 @@ function catalogOf(state: ServiceState, database: string): Catalog {
     state.catalogs.set(database, c);
   }
   return c;
+}
+
+/** A statement outside the session's transaction (SYS_QUERY_HISTORY rows). */
+async function sideQuery(state: ServiceState, record: StatementRecord, sql: string, params: unknown[]) {
+  return (await state.options.pools.sidePool(record.connection.database)).query(sql, params);
 }
 
 function commandContext(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRecordSplitter, csvRecords, formatCsvRecord } from '../../../src/csv/csvRecords.ts';
+import { CsvRecordReader, csvRecords, formatCsvRecord } from '../../../src/csv/csvRecords.ts';
 import { UnterminatedQuoteError } from '../../../src/csv/csvScanner.ts';
 
 async function* pieces(text: string, size: number): AsyncGenerator<string> {
@@ -39,7 +39,7 @@ describe('Function: csvRecords', () => {
   });
 });
 
-describe('Class: CsvRecordSplitter', () => {
+describe('Class: CsvRecordReader', () => {
   const shown = (r: { line: number; fields: { value: string; quoted: boolean }[] }) => ({
     line: r.line,
     fields: r.fields.map((f) => (f.quoted ? `q:${f.value}` : f.value)),
@@ -47,7 +47,7 @@ describe('Class: CsvRecordSplitter', () => {
 
   it('reads bytes fed one at a time, a UTF-8 character split between chunks included', () => {
     const bytes = Buffer.from('id,name\r\n1,"é, ""日本"""\n2,ü\n3,"open\nline"');
-    const splitter = new CsvRecordSplitter({ delimiter: ',', quote: '"' });
+    const splitter = new CsvRecordReader({ delimiter: ',', quote: '"' });
     const records = [];
     for (const byte of bytes) records.push(...splitter.push(Uint8Array.of(byte)));
     records.push(...splitter.end());
@@ -60,7 +60,7 @@ describe('Class: CsvRecordSplitter', () => {
   });
 
   it('gives nothing at the end of input that ended with its newline', () => {
-    const splitter = new CsvRecordSplitter({ delimiter: ',', quote: '"' });
+    const splitter = new CsvRecordReader({ delimiter: ',', quote: '"' });
     expect(splitter.push(Buffer.from('a,b\n')).map(shown)).toEqual([{ line: 1, fields: ['a', 'b'] }]);
     expect(splitter.end()).toEqual([]);
   });
