@@ -1,9 +1,17 @@
+import { formatCsvRecord } from '../csv/csvRecords.ts';
+import {
+  type CsvDialect,
+  type CsvField,
+  CsvScanner,
+  DOUBLED,
+  fieldText,
+  IRREGULAR,
+  QUOTED,
+} from '../csv/csvScanner.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { checkValue, isCharacterType } from './checkValue.ts';
 import type { ChunkDealer } from './chunkDealer.ts';
-import { type CsvDialect, type CsvField, formatCsvRecord } from './csvRecords.ts';
-import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
 import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
 import { headerOrder } from './headerNames.ts';
 import type { LoadContext } from './loadRun.ts';

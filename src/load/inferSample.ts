@@ -1,5 +1,5 @@
+import { csvRecords } from '../csv/csvRecords.ts';
 import type { LoadJob } from '../job/loadJob.ts';
-import { csvRecords } from './csvRecords.ts';
 import { normalizeHeaderName } from './headerNames.ts';
 import { DEFAULT_SAMPLE_RECORDS, type InferredColumn, inferCsvTypes, inferJsonTypes } from './inferTypes.ts';
 

@@ -3,6 +3,7 @@ import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk
 import { z } from 'zod';
 import { putText } from '../aws/s3Objects.ts';
 import { parseS3Uri, s3Url } from '../aws/s3Uri.ts';
+import { csvRecords } from '../csv/csvRecords.ts';
 import { batchExecuteStatement, type Cell, fetchResults } from '../dataapi/dataApi.ts';
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
@@ -25,7 +26,6 @@ import { setQueryGroup } from '../sql/queryGroup.ts';
 import { planSchemaChanges } from '../sql/schemaEvolution.ts';
 import { addColumnsFromText, appendAddedColumns } from './addColumns.ts';
 import { planChunks } from './chunkPlan.ts';
-import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
 import { inferSourceColumns } from './inferSource.ts';

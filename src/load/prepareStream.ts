@@ -1,8 +1,8 @@
+import { UnterminatedQuoteError } from '../csv/csvScanner.ts';
 import { BadRecordError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { ChunkDealer, type ChunkOutput } from './chunkDealer.ts';
 import { CsvPrepare } from './csvPrepare.ts';
-import { UnterminatedQuoteError } from './csvRecords.ts';
 import { JsonPrepare } from './jsonPrepare.ts';
 import type { LineMap } from './lineMap.ts';
 import type { LoadContext, PartSummary } from './loadRun.ts';
