@@ -10,22 +10,27 @@ export interface ParquetSlowRow {
   fields: (string | null)[];
 }
 
-/** What the encoder hands on, in row order: COPY text, or rows needing the converter. */
+/** What the encoder hands on, in row order: COPY text (bytes, now owned by the sink), or rows needing the converter. */
 export interface ParquetCopySink {
-  text(chunk: string, rows: number): void | Promise<void>;
+  text(bytes: Uint8Array<ArrayBuffer>, rows: number): void | Promise<void>;
   slow(rows: ParquetSlowRow[]): void | Promise<void>;
 }
 
-const OUT_FLUSH_CHARS = 512 * 1024;
+const OUT_FLUSH_BYTES = 512 * 1024;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const BACKSLASH = 0x5c;
 
 /**
- * Parquet rows -> PostgreSQL COPY text: a row whose every value the converter would pass through
- * unchanged is written as it is; any other row is handed on as fields (order kept).
+ * Parquet rows -> PostgreSQL COPY text, written as bytes straight into the chunk handed on (the
+ * check reads the value where it is written): a row whose every value the converter would pass
+ * through unchanged is written as it is; any other row is handed on as fields (order kept).
  */
 export class ParquetCopyText {
   private readonly checks: ColumnCheck[];
-  private scratch = Buffer.allocUnsafe(64 * 1024);
-  private out = '';
+  private out = Buffer.allocUnsafeSlow(OUT_FLUSH_BYTES + 64 * 1024);
+  private pos = 0;
   private rows = 0;
 
   constructor(
@@ -36,11 +41,19 @@ export class ParquetCopyText {
     this.checks = cols.map((c) => columnCheck(c, st));
   }
 
+  /** Room for `bytes` more: a larger buffer keeping what is written (only for very long values). */
+  private reserve(bytes: number): void {
+    if (this.pos + bytes <= this.out.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, this.pos + bytes));
+    this.out.copy(bigger, 0, 0, this.pos);
+    this.out = bigger;
+  }
+
   async batch(batch: ParquetBatch): Promise<void> {
     const cols = this.cols;
     const last = cols.length - 1;
     for (let r = 0; r < batch.rowCount; r++) {
-      let line = '';
+      const rowStart = this.pos;
       let ok = true;
       for (let i = 0; i <= last; i++) {
         const v = batch.text(r, i);
@@ -49,40 +62,57 @@ export class ParquetCopyText {
             ok = false;
             break;
           }
-          line += '\\N';
+          this.reserve(3);
+          this.out[this.pos++] = BACKSLASH;
+          this.out[this.pos++] = 0x4e; // N
         } else {
           if (v.length === 0) {
             ok = false;
             break;
           }
-          if (v.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(v.length * 3);
-          const n = this.scratch.write(v, 0);
-          if (!passesThrough(this.checks[i] as ColumnCheck, this.scratch, 0, n, this.st)) {
+          this.reserve(v.length * 3 + 1);
+          const at = this.pos;
+          const n = this.out.write(v, at);
+          if (!passesThrough(this.checks[i] as ColumnCheck, this.out, at, at + n, this.st)) {
             ok = false;
             break;
           }
-          line += pgCopyField(v);
+          let plain = true;
+          for (let k = at; k < at + n; k++) {
+            const b = this.out[k] as number;
+            if (b === BACKSLASH || b === TAB || b === LF || b === CR) {
+              plain = false;
+              break;
+            }
+          }
+          if (plain) this.pos = at + n;
+          else {
+            const escaped = pgCopyField(v);
+            this.reserve(escaped.length * 3 + 1);
+            this.pos = at + this.out.write(escaped, at);
+          }
         }
-        line += i === last ? '\n' : '\t';
+        this.out[this.pos++] = i === last ? LF : TAB;
       }
-      if (ok) {
-        this.out += line;
-        this.rows++;
-      } else {
+      if (ok) this.rows++;
+      else {
+        this.pos = rowStart;
         await this.flush();
         const fields = Array.from({ length: cols.length }, (_, i) => batch.text(r, i));
         await this.sink.slow([{ line: batch.firstRow + r, fields }]);
       }
-      if (this.out.length >= OUT_FLUSH_CHARS) await this.flush();
+      if (this.pos >= OUT_FLUSH_BYTES) await this.flush();
     }
   }
 
   async flush(): Promise<void> {
-    if (this.out === '') return;
-    const out = this.out;
+    if (this.pos === 0) return;
+    const bytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.pos);
     const rows = this.rows;
-    this.out = '';
+    // The chunk goes to the sink (transferred to another thread): write on into a new one.
+    this.out = Buffer.allocUnsafeSlow(this.out.length);
+    this.pos = 0;
     this.rows = 0;
-    await this.sink.text(out, rows);
+    await this.sink.text(bytes as Uint8Array<ArrayBuffer>, rows);
   }
 }

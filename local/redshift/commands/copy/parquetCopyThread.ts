@@ -41,12 +41,10 @@ async function loadFile(url: string, size: number, cols: TargetColumn[], st: Cop
     slow = [];
     await send({ type: 'slow', rows });
   };
-  const encoder = new TextEncoder();
   const text = new ParquetCopyText(cols, st, {
-    text: async (chunk, rows) => {
+    text: async (bytes, rows) => {
       await sendSlow();
-      const bytes = encoder.encode(chunk);
-      await send({ type: 'text', bytes: bytes.buffer as ArrayBuffer, rows }, [bytes.buffer as ArrayBuffer]);
+      await send({ type: 'text', bytes: bytes.buffer, length: bytes.byteLength, rows }, [bytes.buffer]);
     },
     slow: async (rows) => {
       slow.push(...rows);

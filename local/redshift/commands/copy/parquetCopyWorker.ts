@@ -113,7 +113,7 @@ export class ParquetCopyWorker {
             break;
           case 'text':
             step(async () => {
-              await sink.text(Buffer.from(message.bytes), message.rows);
+              await sink.text(Buffer.from(message.bytes, 0, message.length), message.rows);
               post({ type: 'credit' });
             });
             break;

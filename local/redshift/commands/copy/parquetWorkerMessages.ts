@@ -12,7 +12,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'read'; id: number; start: number; end: number }
-  | { type: 'text'; bytes: ArrayBuffer; rows: number }
+  | { type: 'text'; bytes: ArrayBuffer; length: number; rows: number }
   | { type: 'slow'; rows: ParquetSlowRow[] }
   | { type: 'done' }
   | { type: 'error'; message: string };

@@ -48,6 +48,18 @@ describe('COPY PARQUET on a worker thread', () => {
     expect(ParquetCopyWorker.live).toBeLessThanOrEqual(1);
   });
 
+  it('escapes tab, newline, carriage return and backslash in COPY text; non-ASCII goes through the converter', async () => {
+    await h.client.query(`
+      CREATE TABLE esc (n integer, s varchar(20));
+      INSERT INTO esc VALUES (1, E'a\\tb'), (2, E'line\\nbreak'), (3, E'back\\\\slash'), (4, 'crème'), (5, E'x\\ry'), (6, 'plain');
+      CREATE TABLE esc_back (LIKE esc);
+    `);
+    await run(`UNLOAD ('select * from esc') TO 's3://pqw/esc/' ${ROLE} FORMAT PARQUET`);
+    expect((await run(`COPY esc_back FROM 's3://pqw/esc/' ${ROLE} FORMAT AS PARQUET`)).rows).toBe(6);
+    const back = await h.client.query('SELECT * FROM esc_back ORDER BY n');
+    expect(back.rows.map((r) => r.s)).toEqual(['a\tb', 'line\nbreak', 'back\\slash', 'crème', 'x\ry', 'plain']);
+  });
+
   it('names the file that is not Parquet and leaves no worker thread behind', async () => {
     await h.put('pqw', 'bad/x.parquet', 'n,label\n1,a\n');
     await h.client.query('CREATE TABLE bad_back (LIKE src)');
