@@ -64,7 +64,7 @@ export interface LocalEndpoints {
   redshiftData: string;
   sfn?: string;
   emr?: string;
-  /** JDBC URL of the PostgreSQL-wire endpoint (Redshift driver with ssl=false; UNLOAD/COPY emulated). */
+  /** JDBC URL of the PostgreSQL-wire endpoint (TLS with the data dir's wire-tls/ca.pem; UNLOAD/COPY emulated). */
   redshiftJdbc?: string;
 }
 
@@ -166,7 +166,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;
     // JDBC clients (Spark's JDBC source, SQL tools) reach the same engine here; user postgres.
-    const wire = await startRedshiftWire({ databaseUrl: postgres.url, s3Endpoint: s3.endpoint, region });
+    // TLS with a certificate made at first start under the data dir (clients trust wire-tls/ca.pem).
+    const wire = await startRedshiftWire({
+      databaseUrl: postgres.url,
+      s3Endpoint: s3.endpoint,
+      region,
+      tlsDir: join(dataDir, 'wire-tls'),
+    });
     stops.push(() => wire.stop());
     endpoints.redshiftJdbc = wire.jdbcUrl(database);
 

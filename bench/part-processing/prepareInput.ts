@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { salesCsvChunks } from './salesCsv.ts';
 
@@ -49,8 +49,24 @@ export async function prepareInput(workDir: string, csvBytes: number): Promise<P
   if (code !== 0) throw new Error(`gzip exited with ${code} while generating ${file}`);
   if (!out.writableFinished) await once(out, 'finish');
   await rename(partial, file);
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(file));
+  const { size } = await stat(file);
   const input: PartInput = { file, csvBytes: written, gzipBytes: size, rows };
   await writeFile(meta, JSON.stringify(input));
   return input;
+}
+
+/** The same CSV as a bzip2 part (`bzip2 -9`, what UNLOAD ... BZIP2 writes), generated once; `gzipBytes` stays the gzip part's. */
+export async function bzip2Input(input: PartInput): Promise<PartInput> {
+  const file = input.file.replace(/\.csv\.gz$/, '.csv.bz2');
+  if (!existsSync(file)) {
+    const partial = `${file}.partial`;
+    const child = spawn('bash', ['-o', 'pipefail', '-c', 'gzip -dc < "$IN" | bzip2 -9 -c > "$OUT"'], {
+      env: { ...process.env, IN: input.file, OUT: partial },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`bzip2 exited with ${code} while generating ${file}`);
+    await rename(partial, file);
+  }
+  return { ...input, file };
 }

@@ -11,6 +11,7 @@ if (caseName === undefined || file === undefined || records === undefined) {
   console.error('usage: worker.ts <case> <input.csv.gz> <records>');
   process.exit(2);
 }
+const cpuBefore = process.resourceUsage();
 const started = performance.now();
 const stats = await processPartStream(createReadStream(file), createWriteStream('/dev/null'), {
   ...caseOptions(caseName as CaseName),
@@ -18,4 +19,8 @@ const stats = await processPartStream(createReadStream(file), createWriteStream(
   label: file,
 });
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ seconds, stats, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+const usage = process.resourceUsage();
+// User + system time of every thread of the process (main, libuv's pool running zlib/zstd, V8's).
+const cpuSeconds =
+  (usage.userCPUTime + usage.systemCPUTime - cpuBefore.userCPUTime - cpuBefore.systemCPUTime) / 1e6;
+process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, stats, maxRssKiB: usage.maxRSS })}\n`);

@@ -1,28 +1,34 @@
 import type { AddressInfo } from 'node:net';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import pg from 'pg';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { createS3Client } from '../../src/aws/clients.ts';
-import { executeRedshiftCommand, isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
+import { isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
 import { DatabasePools, SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
 import { joinTokens, splitStatements, tokenize } from '../redshift/sql/tokenize.ts';
 import { loadSqlParser, translateRedshiftSql } from '../redshift/sql/translateRedshiftSql.ts';
 import {
+  redshiftParameterStatus,
+  VERSION_QUERY,
+  versionRowDescription,
+  versionRows,
+} from './redshiftVersion.ts';
+import { negotiateStartup } from './startupHandshake.ts';
+import { ensureWireCertificate, type WireCertificate } from './wireCertificate.ts';
+import { wireCommands } from './wireCommands.ts';
+import {
   buildStartupPacket,
   CANCEL_REQUEST,
-  commandComplete,
   cstring,
   errorResponse,
-  GSSENC_REQUEST,
   MAX_CLIENT_MESSAGE,
   type Message,
   message,
   parseStartupParams,
   readCString,
   readMessages,
-  readStartupPacket,
   readyForQuery,
-  SSL_REQUEST,
 } from './wireMessages.ts';
+import { WireQueryHistory } from './wireQueryHistory.ts';
 
 export interface RedshiftWireOptions {
   /** The PostgreSQL engine behind the local Redshift (any database of it: the client names one). */
@@ -32,13 +38,23 @@ export interface RedshiftWireOptions {
   region?: string;
   slices?: number;
   port?: number;
+  /**
+   * Where the TLS certificate is kept (made at first start): SSLRequest is then answered `S` and
+   * the connection upgraded. Without it the endpoint answers `N` and speaks plain text only.
+   */
+  tlsDir?: string;
 }
 
 export interface RedshiftWire {
   host: string;
   port: number;
-  /** `jdbc:redshift://127.0.0.1:<port>/<database>?ssl=false` (the proxy speaks no TLS). */
+  /**
+   * `jdbc:redshift://127.0.0.1:<port>/<database>`, with `?ssl=false` when the endpoint has no
+   * certificate.
+   */
   jdbcUrl(database: string): string;
+  /** The certificate files when TLS is on: `caFile` is what clients are told to trust. */
+  tls?: WireCertificate | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,15 +77,6 @@ const POSTGRES_STARTUP_PARAMS = new Set([
 ]);
 
 const STARTUP_TIMEOUT_MS = 30_000;
-
-/**
- * What Redshift reports: drivers parse it (redshift_connector fails on PostgreSQL's "15.x (Debian
- * ...)"); `select version()` answers Redshift's string for the same reason.
- */
-export const REDSHIFT_SERVER_VERSION = '8.0.2';
-export const REDSHIFT_VERSION_STRING =
-  'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467';
-const VERSION_QUERY = /^\s*select\s+(pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$/i;
 
 /** No-op statements (physical layout on Redshift) still answer, with a harmless statement. */
 const NOOP_STATEMENT = 'DO $noop$ BEGIN END $noop$';
@@ -97,42 +104,12 @@ async function toPostgres(sql: string): Promise<string> {
   return out.join(';\n');
 }
 
-function redshiftParameterStatus(m: Message): Buffer {
-  const name = readCString(m.body, 0);
-  if (name.value !== 'server_version') return m.raw;
-  return message('S', Buffer.concat([cstring('server_version'), cstring(REDSHIFT_SERVER_VERSION)]));
-}
-
-/** RowDescription of `select version()`: one text column "version". */
-function versionRowDescription(): Buffer {
-  const field = Buffer.alloc(18);
-  field.writeInt32BE(0, 0); // table oid
-  field.writeInt16BE(0, 4); // column number
-  field.writeInt32BE(25, 6); // text
-  field.writeInt16BE(-1, 10); // variable size
-  field.writeInt32BE(-1, 12); // no type modifier
-  field.writeInt16BE(0, 16); // text format
-  const count = Buffer.alloc(2);
-  count.writeInt16BE(1, 0);
-  return message('T', Buffer.concat([count, cstring('version'), field]));
-}
-
-/** DataRow and CommandComplete of `select version()`. */
-function versionRows(): Buffer {
-  const count = Buffer.alloc(2);
-  count.writeInt16BE(1, 0);
-  const value = Buffer.from(REDSHIFT_VERSION_STRING, 'utf8');
-  const len = Buffer.alloc(4);
-  len.writeInt32BE(value.length, 0);
-  return Buffer.concat([message('D', Buffer.concat([count, len, value])), commandComplete('SELECT 1')]);
-}
-
 /**
- * A PostgreSQL-wire endpoint for the local Redshift that JDBC drivers (the Redshift driver with
- * `ssl=false`, or the PostgreSQL driver) connect to: it relays everything to the PostgreSQL engine,
- * minus the Redshift driver's extra startup parameters, and answers UNLOAD and COPY itself with the
- * emulator (`executeRedshiftCommand`) on a side connection of the same database and user, in its
- * own transaction (UNLOAD reads committed data; COPY commits on success).
+ * A PostgreSQL-wire endpoint for the local Redshift that drivers (the Redshift JDBC driver,
+ * redshift_connector, psycopg2...) connect to, over TLS when `tlsDir` is given: it relays
+ * everything to the PostgreSQL engine as the connecting user (a role created on demand), minus the
+ * Redshift driver's extra startup parameters, with Redshift SQL translated, and answers UNLOAD and
+ * COPY itself with the emulator (wireCommands).
  */
 export async function startRedshiftWire(options: RedshiftWireOptions): Promise<RedshiftWire> {
   const engine = new URL(options.databaseUrl);
@@ -146,6 +123,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     bootstrapDdl: async () => SYSTEM_TABLES_DDL,
   });
   await loadSqlParser();
+  const certificate = options.tlsDir === undefined ? undefined : await ensureWireCertificate(options.tlsDir);
+  const secureContext: SecureContext | undefined =
+    certificate === undefined
+      ? undefined
+      : createSecureContext({ key: certificate.key, cert: certificate.cert });
   let queryIds = 1_000_000;
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -158,53 +140,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     void serve(client).catch(() => client.destroy());
   });
 
-  async function serve(client: Socket): Promise<void> {
-    let buffered: Buffer = Buffer.alloc(0);
-    const packets: Buffer[] = [];
-    let closed = false;
-    let wake: (() => void) | undefined;
-    client.once('close', () => {
-      closed = true;
-      wake?.();
-    });
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      try {
-        for (;;) {
-          const next = readStartupPacket(buffered);
-          if (next === undefined) break;
-          packets.push(next.packet);
-          buffered = next.rest;
-        }
-      } catch {
-        client.destroy();
-      }
-      wake?.();
-    };
-    client.on('data', onData);
-    const nextPacket = async (): Promise<Buffer> => {
-      while (packets.length === 0) {
-        if (closed || client.destroyed) throw new Error('client went away before its startup packet');
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
-      return packets.shift() as Buffer;
-    };
-
-    let startup = await nextPacket();
-    while (true) {
-      const code = startup.readInt32BE(4);
-      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-        client.write('N');
-        startup = await nextPacket();
-        continue;
-      }
-      break;
-    }
+  async function serve(raw: Socket): Promise<void> {
+    const { socket: client, startup, rest: buffered } = await negotiateStartup(raw, secureContext);
     const code = startup.readInt32BE(4);
-    client.setTimeout(0);
+    raw.setTimeout(0);
     const upstream = createConnection({ host: engine.hostname, port: Number(engine.port || 5432) });
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
@@ -222,10 +161,38 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     for (const key of [...params.keys()]) if (!POSTGRES_STARTUP_PARAMS.has(key)) params.delete(key);
     // A Redshift session's settings (those of the Data API's sessions); the client's own come after.
     params.set('options', `${SESSION_OPTIONS} ${params.get('options') ?? ''}`.trim());
+    // The connecting user is a role of the engine, created on demand as for the Data API's DbUser.
+    const refused = await pools.roles
+      .mapsUsers()
+      .then((maps) => (maps ? pools.roles.ensure(session.user) : undefined))
+      .then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+    if (refused !== undefined) {
+      client.end(errorResponse('28000', refused, 'FATAL'));
+      return;
+    }
+    const history = new WireQueryHistory({
+      database: session.database,
+      write: async (sql, values) => (await pools.sidePool(session.database)).query(sql, values),
+      nextQueryId: () => queryIds++,
+    });
     // A missing database is left for the engine to report, in its words, to the client.
     await pools.pool(session.database).catch(() => {});
     upstream.write(buildStartupPacket(params));
-    client.off('data', onData);
+
+    // UNLOAD and COPY: the emulator, on a side connection as the same user.
+    const commands = wireCommands({
+      databaseUrl: options.databaseUrl,
+      database: session.database,
+      user: session.user,
+      s3,
+      slices: options.slices ?? 2,
+      nextQueryId: () => queryIds++,
+    });
+    client.once('close', () => void commands.end());
+    const run = commands.run;
 
     // Track the transaction status the engine reports, for the ReadyForQuery we send ourselves.
     let status = 'I';
@@ -237,6 +204,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       const out: Buffer[] = [];
       for (const m of messages) {
         if (m.type === 'Z') status = String.fromCharCode(m.body[0] as number);
+        history.reply(m);
         out.push(m.type === 'S' ? redshiftParameterStatus(m) : m.raw);
       }
       if (out.length > 0) client.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
@@ -260,8 +228,11 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
             client.write(readyForQuery(status));
             return;
           }
-          if (!isRedshiftCommand(sql))
+          if (!isRedshiftCommand(sql)) {
+            history.query(sql);
+            await history.flushed();
             return void upstream.write(message('Q', cstring(await toPostgres(sql))));
+          }
           client.write(await run(sql));
           client.write(readyForQuery(status));
           return;
@@ -271,6 +242,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const sql = readCString(m.body, name.next).value;
           if (!isRedshiftCommand(sql) && !VERSION_QUERY.test(sql)) {
             intercepted.delete(name.value);
+            history.parse(name.value, sql);
+            await history.flushed();
             const rest = m.body.subarray(readCString(m.body, name.next).next);
             return void upstream.write(
               message('P', Buffer.concat([cstring(name.value), cstring(await toPostgres(sql)), rest])),
@@ -286,6 +259,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           const statement = readCString(m.body, portal.next).value;
           if (!intercepted.has(statement)) {
             interceptedPortals.delete(portal.value);
+            history.bind(portal.value, statement);
             return void upstream.write(m.raw);
           }
           interceptedPortals.set(portal.value, sqlByStatement.get(statement) as string);
@@ -313,7 +287,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
         case 'E': {
           const portal = readCString(m.body, 0).value;
           const sql = interceptedPortals.get(portal);
-          if (sql === undefined) return void upstream.write(m.raw);
+          if (sql === undefined) {
+            history.execute(portal);
+            return void upstream.write(m.raw);
+          }
           pendingSql = sql;
           holding.push(VERSION_QUERY.test(sql) ? versionRows() : await run(pendingSql));
           pendingSql = undefined;
@@ -352,58 +329,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
       for (const m of messages) chain = chain.then(() => handle(m)).catch(() => client.destroy());
     };
     client.on('data', onClientData);
+    client.resume(); // Paused since its startup packet was read.
     if (clientBuffer.length > 0) onClientData(Buffer.alloc(0));
-
-    let side: pg.Client | undefined;
-    const sideUrl = new URL(options.databaseUrl);
-    sideUrl.pathname = `/${encodeURIComponent(session.database)}`;
-    sideUrl.username = encodeURIComponent(session.user);
-    async function run(sql: string): Promise<Buffer> {
-      try {
-        if (side === undefined) {
-          side = new pg.Client(sideUrl.toString());
-          await side.connect();
-          // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
-          for (const ddl of SYSTEM_TABLES_DDL) await side.query(ddl);
-          client.once('close', () => void side?.end().catch(() => {}));
-        }
-        const conn = side;
-        await conn.query('BEGIN');
-        try {
-          const result = await executeRedshiftCommand(sql, {
-            client: conn,
-            autonomous: async (text, values) => {
-              const other = new pg.Client(sideUrl.toString());
-              await other.connect();
-              try {
-                await other.query(text, values as unknown[] | undefined);
-              } finally {
-                await other.end();
-              }
-            },
-            s3,
-            slices: options.slices ?? 2,
-            queryId: queryIds++,
-            sessionId: (conn as unknown as { processID?: number }).processID ?? 0,
-            database: session.database,
-            user: session.user,
-            signal: new AbortController().signal,
-          });
-          await conn.query('COMMIT');
-          const verb = /^\s*unload/i.test(sql) ? 'UNLOAD' : 'COPY';
-          return commandComplete(verb === 'COPY' ? `COPY ${result.rows}` : 'UNLOAD');
-        } catch (error) {
-          await conn.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        return errorResponse(
-          typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : 'XX000',
-          (error as Error).message,
-        );
-      }
-    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -417,7 +344,9 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
   return {
     host: '127.0.0.1',
     port,
-    jdbcUrl: (database) => `jdbc:redshift://127.0.0.1:${port}/${database}?ssl=false`,
+    jdbcUrl: (database) =>
+      `jdbc:redshift://127.0.0.1:${port}/${database}${certificate === undefined ? '?ssl=false' : ''}`,
+    tls: certificate,
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -101,14 +101,14 @@ export const commandComplete = (tag: string) => message('C', cstring(tag));
 export const readyForQuery = (status: string) => message('Z', Buffer.from(status, 'latin1'));
 
 /** ErrorResponse with severity, SQLSTATE and message (what drivers turn into SQLException). */
-export function errorResponse(sqlState: string, text: string): Buffer {
+export function errorResponse(sqlState: string, text: string, severity: 'ERROR' | 'FATAL' = 'ERROR'): Buffer {
   return message(
     'E',
     Buffer.concat([
       Buffer.from('S'),
-      cstring('ERROR'),
+      cstring(severity),
       Buffer.from('V'),
-      cstring('ERROR'),
+      cstring(severity),
       Buffer.from('C'),
       cstring(sqlState),
       Buffer.from('M'),

@@ -5,9 +5,9 @@ import { constants, createGunzip, createGzip, createZstdCompress, createZstdDeco
 import { parquetMetadata } from 'hyparquet';
 import { PartProcessingError } from '../errors.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
-import { CsvRecordSplitter } from './csvRecords.ts';
-import { createJsonlConverter } from './jsonlConverter.ts';
+import { CsvToJsonl } from './csvToJsonl.ts';
 import { createRecordCounter, type RecordCounter } from './recordCounter.ts';
+import { TailBuffer } from './tailBuffer.ts';
 
 export type PartFormat = 'csv' | 'text' | 'json' | 'parquet';
 export type PartCompression = 'gzip' | 'zstd' | 'bzip2' | 'none';
@@ -191,17 +191,16 @@ function countingSink(options: PartProcessingOptions): { counter: RecordCounter;
   if (options.format !== 'parquet') {
     return { counter: createRecordCounter(options.format, { escape: options.escape }) };
   }
-  let tail: Buffer = Buffer.alloc(0);
+  const tail = new TailBuffer(PARQUET_TAIL_BYTES);
   let rows = 0;
   return {
     counter: {
       write(chunk) {
-        tail = Buffer.concat([tail, chunk]);
-        if (tail.length > PARQUET_TAIL_BYTES) tail = tail.subarray(tail.length - PARQUET_TAIL_BYTES);
+        tail.push(chunk);
       },
       end() {
         try {
-          rows = Number(parquetMetadata(tail).num_rows);
+          rows = Number(parquetMetadata(tail.bytes()).num_rows);
         } catch (error) {
           throw new PartProcessingError(
             `${options.label}: not a readable Parquet file (${(error as Error).message}).`,
@@ -296,78 +295,5 @@ class Tap extends Transform {
   override _flush(done: TransformCallback) {
     this.side.end();
     this.sideDone.then(() => done(), done);
-  }
-}
-
-/** CSV in, JSON lines out; counts records and checks the header against the schema. */
-class CsvToJsonl extends Transform {
-  records = 0;
-  private readonly splitter: CsvRecordSplitter;
-  private convert: ((fields: import('./csvRecords.ts').CsvField[], n: number) => string) | undefined;
-
-  constructor(private readonly options: PartProcessingOptions) {
-    super();
-    this.splitter = new CsvRecordSplitter(options.delimiter ?? ',');
-    if (options.schema !== undefined && options.schema.length > 0) {
-      this.convert = createJsonlConverter({
-        columns: options.schema,
-        nullAs: options.nullAs,
-        label: options.label,
-      });
-    }
-  }
-
-  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
-    try {
-      const out = this.handle(this.splitter.push(chunk));
-      done(null, out.length > 0 ? out : undefined);
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  override _flush(done: TransformCallback) {
-    try {
-      const out = this.handle(this.splitter.end());
-      done(null, out.length > 0 ? out : undefined);
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  private handle(records: import('./csvRecords.ts').CsvField[][]): string {
-    let out = '';
-    for (const fields of records) {
-      this.records++;
-      if (this.records === 1 && this.options.header === true) {
-        this.readHeader(fields.map((f) => f.value));
-        continue;
-      }
-      if (this.convert === undefined) {
-        throw new PartProcessingError(
-          `${this.options.label}: csv-to-jsonl needs column names: the manifest has no schema (use MANIFEST VERBOSE) and the part has no header.`,
-        );
-      }
-      out += this.convert(fields, this.records);
-    }
-    return out;
-  }
-
-  private readHeader(names: string[]) {
-    const schema = this.options.schema;
-    if (schema !== undefined && schema.length > 0) {
-      const expected = schema.map((c) => c.name.toLowerCase());
-      if (names.length !== expected.length || names.some((n, i) => n.toLowerCase() !== expected[i])) {
-        throw new PartProcessingError(
-          `${this.options.label}: header (${names.join(', ')}) does not match the manifest schema (${expected.join(', ')}).`,
-        );
-      }
-      return;
-    }
-    this.convert = createJsonlConverter({
-      columns: names.map((name) => ({ name, type: 'character varying' })),
-      nullAs: this.options.nullAs,
-      label: this.options.label,
-    });
   }
 }

@@ -5,6 +5,7 @@ const SYSTEM_RELATIONS = [
   'stl_load_commits',
   'sys_unload_history',
   'sys_unload_detail',
+  'sys_query_history',
   'pg_table_def',
   'svv_table_info',
   'svv_columns',
@@ -140,6 +141,27 @@ export const SYSTEM_TABLES_DDL: string[] = [
   file_format character(16),
   is_partial integer DEFAULT 0,
   start_offset bigint DEFAULT 0
+)`,
+  // Written by the Data API for each statement that ended (statements/queryHistory.ts).
+  `CREATE TABLE IF NOT EXISTS public.sys_query_history (
+  user_id integer,
+  query_id bigint,
+  query_label character(320),
+  transaction_id bigint,
+  session_id integer,
+  database_name character(128),
+  query_type character(32),
+  status character(10),
+  result_cache_hit boolean,
+  start_time timestamp without time zone,
+  end_time timestamp without time zone,
+  elapsed_time bigint,
+  queue_time bigint,
+  execution_time bigint,
+  error_message character(512),
+  returned_rows bigint,
+  returned_bytes bigint,
+  query_text character(4000)
 )`,
   `CREATE TABLE IF NOT EXISTS public.sys_unload_history (
   user_id integer,

@@ -1,5 +1,12 @@
-/** Schema holding the Redshift functions PostgreSQL lacks; every session has it on its search_path. */
-export const COMPAT_SCHEMA = 'redshift_compat';
+import { COMPAT_SCHEMA } from './compatSchema.ts';
+import { DATE_FORMAT_FUNCTIONS_DDL } from './dateFormatFunctions.ts';
+import { listaggFunctionsDdl } from './listaggFunctions.ts';
+import { mergeFunctionsDdl } from './mergeFunctions.ts';
+import { REGEXP_FUNCTIONS_DDL } from './regexpFunctions.ts';
+import { STRING_FUNCTIONS_DDL } from './stringFunctions.ts';
+import { superFunctionsDdl } from './superFunctions.ts';
+
+export { COMPAT_SCHEMA };
 
 const datepartNormaliser = `
 CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.normalize_datepart(part text) RETURNS text
@@ -221,9 +228,9 @@ const jsonFunctions: string[] = [
    LANGUAGE sql IMMUTABLE AS $f$ SELECT pg_catalog.json_array_length(j::json) $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.json_parse(j text) RETURNS jsonb
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT j::jsonb $f$`,
-  // Known difference: jsonb's text puts a space after ':' and ',' where Redshift prints none.
+  // Without jsonb's space after ',' and ':' between values (as results/superText.ts does).
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.json_serialize(s jsonb) RETURNS varchar
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT s::text $f$`,
+   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT regexp_replace(s::text, E'("(?:[^"\\\\\\\\]|\\\\\\\\.)*")|([,:]) ', E'\\\\1\\\\2', 'g') $f$`,
 ];
 
 /**
@@ -281,78 +288,50 @@ BEGIN
   EXECUTE format('DELETE FROM %s', source);
 END $f$`;
 
+/** IGNORE NULLS (lowerIgnoreNulls) and MEDIAN / PERCENTILE_CONT as windows (rewriteRedshiftSql). */
+const windowHelpers: string[] = [
+  // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
+  // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN s IS NULL THEN v ELSE s END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_nonnull(s anyelement, v anyelement) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT coalesce(v, s) $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.first_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.first_nonnull, stype = anyelement)`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.last_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.last_nonnull, stype = anyelement)`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lag(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
+  // MEDIAN / PERCENTILE_CONT as windows (PARTITION BY only): plain aggregates collecting the
+  // partition's non-NULL values, interpolated by PostgreSQL's own percentile_cont. The state's
+  // first element is the fraction.
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_collect(s float8[], f float8, v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN coalesce(s, ARRAY[f]) ELSE coalesce(s, ARRAY[f]) || v END $f$`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_interpolate(s float8[]) RETURNS float8
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT percentile_cont(s[1]) WITHIN GROUP (ORDER BY x) FROM unnest(s[2:]) x $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.percentile_cont(float8, float8) (
+   sfunc = ${COMPAT_SCHEMA}.percentile_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
+  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.median_collect(s float8[], v float8) RETURNS float8[]
+   LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.percentile_collect(s, 0.5, v) $f$`,
+  `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.median(float8) (
+   sfunc = ${COMPAT_SCHEMA}.median_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
+];
+
 /**
  * Idempotent DDL run once per database before its first statement: the Redshift functions
  * PostgreSQL lacks, and the session-level counters UNLOAD/COPY set
  * (`set_config('redshift.last_copy_count', ...)`).
  */
-/** `name(anycompatible, ...)`: PostgreSQL's function of the same name on the argument's text. */
-function stringFunctionsWithImplicitCast(): string[] {
-  const fn = (name: string, params: string[]) => {
-    const args = params
-      .map((p, i) => `${p === 'anycompatible' ? `$${i + 1}::text` : `$${i + 1}`}`)
-      .join(', ');
-    return `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.${name}(${params.join(', ')}) RETURNS text
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.${name}(${args}) $f$`;
-  };
-  return [
-    fn('split_part', ['anycompatible', 'text', 'integer']),
-    fn('ltrim', ['anycompatible']),
-    fn('ltrim', ['anycompatible', 'text']),
-    fn('rtrim', ['anycompatible']),
-    fn('rtrim', ['anycompatible', 'text']),
-    fn('btrim', ['anycompatible']),
-    fn('btrim', ['anycompatible', 'text']),
-    fn('repeat', ['anycompatible', 'integer']),
-    fn('reverse', ['anycompatible']),
-    fn('left', ['anycompatible', 'integer']),
-    fn('right', ['anycompatible', 'integer']),
-    fn('substring', ['anycompatible', 'integer']),
-    fn('substring', ['anycompatible', 'integer', 'integer']),
-    // IGNORE NULLS (see lowerIgnoreNulls): the first/last non-NULL value of the frame; the n-th
-    // non-NULL value before (LAG: the array's end) or after (LEAD: its start) the row.
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.first_nonnull(s anyelement, v anyelement) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN s IS NULL THEN v ELSE s END $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.last_nonnull(s anyelement, v anyelement) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT coalesce(v, s) $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.first_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.first_nonnull, stype = anyelement)`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.last_value(anyelement) (sfunc = ${COMPAT_SCHEMA}.last_nonnull, stype = anyelement)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lag(a anyarray, n bigint) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[cardinality(x) - n + 1] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.lead(a anyarray, n bigint) RETURNS anyelement
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT x[n] FROM (SELECT array_remove(a, NULL) AS x) s $f$`,
-    // MEDIAN / PERCENTILE_CONT as windows (PARTITION BY only): plain aggregates collecting the
-    // partition's non-NULL values, interpolated by PostgreSQL's own percentile_cont. The state's
-    // first element is the fraction.
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_collect(s float8[], f float8, v float8) RETURNS float8[]
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN coalesce(s, ARRAY[f]) ELSE coalesce(s, ARRAY[f]) || v END $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.percentile_interpolate(s float8[]) RETURNS float8
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT percentile_cont(s[1]) WITHIN GROUP (ORDER BY x) FROM unnest(s[2:]) x $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.percentile_cont(float8, float8) (
-   sfunc = ${COMPAT_SCHEMA}.percentile_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.median_collect(s float8[], v float8) RETURNS float8[]
-   LANGUAGE sql IMMUTABLE AS $f$ SELECT ${COMPAT_SCHEMA}.percentile_collect(s, 0.5, v) $f$`,
-    `CREATE OR REPLACE AGGREGATE ${COMPAT_SCHEMA}.median(float8) (
-   sfunc = ${COMPAT_SCHEMA}.median_collect, stype = float8[], finalfunc = ${COMPAT_SCHEMA}.percentile_interpolate)`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer) RETURNS bytea
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2) $f$`,
-    `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.substring(bytea, integer, integer) RETURNS bytea
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_catalog.substring($1, $2, $3) $f$`,
-  ];
-}
-
 export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS ${COMPAT_SCHEMA}`,
   datepartNormaliser,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.getdate() RETURNS timestamp
    LANGUAGE sql STABLE AS $f$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.len(s text) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT length(s) $f$`,
-  // String functions cast a non-text first argument to its text, as Redshift does
-  // (SPLIT_PART(listtime, '-', 1), REPEAT(catid, 3)); VARBYTE keeps its own SUBSTRING.
-  ...stringFunctionsWithImplicitCast(),
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.charindex(needle text, haystack text) RETURNS integer
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT strpos(haystack, needle) $f$`,
+  ...STRING_FUNCTIONS_DDL,
+  ...windowHelpers,
+  ...listaggFunctionsDdl(COMPAT_SCHEMA),
+  ...mergeFunctionsDdl(COMPAT_SCHEMA),
+  ...superFunctionsDdl(COMPAT_SCHEMA),
   // The last day of a month stays the last day of the target month (2008-04-30 + 1 = 2008-05-31).
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.add_months(ts timestamp, n bigint) RETURNS timestamp
    LANGUAGE sql IMMUTABLE STRICT AS $f$
@@ -374,12 +353,10 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    END $f$`,
   ...extractFunctions,
   ...aggregates,
+  ...REGEXP_FUNCTIONS_DDL,
   ...jsonFunctions,
   alterTableAppend,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(source text, target text, ts timestamp) RETURNS timestamp
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE source) AT TIME ZONE target $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.convert_timezone(target text, ts timestamp) RETURNS timestamp
-   LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (ts AT TIME ZONE 'UTC') AT TIME ZONE target $f$`,
+  ...DATE_FORMAT_FUNCTIONS_DDL,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.months_between(a date, b date) RETURNS float8
    LANGUAGE sql IMMUTABLE STRICT AS $f$
    SELECT CASE WHEN extract(day FROM a) = extract(day FROM b)
@@ -390,17 +367,6 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
                      + (extract(day FROM a) - extract(day FROM b)) / 31.0)::float8 END $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.trunc(ts timestamp) RETURNS date
    LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT ts::date $f$`,
-  `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.strtol(s text, base integer) RETURNS bigint
-   LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-   DECLARE r bigint := 0; c text; d int;
-   BEGIN
-     FOREACH c IN ARRAY regexp_split_to_array(lower(s), '') LOOP
-       d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
-       IF d < 0 OR d >= base THEN RETURN NULL; END IF;
-       r := r * base + d;
-     END LOOP;
-     RETURN r;
-   END $f$`,
   dateadd('timestamp'),
   dateadd('timestamptz'),
   // A date or an untyped literal ('2008-01-31') gives a timestamp, as on Redshift.

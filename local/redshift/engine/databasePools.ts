@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RoleRegistry } from '../../postgres/ensureRole.ts';
 import { COMPAT_FUNCTIONS_DDL, COMPAT_SCHEMA } from './compatFunctions.ts';
 
 /**
@@ -41,6 +42,8 @@ export class DatabasePools {
   private readonly pools = new Map<string, Promise<pg.Pool>>();
   private readonly sidePools = new Map<string, pg.Pool>();
   private admin: pg.Pool | undefined;
+  /** The database users (DbUser, the wire's user) as roles of the engine, created on demand. */
+  readonly roles = new RoleRegistry(() => this.adminPool());
 
   constructor(private readonly options: DatabasePoolsOptions) {}
 

@@ -1,3 +1,5 @@
+import { JSONB_OID, superText } from './superText.ts';
+
 /** PostgreSQL type oids the Data API maps to typed fields. */
 const OID = {
   bool: 16,
@@ -56,7 +58,19 @@ export interface StoredResult {
   size: number;
 }
 
-/** Column metadata as the Data API returns it (PostgreSQL type names are Redshift's). */
+/**
+ * Redshift's names for the types the local engine stores differently: SUPER is jsonb, VARBYTE is
+ * bytea, and the text functions return (Redshift has no TEXT type: it is VARCHAR). Every other
+ * PostgreSQL type name (int2/int4/int8, numeric, float4/float8, bool, bpchar, varchar, date,
+ * time, timetz, timestamp, timestamptz) is Redshift's own.
+ */
+const REDSHIFT_TYPE_NAMES: Readonly<Record<string, string>> = {
+  jsonb: 'super',
+  bytea: 'varbyte',
+  text: 'varchar',
+};
+
+/** Column metadata as the Data API returns it (Redshift's type names). */
 export function columnMetadata(
   field: PgField,
   typeName: string,
@@ -88,7 +102,7 @@ export function columnMetadata(
     scale,
     schemaName: table?.schema ?? '',
     tableName: table?.table ?? '',
-    typeName,
+    typeName: REDSHIFT_TYPE_NAMES[typeName] ?? typeName,
     length: 0,
   };
 }
@@ -115,7 +129,7 @@ function fieldJson(value: string | null, typeId: number): string {
     const hex = value.startsWith('\\x') ? value.slice(2) : value;
     return `{"blobValue":"${Buffer.from(hex, 'hex').toString('base64')}"}`;
   }
-  return `{"stringValue":${JSON.stringify(value)}}`;
+  return `{"stringValue":${JSON.stringify(typeId === JSONB_OID ? superText(value) : value)}}`;
 }
 
 export interface Page {
@@ -163,7 +177,8 @@ export function csvPage(
   let csv = offset === 0 ? `${result.columns.map((c) => csvValue(c.name)).join(',')}\n` : '';
   let i = offset;
   for (; i < result.rows.length; i++) {
-    const line = `${(result.rows[i] as (string | null)[]).map(csvValue).join(',')}\n`;
+    const row = result.rows[i] as (string | null)[];
+    const line = `${row.map((v, c) => csvValue(v !== null && result.typeIds[c] === JSONB_OID ? superText(v) : v)).join(',')}\n`;
     if (i > offset && csv.length + line.length > maxBytes) break;
     csv += line;
   }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommandContext } from '../commands/types.ts';
 import { MissingDatabaseError } from '../engine/databasePools.ts';
+import { databaseUserOf } from '../engine/databaseUser.ts';
 import { type Catalog, createCatalog, executeSql, StatementError } from '../statements/executeSql.ts';
 import {
   type StatementRecord,
@@ -42,6 +43,7 @@ export async function runStatement(
         return;
       }
     }
+    if (!session) await state.options.pools.roles.become(client, databaseUserOf(record.connection));
     record.redshiftPid = backendPid(client);
     setStatus(record, 'PICKED');
     await runOn(state, record, client, keepAlive !== undefined && keepAlive > 0);
@@ -155,6 +157,7 @@ async function runOn(
         maxResultBytes: state.options.maxResultBytes,
         recordQueryId:
           record.isBatch || record.sessionId !== undefined || keepsSession ? sub.queryId : undefined,
+        history: { queryId: sub.queryId, write: (sql, params) => sideQuery(state, record, sql, params) },
       });
       sub.durationNs = Number(process.hrtime.bigint() - t0);
       if (record.cancelRequested) {
@@ -221,6 +224,11 @@ function catalogOf(state: ServiceState, database: string): Catalog {
   return c;
 }
 
+/** A statement outside the session's transaction (SYS_QUERY_HISTORY rows). */
+async function sideQuery(state: ServiceState, record: StatementRecord, sql: string, params: unknown[]) {
+  return (await state.options.pools.sidePool(record.connection.database)).query(sql, params);
+}
+
 function commandContext(
   state: ServiceState,
   record: StatementRecord,
@@ -245,7 +253,7 @@ function commandContext(
     queryId: sub.queryId,
     sessionId: backendPid(client),
     database,
-    user: record.connection.dbUser ?? (record.connection.workgroupName ? 'IAMR:local' : 'awsuser'),
+    user: databaseUserOf(record.connection),
     signal: record.abort.signal,
   };
 }

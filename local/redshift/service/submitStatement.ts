@@ -6,6 +6,7 @@ import {
   type ExecuteStatementInput,
   LIMITS,
 } from '../api/inputSchemas.ts';
+import { dbUserProblem } from '../engine/databaseUser.ts';
 import type { SqlParameter } from '../sql/bindParameters.ts';
 import { bindParameters } from '../sql/bindParameters.ts';
 import { splitStatements, tokenize } from '../sql/tokenize.ts';
@@ -62,6 +63,8 @@ export async function submitStatement(
   } else {
     checkTarget(input);
     checkKnownTarget(state.options, input);
+    const badUser = input.DbUser === undefined ? undefined : dbUserProblem(input.DbUser);
+    if (badUser !== undefined) throw validation(badUser);
   }
   for (const sql of sqls) {
     if (Buffer.byteLength(sql) > LIMITS.maxSqlBytes) {

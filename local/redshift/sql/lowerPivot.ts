@@ -16,7 +16,8 @@ import {
 const refuse = (why: string) =>
   new RedshiftSqlError(`PIVOT is not supported by the local Redshift here: ${why}`, '0A000');
 
-function splitTop(tokens: readonly Token[]): Token[][] {
+/** The comma-separated items of a token list, commas inside parentheses kept. */
+export function splitTop(tokens: readonly Token[]): Token[][] {
   const out: Token[][] = [[]];
   let depth = 0;
   for (const t of tokens) {
@@ -28,7 +29,8 @@ function splitTop(tokens: readonly Token[]): Token[][] {
   return out;
 }
 
-const ident = (t: Token | undefined) =>
+/** A word (lower case) or quoted name's text; undefined for other tokens. */
+export const ident = (t: Token | undefined) =>
   t?.kind === 'quotedIdent' ? t.text.slice(1, -1) : t?.kind === 'word' ? t.text.toLowerCase() : undefined;
 
 /**
@@ -50,14 +52,30 @@ export function lowerPivot(tokens: readonly Token[]): Token[] {
   throw refuse('too many PIVOTs');
 }
 
-function lowerOne(tokens: Token[], at: number): string {
-  // The source: `(SELECT ...)` optionally followed by an alias.
+/** The parenthesized SELECT before a PIVOT/UNPIVOT keyword, with the names of its columns. */
+export interface RotationSource {
+  /** Index of the source's `(`. */
+  open: number;
+  /** The SELECT's text. */
+  text: string;
+  columns: string[];
+}
+
+/**
+ * The source of `(SELECT ...) [[AS] alias] PIVOT|UNPIVOT` at `at`: it must be a parenthesized
+ * SELECT that PostgreSQL can read and whose columns all have names.
+ */
+export function rotationSource(
+  tokens: readonly Token[],
+  at: number,
+  refuseWith: (why: string) => Error,
+): RotationSource {
   let sourceClose = prevIndex(tokens, at - 1);
   if (!isPunct(tokens[sourceClose], ')')) {
     sourceClose = prevIndex(tokens, sourceClose - 1);
     if (isWord(tokens[sourceClose], 'as')) sourceClose = prevIndex(tokens, sourceClose - 1);
   }
-  if (!isPunct(tokens[sourceClose], ')')) throw refuse('the source must be a parenthesized SELECT');
+  if (!isPunct(tokens[sourceClose], ')')) throw refuseWith('the source must be a parenthesized SELECT');
   let sourceOpen = -1;
   for (let i = sourceClose; i >= 0; i--) {
     if (isPunct(tokens[i], '(') && matchingParen(tokens, i) === sourceClose) {
@@ -76,10 +94,44 @@ function lowerOne(tokens: Token[], at: number): string {
     const list = tree.stmts?.[0]?.stmt?.SelectStmt?.targetList ?? [];
     sourceColumns = list.map((r) => r.ResTarget?.name ?? columnName(r.ResTarget?.val));
   } catch {
-    throw refuse('the source must be a SELECT PostgreSQL can read');
+    throw refuseWith('the source must be a SELECT PostgreSQL can read');
   }
   if (sourceColumns.some((c) => c === '?column?' || c === ''))
-    throw refuse('every column of the source needs a name');
+    throw refuseWith('every column of the source needs a name');
+  return { open: sourceOpen, text: source, columns: sourceColumns };
+}
+
+/** Words that may follow a FROM item and are not its alias. */
+const NOT_ALIAS = new Set([
+  'where',
+  'group',
+  'order',
+  'limit',
+  'having',
+  'union',
+  'join',
+  'on',
+  'left',
+  'right',
+  'inner',
+  'full',
+  'cross',
+  'qualify',
+  'window',
+]);
+
+/** True when the token at `afterAt` starts an alias of the FROM item before it. */
+export function aliasFollows(tokens: readonly Token[], afterAt: number): boolean {
+  return (
+    afterAt !== -1 &&
+    (isWord(tokens[afterAt], 'as') ||
+      (tokens[afterAt]?.kind === 'word' && !NOT_ALIAS.has((tokens[afterAt] as Token).text.toLowerCase())) ||
+      tokens[afterAt]?.kind === 'quotedIdent')
+  );
+}
+
+function lowerOne(tokens: Token[], at: number): string {
+  const { open: sourceOpen, text: source, columns: sourceColumns } = rotationSource(tokens, at, refuse);
   const open = nextIndex(tokens, at + 1);
   const end = matchingParen(tokens, open);
   const body = tokens.slice(open + 1, end);
@@ -119,28 +171,6 @@ function lowerOne(tokens: Token[], at: number): string {
   ];
   const grouping = groups.length > 0 ? ` GROUP BY ${groups.map(quote).join(', ')}` : '';
   // An alias after PIVOT (...) names the result; otherwise one is given.
-  const afterAt = nextIndex(tokens, end + 1);
-  const hasAlias =
-    afterAt !== -1 &&
-    (isWord(tokens[afterAt], 'as') ||
-      (tokens[afterAt]?.kind === 'word' &&
-        ![
-          'where',
-          'group',
-          'order',
-          'limit',
-          'having',
-          'union',
-          'join',
-          'on',
-          'left',
-          'right',
-          'inner',
-          'full',
-          'cross',
-          'qualify',
-          'window',
-        ].includes((tokens[afterAt] as Token).text.toLowerCase())) ||
-      tokens[afterAt]?.kind === 'quotedIdent');
+  const hasAlias = aliasFollows(tokens, nextIndex(tokens, end + 1));
   return `${joinTokens(tokens.slice(0, sourceOpen))}(SELECT ${columns.join(', ')} FROM (${source}) AS __pivot_source${grouping})${hasAlias ? '' : ' AS __pivot'}${joinTokens(tokens.slice(end + 1))}`;
 }

@@ -99,6 +99,7 @@ function alterTableAppend(m: readonly Token[]): Token[] | undefined {
  * - `SHOW TABLES FROM SCHEMA db.schema [LIKE 'p'] [LIMIT n]` and `SHOW COLUMNS FROM TABLE
  *   db.schema.table [LIKE 'p'] [LIMIT n]`: queries of the catalog with Redshift's columns;
  * - `ALTER TABLE t APPEND FROM s [IGNOREEXTRA | FILLTARGET]` calls redshift_compat.alter_table_append;
+ * - `SHOW TABLE [schema.]table`: the table's CREATE TABLE statement (showTable);
  * - `SET|RESET query_group` keep the label in the session (`redshift.query_group`), and
  *   `SHOW query_group` prints it (`unset` when none, as Redshift does).
  */
@@ -115,6 +116,11 @@ export function lowerRedshiftStatement(tokens: readonly Token[]): Token[] | unde
     return tokenize(
       "SELECT coalesce(nullif(current_setting('redshift.query_group', true), ''), 'unset')::varchar AS query_group",
     );
+  }
+  if (w(1) === 'table') {
+    const { parts, next } = qualifiedName(m, 2);
+    if (parts.length < 1 || parts.length > 2 || next !== m.length) throw syntax('SHOW TABLE', m[next]);
+    return tokenize(showTable(parts));
   }
   if (w(1) === 'tables' && w(2) === 'from' && w(3) === 'schema') {
     const { parts, next } = qualifiedName(m, 4);
@@ -146,4 +152,32 @@ WHERE table_catalog = ${literal(database)} AND table_schema = ${literal(schema)}
 ORDER BY ordinal_position${limit}`);
   }
   return undefined;
+}
+
+/**
+ * The encoding Redshift gives a column created without ENCODE (c_Compression_encodings): AZ64 for
+ * integers, DECIMAL, DATE and TIMESTAMP[TZ], LZO for CHAR and VARCHAR, RAW (not printed) otherwise.
+ */
+const DEFAULT_ENCODING = `CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype,
+    'date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN ' ENCODE az64'
+  WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) THEN ' ENCODE lzo' ELSE '' END`;
+
+/**
+ * `SHOW TABLE [schema.]table` (r_SHOW_TABLE): the CREATE TABLE statement of the table, in the
+ * guide's one-line form, from what the catalog keeps: names, types, DEFAULT, NOT NULL. Physical
+ * attributes and key constraints are not kept locally: the encodings printed are Redshift's
+ * defaults and the table's style DISTSTYLE AUTO. A missing table fails as Redshift's does.
+ */
+function showTable(parts: readonly string[]): string {
+  const quoted = parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+  return `SELECT 'CREATE TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ( ' ||
+  (SELECT string_agg(quote_ident(a.attname) || ' ' ||
+      (CASE WHEN a.atttypid = 'jsonb'::regtype THEN 'super' ELSE format_type(a.atttypid, a.atttypmod) END) ||
+      (CASE WHEN d.adbin IS NOT NULL AND a.attidentity = '' THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END) ||
+      (CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END) || ${DEFAULT_ENCODING}, ', ' ORDER BY a.attnum)
+   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) ||
+  ' ) DISTSTYLE AUTO;' AS "Show Table DDL statement"
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = ${literal(quoted)}::regclass`;
 }

@@ -500,14 +500,18 @@ function rewriteCall(
       const args = inner();
       if (args.length !== 3) return undefined;
       const [e, a, b] = args as [Token[], Token[], Token[]];
+      // r_NVL2: mixed types give not_null_return_value's type. A string literal there is a
+      // VARCHAR (PostgreSQL would read it as the other branch's type): both become VARCHAR.
+      const literalFirst = a.filter((t) => !isTrivia(t)).every((t) => t.kind === 'string');
+      const asVarchar = (x: Token[]) => (literalFirst ? [...parens(x), word('::varchar')] : parens(x));
       return {
         tokens: [
           word('(CASE WHEN '),
           ...parens(e),
           word(' IS NOT NULL THEN '),
-          ...parens(a),
+          ...asVarchar(a),
           word(' ELSE '),
-          ...parens(b),
+          ...asVarchar(b),
           word(' END)'),
         ],
         end: close + 1,
@@ -556,20 +560,43 @@ function rewriteCall(
           end = pc + 1;
         }
       }
-      return {
-        tokens: [
-          word('STRING_AGG'),
-          punct('('),
-          ...(distinct ? [word('DISTINCT ')] : []),
-          ...parens(value),
-          word('::text'),
-          punct(','),
-          ...delimiter,
-          ...orderBy,
-          punct(')'),
-        ],
-        end,
-      };
+      // NULLs and empty strings are left out; DISTINCT ignores trailing blanks and keeps the
+      // first value in the group's order (r_WF_LISTAGG): the compat aggregate.
+      const call = distinct
+        ? [
+            word(`${COMPAT_SCHEMA}.listagg_distinct`),
+            punct('('),
+            ...parens(value),
+            word('::text'),
+            punct(','),
+          ]
+        : [
+            word('STRING_AGG'),
+            punct('('),
+            word('NULLIF('),
+            ...parens(value),
+            word("::text, '')"),
+            punct(','),
+          ];
+      const over = nextIndex(tokens, end);
+      if (isWord(tokens[over], 'over')) {
+        // As a window (PARTITION BY only): the group's order becomes the window's, over the whole partition.
+        refuseOrderedWindow(tokens, over, 'LISTAGG');
+        const overOpen = nextIndex(tokens, over + 1);
+        const overClose = matchingParen(tokens, overOpen);
+        return {
+          tokens: [
+            ...call,
+            ...delimiter,
+            word(') OVER ('),
+            ...rewriteRange(tokens.slice(overOpen + 1, overClose), ctx),
+            ...orderBy,
+            word(' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)'),
+          ],
+          end: overClose + 1,
+        };
+      }
+      return { tokens: [...call, ...delimiter, ...orderBy, punct(')')], end };
     }
     default:
       if (DATEPART_FUNCTIONS.has(lower)) {

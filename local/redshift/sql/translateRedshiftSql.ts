@@ -2,10 +2,15 @@ import { loadModule, parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { lowerIgnoreNulls } from './lowerIgnoreNulls.ts';
+import { isMergeRemoveDuplicates, lowerMergeRemoveDuplicates } from './lowerMergeRemoveDuplicates.ts';
 import { lowerOuterJoinPlus } from './lowerOuterJoinPlus.ts';
 import { lowerPivot } from './lowerPivot.ts';
 import { lowerQualify } from './lowerQualify.ts';
+import { lowerSuperNavigation } from './lowerSuperNavigation.ts';
+import { lowerSuperUnnest, mayUnnestSuper } from './lowerSuperUnnest.ts';
+import { lowerUnpivot } from './lowerUnpivot.ts';
 import { rewriteRedshiftSql } from './rewriteRedshiftSql.ts';
+import { superTypedEdits } from './superTypedEdits.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 /** One Redshift statement as PostgreSQL runs it. */
@@ -39,7 +44,30 @@ const COMPAT_CALLS: ReadonlySet<string> = new Set([
   'left',
   'right',
   'substring',
+  'strpos',
+  'lpad',
+  'rpad',
+  'replace',
+  'translate',
+  'upper',
+  'lower',
+  'initcap',
+  // Redshift's arguments (position, occurrence, option, parameters c/i/e/p); REPLACE replaces every match.
+  'regexp_count',
+  'regexp_instr',
+  'regexp_substr',
+  'regexp_replace',
+  // Overflowing fields accepted unless is_strict (3-argument form); TO_CHAR prints UTC for a TIMESTAMP's TZ.
+  'to_date',
+  'to_timestamp',
+  'to_char',
 ]);
+
+/** Runs a lowering that reads parts of the statement with PostgreSQL's parser. */
+async function withParser(lower: (tokens: readonly Token[]) => Token[], tokens: Token[]): Promise<Token[]> {
+  await loadSqlParser();
+  return lower(tokens);
+}
 
 /** Loads PostgreSQL's parser (WASM) once per process. */
 export function loadSqlParser(): Promise<void> {
@@ -84,7 +112,7 @@ const CACHE_ENTRIES = 500;
 const CACHE_TEXT_LIMIT = 64 * 1024;
 
 /** Words whose presence may need an edit from the parse tree (see planEdits). */
-const TREE_WORDS = new Set(['update', 'extract', ...COMPAT_CALLS]);
+const TREE_WORDS = new Set(['update', 'extract', 'position', ...COMPAT_CALLS]);
 
 /** True when no edit of planEdits can apply: no such word, no parenthesised query. */
 function treeNotNeeded(tokens: readonly Token[]): boolean {
@@ -100,6 +128,7 @@ function treeNotNeeded(tokens: readonly Token[]): boolean {
         return false;
       }
     }
+    if (t.text === '[') return false; // SUPER navigation (superTypedEdits)
     prevOpen = t.kind === 'punct' && t.text === '(';
   }
   return true;
@@ -115,6 +144,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };
   let loweredTokens = lowered.tokens;
+  if (isMergeRemoveDuplicates(loweredTokens)) loweredTokens = lowerMergeRemoveDuplicates(loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'nulls'))) loweredTokens = lowerIgnoreNulls(loweredTokens);
   if (
     loweredTokens.some(
@@ -126,6 +156,11 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     await loadSqlParser();
     loweredTokens = lowerPivot(loweredTokens);
   }
+  if (mayUnnestSuper(loweredTokens)) loweredTokens = lowerSuperUnnest(loweredTokens);
+  if (loweredTokens.some((t) => t.kind === 'punct' && t.text === ']'))
+    loweredTokens = lowerSuperNavigation(loweredTokens);
+  if (loweredTokens.some((t) => isWord(t, 'unpivot')))
+    loweredTokens = await withParser(lowerUnpivot, loweredTokens);
   if (loweredTokens.some((t) => isWord(t, 'qualify'))) {
     await loadSqlParser();
     loweredTokens = lowerQualify(loweredTokens);
@@ -141,6 +176,7 @@ async function translate(tokens: readonly Token[]): Promise<TranslatedStatement>
     return { tokens: relexed, noop: false, ...flags };
   }
   const edits = planEdits(tree, relexed);
+  if (relexed.some((t) => t.text === '[')) edits.push(...superTypedEdits(tree, relexed));
   if (edits.length === 0) return { tokens: relexed, noop: false, ...flags };
   return { tokens: tokenize(applyEdits(text, edits)), noop: false, ...flags };
 }
@@ -288,11 +324,10 @@ function planEdits(tree: unknown, tokens: readonly Token[]): Edit[] {
         } else if (
           fn.length === 2 &&
           fn[0] === 'pg_catalog' &&
-          fn[1] === 'extract' &&
           node.funcformat === 'COERCE_SQL_SYNTAX' &&
-          written === 'extract'
+          written === fn[1]
         ) {
-          extractEdits(ix, i, edits);
+          SQL_SYNTAX_EDITS[written]?.(ix, i, edits);
         }
         return;
       }
@@ -332,6 +367,34 @@ function extractEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
   edits.push({ start: partToken.start, end: ix.end(part), text: partText });
   edits.push({ start: (ix.tokens[from] as Token).start, end: ix.end(from), text: ',' });
 }
+
+/**
+ * `POSITION(a IN b)` becomes `redshift_compat.position(a, b)`, which reads a DECIMAL or DATE `b`
+ * as its text, as Redshift does (PostgreSQL has no position(text, numeric)).
+ */
+function positionEdits(ix: TokenIndex, nameIndex: number, edits: Edit[]): void {
+  const open = ix.next(nameIndex + 1);
+  if (!ix.isPunct(open, '(')) return;
+  const close = ix.close(open);
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    if (ix.isPunct(k, '(')) depth++;
+    else if (ix.isPunct(k, ')')) depth--;
+    else if (depth === 0 && isWord(ix.tokens[k], 'in')) {
+      const name = ix.tokens[nameIndex] as Token;
+      edits.push({ start: name.start, end: ix.end(nameIndex), text: `${COMPAT_SCHEMA}.position` });
+      edits.push({ start: (ix.tokens[k] as Token).start, end: ix.end(k), text: ',' });
+      return;
+    }
+  }
+}
+
+/** Calls written in SQL syntax (`EXTRACT(part FROM x)`, `POSITION(a IN b)`) that Redshift reads otherwise. */
+const SQL_SYNTAX_EDITS: Readonly<Record<string, (ix: TokenIndex, nameIndex: number, edits: Edit[]) => void>> =
+  {
+    extract: extractEdits,
+    position: positionEdits,
+  };
 
 /** Index of the `(` that opens a subquery in FROM, or -1. */
 function subqueryParen(ix: TokenIndex, subquery: unknown): number {

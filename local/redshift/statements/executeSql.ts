@@ -9,8 +9,9 @@ import {
   type StoredResult,
 } from '../results/resultSet.ts';
 import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
-import { joinTokens, splitStatements, tokenize } from '../sql/tokenize.ts';
+import { joinTokens, splitStatements, type Token, tokenize } from '../sql/tokenize.ts';
 import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
+import { currentQueryGroup, recordQueryHistory } from './queryHistory.ts';
 
 /** pg hands back PostgreSQL's text output untouched: conversion happens per page, by type. */
 const rawTypes = { getTypeParser: () => (value: string) => value };
@@ -72,6 +73,8 @@ export interface ExecuteSqlOptions {
    * (pg_last_query_id()) when the session outlives the statement (batches, sessions).
    */
   recordQueryId?: number | undefined;
+  /** Records each statement in SYS_QUERY_HISTORY under `queryId`, through `write` (autonomous). */
+  history?: { queryId: number; write: (sql: string, params: unknown[]) => Promise<unknown> } | undefined;
 }
 
 /** A failure with the text DescribeStatement shows in `Error`. */
@@ -91,7 +94,6 @@ export class StatementError extends Error {
  * its `:name` parameters bound as `$n`. The outcome is the last statement's.
  */
 export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome> {
-  const { client, commands } = options;
   let statements: ReturnType<typeof splitStatements>;
   try {
     statements = splitStatements(tokenize(options.sql));
@@ -100,48 +102,90 @@ export async function executeSql(options: ExecuteSqlOptions): Promise<SqlOutcome
   }
   let outcome: SqlOutcome = { hasResultSet: false, resultRows: -1 };
   for (const tokens of statements) {
-    const original = joinTokens(tokens).trim();
-    if (commands.isRedshiftCommand(original)) {
-      // The command owns its atomicity (the contract's `client` is in a transaction only in a batch).
-      const { rows } = await commands.executeRedshiftCommand(original, options.commandContext());
-      outcome = { hasResultSet: false, resultRows: rows };
-      continue;
-    }
-    const rewritten = await translateRedshiftSql(tokens);
-    if (rewritten.noop) {
-      outcome = { hasResultSet: false, resultRows: -1 };
-      continue;
-    }
-    const bound = bindParameters(rewritten.tokens, options.parameters);
-    // Redshift's TRUNCATE commits the open transaction and itself: a later failure in the same
-    // batch no longer rolls either back. The caller's transaction goes on in a new block.
-    if (rewritten.outsideTransactionOnly && inTransactionBlock(client)) {
-      throw new StatementError('ALTER TABLE APPEND cannot run inside a transaction block', '25001');
-    }
-    const commitAround = rewritten.implicitCommit && inTransactionBlock(client);
-    if (commitAround) await client.query('COMMIT');
-    let res: pg.QueryResult<(string | null)[]>;
-    try {
-      res = (await client.query({
-        text: bound.text,
-        values: bound.values,
-        rowMode: 'array',
-        types: rawTypes,
-      })) as unknown as pg.QueryResult<(string | null)[]>;
-    } catch (error) {
-      throw redshiftError(error);
-    } finally {
-      if (commitAround) await client.query('COMMIT').then(() => client.query('BEGIN'));
-    }
-    outcome = await toOutcome(res, options);
-    if (options.recordQueryId !== undefined) {
-      await client.query("SELECT set_config('redshift.last_query_id', $1, false)", [
-        String(options.recordQueryId),
-      ]);
-    }
+    outcome = await withHistory(options, tokens, () => executeOne(options, tokens));
   }
   return outcome;
 }
+
+async function withHistory(
+  options: ExecuteSqlOptions,
+  tokens: readonly Token[],
+  run: () => Promise<SqlOutcome>,
+): Promise<SqlOutcome> {
+  const { history, client } = options;
+  if (history === undefined) return run();
+  const label = await currentQueryGroup(client);
+  const start = new Date();
+  const entry = {
+    queryId: history.queryId,
+    label,
+    sessionId: (client as unknown as { processID?: number }).processID ?? 0,
+    database: (client as unknown as { database?: string }).database ?? '',
+    tokens,
+    start,
+  };
+  try {
+    const outcome = await run();
+    await recordQueryHistory(history.write, {
+      ...entry,
+      status: 'success',
+      end: new Date(),
+      returnedRows: outcome.hasResultSet ? outcome.resultRows : 0,
+    });
+    return outcome;
+  } catch (error) {
+    const canceled = (error as { code?: string }).code === '57014';
+    await recordQueryHistory(history.write, {
+      ...entry,
+      status: canceled ? 'canceled' : 'failed',
+      end: new Date(),
+      returnedRows: 0,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
+}
+
+async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<SqlOutcome> {
+  const { client, commands } = options;
+  const original = joinTokens(tokens).trim();
+  if (commands.isRedshiftCommand(original)) {
+    // The command owns its atomicity (the contract's `client` is in a transaction only in a batch).
+    const { rows } = await commands.executeRedshiftCommand(original, options.commandContext());
+    return { hasResultSet: false, resultRows: rows };
+  }
+  const rewritten = await translateRedshiftSql(tokens);
+  if (rewritten.noop) return { hasResultSet: false, resultRows: -1 };
+  const bound = bindParameters(rewritten.tokens, options.parameters);
+  // Redshift's TRUNCATE commits the open transaction and itself: a later failure in the same
+  // batch no longer rolls either back. The caller's transaction goes on in a new block.
+  if (rewritten.outsideTransactionOnly && inTransactionBlock(client)) {
+    throw new StatementError('ALTER TABLE APPEND cannot run inside a transaction block', '25001');
+  }
+  const commitAround = rewritten.implicitCommit && inTransactionBlock(client);
+  if (commitAround) await client.query('COMMIT');
+  let res: pg.QueryResult<(string | null)[]>;
+  try {
+    res = (await client.query({
+      text: bound.text,
+      values: bound.values,
+      rowMode: 'array',
+      types: rawTypes,
+    })) as unknown as pg.QueryResult<(string | null)[]>;
+  } catch (error) {
+    throw redshiftError(error);
+  } finally {
+    if (commitAround) await client.query('COMMIT').then(() => client.query('BEGIN'));
+  }
+  const outcome = await toOutcome(res, options);
+  if (options.recordQueryId !== undefined) {
+    await client.query("SELECT set_config('redshift.last_query_id', $1, false)", [
+      String(options.recordQueryId),
+    ]);
+  }
+  return outcome;
+}
+
 /**
  * True inside BEGIN ... (a batch in TRANSACTION mode or the user's own BEGIN): the status byte
  * of the server's last ReadyForQuery, which pg keeps on the client.
@@ -153,11 +197,18 @@ function inTransactionBlock(client: pg.ClientBase): boolean {
 /**
  * PostgreSQL errors whose Redshift counterpart has other words. An explicit value for an
  * IDENTITY(seed, step) column (GENERATED ALWAYS here) is refused on Redshift with
- * "cannot set an identity column to a value".
+ * "cannot set an identity column to a value"; a MERGE matching a target row twice, with
+ * "Found multiple matches to update the same tuple."; a DECIMAL overflow is "Numeric data overflow".
  */
 function redshiftError(error: unknown): unknown {
-  const code = (error as { code?: string }).code;
+  const { code, message } = error as { code?: string; message?: string };
   if (code === '428C9') return new StatementError('cannot set an identity column to a value', code);
+  // A MERGE whose target row matches several source rows (r_MERGE usage notes, aws-facts).
+  if (code === '21000' && /MERGE command cannot affect row a second time/.test(message ?? ''))
+    return new StatementError('Found multiple matches to update the same tuple.', code);
+  // A value that does not fit DECIMAL(p, s) (r_numeric_computations201, "Overflow conditions").
+  if (code === '22003' && message === 'numeric field overflow')
+    return new StatementError('Numeric data overflow (result precision)', code);
   return error;
 }
 

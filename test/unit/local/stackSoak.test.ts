@@ -69,6 +69,16 @@ function rawExchange(host: string, port: number, bytes: Buffer): Promise<void> {
   });
 }
 
+/** SSLRequest, then (after the server's `S`) bytes that are no TLS ClientHello; until the close. */
+function sslThenGarbage(host: string, port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port }, () => socket.write(Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])));
+    socket.on('error', () => resolve());
+    socket.once('data', () => socket.write('GET / HTTP/1.1\r\n\r\n'));
+    socket.once('close', () => resolve());
+  });
+}
+
 const malformedBodies = ['{', 'null', '[]', '{"a":', '\u0000\u0001', 'x'.repeat(70_000)];
 
 describe('a real local stack under concurrent and malformed requests', { timeout: 180_000 }, () => {
@@ -159,6 +169,7 @@ describe('a real local stack under concurrent and malformed requests', { timeout
           rawExchange(jdbc.hostname, Number(jdbc.port), Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])),
           rawExchange(jdbc.hostname, Number(jdbc.port), Buffer.from('GET / HTTP/1.1\r\n\r\n')),
           rawExchange(jdbc.hostname, Number(jdbc.port), Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0])),
+          sslThenGarbage(jdbc.hostname, Number(jdbc.port)),
         );
         const [statuses, answers] = await Promise.all([
           Promise.all(malformed),

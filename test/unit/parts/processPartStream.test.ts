@@ -141,6 +141,32 @@ describe('Function: processPartStream', () => {
     expect(stats).toMatchObject({ records: 4, rows: 3, sha256: sha(out) });
   });
 
+  it('names JSON lines after the header, every value a string, when the manifest has no schema', async () => {
+    const { stats, out } = await run(Buffer.from(csv), {
+      format: 'csv',
+      compression: 'none',
+      convert: 'csv-to-jsonl',
+      header: true,
+      expectedRecords: 4,
+    });
+    expect(out.toString()).toBe(
+      '{"salesid":"1","eventname":"Hello, \\"world\\"","pricepaid":"12.50","flag":"t"}\n' +
+        '{"salesid":"2","eventname":"multi\\nline é","pricepaid":null,"flag":"f"}\n' +
+        '{"salesid":"3","eventname":"","pricepaid":"7","flag":null}\n',
+    );
+    expect(stats).toMatchObject({ records: 4, rows: 3, sha256: sha(out) });
+  });
+
+  it('rejects csv-to-jsonl with neither a schema nor a header, naming the part', async () => {
+    await expect(
+      run(Buffer.from('1,a\n'), { format: 'csv', compression: 'none', convert: 'csv-to-jsonl' }),
+    ).rejects.toMatchObject({
+      name: 'PartProcessingError',
+      message:
+        's3://rt-staging/r/0000_part_00: csv-to-jsonl needs column names: the manifest has no schema (use MANIFEST VERBOSE) and the part has no header.',
+    });
+  });
+
   it('rejects a header that does not match the schema', async () => {
     await expect(
       run(Buffer.from(csv.replace('flag', 'other')), {

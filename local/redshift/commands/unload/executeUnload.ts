@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { JSONB_OID, superText } from '../../results/superText.ts';
 import { COMPRESSION_SUFFIX } from '../compression.ts';
 import { OutputFile } from '../OutputFile.ts';
 import type { UnloadStatement } from '../parser/ast.ts';
@@ -116,7 +117,14 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
     const rowGroup = Math.min(st.rowGroupSize ?? DEFAULT_ROW_GROUP, maxFileSize);
     const compression = st.format === 'parquet' ? undefined : st.compression;
 
-    const formatLine = (row: Row): string => {
+    // SUPER values are written as the Data API returns them (compact JSON).
+    const superColumns = outColumns.flatMap((c, i) => (c.typeOid === JSONB_OID ? [i] : []));
+    const formatLine = (raw: Row): string => {
+      let row = raw;
+      if (superColumns.length > 0) {
+        row = [...raw];
+        for (const i of superColumns) if (row[i] != null) row[i] = superText(row[i] as string);
+      }
       if (st.format === 'json') return formatJson(row, outColumns);
       if (st.fixedWidth) return formatFixedWidth(row, outColumns, st.fixedWidth, st.nullAs);
       return formatDelimited(row, outColumns, delimited);
@@ -249,6 +257,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       (st.format === 'csv' || st.format === 'text') &&
       !st.fixedWidth &&
       !st.partitionBy &&
+      superColumns.length === 0 &&
       canTranscode(delimited.delimiter, delimited.nullAs);
     if (st.format === 'parquet' && !st.partitionBy) {
       // PostgreSQL's binary COPY is the Parquet physical values already (big-endian): no text.

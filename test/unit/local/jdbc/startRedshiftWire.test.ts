@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REDSHIFT_SERVER_VERSION,
-  REDSHIFT_VERSION_STRING,
-  type RedshiftWire,
-  startRedshiftWire,
-} from '../../../../local/jdbc/startRedshiftWire.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REDSHIFT_SERVER_VERSION, REDSHIFT_VERSION_STRING } from '../../../../local/jdbc/redshiftVersion.ts';
+import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
@@ -19,17 +18,35 @@ const py = testPythonFor('test/unit/local/jdbc/startRedshiftWire.test.ts');
 let db: TestDatabase;
 let s3: TestS3;
 let wire: RedshiftWire;
+let tlsDir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('wire');
   s3 = await startTestS3();
-  wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+  tlsDir = await mkdtemp(join(tmpdir(), 'rt-wire-tls-'));
+  wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint, tlsDir });
 });
+
+/** Users the tests made up: their roles are dropped at the end (nothing else is). */
+const madeUp: string[] = [];
+function newUser(prefix: string): string {
+  const name = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+  madeUp.push(name);
+  return name;
+}
 
 afterAll(async () => {
   await wire?.stop();
   await s3?.stop();
   await db?.drop();
+  await rm(tlsDir, { recursive: true, force: true });
+  const admin = new pg.Client(inject('pgUrl'));
+  await admin.connect();
+  try {
+    for (const name of madeUp) await admin.query(`DROP ROLE IF EXISTS "${name}"`);
+  } finally {
+    await admin.end();
+  }
 });
 
 function open(): Promise<Socket> {
@@ -69,12 +86,21 @@ async function queryOne(sql: string): Promise<unknown> {
 }
 
 describe('Redshift wire endpoint: hostile and abrupt clients', () => {
-  it("answers SSLRequest with 'N' (no TLS), as a server without SSL does", async () => {
-    const socket = await open();
-    const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    socket.write(sslRequest());
-    expect((await answer).toString('latin1')).toBe('N');
-    socket.destroy();
+  it("without a certificate answers SSLRequest with 'N' (no TLS), as a server without SSL does", async () => {
+    const plain = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+    try {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const s = connect({ host: plain.host, port: plain.port }, () => resolve(s));
+        s.once('error', reject);
+      });
+      const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      socket.write(sslRequest());
+      expect((await answer).toString('latin1')).toBe('N');
+      socket.destroy();
+      expect(plain.jdbcUrl('dev')).toMatch(/\?ssl=false$/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('survives clients that ask for SSL and hang up (redshift_connector default), with memory bounded', async () => {
@@ -231,5 +257,129 @@ print(json.dumps({"pc": pc_rows, "rc": rc_row}))
     } finally {
       await engine.end();
     }
+  });
+});
+
+describe('Redshift wire endpoint: the connecting user is a role created on demand', () => {
+  it('node-postgres as a new user: current_user, user and session_user name it', async () => {
+    const user = newUser('wire');
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    url.username = user;
+    const client = new pg.Client(url.toString());
+    await client.connect();
+    try {
+      const row = (await client.query('select current_user as cu, user as u, session_user as su')).rows[0];
+      expect(row).toEqual({ cu: user, u: user, su: user });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses a user name the engine cannot hold with a FATAL naming it, and keeps serving', async () => {
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    url.username = encodeURIComponent('a'.repeat(80));
+    const client = new pg.Client(url.toString());
+    await expect(client.connect()).rejects.toThrow(/80 bytes: the local engine \(PostgreSQL\) keeps 63/);
+    expect(await queryOne('select 4 as four')).toEqual({ four: 4 });
+  });
+});
+
+describe.skipIf(!py.ok)('Redshift wire endpoint users through Python drivers', () => {
+  it('psycopg2 and redshift_connector connect as a new user and run as it', async () => {
+    const user = newUser('py');
+    const script = `
+import json, sys
+import psycopg2, redshift_connector
+host, port, database, user = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+q = "select current_user, user, session_user"
+pc = psycopg2.connect(host=host, port=port, dbname=database, user=user, password="x")
+pcur = pc.cursor(); pcur.execute(q); pc_row = list(pcur.fetchone()); pc.close()
+rc = redshift_connector.connect(host=host, port=port, database=database, user=user, password="x", ssl=False)
+cur = rc.cursor(); cur.execute(q); rc_row = list(cur.fetchone()); rc.close()
+print(json.dumps({"pc": pc_row, "rc": rc_row}))
+`;
+    const { stdout } = await run(
+      py.ok ? py.python : '',
+      ['-c', script, wire.host, String(wire.port), db.name, user],
+      {
+        env: { PATH: process.env.PATH },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ pc: [user, user, user], rc: [user, user, user] });
+  });
+});
+
+describe('Redshift wire endpoint: TLS handshakes gone wrong stay with their connection', () => {
+  /** Opens a connection, sends SSLRequest and resolves once the server has answered `S`. */
+  async function upgraded(): Promise<Socket> {
+    const socket = await open();
+    const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(sslRequest());
+    expect((await answer).toString('latin1')).toBe('S');
+    return socket;
+  }
+
+  async function tlsQuery(sql: string): Promise<unknown> {
+    const url = new URL(db.url);
+    url.hostname = wire.host;
+    url.port = String(wire.port);
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      ssl: { ca: await readFile(wire.tls?.caFile ?? '', 'utf8'), servername: 'localhost' },
+    });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows[0];
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('answers SSLRequest with S and serves a client that verifies the local CA (node-postgres)', async () => {
+    expect(await tlsQuery('select 5 as five')).toEqual({ five: 5 });
+  });
+
+  it('drops a client that sends garbage instead of a TLS ClientHello, one that hangs up mid-handshake, and one that sends bytes with its SSLRequest', async () => {
+    const before = process.memoryUsage().rss;
+    const garbage = async () => {
+      const socket = await upgraded();
+      const closed = closedByServer(socket);
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await closed;
+    };
+    const hangUp = async () => {
+      const socket = await upgraded();
+      const closed = closedByServer(socket);
+      // A handshake record announcing 512 bytes, of which 8 arrive before the client leaves.
+      socket.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x00, 0x00]));
+      await closed;
+    };
+    const early = async () => {
+      const socket = await open();
+      const closed = closedByServer(socket);
+      let answered = '';
+      socket.on('data', (chunk: Buffer) => {
+        answered += chunk.toString('latin1');
+      });
+      // Bytes that follow the SSLRequest in the same packet would be read as if they came over TLS.
+      socket.write(Buffer.concat([sslRequest(), Buffer.from('Q\0\0\0\x0dselect 1\0')]));
+      await closed;
+      expect(answered).toBe('');
+    };
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        ...Array.from({ length: 10 }, garbage),
+        ...Array.from({ length: 10 }, hangUp),
+        ...Array.from({ length: 10 }, early),
+        tlsQuery('select 6 as six').then((row) => expect(row).toEqual({ six: 6 })),
+        queryOne('select 7 as seven').then((row) => expect(row).toEqual({ seven: 7 })),
+      ]);
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    expect(await tlsQuery('select 8 as eight')).toEqual({ eight: 8 });
   });
 });

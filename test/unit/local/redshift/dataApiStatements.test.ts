@@ -83,7 +83,8 @@ describe('local Data API: statements', () => {
       ['d', 'date', 0, 0, 'typed', 'public'],
       ['r', 'float8', 17, 17, 'typed', 'public'],
       ['big', 'int8', 19, 0, 'typed', 'public'],
-      ['b', 'bytea', 0, 0, 'typed', 'public'],
+      // VARBYTE is stored as bytea; the Data API names Redshift's type.
+      ['b', 'varbyte', 0, 0, 'typed', 'public'],
     ]);
     expect(r.ColumnMetadata?.[2]).toMatchObject({
       isCaseSensitive: true,

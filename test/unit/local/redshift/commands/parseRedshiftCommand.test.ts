@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isRedshiftCommand } from '../../../../../local/redshift/commands/isRedshiftCommand.ts';
 import { parseRedshiftCommand } from '../../../../../local/redshift/commands/parser/parseRedshiftCommand.ts';
 import { RedshiftSqlError } from '../../../../../local/redshift/commands/types.ts';
+import { seededRandom } from '../../../../helpers/seededRandom.ts';
 
 const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/R'";
 
@@ -173,16 +174,8 @@ describe('parseRedshiftCommand: COPY', () => {
 });
 
 describe('parser fuzz', () => {
-  // Deterministic PRNG (mulberry32): failures are reproducible from the seed.
-  function rng(seed: number) {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  // Deterministic PRNG: failures are reproducible from the seed.
+  const rng = seededRandom;
   const valid = [
     `UNLOAD ('select * from venue where venuestate=''NV''') TO 's3://b/venue_' ${ROLE} MANIFEST VERBOSE PARALLEL OFF GZIP`,
     `COPY public.sales (a,b) FROM 's3://b/x' ${ROLE} CSV QUOTE AS '"' IGNOREHEADER 1 MAXERROR 10 DATEFORMAT 'auto'`,

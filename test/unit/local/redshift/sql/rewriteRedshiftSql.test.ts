@@ -56,7 +56,12 @@ describe('rewriteRedshiftSql', () => {
     ],
     ['sysdate', 'select sysdate, t.sysdate, getdate()', 'select LOCALTIMESTAMP, t.sysdate, getdate()'],
     ['nvl', 'select nvl(a, nvl(b, 0)) from t', 'select COALESCE(a, COALESCE(b, 0)) from t'],
-    ['nvl2', "select nvl2(a, 'y', 'n')", "select (CASE WHEN (a) IS NOT NULL THEN ( 'y') ELSE ( 'n') END)"],
+    [
+      'nvl2 (a string literal first: both VARCHAR)',
+      "select nvl2(a, 'y', 'n')",
+      "select (CASE WHEN (a) IS NOT NULL THEN ( 'y')::varchar ELSE ( 'n')::varchar END)",
+    ],
+    ['nvl2', 'select nvl2(a, b, 1)', 'select (CASE WHEN (a) IS NOT NULL THEN ( b) ELSE ( 1) END)'],
     [
       'decode with default',
       "select decode(c, 1, 'one', 2, 'two', 'other')",
@@ -66,12 +71,12 @@ describe('rewriteRedshiftSql', () => {
     [
       'listagg within group',
       "select listagg(name, ', ') within group (order by name desc) from t",
-      "select STRING_AGG((name)::text, ', ' order by name desc) from t",
+      "select STRING_AGG(NULLIF((name)::text, ''), ', ' order by name desc) from t",
     ],
     [
       'listagg distinct, no delimiter',
       'select listagg(distinct name) from t',
-      "select STRING_AGG(DISTINCT (name)::text,'') from t",
+      "select redshift_compat.listagg_distinct((name)::text,'') from t",
     ],
     [
       'bare date parts',

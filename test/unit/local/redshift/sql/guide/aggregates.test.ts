@@ -1,7 +1,7 @@
 import { DescribeStatementCommand, GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../../../../helpers/testRedshift.ts';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { createWinsales, type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
 
 describe('Redshift aggregates: result types and scales, as the Developer Guide documents them', () => {
   let g: GuideRedshift;
@@ -87,37 +87,39 @@ describe('Redshift window functions and conversions, as the Developer Guide docu
   let g: GuideRedshift;
   beforeAll(async () => {
     g = await startGuideRedshift();
-    // WINSALES-shaped rows (c_Window_functions.html), quantities chosen so the ratios are exact.
-    await g.run('create table winsales (salesid int, sellerid int, qty decimal(10,8))');
-    await g.run(
-      'insert into winsales values (1, 2, 20), (2, 2, 20), (3, 4, 10), (4, 4, 40), (5, 1, 30), (6, 1, 10), (7, 1, 10)',
-    );
+    await createWinsales(g);
   });
   afterAll(async () => {
     await g.stop();
   });
 
-  it('RATIO_TO_REPORT returns FLOAT8 ratios within the partition (r_WF_RATIO_TO_REPORT.html)', async () => {
-    expect(
-      await g.rows(
-        'select sellerid, ratio_to_report(qty) over (partition by sellerid) from winsales order by sellerid, salesid',
-      ),
-    ).toEqual([
-      [{ longValue: 1 }, { doubleValue: 0.6 }],
-      [{ longValue: 1 }, { doubleValue: 0.2 }],
-      [{ longValue: 1 }, { doubleValue: 0.2 }],
-      [{ longValue: 2 }, { doubleValue: 0.5 }],
-      [{ longValue: 2 }, { doubleValue: 0.5 }],
-      [{ longValue: 4 }, { doubleValue: 0.2 }],
-      [{ longValue: 4 }, { doubleValue: 0.8 }],
-    ]);
+  it('RATIO_TO_REPORT(qty) OVER () is each FLOAT8 share of all quantities (r_WF_RATIO_TO_REPORT.html)', async () => {
+    // The page's first example and its printed output (rows within a seller as printed: qty descending).
+    const rows = await g.rows(
+      'select sellerid, qty, ratio_to_report(qty) over() from winsales order by sellerid, qty desc',
+    );
+    expect(rows).toEqual(
+      [
+        [1, 30, 0.13953488372093023],
+        [1, 10, 0.046511627906976744],
+        [1, 10, 0.046511627906976744],
+        [2, 20, 0.09302325581395349],
+        [2, 20, 0.09302325581395349],
+        [3, 30, 0.13953488372093023],
+        [3, 20, 0.09302325581395349],
+        [3, 15, 0.06976744186046512],
+        [3, 10, 0.046511627906976744],
+        [4, 40, 0.18604651162790697],
+        [4, 10, 0.046511627906976744],
+      ].map(([s, q, r]) => [{ longValue: s }, { longValue: q }, { doubleValue: r }]),
+    );
   });
 
   it('CONVERT(type, expr) is a cast (r_CONVERT_function.html)', async () => {
     expect(
       await g.rows(
-        'select convert(integer, qty), convert(varchar(20), sellerid) from winsales where salesid = 3',
+        'select convert(numeric(10,2), qty), convert(varchar(20), sellerid) from winsales where salesid = 40001',
       ),
-    ).toEqual([[{ longValue: 10 }, { stringValue: '4' }]]);
+    ).toEqual([[{ stringValue: '40.00' }, { stringValue: '4' }]]);
   });
 });

@@ -60,6 +60,21 @@ describe('Redshift JSON functions and SUPER, as the Developer Guide prints them'
     expect(await g.rows('select id, json_array_length(json_serialize(v)) from s where id = 1')).toEqual([
       [{ longValue: 1 }, { longValue: 3 }],
     ]);
+    // JSON_PARSE.html and JSON_SERIALIZE.html print the value without spaces.
+    expect(
+      await g.rows(
+        `select json_parse('[10001,10002,"abc"]'), json_serialize(json_parse('[10001,10002,"abc"]')), v from s where id = 2`,
+      ),
+    ).toEqual([
+      [
+        { stringValue: '[10001,10002,"abc"]' },
+        { stringValue: '[10001,10002,"abc"]' },
+        { stringValue: '{"a":1}' },
+      ],
+    ]);
+    expect(
+      await g.rows(`select json_serialize(json_parse('{"k, v": "x: y", "n": [1, {"m": "a\\\\"b, c"}]}'))`),
+    ).toEqual([[{ stringValue: '{"n":[1,{"m":"a\\"b, c"}],"k, v":"x: y"}' }]]);
     expect(await g.rows("select json_extract_path_text(json_serialize(v), 'a') from s where id = 2")).toEqual(
       [[{ stringValue: '1' }]],
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { createWinsales, type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
 
 const numbers = (rows: unknown[][]) =>
   rows.map((r) =>
@@ -15,15 +15,7 @@ describe('MEDIAN and PERCENTILE_CONT as window functions (r_WF_MEDIAN, r_WF_PERC
   let g: GuideRedshift;
   beforeAll(async () => {
     g = await startGuideRedshift();
-    // The guide's WINSALES table (c_Window_functions, "Sample table for window function examples").
-    await g.run(
-      'create table winsales (salesid int, dateid date, sellerid int, buyerid char(10), qty int, qty_shipped int)',
-    );
-    await g.run(`insert into winsales values
-      (30001, '8/2/2003', 3, 'b', 10, 10), (10001, '12/24/2003', 1, 'c', 10, 10), (10005, '12/24/2003', 1, 'a', 30, null),
-      (40001, '1/9/2004', 4, 'a', 40, null), (10006, '1/18/2004', 1, 'c', 10, null), (20001, '2/12/2004', 2, 'b', 20, 20),
-      (40005, '2/12/2004', 4, 'a', 10, 10), (20002, '2/16/2004', 2, 'c', 20, 20), (30003, '4/18/2004', 3, 'b', 15, null),
-      (30004, '4/18/2004', 3, 'b', 20, null), (30007, '9/7/2004', 3, 'c', 30, null)`);
+    await createWinsales(g);
   });
   afterAll(async () => {
     await g.stop();
