@@ -24,6 +24,13 @@ afterAll(async () => {
 
 const run = (sql: string) => executeRedshiftCommand(sql, h.ctx());
 
+/** A COPY into `table` that must fail with `message`, load nothing and leave no worker thread. */
+async function expectFailedCopy(table: string, from: string, message: string | RegExp): Promise<void> {
+  await expect(run(`COPY ${table} FROM '${from}' ${ROLE} FORMAT AS PARQUET`)).rejects.toThrow(message);
+  expect((await h.client.query(`SELECT count(*)::int AS c FROM ${table}`)).rows[0].c).toBe(0);
+  expect(ParquetCopyWorker.live).toBe(0);
+}
+
 describe('COPY PARQUET on a worker thread', () => {
   it('loads rows the fast path writes and rows the converter takes (empty strings) in file order', async () => {
     await run(
@@ -57,33 +64,42 @@ describe('COPY PARQUET on a worker thread', () => {
     await run(`UNLOAD ('select * from esc') TO 's3://pqw/esc/' ${ROLE} FORMAT PARQUET`);
     expect((await run(`COPY esc_back FROM 's3://pqw/esc/' ${ROLE} FORMAT AS PARQUET`)).rows).toBe(6);
     const back = await h.client.query('SELECT * FROM esc_back ORDER BY n');
-    expect(back.rows.map((r) => r.s)).toEqual(['a\tb', 'line\nbreak', 'back\\slash', 'crème', 'x\ry', 'plain']);
+    expect(back.rows.map((r) => r.s)).toEqual([
+      'a\tb',
+      'line\nbreak',
+      'back\\slash',
+      'crème',
+      'x\ry',
+      'plain',
+    ]);
   });
 
   it('names the file that is not Parquet and leaves no worker thread behind', async () => {
     await h.put('pqw', 'bad/x.parquet', 'n,label\n1,a\n');
     await h.client.query('CREATE TABLE bad_back (LIKE src)');
-    await expect(run(`COPY bad_back FROM 's3://pqw/bad/' ${ROLE} FORMAT AS PARQUET`)).rejects.toThrow(
+    await expectFailedCopy(
+      'bad_back',
+      's3://pqw/bad/',
       /^Spectrum Scan Error: file s3:\/\/pqw\/bad\/x\.parquet is not a readable Parquet file: /,
     );
-    expect(ParquetCopyWorker.live).toBe(0);
   });
 
   it('fails on a column count mismatch with the counts, loading nothing', async () => {
     await h.client.query('CREATE TABLE wide (n integer, label varchar(10), extra integer)');
-    await expect(run(`COPY wide FROM 's3://pqw/src/' ${ROLE} FORMAT AS PARQUET`)).rejects.toThrow(
+    await expectFailedCopy(
+      'wide',
+      's3://pqw/src/',
       'Spectrum Scan Error: file s3://pqw/src/000.parquet has 2 columns but the COPY loads 3: Parquet columns map to table columns by position and their counts must match.',
     );
-    expect((await h.client.query('SELECT count(*)::int AS c FROM wide')).rows[0].c).toBe(0);
-    expect(ParquetCopyWorker.live).toBe(0);
   });
 
   it('a row the converter rejects (NULL into NOT NULL) fails the load with its line in stl_load_errors', async () => {
     await h.client.query('CREATE TABLE strict (n integer, label varchar(10) NOT NULL)');
-    await expect(run(`COPY strict FROM 's3://pqw/src/' ${ROLE} FORMAT AS PARQUET`)).rejects.toThrow(
+    await expectFailedCopy(
+      'strict',
+      's3://pqw/src/',
       "Load into table 'strict' failed. Check 'stl_load_errors' system table for details.",
     );
-    expect((await h.client.query('SELECT count(*)::int AS c FROM strict')).rows[0].c).toBe(0);
     const err = await h.client.query(
       "SELECT line_number, colname, err_code FROM stl_load_errors WHERE filename = 's3://pqw/src/000.parquet' ORDER BY starttime DESC LIMIT 1",
     );
@@ -91,7 +107,6 @@ describe('COPY PARQUET on a worker thread', () => {
     expect(err.rows[0]).toMatchObject({ line_number: expect.anything(), err_code: 1213 });
     expect(Number(err.rows[0].line_number)).toBe(5);
     expect(String(err.rows[0].colname).trim()).toBe('label');
-    expect(ParquetCopyWorker.live).toBe(0);
   });
 
   it('a COPY cancelled while the worker decodes stops the worker and loads nothing', async () => {
