@@ -64,9 +64,14 @@ export class ParquetCopyWorker {
       this.onFailure?.(e);
     };
     this.worker.on('error', failed);
-    this.worker.on('exit', (code) =>
-      failed(new Error(`The Parquet decoding thread stopped (exit code ${code}).`)),
-    );
+    this.worker.on('exit', (code) => {
+      // A thread that died on its own is gone: count it out once (close() will not).
+      if (!this.closed) {
+        this.closed = true;
+        ParquetCopyWorker.live--;
+      }
+      failed(new Error(`The Parquet decoding thread stopped (exit code ${code}).`));
+    });
   }
 
   /** Decodes one object; resolves once every row has been handed to the sink. */
