@@ -45,17 +45,11 @@ export const handler = defineHandler({
   metrics: (input) => runFailed(input.state),
   lineage: {
     of: (input, _report, env) => {
-      const failed = failedRun(input.state, exportJobSchema);
+      const failed = failedRun(input.state, exportJobSchema, env.AWS_REGION);
       if (failed === undefined) return undefined;
       const s = input.state as { destination?: unknown };
       const destination = typeof s.destination === 'string' ? s.destination : undefined;
-      return exportLineage(failed.job, destination, {
-        eventType: 'FAIL',
-        runId: failed.runId,
-        region: env.AWS_REGION,
-        now: new Date(),
-        error: failed.error,
-      });
+      return exportLineage(failed.job, destination, failed.happening);
     },
     emit: emitLineage,
   },

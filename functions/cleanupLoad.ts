@@ -46,15 +46,8 @@ export const handler = defineHandler({
   metrics: (input) => runFailed(input.state),
   lineage: {
     of: (input, _report, env) => {
-      const failed = failedRun(input.state, loadJobSchema);
-      if (failed === undefined) return undefined;
-      return loadLineage(failed.job, {
-        eventType: 'FAIL',
-        runId: failed.runId,
-        region: env.AWS_REGION,
-        now: new Date(),
-        error: failed.error,
-      });
+      const failed = failedRun(input.state, loadJobSchema, env.AWS_REGION);
+      return failed === undefined ? undefined : loadLineage(failed.job, failed.happening);
     },
     emit: emitLineage,
   },

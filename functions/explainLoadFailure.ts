@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
-import { loadJobSchema } from '../src/job/loadJob.ts';
-import { loadContextSchema } from '../src/load/loadRun.ts';
 import { explainLoadFailure } from '../src/load/loadStatement.ts';
-import { preparedLoadSchema } from '../src/load/writeCopyManifest.ts';
+import { loadStatementStateSchema } from '../src/load/loadStatementState.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
 /**
@@ -15,13 +12,8 @@ import { defineHandler } from './_shared/defineHandler.ts';
  */
 export const handler = defineHandler({
   name: 'explainLoadFailure',
-  input: z
-    .object({
-      runId: z.string(),
-      job: loadJobSchema,
-      context: loadContextSchema,
-      prepared: preparedLoadSchema,
-      statement: statementStateSchema,
+  input: loadStatementStateSchema
+    .extend({
       /** The plan's parts, to name the source object of a rejected chunk line. */
       parts: z.array(z.object({ index: z.number(), bucket: z.string(), key: z.string() }).loose()).optional(),
     })

@@ -1,11 +1,7 @@
-import { z } from 'zod';
-import { statementStateSchema } from '../src/dataapi/pollStatement.ts';
-import { loadJobSchema } from '../src/job/loadJob.ts';
 import { emitLineage } from '../src/lineage/emitLineage.ts';
 import { loadLineage } from '../src/lineage/jobLineage.ts';
-import { loadContextSchema } from '../src/load/loadRun.ts';
 import { finishLoad } from '../src/load/loadStatement.ts';
-import { preparedLoadSchema } from '../src/load/writeCopyManifest.ts';
+import { loadStatementStateSchema } from '../src/load/loadStatementState.ts';
 import { loadSucceeded } from '../src/metrics/runMetrics.ts';
 import { defineHandler } from './_shared/defineHandler.ts';
 
@@ -16,15 +12,7 @@ import { defineHandler } from './_shared/defineHandler.ts';
  */
 export const handler = defineHandler({
   name: 'finishLoad',
-  input: z
-    .object({
-      runId: z.string(),
-      job: loadJobSchema,
-      context: loadContextSchema,
-      prepared: preparedLoadSchema,
-      statement: statementStateSchema,
-    })
-    .strict(),
+  input: loadStatementStateSchema.strict(),
   run: (input, { clients }) =>
     finishLoad(clients.redshiftData, input.job, input.context, input.prepared, input.statement),
   metrics: (input, result) => loadSucceeded(input.job.name, result),

@@ -14,6 +14,7 @@ import {
   timeoutsSchema,
 } from './common.ts';
 import { sparkStepSchema } from './sparkStep.ts';
+import { unloadOptionConflicts } from './unloadOptionMatrix.ts';
 
 /**
  * The `export` job document: Redshift -> S3 through UNLOAD, then per-part processing into the
@@ -203,28 +204,11 @@ export const exportJobSchema = z
     }
 
     // The incompatibilities Redshift documents for UNLOAD, reported before Redshift sees them.
-    const notWith = (option: keyof UnloadOptions, set: boolean, format: string) => {
-      if (set) issue(['unload', option], `cannot be used with format ${format}`);
-    };
-    if (u.format === 'parquet') {
-      notWith('delimiter', u.delimiter !== undefined, 'parquet');
-      notWith('nullAs', u.nullAs !== undefined, 'parquet');
-      notWith('header', u.header, 'parquet');
-      notWith('escape', u.escape, 'parquet');
-      notWith('addQuotes', u.addQuotes, 'parquet');
-      if (u.compression !== 'none') {
-        issue(['unload', 'compression'], 'parquet files are compressed inside (SNAPPY); use "none"');
-      }
-    }
-    if (u.format === 'json') {
-      notWith('delimiter', u.delimiter !== undefined, 'json');
-      notWith('nullAs', u.nullAs !== undefined, 'json');
-      notWith('header', u.header, 'json');
-      notWith('escape', u.escape, 'json');
-      notWith('addQuotes', u.addQuotes, 'json');
-    }
-    if (u.format === 'csv') {
-      notWith('addQuotes', u.addQuotes, 'csv (CSV quotes fields itself)');
+    for (const c of unloadOptionConflicts(u)) {
+      issue(
+        ['unload', c.option],
+        `cannot be used with format ${c.format}${c.why === undefined ? '' : ` (${c.why})`}${c.fix === undefined ? '' : `; ${c.fix}`}`,
+      );
     }
 
     const p = job.process;

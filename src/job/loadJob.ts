@@ -159,8 +159,10 @@ export const chunkSizeSchema = z
   );
 
 /**
- * Create the target when it does not exist: from the declared `columns` (CSV, JSON, Parquet), with
- * optional distribution and sort keys. An existing table is never changed.
+ * Create the target when it does not exist: from the declared `columns` (CSV, JSON, Parquet), the
+ * Parquet footer, or (CSV, JSON) with `infer: true` the types inferred from the first records of
+ * the first source object, as `validate --infer` shows them; with optional distribution and sort
+ * keys. An existing table is never changed.
  */
 export const createTableSchema = z
   .object({
@@ -182,6 +184,8 @@ export const createTableSchema = z
       .min(1)
       .max(1600)
       .optional(),
+    /** CSV/JSON without `columns`: infer the types from the first records of the first source object. */
+    infer: z.boolean().optional(),
     distStyle: z.enum(['auto', 'even', 'key', 'all']).optional(),
     distKey: z.string().min(1).optional(),
     sortKey: z.array(z.string().min(1)).min(1).max(400).optional(),
@@ -277,10 +281,11 @@ export const loadJobSchema = z
     createTable: createTableSchema.optional(),
     /**
      * What a load may change in an existing target: `addColumns` (new nullable columns found in
-     * Parquet files). Left out: nothing; any difference fails as before.
+     * Parquet files), `widenVarchar` (CSV/JSON: VARCHAR columns widened in place, before the load
+     * transaction, when values are longer). Left out: nothing; any difference fails as before.
      */
     schemaEvolution: z
-      .array(z.enum(['addColumns']))
+      .array(z.enum(['addColumns', 'widenVarchar']))
       .min(1)
       .optional(),
     mode: z.enum(loadModes).default('append'),
@@ -348,10 +353,17 @@ export const loadJobSchema = z
     }
     if (job.createTable !== undefined) {
       const t = job.createTable;
-      if (t.columns === undefined && f.type !== 'parquet')
+      if (t.columns === undefined && f.type !== 'parquet' && t.infer !== true)
         issue(
           ['createTable', 'columns'],
-          `declare the columns (name and type): ${f.type} files do not carry types`,
+          `declare the columns (name and type), or set createTable.infer: true to infer them from the first records of the first source object (as validate --infer shows them): ${f.type} files do not carry types`,
+        );
+      if (t.infer === true && (t.columns !== undefined || f.type === 'parquet'))
+        issue(
+          ['createTable', 'infer'],
+          f.type === 'parquet'
+            ? 'Parquet types come from the footer: leave infer out'
+            : 'the columns are declared already: keep "columns" or "infer"',
         );
       const declared = t.columns ?? [];
       const names = new Set(declared.map((c) => c.name.toLowerCase()));
@@ -371,11 +383,29 @@ export const loadJobSchema = z
         if (t.columns !== undefined && !names.has(c.toLowerCase()))
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
-    if (job.schemaEvolution !== undefined && (f.type !== 'parquet' || job.columns !== undefined)) {
-      // CSV/JSON files carry no types: refused rather than accepted and silently not applied.
+    const evolution = job.schemaEvolution ?? [];
+    if (evolution.includes('widenVarchar') && f.type === 'parquet') {
       issue(
         ['schemaEvolution'],
-        'applies to Parquet loads without "columns" (the footer gives the new columns\' types); for CSV/JSON add the columns to the table first',
+        'widenVarchar applies to CSV and JSON loads (their values are measured while preparing); for Parquet, widen the column by hand (ALTER TABLE ... ALTER COLUMN ... TYPE VARCHAR(n))',
+      );
+    }
+    if (evolution.includes('widenVarchar') && job.copyOptions.truncateColumns) {
+      issue(
+        ['schemaEvolution'],
+        'widenVarchar and copyOptions.truncateColumns contradict each other (widen the column, or cut the value): keep one',
+      );
+    }
+    if (
+      evolution.includes('addColumns') &&
+      (job.columns !== undefined ||
+        (f.type === 'csv' && !f.header) ||
+        (f.type === 'json' && f.jsonPaths !== undefined))
+    ) {
+      // The new columns are named by the files: refused rather than accepted and silently not applied.
+      issue(
+        ['schemaEvolution'],
+        'addColumns needs the files to name their columns: Parquet, CSV with a header, or JSON without jsonPaths, and no "columns" in the job',
       );
     }
     if (f.skipLines !== undefined && f.type !== 'csv') {

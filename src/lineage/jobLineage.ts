@@ -18,7 +18,8 @@ export interface LineageEmission {
   event: RunEvent;
 }
 
-interface Happening {
+/** What happened to a run, as a lineage event tells it. */
+export interface Happening {
   eventType: LineageEventType;
   runId: string;
   region: string;
@@ -35,21 +36,11 @@ export function exportLineage(
   h: Happening,
 ): LineageEmission | undefined {
   if (job.lineage === undefined) return undefined;
-  return {
-    options: job.lineage,
-    runId: h.runId,
-    event: runEvent({
-      eventType: h.eventType,
-      namespace: job.lineage.namespace,
-      jobName: job.name,
-      runId: h.runId,
-      eventTime: h.now,
-      inputs: job.table === undefined ? [] : [redshiftDataset(job.target, h.region, job.table)],
-      outputs: destination === undefined ? [] : [withStatistics(s3Dataset(destination), h)],
-      sql: exportQuery(job),
-      error: h.error,
-    }),
-  };
+  return emission(job.lineage, job.name, h, {
+    inputs: job.table === undefined ? [] : [redshiftDataset(job.target, h.region, job.table)],
+    outputs: destination === undefined ? [] : [withStatistics(s3Dataset(destination), h)],
+    sql: exportQuery(job),
+  });
 }
 
 /** A load: the source prefix (or each listed object) in, the target table out. */
@@ -65,17 +56,29 @@ export function loadLineage(
       : 'prefix' in source
         ? [s3Dataset(source.prefix)]
         : source.objects.map((o) => s3Dataset(typeof o === 'string' ? o : o.uri));
+  return emission(job.lineage, job.name, h, {
+    inputs,
+    outputs: [withStatistics(redshiftDataset(job.target, h.region, job.table), { rows: h.rows })],
+  });
+}
+
+/** The one frame of every job's lineage: the run's event, in the job's namespace, to its targets. */
+function emission(
+  options: LineageOptions,
+  jobName: string,
+  h: Happening,
+  datasets: Pick<Parameters<typeof runEvent>[0], 'inputs' | 'outputs' | 'sql'>,
+): LineageEmission {
   return {
-    options: job.lineage,
+    options,
     runId: h.runId,
     event: runEvent({
       eventType: h.eventType,
-      namespace: job.lineage.namespace,
-      jobName: job.name,
+      namespace: options.namespace,
+      jobName,
       runId: h.runId,
       eventTime: h.now,
-      inputs,
-      outputs: [withStatistics(redshiftDataset(job.target, h.region, job.table), { rows: h.rows })],
+      ...datasets,
       error: h.error,
     }),
   };

@@ -63,11 +63,13 @@ export function checkValue(
     case 'character':
     case 'varchar':
     case 'char': {
-      if (column.maxLength === null || options.truncateColumns) return null;
+      const limit = column.widenUpTo ?? column.maxLength;
+      if (limit === null || options.truncateColumns) return null;
       const bytes = Buffer.byteLength(value, 'utf8');
-      return bytes > column.maxLength
+      if (bytes <= limit) return null;
+      return column.widenUpTo === undefined
         ? `${shown} is ${bytes} bytes, longer than ${describeType(column)}`
-        : null;
+        : `${shown} is ${bytes} bytes, longer than VARCHAR(${limit}) can be widened to`;
     }
     default:
       return null;

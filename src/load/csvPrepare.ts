@@ -1,9 +1,17 @@
+import { formatCsvRecord } from '../csv/csvRecords.ts';
+import {
+  type CsvDialect,
+  type CsvField,
+  CsvScanner,
+  DOUBLED,
+  fieldText,
+  IRREGULAR,
+  QUOTED,
+} from '../csv/csvScanner.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { checkValue, isCharacterType } from './checkValue.ts';
 import type { ChunkDealer } from './chunkDealer.ts';
-import { type CsvDialect, type CsvField, formatCsvRecord } from './csvRecords.ts';
-import { CsvScanner, DOUBLED, fieldText, IRREGULAR, QUOTED } from './csvScanner.ts';
 import { compileFastCheck, type FastCheck } from './fieldChecks.ts';
 import { headerOrder } from './headerNames.ts';
 import type { LoadContext } from './loadRun.ts';
@@ -189,12 +197,14 @@ export class CsvPrepare {
       const blankCandidate = this.char[i] && this.options.blanksAsNull && (buf[s] as number) <= 0x20;
       if (!blankCandidate && (this.fast[i] as FastCheck)(buf, s, e)) return null;
     }
-    const value = fieldText(buf, start, end, flags, this.dialect.quote);
-    return checkValue(
+    const value = csvValue(
+      { value: fieldText(buf, start, end, flags, this.dialect.quote), quoted: (flags & QUOTED) !== 0 },
       column,
-      csvValue({ value, quoted: (flags & QUOTED) !== 0 }, column, this.options),
       this.options,
     );
+    const problem = checkValue(column, value, this.options);
+    if (problem === null) this.rejects.longest.note(column, value);
+    return problem;
   }
 }
 

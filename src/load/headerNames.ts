@@ -1,5 +1,5 @@
+import type { CsvField } from '../csv/csvScanner.ts';
 import { SchemaMismatchError } from '../errors.ts';
-import type { CsvField } from './csvRecords.ts';
 import type { TargetColumn } from './targetColumns.ts';
 
 /**

@@ -1,15 +1,19 @@
+import { csvRecords } from '../csv/csvRecords.ts';
 import type { LoadJob } from '../job/loadJob.ts';
-import { csvRecords } from './csvRecords.ts';
+import { normalizeHeaderName } from './headerNames.ts';
 import { DEFAULT_SAMPLE_RECORDS, type InferredColumn, inferCsvTypes, inferJsonTypes } from './inferTypes.ts';
 
 /**
- * The columns `createTable` would get from the first `limit` records of a CSV or JSON (lines)
- * text, read as the job's format says: CSV names come from the header, or from `columns` when
- * the file has none; JSON names are the objects' keys. Reading stops after `limit` records.
+ * The columns `createTable` gets from the first `limit` records of a CSV or JSON (lines) text,
+ * read as the job's format says: CSV names come from the header (through `columnMap`, else
+ * normalised as header matching does: "Airport Name" -> airport_name), or from `columns` when the
+ * file has none; JSON names are the objects' keys in lower case (Redshift folds column names, and
+ * COPY's `json 'auto'` matches lowercase keys). Reading stops after `limit` records. `validate
+ * --infer` and a run (createTable.infer, schemaEvolution addColumns) both use this function.
  */
 export async function inferFromSample(
   chunks: AsyncIterable<string>,
-  job: Pick<LoadJob, 'format' | 'columns'>,
+  job: Pick<LoadJob, 'format' | 'columns'> & Partial<Pick<LoadJob, 'columnMap'>>,
   where: string,
   limit = DEFAULT_SAMPLE_RECORDS,
 ): Promise<InferredColumn[]> {
@@ -27,11 +31,11 @@ export async function inferFromSample(
         line++;
         if (text.trim() === '') continue;
         records.push(jsonObject(text, where, line));
-        if (records.length >= limit) return inferJsonTypes(records, limit);
+        if (records.length >= limit) return lowerCase(inferJsonTypes(records, limit));
       }
     }
     if (rest.trim() !== '') records.push(jsonObject(rest, where, line + 1));
-    return inferJsonTypes(records, limit);
+    return lowerCase(inferJsonTypes(records, limit));
   }
   const skip = f.skipLines ?? 0;
   let header: string[] | undefined = job.columns === undefined ? undefined : [...job.columns];
@@ -41,7 +45,7 @@ export async function inferFromSample(
     if (seen++ < skip) continue;
     const values = r.fields.map((field) => field.value);
     if (f.header && seen === skip + 1) {
-      header ??= values;
+      header ??= values.map((v) => job.columnMap?.[v.trim()] ?? normalizeHeaderName(v));
       continue;
     }
     if (values.length === 1 && values[0] === '') continue;
@@ -54,6 +58,10 @@ export async function inferFromSample(
     );
   }
   return inferCsvTypes(header, rows, limit);
+}
+
+function lowerCase(columns: InferredColumn[]): InferredColumn[] {
+  return columns.map((c) => ({ ...c, name: c.name.toLowerCase() }));
 }
 
 function jsonObject(text: string, where: string, line: number): Record<string, unknown> {

@@ -109,6 +109,7 @@ export class JsonPrepare {
         problem = column.type === 'super' ? null : `a nested JSON value cannot go into ${column.type}`;
       } else {
         problem = checkValue(column, v === null ? null : String(v), this.job.copyOptions);
+        if (problem === null && v !== null) this.rejects.longest.note(column, String(v));
       }
       if (problem !== null) {
         this.rejects.add(line, column.name, problem);

@@ -86,6 +86,7 @@ export interface LoadOutput {
     skipped?: SkippedEntry[];
     perObject?: PreparedReport['perObject'];
     rejectedSamples?: PreparedReport['rejectedSamples'];
+    widened?: { column: string; from: number; to: number }[];
   };
   skipped?: SkippedEntry[];
   skippedCount?: number;
@@ -140,6 +141,8 @@ export function formatLoadReport(output: LoadOutput): string[] {
   );
   if (r.rowsBefore !== undefined && r.rowsAfter !== undefined)
     lines.push(`  table rows ${n(r.rowsBefore)} -> ${n(r.rowsAfter)}`);
+  for (const w of r.widened ?? [])
+    lines.push(`  widened  column "${w.column}" from VARCHAR(${w.from}) to VARCHAR(${w.to}) (widenVarchar)`);
   for (const o of r.perObject ?? [])
     lines.push(`    ${o.uri}: ${n(o.records)} rows${o.rejected > 0 ? `, ${n(o.rejected)} rejected` : ''}`);
   if ((r.objects ?? 0) > (r.perObject?.length ?? 0) && (r.perObject?.length ?? 0) > 0)

@@ -115,6 +115,8 @@ export const partSummarySchema = z
         .object({ url: z.string(), bytes: z.number().int().nonnegative(), records: z.number().int() })
         .strict(),
     ),
+    /** widenVarchar: the longest value (bytes) of each column whose values exceed its length. */
+    longest: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict();
 export type PartSummary = z.infer<typeof partSummarySchema>;

@@ -20,6 +20,7 @@ import { lineMapSchema, sourceLineOf } from './lineMap.ts';
 import { type PreparedReport, rowChanges, rowsDeleted } from './loadReport.ts';
 import { type LoadContext, lineMapKey, partSummaryKey, partSummarySchema, stagingKeys } from './loadRun.ts';
 import { ledgerTable } from './planLoad.ts';
+import type { WidenedColumn } from './widenVarchar.ts';
 import type { PreparedLoad } from './writeCopyManifest.ts';
 
 /** The one transaction of a load (see buildLoadBatch), from the run's plan and prepared files. */
@@ -117,6 +118,8 @@ export interface LoadResult {
   alreadyLoaded: boolean;
   /** Records read from the files (staged + rejected). */
   rowsRead: number;
+  /** VARCHAR columns widened before the load (widenVarchar): not undone when the load fails. */
+  widened?: WidenedColumn[];
   /** Rows added to the target, target rows replaced by key (upsert), rows removed (replace). */
   inserted: number;
   updated: number;
@@ -167,6 +170,7 @@ export async function finishLoad(
     ...rowChanges(job.mode, merged ?? 0, matched ?? 0),
     perObject: prepared.report?.perObject ?? [],
     rejectedSamples: prepared.report?.rejectedSamples ?? [],
+    ...(prepared.widen === undefined || prepared.widen.length === 0 ? {} : { widened: prepared.widen }),
     ...(job.deleteMarker ? { deletedByMarker: removed ?? 0 } : {}),
     ...(job.preSql ? { preSql: job.preSql.length } : {}),
     ...(job.postSql ? { postSql: job.postSql.length } : {}),

@@ -43,8 +43,9 @@ export function parquetKind(e: SchemaElement): ParquetKind {
     case 'DOUBLE':
       return 'float';
     default:
-      // Unannotated BYTE_ARRAY: most writers' strings before the STRING annotation existed.
-      return e.type === 'BYTE_ARRAY' ? 'string' : 'binary';
+      // Unannotated BYTE_ARRAY is binary (pyarrow's `binary`), as Spark, Arrow and DuckDB read it
+      // (Spark's binaryAsString is off by default); strings carry the STRING/UTF8 annotation.
+      return 'binary';
   }
 }
 

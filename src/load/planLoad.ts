@@ -3,6 +3,7 @@ import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk
 import { z } from 'zod';
 import { putText } from '../aws/s3Objects.ts';
 import { parseS3Uri, s3Url } from '../aws/s3Uri.ts';
+import { csvRecords } from '../csv/csvRecords.ts';
 import { batchExecuteStatement, type Cell, fetchResults } from '../dataapi/dataApi.ts';
 import { type StatementState, startedStatement } from '../dataapi/pollStatement.ts';
 import { clientToken, statementName } from '../dataapi/statementIdentity.ts';
@@ -22,15 +23,17 @@ import { buildCreateTable } from '../sql/createTable.ts';
 import { parseQualifiedName, type QualifiedName } from '../sql/identifiers.ts';
 import { ledgerLookupSql, objectVersion } from '../sql/ledger.ts';
 import { setQueryGroup } from '../sql/queryGroup.ts';
-import { declaredShape, planSchemaChanges } from '../sql/schemaEvolution.ts';
+import { planSchemaChanges } from '../sql/schemaEvolution.ts';
+import { addColumnsFromText, appendAddedColumns } from './addColumns.ts';
 import { planChunks } from './chunkPlan.ts';
-import { csvRecords } from './csvRecords.ts';
 import { ensureLedger } from './ensureLedger.ts';
 import { headerColumns } from './headerNames.ts';
+import { inferSourceColumns } from './inferSource.ts';
 import type { LoadContext, LoadPart } from './loadRun.ts';
 import { parquetRedshiftType } from './parquetTypes.ts';
 import { compressionFromKey, decompress, openObject, rangedObject, utf8Text } from './sourceStream.ts';
 import { parseTargetColumns, type TargetColumn, targetColumnsSql } from './targetColumns.ts';
+import { widenableColumns } from './widenVarchar.ts';
 
 /**
  * At most this many objects per run (the rest are left for the next run, the ledger skips done
@@ -137,7 +140,11 @@ export async function startLoadPlan(
       buildCreateTable({
         table,
         ...create,
-        columns: create.columns ?? (await parquetFooterColumns(i.s3, { ...job, source })),
+        columns:
+          create.columns ??
+          (job.format.type === 'parquet'
+            ? await parquetFooterColumns(i.s3, { ...job, source })
+            : await inferredColumns(i.s3, { ...job, source })),
       }),
     );
   sqls.push(targetColumnsSql(table));
@@ -259,8 +266,11 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
     return all;
   };
   const tableColumns = parseTargetColumns(table, await rows(i.queries.columns));
-  const schemaChanges =
-    job.schemaEvolution !== undefined && job.format.type === 'parquet' && job.columns === undefined
+  // Columns added by schemaEvolution are appended; only the table's own can be widened beforehand.
+  const ownColumns = tableColumns.length;
+  const addColumns = job.schemaEvolution?.includes('addColumns') === true && job.columns === undefined;
+  let schemaChanges =
+    addColumns && job.format.type === 'parquet'
       ? await evolveFromParquet(i.s3, job, table, tableColumns)
       : undefined;
   const loaded = new Map<string, string>();
@@ -296,6 +306,8 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
         : job.format.compression;
 
   const first = todo[0];
+  if (addColumns && job.format.type !== 'parquet' && first !== undefined)
+    schemaChanges = await addColumnsFromText(i.s3, job, table, tableColumns, first);
   const fileColumns =
     job.format.type === 'json'
       ? job.format.jsonPaths === undefined
@@ -352,7 +364,10 @@ export async function planLoad(i: PlanLoadInput): Promise<LoadPlan> {
       runDate: i.run.runDate,
       stagingPrefix: i.run.stagingPrefix,
       table,
-      tableColumns,
+      tableColumns: [
+        ...widenableColumns(job, tableColumns.slice(0, ownColumns)),
+        ...tableColumns.slice(ownColumns),
+      ],
       fileColumns,
       ...(schemaChanges === undefined || schemaChanges.length === 0 ? {} : { schemaChanges }),
       slices,
@@ -387,31 +402,9 @@ async function evolveFromParquet(
     evolution: job.schemaEvolution ?? [],
     where: 'The Parquet footer of the first source object',
   });
-  const known = new Set(tableColumns.map((c) => c.name.toLowerCase()));
-  for (const c of found) {
-    if (known.has(c.name.toLowerCase())) continue;
-    const shape = declaredShape(c.name, c.type);
-    tableColumns.push({
-      name: c.name,
-      type: INFORMATION_SCHEMA_TYPE[shape.type] ?? shape.type,
-      nullable: true,
-      hasDefault: false,
-      maxLength: shape.maxLength,
-      precision: shape.precision,
-      scale: shape.scale,
-    });
-  }
+  appendAddedColumns(tableColumns, found);
   return changes.addColumns;
 }
-
-/** information_schema's data_type for the short names createTable writes. */
-const INFORMATION_SCHEMA_TYPE: Record<string, string> = {
-  varchar: 'character varying',
-  varbyte: 'binary varying',
-  timestamp: 'timestamp without time zone',
-  timestamptz: 'timestamp with time zone',
-  time: 'time without time zone',
-};
 
 /** The Distributed Map's items file: one part per line. */
 export function partsJsonLines(parts: readonly LoadPart[]): string {
@@ -580,6 +573,19 @@ async function parquetFooterColumns(
     name: c.element.name.toLowerCase(),
     type: parquetRedshiftType(c.element),
   }));
+}
+
+/**
+ * The columns `createTable: { infer: true }` gives a CSV/JSON load: the types inferred from the
+ * first records of the first source object (the inference `validate --infer` shows).
+ */
+async function inferredColumns(
+  s3: S3Client | undefined,
+  job: LoadJob,
+): Promise<{ name: string; type: string }[]> {
+  if (s3 === undefined) throw new Error('createTable.infer needs an S3 client');
+  const [first] = (await listSources(s3, job)).objects;
+  return first === undefined ? [] : inferSourceColumns(s3, job, first, 'createTable.infer');
 }
 
 /** The text after its first `n` lines (a preamble before the header). */

@@ -72,6 +72,7 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
   let records: number;
   let rejected = 0;
   let rejectedSamples: PartSummary['rejectedSamples'] = [];
+  let longest: PartSummary['longest'];
 
   if (job.format.type === 'parquet') {
     ({ files, records } = await prepareParquet(s3, context, part, label));
@@ -108,7 +109,7 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
       bytes.destroy();
       throw error;
     }
-    ({ records, rejected, rejectedSamples } = prepared);
+    ({ records, rejected, rejectedSamples, longest } = prepared);
     await putText(
       s3,
       staging.bucket,
@@ -127,6 +128,7 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
     rejected,
     rejectedSamples,
     files,
+    ...(longest === undefined ? {} : { longest }),
   };
   await s3.send(
     new PutObjectCommand({

@@ -1,8 +1,8 @@
+import { UnterminatedQuoteError } from '../csv/csvScanner.ts';
 import { BadRecordError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { ChunkDealer, type ChunkOutput } from './chunkDealer.ts';
 import { CsvPrepare } from './csvPrepare.ts';
-import { UnterminatedQuoteError } from './csvRecords.ts';
 import { JsonPrepare } from './jsonPrepare.ts';
 import type { LineMap } from './lineMap.ts';
 import type { LoadContext, PartSummary } from './loadRun.ts';
@@ -29,6 +29,8 @@ export interface PreparedRecords {
   rejectedSamples: PartSummary['rejectedSamples'];
   /** From chunk lines back to source lines (what explains a COPY error). */
   lineMap: LineMap;
+  /** widenVarchar: the longest value (bytes) of each column whose values exceed its length. */
+  longest?: Record<string, number> | undefined;
 }
 
 /** Parses records from a block (complete input when `final`); returns the bytes consumed. */
@@ -74,5 +76,6 @@ export async function prepareStream(input: PrepareStreamInput): Promise<Prepared
     rejected: rejects.count,
     rejectedSamples: rejects.samples,
     lineMap: dealer.lineMap.toJSON(),
+    longest: rejects.longest.toJSON(),
   };
 }

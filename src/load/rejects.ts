@@ -1,5 +1,6 @@
 import { BadRecordError } from '../errors.ts';
 import type { PartSummary } from './loadRun.ts';
+import { LongestValues } from './widenVarchar.ts';
 
 const MAX_SAMPLES = 20;
 
@@ -7,6 +8,8 @@ const MAX_SAMPLES = 20;
 export class Rejects {
   count = 0;
   samples: PartSummary['rejectedSamples'] = [];
+  /** And the longest accepted values of the VARCHAR columns widenVarchar may widen. */
+  readonly longest = new LongestValues();
 
   constructor(
     private readonly maxErrors: number,

@@ -18,6 +18,8 @@ export const targetColumnSchema = z
     maxLength: z.number().int().positive().nullable(),
     precision: z.number().int().positive().nullable(),
     scale: z.number().int().nonnegative().nullable(),
+    /** VARCHAR with schemaEvolution widenVarchar: values up to this many bytes are accepted (the run widens the column). */
+    widenUpTo: z.number().int().positive().optional(),
   })
   .strict();
 export type TargetColumn = z.infer<typeof targetColumnSchema>;

@@ -14,6 +14,7 @@ import {
   shortHash,
   stagingKeys,
 } from './loadRun.ts';
+import { planWidening, widenedColumnSchema } from './widenVarchar.ts';
 
 const READ_CONCURRENCY = 32;
 
@@ -32,6 +33,8 @@ export const preparedLoadSchema = z
     loadId: z.string(),
     /** Per-object counts and rejected samples for the load's report. */
     report: preparedReportSchema.optional(),
+    /** VARCHAR columns to widen before the load transaction (widenVarchar); the ASL's queue. */
+    widen: z.array(widenedColumnSchema).optional(),
   })
   .strict();
 export type PreparedLoad = z.infer<typeof preparedLoadSchema>;
@@ -128,5 +131,9 @@ export async function writeCopyManifest(
     objects: summaries.length,
     loadId: shortHash(context.runId, manifest),
     report: preparedReport(summaries),
+    widen: planWidening(
+      context.tableColumns,
+      summaries.map((s) => s.longest),
+    ),
   };
 }

@@ -1,3 +1,5 @@
+import type { CsvField } from '../csv/csvScanner.ts';
+
 /**
  * A streaming CSV record splitter over bytes (RFC 4180 as Redshift writes it: `"` quotes, `""`
  * inside quotes, CRLF or LF). It yields each record's fields with a flag telling a quoted empty
@@ -5,11 +7,10 @@
  *
  * The fast path (`pushRanges`) decodes nothing: it hands each record over as byte ranges into the
  * chunk, so a converter can copy bytes through; `push` builds strings from the same ranges.
+ *
+ * Only for UNLOAD's own CSV (quote parity is enough there: UNLOAD quotes every field holding a
+ * quote); any other CSV (load checks, samples) is read by src/csv/csvScanner.ts, COPY's rules.
  */
-export interface CsvField {
-  value: string;
-  quoted: boolean;
-}
 
 /**
  * Field `k` of a scanned record: bytes `[b[3k], b[3k+1])` of the data, flags `b[3k+2]`

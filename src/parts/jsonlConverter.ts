@@ -1,6 +1,6 @@
+import type { CsvField } from '../csv/csvScanner.ts';
 import { PartProcessingError } from '../errors.ts';
 import type { ColumnSchema } from '../manifest/unloadManifest.ts';
-import type { CsvField } from './csvRecords.ts';
 
 const INTEGER = new Set(['smallint', 'integer', 'bigint', 'int2', 'int4', 'int8', 'int']);
 const FLOAT = new Set(['real', 'double precision', 'float4', 'float8', 'float']);

@@ -139,6 +139,11 @@ function narrowing(file: Family, table: Family): string | null {
   return file.kind === table.kind ? null : 'changed';
 }
 
+/** Widens a VARCHAR column in place (Redshift runs it only outside a transaction block). */
+export function alterVarcharSql(table: QualifiedName, column: string, length: number): string {
+  return `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${quoteIdent(column, 'column name')} TYPE VARCHAR(${length})`;
+}
+
 /**
  * Compares the columns found in the files with the target's and returns the ALTER statements the
  * job's `schemaEvolution` allows. Every other difference (a column the files lack or renamed, a
@@ -200,9 +205,7 @@ export function planSchemaChanges(i: {
           `column "${existing.name}" is ${describe(tableType)} but the files need varchar(${needed}) (allow it with schemaEvolution: [widenVarchar])`,
         );
       } else {
-        changes.widenVarchar.push(
-          `ALTER TABLE ${target} ALTER COLUMN ${quoteIdent(existing.name, 'column name')} TYPE VARCHAR(${needed})`,
-        );
+        changes.widenVarchar.push(alterVarcharSql(i.table, existing.name, needed));
       }
       continue;
     }

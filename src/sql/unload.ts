@@ -1,6 +1,7 @@
 import { SqlBuildError } from '../errors.ts';
 import { iamRoleSchema, kmsKeySchema, s3UriSchema } from '../job/common.ts';
 import type { ExportJob, UnloadOptions } from '../job/exportJob.ts';
+import { unloadOptionConflicts } from '../job/unloadOptionMatrix.ts';
 import { quoteIdent, quoteQualified, sqlString, unloadQueryLiteral } from './identifiers.ts';
 
 export interface UnloadSpec {
@@ -75,25 +76,15 @@ export function buildUnload(spec: UnloadSpec): string {
   return parts.join(' ');
 }
 
-/** The option combinations Redshift documents as invalid (aws-facts.md section 1). */
+/** The option combinations Redshift documents as invalid (job/unloadOptionMatrix.ts). */
 function checkCombinations(o: UnloadOptions): void {
   const fail = (what: string) => {
     throw new SqlBuildError(`Invalid UNLOAD options: ${what}. Change the job's "unload" block.`);
   };
-  const textOnly = [
-    ['DELIMITER', o.delimiter !== undefined],
-    ['NULL AS', o.nullAs !== undefined],
-    ['HEADER', o.header],
-    ['ESCAPE', o.escape],
-    ['ADDQUOTES', o.addQuotes],
-  ] as const;
-  if (o.format === 'parquet' || o.format === 'json') {
-    for (const [name, set] of textOnly)
-      if (set) fail(`${name} cannot be used with FORMAT ${o.format.toUpperCase()}`);
+  const [conflict] = unloadOptionConflicts(o);
+  if (conflict !== undefined) {
+    const why = conflict.why === undefined ? '' : ` (${conflict.why})`;
+    fail(`${conflict.keyword} cannot be used with FORMAT ${conflict.format.toUpperCase()}${why}`);
   }
-  if (o.format === 'parquet' && o.compression !== 'none') {
-    fail(`${o.compression.toUpperCase()} cannot be used with FORMAT PARQUET (Parquet compresses inside)`);
-  }
-  if (o.format === 'csv' && o.addQuotes) fail('ADDQUOTES cannot be used with FORMAT CSV');
   if (o.partitionBy !== undefined && o.partitionBy.columns.length === 0) fail('PARTITION BY needs a column');
 }

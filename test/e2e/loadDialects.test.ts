@@ -1,56 +1,34 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { describe, expect, it } from 'vitest';
 import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
 import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
-import type { TestRedshift } from '../helpers/testRedshift.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /** CSV/text dialects and JSON options through the load state machine on the local stack. */
 
-let s3: TestS3;
-let redshift: TestRedshift;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 2 });
 
 async function put(key: string, body: string | Buffer) {
-  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
 }
 
 async function table(sql: string): Promise<unknown[][]> {
-  return (await db.query({ text: sql, rowMode: 'array' })).rows;
+  return (await t.db.query({ text: sql, rowMode: 'array' })).rows;
 }
 
 function job(name: string, tableName: string, overrides: Record<string, unknown> = {}) {
-  return loadJobDocument(name, redshift.database, tableName, overrides);
+  return loadJobDocument(name, t.redshift.database, tableName, overrides);
 }
 
 function run(j: Record<string, unknown>) {
-  return runJobDocument(runner, sm, j);
+  return runJobDocument(t.runner, t.sm, j);
 }
-
-beforeAll(async () => {
-  stack = await startTestStateMachine({
-    kind: 'load',
-    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-    slices: 2,
-  });
-  ({ s3, redshift, db, runner, sm } = stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 const AIRPORTS = 'create table %s (airport_name varchar(40), cost_total numeric(10,2), id int)';
 
 describe('CSV dialects (local stack)', () => {
   it('header: true with columns maps by position (IGNOREHEADER 1 + column list); BOM, CRLF, trailing blank lines', async () => {
-    await db.query(AIRPORTS.replace('%s', 'airports_pos'));
+    await t.db.query(AIRPORTS.replace('%s', 'airports_pos'));
     await put(
       'pos/a.csv',
       '\ufeffAirport Name,Cost Total $,Id\r\n"Oslo, Gardermoen",12.50,1\r\nRome,3,2\r\n\r\n\r\n',
@@ -96,7 +74,7 @@ describe('CSV dialects (local stack)', () => {
   });
 
   it('without columns, header names match case-insensitively after spaces and punctuation become "_"', async () => {
-    await db.query(AIRPORTS.replace('%s', 'airports_names'));
+    await t.db.query(AIRPORTS.replace('%s', 'airports_names'));
     await put('names/a.csv', 'ID,Cost Total $,Airport Name\n1,12.5,Oslo\n2,7,"Rome\nFiumicino"\n');
     const r = await run(job('names', 'public.airports_names'));
     expect(r.error, r.cause).toBeUndefined();
@@ -107,7 +85,7 @@ describe('CSV dialects (local stack)', () => {
   });
 
   it('columnMap maps a header name to a column explicitly', async () => {
-    await db.query(AIRPORTS.replace('%s', 'airports_map'));
+    await t.db.query(AIRPORTS.replace('%s', 'airports_map'));
     await put('map/a.csv', 'Airport,Total (EUR),id\nOslo,1.25,1\n');
     const r = await run(
       job('map', 'public.airports_map', {
@@ -119,7 +97,7 @@ describe('CSV dialects (local stack)', () => {
   });
 
   it('refuses a header name that fits no column, with the exact message', async () => {
-    await db.query(AIRPORTS.replace('%s', 'airports_bad'));
+    await t.db.query(AIRPORTS.replace('%s', 'airports_bad'));
     await put('bad/a.csv', 'Airport,Cost Total $,id\nOslo,1.25,1\n');
     const r = await run(job('bad', 'public.airports_bad'));
     expect(r.status).toBe('FAILED');
@@ -131,7 +109,7 @@ describe('CSV dialects (local stack)', () => {
   });
 
   it('skipLines skips a preamble; ";" delimiter; quoted newlines', async () => {
-    await db.query(AIRPORTS.replace('%s', 'airports_skip'));
+    await t.db.query(AIRPORTS.replace('%s', 'airports_skip'));
     await put(
       'skip/a.csv',
       'Report "airports" (unbalanced quote\nGenerated 2024-05-01\nid;airport_name;cost_total\n1;"A;\nB";2.5\n',
@@ -149,7 +127,7 @@ describe('CSV dialects (local stack)', () => {
     ['tab', '\t'],
     ['pipe', '|'],
   ])('loads a %s-delimited file', async (name, delimiter) => {
-    await db.query(AIRPORTS.replace('%s', `airports_${name}`));
+    await t.db.query(AIRPORTS.replace('%s', `airports_${name}`));
     await put(
       `${name}/a.txt`,
       `${['id', 'airport_name', 'cost_total'].join(delimiter)}\n1${delimiter}Oslo${delimiter}3\n`,
@@ -162,7 +140,7 @@ describe('CSV dialects (local stack)', () => {
   });
 
   it('timeFormat auto takes ISO 8601 with Z, offsets and fractions in the checks and in COPY', async () => {
-    await db.query('create table events_auto (id int, at timestamptz, local_at timestamp)');
+    await t.db.query('create table events_auto (id int, at timestamptz, local_at timestamp)');
     await put(
       'auto/a.csv',
       'id,at,local_at\n1,2019-02-11T05:09:12.195Z,2013-01-01T06:00:00Z\n2,1997-12-17 07:37:16-08,2013-01-01T06:00:00.000Z\n',
@@ -182,7 +160,7 @@ describe('CSV dialects (local stack)', () => {
 
 describe('JSON lines options (local stack)', () => {
   it('honours copyOptions in the checks: timeFormat epochmillisecs', async () => {
-    await db.query('create table clicks_epoch (id int, at timestamp)');
+    await t.db.query('create table clicks_epoch (id int, at timestamp)');
     await put('epoch/a.json', '{"id": 1, "at": 1549861752195}\n{"id": 2, "at": 0}\n');
     const r = await run(
       job('epoch', 'public.clicks_epoch', {
@@ -200,7 +178,7 @@ describe('JSON lines options (local stack)', () => {
   });
 
   it("keys: ignorecase loads Miles_per_Gallon into miles_per_gallon (COPY JSON 'auto ignorecase')", async () => {
-    await db.query('create table cars_ic (name varchar(20), miles_per_gallon real)');
+    await t.db.query('create table cars_ic (name varchar(20), miles_per_gallon real)');
     await put(
       'ic/a.json',
       '{"Name": "chevrolet", "Miles_per_Gallon": 18}\n{"NAME": "buick", "Miles_per_Gallon": null}\n',
@@ -214,7 +192,7 @@ describe('JSON lines options (local stack)', () => {
   });
 
   it('without keys: ignorecase a capitalised field is refused with the exact message', async () => {
-    await db.query('create table cars_exact (name varchar(20), miles_per_gallon real)');
+    await t.db.query('create table cars_exact (name varchar(20), miles_per_gallon real)');
     await put('exact/a.json', '{"name": "chevrolet", "Miles_per_Gallon": 18}\n');
     const r = await run(job('exact', 'public.cars_exact', { format: { type: 'json' } }));
     expect(r.error).toBe('SchemaMismatchError');
@@ -224,7 +202,7 @@ describe('JSON lines options (local stack)', () => {
   });
 
   it('a JSONPaths file maps nested fields to the columns by position', async () => {
-    await db.query('create table cars_paths (name varchar(20), mpg real, maker varchar(20))');
+    await t.db.query('create table cars_paths (name varchar(20), mpg real, maker varchar(20))');
     await put(
       'paths-def/paths.json',
       JSON.stringify({ jsonpaths: ["$['Name']", '$.specs.mpg', '$.makers[0]'] }),

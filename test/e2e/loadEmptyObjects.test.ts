@@ -1,57 +1,35 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { describe, expect, it } from 'vitest';
 import { formatLoadReport, type LoadOutput } from '../../src/load/loadReport.ts';
 import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
-import type { TestRedshift } from '../helpers/testRedshift.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /** 0-byte objects under a source prefix: skipped, and said so in the report (issue 15). */
 
-let s3: TestS3;
-let redshift: TestRedshift;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 2 });
 
 async function put(key: string, body: string) {
-  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
 }
 
 function job(name: string, tableName: string) {
-  return loadJobDocument(name, redshift.database, tableName);
+  return loadJobDocument(name, t.redshift.database, tableName);
 }
 
 function run(j: Record<string, unknown>) {
-  return runJobDocument(runner, sm, j);
+  return runJobDocument(t.runner, t.sm, j);
 }
-
-beforeAll(async () => {
-  stack = await startTestStateMachine({
-    kind: 'load',
-    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-    slices: 2,
-  });
-  ({ s3, redshift, db, runner, sm } = stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 describe('empty objects under a prefix (local stack)', () => {
   it('loads the others and lists each empty object as skipped with its reason', async () => {
-    await db.query('create table empties (id int, name varchar(10))');
+    await t.db.query('create table empties (id int, name varchar(10))');
     await put('empties/a.csv', 'id,name\n1,one\n2,two\n');
     await put('empties/b-marker.csv', '');
     await put('empties/c.csv', 'id,name\n3,three\n');
     const r = await run(job('empties', 'public.empties'));
     expect(r.error, r.cause).toBeUndefined();
     expect(
-      (await db.query({ text: 'select id, name from empties order by id', rowMode: 'array' })).rows,
+      (await t.db.query({ text: 'select id, name from empties order by id', rowMode: 'array' })).rows,
     ).toEqual([
       [1, 'one'],
       [2, 'two'],
@@ -76,11 +54,11 @@ describe('empty objects under a prefix (local stack)', () => {
       expect.stringMatching(/^ {4}skipped s3:\/\/rt-landing\/empties\/a\.csv \(loaded by run .+\)$/),
       expect.stringMatching(/^ {4}skipped s3:\/\/rt-landing\/empties\/c\.csv \(loaded by run .+\)$/),
     ]);
-    expect((await db.query('select count(*)::int as n from empties')).rows[0]).toEqual({ n: 3 });
+    expect((await t.db.query('select count(*)::int as n from empties')).rows[0]).toEqual({ n: 3 });
   }, 120_000);
 
   it('fails with NoSourceObjectsError naming the empty objects when the prefix holds nothing else', async () => {
-    await db.query('create table only_empty (id int)');
+    await t.db.query('create table only_empty (id int)');
     await put('only-empty/a.csv', '');
     const r = await run(job('only-empty', 'public.only_empty'));
     expect(r.status).toBe('FAILED');

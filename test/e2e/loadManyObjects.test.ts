@@ -1,12 +1,8 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../local/sfn/loadDefinition.ts';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { MAX_SKIPPED_LISTED } from '../../src/load/planLoad.ts';
-import type { TestRedshift } from '../helpers/testRedshift.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /**
  * A load of hundreds of objects on the local stack: above RT_LOAD_INLINE_MAX_PARTS (default
@@ -15,26 +11,21 @@ import { startTestStateMachine, type TestStateMachine } from '../helpers/testSta
 
 const OBJECTS = 520;
 
-let s3: TestS3;
-let redshift: TestRedshift;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 4 });
 
 async function putAll(entries: [string, string][]) {
   let next = 0;
   const worker = async () => {
     while (next < entries.length) {
       const [key, body] = entries[next++] as [string, string];
-      await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+      await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 async function count(bucket: string, prefix: string): Promise<number> {
-  const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const out = await t.s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return out.KeyCount ?? 0;
 }
 
@@ -42,7 +33,7 @@ function job(name: string, table: string) {
   return {
     kind: 'load',
     name,
-    target: { clusterIdentifier: 'local', database: redshift.database, dbUser: 'awsuser' },
+    target: { clusterIdentifier: 'local', database: t.redshift.database, dbUser: 'awsuser' },
     iamRole: 'arn:aws:iam::123456789012:role/RedshiftS3Access',
     table,
     source: { prefix: `s3://rt-landing/${name}/` },
@@ -52,25 +43,12 @@ function job(name: string, table: string) {
 }
 
 async function run(input: Record<string, unknown>) {
-  return runner.start(sm, input as JsonObject).done;
+  return t.runner.start(t.sm, input as JsonObject).done;
 }
-
-beforeAll(async () => {
-  stack = await startTestStateMachine({
-    kind: 'load',
-    buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-    slices: 4,
-  });
-  ({ s3, redshift, db, runner, sm } = stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 describe('load state machine: many objects (local stack)', () => {
   it(`loads ${OBJECTS} objects through the Distributed Map, then skips them all on a rerun`, async () => {
-    await db.query('create table clicks (id int not null, page varchar(10))');
+    await t.db.query('create table clicks (id int not null, page varchar(10))');
     await putAll(
       Array.from({ length: OBJECTS }, (_, i) => [
         `clicks/${String(i).padStart(4, '0')}.csv`,
@@ -90,7 +68,7 @@ describe('load state machine: many objects (local stack)', () => {
       records: 2 * OBJECTS,
       merged: 2 * OBJECTS,
     });
-    const got = await db.query(
+    const got = await t.db.query(
       'select count(*)::int as n, count(distinct id)::int as d, sum(id)::int as s from clicks',
     );
     expect(got.rows[0]).toEqual({ n: 2 * OBJECTS, d: 2 * OBJECTS, s: (2 * OBJECTS * (2 * OBJECTS - 1)) / 2 });
@@ -111,7 +89,7 @@ describe('load state machine: many objects (local stack)', () => {
   }, 180_000);
 
   it('fails a distributed run with the named error of the part that failed, and loads nothing', async () => {
-    await db.query('create table views (id int not null, page varchar(10))');
+    await t.db.query('create table views (id int not null, page varchar(10))');
     const entries: [string, string][] = Array.from({ length: 120 }, (_, i) => [
       `views/${String(i).padStart(4, '0')}.csv`,
       `id,page\n${i},p${i}\n`,
@@ -124,7 +102,7 @@ describe('load state machine: many objects (local stack)', () => {
     expect(result.cause).toBe(
       'Bad record in s3://rt-landing/views/0077.csv line 3, column "page": "much-too-long" is 13 bytes, longer than character varying(10). Nothing was loaded. Fix the file and load it again (or set maxErrors to skip bad rows).',
     );
-    expect((await db.query('select count(*)::int as n from views')).rows[0]).toEqual({ n: 0 });
+    expect((await t.db.query('select count(*)::int as n from views')).rows[0]).toEqual({ n: 0 });
     expect(await count('rt-staging', 'loads/views/')).toBe(0);
     expect(await count('rt-state', 'load-runs/views/')).toBe(0);
   });

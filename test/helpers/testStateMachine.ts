@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { resetRuntime } from '../../functions/_shared/runtime.ts';
 import { loadDefinitionFile } from '../../local/sfn/loadDefinition.ts';
 import { LocalRunner, type PreparedStateMachine } from '../../local/sfn/localRunner.ts';
@@ -13,6 +17,11 @@ export interface TestStateMachine {
   db: pg.Client;
   runner: LocalRunner;
   sm: PreparedStateMachine;
+  /**
+   * Where the handlers' EMF metric lines go (RT_METRICS_FILE, as the local stack sets it), so
+   * they do not print among the test output; removed by stop().
+   */
+  metricsFile: string;
   /** Closes `db`, stops the Data API server (dropping its database) and S3. */
   stop(): Promise<void>;
 }
@@ -20,7 +29,7 @@ export interface TestStateMachine {
 /**
  * One state machine run in-process by the LocalRunner (waits scaled to 0, logs silent) against
  * real S3 with `buckets` created and the Data API emulator over a fresh database with `slices`
- * slices (RT_CLUSTER_SLICES matches it). `env` adds or overrides handler environment. Call stop()
+ * slices (RT_CLUSTER_SLICES matches it), metric lines in a temporary file. `env` adds or overrides handler environment. Call stop()
  * in afterAll.
  */
 export async function startTestStateMachine(options: {
@@ -34,6 +43,9 @@ export async function startTestStateMachine(options: {
     for (const step of stops.reverse()) await step();
   };
   try {
+    const metricsDir = await mkdtemp(join(tmpdir(), 'rt-metrics-'));
+    stops.push(() => rm(metricsDir, { recursive: true, force: true }));
+    const metricsFile = join(metricsDir, 'metrics.jsonl');
     const s3 = await startTestS3();
     stops.push(() => s3.stop());
     for (const Bucket of options.buckets) await s3.client.send(new CreateBucketCommand({ Bucket }));
@@ -51,6 +63,7 @@ export async function startTestStateMachine(options: {
         RT_STATE_BUCKET: 'rt-state',
         RT_CLUSTER_SLICES: String(options.slices),
         RT_LOG_LEVEL: 'SILENT',
+        RT_METRICS_FILE: metricsFile,
         ...options.env,
       },
     });
@@ -64,9 +77,27 @@ export async function startTestStateMachine(options: {
     // A transfer runs the load state machine as its child execution, on the same runner.
     if (options.kind === 'transfer') await prepare('load');
     const sm = await prepare(options.kind);
-    return { s3, redshift, db, runner, sm, stop };
+    return { s3, redshift, db, runner, sm, metricsFile, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The buckets a load test writes to: its sources, the staging prefix and the run state. */
+export const LOAD_TEST_BUCKETS = ['rt-landing', 'rt-staging', 'rt-state'];
+
+/**
+ * The state machine for the tests of one file (or describe block): started before them, stopped
+ * after them. The returned object is filled in when it has started, so read its fields in tests.
+ */
+export function useTestStateMachine(options: Parameters<typeof startTestStateMachine>[0]): TestStateMachine {
+  const live = {} as TestStateMachine;
+  beforeAll(async () => {
+    Object.assign(live, await startTestStateMachine(options));
+  }, 120_000);
+  afterAll(async () => {
+    await live.stop?.();
+  });
+  return live;
 }

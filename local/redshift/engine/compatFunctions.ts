@@ -390,4 +390,14 @@ export const COMPAT_FUNCTIONS_DDL: readonly string[] = [
    LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_copy_id', true), ''), '-1')::integer $f$`,
   `CREATE OR REPLACE FUNCTION ${COMPAT_SCHEMA}.pg_last_query_id() RETURNS integer
    LANGUAGE sql STABLE AS $f$ SELECT coalesce(nullif(current_setting('redshift.last_query_id', true), ''), '-1')::integer $f$`,
+  // information_schema.columns as Redshift reports it: SUPER and VARBYTE columns are jsonb and
+  // bytea here, but Redshift says data_type "super" and "binary varying". Every other column is
+  // PostgreSQL's own, in its order (read from the view itself, so `SELECT *` keeps its shape).
+  `DO $do$ DECLARE cols text; BEGIN
+  SELECT string_agg(CASE WHEN column_name = 'data_type'
+      THEN $c$(CASE data_type WHEN 'jsonb' THEN 'super' WHEN 'bytea' THEN 'binary varying' ELSE data_type END)::information_schema.character_data AS data_type$c$
+      ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position) INTO cols
+    FROM information_schema.columns WHERE table_schema = 'information_schema' AND table_name = 'columns';
+  EXECUTE format('CREATE OR REPLACE VIEW ${COMPAT_SCHEMA}.columns AS SELECT %s FROM information_schema.columns', cols);
+END $do$`,
 ];

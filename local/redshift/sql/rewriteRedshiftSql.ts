@@ -218,6 +218,17 @@ function rewriteRange(tokens: readonly Token[], ctx: RewriteContext): Token[] {
       }
     }
 
+    if (
+      !qualified &&
+      lower === 'information_schema' &&
+      isPunct(next, '.') &&
+      isWord(tokens[nextIndex(tokens, ni + 1)], 'columns')
+    ) {
+      // Redshift's data_type for SUPER and VARBYTE columns (see COMPAT_FUNCTIONS_DDL).
+      out.push(word(COMPAT_SCHEMA));
+      i++;
+      continue;
+    }
     if (!qualified && lower === 'sysdate' && callOpen === -1) {
       out.push(word('LOCALTIMESTAMP'));
       i++;

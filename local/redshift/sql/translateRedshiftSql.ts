@@ -21,8 +21,11 @@ export interface TranslatedStatement {
   noop: boolean;
   /** TRUNCATE: Redshift commits the open transaction before and after it. */
   implicitCommit: boolean;
-  /** ALTER TABLE APPEND: commits on its own and cannot run inside a transaction block. */
-  outsideTransactionOnly: boolean;
+  /**
+   * The statement Redshift refuses inside a transaction block (`ALTER TABLE APPEND`, which also
+   * commits on its own; `ALTER TABLE ALTER COLUMN`), or false.
+   */
+  outsideTransactionOnly: string | false;
 }
 
 let parserReady: Promise<void> | undefined;
@@ -134,12 +137,29 @@ function treeNotNeeded(tokens: readonly Token[]): boolean {
   return true;
 }
 
+/**
+ * `ALTER TABLE t ALTER [COLUMN] c TYPE ...`: Redshift's ALTER TABLE documentation says a column's
+ * type cannot be altered within a transaction block (BEGIN ... END).
+ */
+function alterColumnType(tokens: readonly Token[]): boolean {
+  const words = tokens.filter((t) => !isTrivia(t)).map((t) => t.text.toLowerCase());
+  if (words[0] !== 'alter' || words[1] !== 'table') return false;
+  return words.some(
+    (w, i) =>
+      i > 1 &&
+      w === 'alter' &&
+      (words[i + 2] === 'type' || (words[i + 1] === 'column' && words[i + 3] === 'type')),
+  );
+}
+
 async function translate(tokens: readonly Token[]): Promise<TranslatedStatement> {
   const lowered = rewriteRedshiftSql(tokens);
   const first = lowered.tokens.find((t) => !isTrivia(t));
-  const outsideTransactionOnly =
-    isWord(first, 'call') && lowered.tokens.some((t) => t.text === 'alter_table_append');
-  const implicitCommit = isWord(first, 'truncate') || outsideTransactionOnly;
+  const append = isWord(first, 'call') && lowered.tokens.some((t) => t.text === 'alter_table_append');
+  const outsideTransactionOnly = append
+    ? 'ALTER TABLE APPEND'
+    : alterColumnType(lowered.tokens) && 'ALTER TABLE ALTER COLUMN';
+  const implicitCommit = isWord(first, 'truncate') || append;
   const flags = { implicitCommit, outsideTransactionOnly };
   if (lowered.noop)
     return { tokens: lowered.tokens, noop: true, implicitCommit: false, outsideTransactionOnly: false };

@@ -161,8 +161,11 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
   const bound = bindParameters(rewritten.tokens, options.parameters);
   // Redshift's TRUNCATE commits the open transaction and itself: a later failure in the same
   // batch no longer rolls either back. The caller's transaction goes on in a new block.
-  if (rewritten.outsideTransactionOnly && inTransactionBlock(client)) {
-    throw new StatementError('ALTER TABLE APPEND cannot run inside a transaction block', '25001');
+  if (rewritten.outsideTransactionOnly !== false && inTransactionBlock(client)) {
+    throw new StatementError(
+      `${rewritten.outsideTransactionOnly} cannot run inside a transaction block`,
+      '25001',
+    );
   }
   const commitAround = rewritten.implicitCommit && inTransactionBlock(client);
   if (commitAround) await client.query('COMMIT');

@@ -16,7 +16,11 @@ import { type LocalEmr, startLocalEmr } from '../../../local/emr/startLocalEmr.t
 import { createEmrClient } from '../../../src/aws/clients.ts';
 import type { SparkStepState } from '../../../src/emr/sparkStepState.ts';
 import { DeadlineExceededError, JobValidationError, SparkStepFailedError } from '../../../src/errors.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
+
+// Handler metric lines go to a temporary file, not the test output.
+useMetricsFile();
 
 // The local EMR here has no PySpark (an empty spark dir): spark-submit steps fail with the install
 // hint, which is what the failure path needs; the e2e test runs real Spark.

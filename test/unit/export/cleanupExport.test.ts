@@ -6,9 +6,13 @@ import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { handler as cleanupHandler } from '../../../functions/cleanupExport.ts';
 import { createRedshiftDataClient } from '../../../src/aws/clients.ts';
 import { cleanupExport } from '../../../src/export/cleanupExport.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 import { startTestRedshift, type TestRedshift, waitForStatement } from '../../helpers/testRedshift.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
 import { createBuckets, keys, put } from './fixtures.ts';
+
+// Handler metric lines go to a temporary file, not the test output.
+useMetricsFile();
 
 let s3: TestS3;
 let redshift: TestRedshift;

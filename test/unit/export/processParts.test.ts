@@ -9,8 +9,12 @@ import { JobValidationError, PartProcessingError, TransientError } from '../../.
 import { copyPart } from '../../../src/export/copyPart.ts';
 import { planParts } from '../../../src/export/planParts.ts';
 import { processPart } from '../../../src/export/processParts.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
 import { createBuckets, finishedStatement, keys, planRun, put, stageUnload } from './fixtures.ts';
+
+// Handler metric lines go to a temporary file, not the test output.
+useMetricsFile();
 
 let s3: TestS3;
 const savedEnv = { ...process.env };

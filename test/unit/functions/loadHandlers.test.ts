@@ -4,6 +4,7 @@ import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { readEnv } from '../../../src/config/env.ts';
 import { ConfigError, JobValidationError } from '../../../src/errors.ts';
 import { clusterSlices } from '../../../src/load/clusterSlices.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 
 const context = {} as Context;
 
@@ -21,6 +22,9 @@ describe('Handler: s3EventTrigger', () => {
 });
 
 describe('Handler: startLoadPlan', () => {
+  // The TaskErrors metric lines of the refused inputs go to a file, as on the local stack.
+  const metrics = useMetricsFile();
+
   it('refuses a job of another kind, and a load without sources, before any SQL', async () => {
     vi.stubEnv('RT_LOG_LEVEL', 'SILENT');
     vi.stubEnv('RT_ENDPOINT_REDSHIFT_DATA', 'http://127.0.0.1:9');
@@ -48,6 +52,11 @@ describe('Handler: startLoadPlan', () => {
     await expect(handler({ input: { runId: 'x' } }, context)).rejects.toThrow(
       /Invalid input for task startLoadPlan:\n {2}- input: give exactly one of "job"/,
     );
+    expect((await metrics.lines()).at(-1)).toMatchObject({
+      task: 'startLoadPlan',
+      errorName: 'JobValidationError',
+      TaskErrors: 1,
+    });
   });
 });
 

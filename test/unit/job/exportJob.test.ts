@@ -96,7 +96,7 @@ describe('Schema: export job', () => {
       'query: UNLOAD rejects a LIMIT in the outer SELECT; wrap it: "select * from (select ... limit n)"',
       'unload.delimiter: cannot be used with format parquet',
       'unload.header: cannot be used with format parquet',
-      'unload.compression: parquet files are compressed inside (SNAPPY); use "none"',
+      'unload.compression: cannot be used with format parquet (Parquet compresses inside); use "none"',
       'process.convert: "csv-to-jsonl" needs unload.format csv',
       'process.recompress: parquet parts cannot be recompressed; remove it',
       'destination: staging and destination must not overlap (staging is emptied after each run)',

@@ -8,7 +8,11 @@ import { parse } from 'yaml';
 import { resetRuntime } from '../../../functions/_shared/runtime.ts';
 import { JobValidationError } from '../../../src/errors.ts';
 import { resolveJob } from '../../../src/job/resolveJob.ts';
+import { useMetricsFile } from '../../helpers/metricsFile.ts';
 import { startTestS3, type TestS3 } from '../../helpers/testS3.ts';
+
+// Handler metric lines go to a temporary file, not the test output.
+useMetricsFile();
 
 const SHIPPED = 'jobs/nightly-sales-export.yml';
 

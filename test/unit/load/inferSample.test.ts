@@ -42,6 +42,27 @@ describe('inferFromSample', () => {
         { name: 'ok', type: 'boolean' },
       ],
     },
+    {
+      what: 'CSV header names as header matching reads them: columnMap, else normalised',
+      parts: ['Airport Name,Cost Total $,Code\nx,1.5,a\n'],
+      job: {
+        format: loadFormatSchema.parse({ type: 'csv', header: true }),
+        columnMap: { Code: 'iata' },
+      },
+      limit: 10,
+      columns: [
+        { name: 'airport_name', type: 'varchar(16)' },
+        { name: 'cost_total', type: 'numeric(2,1)' },
+        { name: 'iata', type: 'varchar(16)' },
+      ],
+    },
+    {
+      what: 'JSON keys in lower case (Redshift folds column names)',
+      parts: ['{"Miles_per_Gallon": 18}\n'],
+      job: { format: loadFormatSchema.parse({ type: 'json', keys: 'ignorecase' }) },
+      limit: 10,
+      columns: [{ name: 'miles_per_gallon', type: 'smallint' }],
+    },
   ])('$what', async ({ parts, job, limit, columns }) => {
     expect(await inferFromSample(chunks(...parts), job, 'sample.txt', limit)).toEqual(columns);
   });

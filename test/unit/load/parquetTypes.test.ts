@@ -36,6 +36,7 @@ describe('Parquet footer types', () => {
     ],
     [el({ type: 'INT96' }), 'timestamp'],
     [el({ type: 'BYTE_ARRAY', converted_type: 'UTF8' }), 'varchar(65535)'],
+    [el({ type: 'BYTE_ARRAY' }), 'varbyte(65535)'],
     [el({ type: 'BOOLEAN' }), 'boolean'],
     [el({ num_children: 2 }), 'super'],
   ])('%o -> %s', (e, type) => {

@@ -1,4 +1,4 @@
-import type { CsvField } from '../../../src/parts/csvRecords.ts';
+import type { CsvField } from '../../../src/csv/csvScanner.ts';
 import { seededRandom } from '../../helpers/seededRandom.ts';
 
 /**

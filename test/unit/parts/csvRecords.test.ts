@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CsvField, CsvRecordSplitter } from '../../../src/parts/csvRecords.ts';
+import type { CsvField } from '../../../src/csv/csvScanner.ts';
+import { CsvRecordSplitter } from '../../../src/parts/csvRecords.ts';
 import { random, randomCsv, referenceRecords } from './csvFixtures.ts';
 
 describe('Class: CsvRecordSplitter', () => {

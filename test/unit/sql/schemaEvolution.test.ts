@@ -171,21 +171,57 @@ describe('schemaEvolution in the job', () => {
     format: { type: 'parquet' },
   };
 
-  it('takes addColumns, and refuses an option that is not implemented, naming the field', () => {
+  const issues = (doc: Record<string, unknown>) =>
+    loadJobSchema.safeParse(doc).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it('takes addColumns and widenVarchar, and refuses what does not apply, naming the field', () => {
     expect(loadJobSchema.parse({ ...base, schemaEvolution: ['addColumns'] }).schemaEvolution).toEqual([
       'addColumns',
     ]);
     expect(loadJobSchema.parse(base).schemaEvolution).toBeUndefined();
-    const r = loadJobSchema.safeParse({ ...base, schemaEvolution: ['widenVarchar'] });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
-    const csv = loadJobSchema.safeParse({
-      ...base,
-      format: { type: 'csv' },
-      schemaEvolution: ['addColumns'],
-    });
-    expect(csv.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
-      'schemaEvolution: applies to Parquet loads without "columns" (the footer gives the new columns\' types); for CSV/JSON add the columns to the table first',
+    const unknown = loadJobSchema.safeParse({ ...base, schemaEvolution: ['renameColumns'] });
+    expect(unknown.error?.issues[0]?.path).toEqual(['schemaEvolution', 0]);
+    const csvWiden = { ...base, format: { type: 'csv' }, schemaEvolution: ['widenVarchar'] };
+    expect(loadJobSchema.parse(csvWiden).schemaEvolution).toEqual(['widenVarchar']);
+    expect(issues({ ...base, schemaEvolution: ['widenVarchar'] })).toEqual([
+      'schemaEvolution: widenVarchar applies to CSV and JSON loads (their values are measured while preparing); for Parquet, widen the column by hand (ALTER TABLE ... ALTER COLUMN ... TYPE VARCHAR(n))',
+    ]);
+    expect(issues({ ...csvWiden, copyOptions: { truncateColumns: true } })).toEqual([
+      'schemaEvolution: widenVarchar and copyOptions.truncateColumns contradict each other (widen the column, or cut the value): keep one',
+    ]);
+    const named =
+      'schemaEvolution: addColumns needs the files to name their columns: Parquet, CSV with a header, or JSON without jsonPaths, and no "columns" in the job';
+    expect(issues({ ...base, format: { type: 'csv' }, schemaEvolution: ['addColumns'] })).toEqual([named]);
+    expect(
+      issues({
+        ...base,
+        format: { type: 'json', jsonPaths: 's3://landing/paths.json' },
+        schemaEvolution: ['addColumns'],
+      }),
+    ).toEqual([named]);
+    expect(
+      issues({
+        ...base,
+        format: { type: 'csv', header: true },
+        columns: ['a'],
+        schemaEvolution: ['addColumns'],
+      }),
+    ).toEqual([named]);
+    for (const format of [{ type: 'csv', header: true }, { type: 'json' }])
+      expect(issues({ ...base, format, schemaEvolution: ['addColumns'] })).toBeUndefined();
+  });
+
+  it('createTable for CSV/JSON: declared columns or infer: true, not both, not for Parquet', () => {
+    const csv = { ...base, format: { type: 'csv', header: true } };
+    expect(issues({ ...csv, createTable: {} })).toEqual([
+      'createTable.columns: declare the columns (name and type), or set createTable.infer: true to infer them from the first records of the first source object (as validate --infer shows them): csv files do not carry types',
+    ]);
+    expect(issues({ ...csv, createTable: { infer: true } })).toBeUndefined();
+    expect(issues({ ...csv, createTable: { infer: true, columns: [{ name: 'a', type: 'int' }] } })).toEqual([
+      'createTable.infer: the columns are declared already: keep "columns" or "infer"',
+    ]);
+    expect(issues({ ...base, createTable: { infer: true } })).toEqual([
+      'createTable.infer: Parquet types come from the footer: leave infer out',
     ]);
   });
 });

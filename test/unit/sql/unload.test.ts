@@ -88,7 +88,10 @@ describe('Function: buildUnload', () => {
     ],
     [{ format: 'json', delimiter: '|' }, 'DELIMITER cannot be used with FORMAT JSON'],
     [{ format: 'json', nullAs: 'x' }, 'NULL AS cannot be used with FORMAT JSON'],
-    [{ format: 'csv', addQuotes: true }, 'ADDQUOTES cannot be used with FORMAT CSV'],
+    [
+      { format: 'csv', addQuotes: true },
+      'ADDQUOTES cannot be used with FORMAT CSV (CSV quotes fields itself)',
+    ],
   ])('rejects %j', (options, message) => {
     expect(() =>
       buildUnload({ query: 'select 1', to: 's3://rt-staging/x/', iamRole: role, options: opts(options) }),

@@ -11,11 +11,10 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import { setSessionCount } from '../unload/executeUnload.ts';
 import { ValueConverter } from './convertValue.ts';
-import type { ColumnCheck } from './csvLoadEncoder.ts';
-import { CsvLoadEncoder, canEncodeCsv, columnCheck, passesThrough, pgCopyField } from './csvLoadEncoder.ts';
+import { CsvLoadEncoder, canEncodeCsv, pgCopyField } from './csvLoadEncoder.ts';
 import type { LoadErrorRow } from './loadErrors.ts';
 import { recordLoadErrors } from './loadErrors.ts';
-import { parquetBatches } from './parquetRecords.ts';
+import { ParquetCopyWorker } from './parquetCopyWorker.ts';
 import type { RecordReader, SourceRecord } from './recordReaders.ts';
 import {
   csvReader,
@@ -28,7 +27,7 @@ import {
 import { rejectRecord } from './rejectRecord.ts';
 import type { SourceObject } from './sourceObjects.ts';
 import { readSmallObject, resolveSourceObjects } from './sourceObjects.ts';
-import type { TargetColumn, TargetTable } from './targetColumns.ts';
+import type { TargetTable } from './targetColumns.ts';
 import { readTargetTable } from './targetColumns.ts';
 
 const OUT_FLUSH_BYTES = 512 * 1024;
@@ -262,54 +261,38 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       loaded += enc.accepted;
     };
 
-    // Parquet: ranged reads row group by row group; a row whose every value the converter would
-    // pass through unchanged is written as it is, any other goes through rejectRecord.
-    const checks = cols.map((c) => columnCheck(c, st));
-    let scratch = Buffer.allocUnsafe(64 * 1024);
+    // Parquet: ranged reads row group by row group, decoded and encoded on a worker thread
+    // (parquetCopyWorker.ts); rows it cannot write as they are come back through rejectRecord.
+    let parquetWorker: ParquetCopyWorker | undefined;
     const loadParquetObject = async (obj: SourceObject) => {
       const size = obj.size ?? (await objectSize(ctx, obj));
-      const read = (start: number, end: number) => rangeBytes(ctx, obj, start, end);
-      const last = cols.length - 1;
-      for await (const batch of parquetBatches(size, read, cols.length, obj.url)) {
-        if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-        for (let r = 0; r < batch.rowCount; r++) {
-          let line = '';
-          let ok = true;
-          for (let i = 0; i <= last; i++) {
-            const v = batch.text(r, i);
-            if (v === null) {
-              if ((cols[i] as TargetColumn).notNull) {
-                ok = false;
-                break;
-              }
-              line += '\\N';
-            } else {
-              if (v.length === 0) {
-                ok = false;
-                break;
-              }
-              if (v.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(v.length * 3);
-              const n = scratch.write(v, 0);
-              if (!passesThrough(checks[i] as ColumnCheck, scratch, 0, n, st)) {
-                ok = false;
-                break;
-              }
-              line += pgCopyField(v);
-            }
-            line += i === last ? '\n' : '\t';
-          }
-          if (ok) {
-            out += line;
-            loaded++;
-          } else {
-            const fields = Array.from({ length: cols.length }, (_, i) => batch.text(r, i));
-            await handleRecords([{ line: batch.firstRow + r, raw: '', fields }], obj.url);
-          }
-        }
-        if (out.length >= OUT_FLUSH_BYTES) await flush();
-      }
+      parquetWorker ??= ParquetCopyWorker.acquire();
+      await parquetWorker.loadObject(
+        cols,
+        st,
+        obj.url,
+        size,
+        (start, end) => rangeBytes(ctx, obj, start, end),
+        {
+          text: async (bytes, rows) => {
+            if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
+            loaded += rows;
+            await flush(); // slow rows converted before these, in row order
+            await flush(bytes);
+          },
+          slow: async (rows) => {
+            await handleRecords(
+              rows.map((r) => ({ line: r.line, raw: '', fields: r.fields })),
+              obj.url,
+            );
+          },
+        },
+        ctx.signal,
+      );
+      await flush();
     };
 
+    let clean = false;
     try {
       for (const obj of sources) {
         if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
@@ -341,6 +324,7 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
         await Promise.race([once(copy, 'finish'), once(copy, 'error').then(([e]) => Promise.reject(e))]);
         if (copyError) throw copyError;
       }
+      clean = true;
     } catch (err) {
       if (copy && !copy.destroyed && copyError === undefined) {
         // Abandon the COPY: PostgreSQL receives CopyFail and rolls the statement back.
@@ -349,6 +333,8 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
         await closed;
       }
       throw err;
+    } finally {
+      if (parquetWorker) await ParquetCopyWorker.release(parquetWorker, clean);
     }
     if (errors.length > 0) await recordLoadErrors(ctx, table.oid, started, errors);
     await setSessionCount(ctx, 'redshift.last_copy_count', st.noLoad ? 0 : loaded);

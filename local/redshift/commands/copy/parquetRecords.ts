@@ -69,7 +69,8 @@ export function valueText(v: unknown): string | null {
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  // Binary (VARBYTE; bytea here): PostgreSQL's hex input form.
+  if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString('hex')}`;
   if (v instanceof Date) return microsToText(BigInt(v.getTime()) * 1000n);
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
@@ -270,7 +271,16 @@ export async function* parquetBatches(
   for (const [g, rg] of metadata.row_groups.entries()) {
     const rowCount = Number(rg.num_rows);
     const rowEnd = rowStart + rowCount;
-    const options = { file, metadata, rowStart, rowEnd, parsers: PARSERS, compressors: PARQUET_COMPRESSORS };
+    // utf8 false: only STRING/UTF8-annotated byte arrays are text; plain BINARY stays bytes (VARBYTE).
+    const options = {
+      file,
+      metadata,
+      rowStart,
+      rowEnd,
+      parsers: PARSERS,
+      compressors: PARQUET_COMPRESSORS,
+      utf8: false,
+    };
     let columns: ArrayLike<unknown>[];
     try {
       if (nested) {

@@ -102,7 +102,12 @@ describe('defineHandler', () => {
   it('rejects a bad input with a JobValidationError listing every problem by path', async () => {
     const run = vi.fn(async () => 'never');
     const handler = defineHandler({ ...spec, run });
-    const error = await handler({ n: 1.5 }, context).catch((e: unknown) => e);
+    let error: unknown;
+    // Captured, not printed: the failure is counted (TaskErrors) and logged like any other.
+    const metrics = await metricLines(async () => {
+      error = await handler({ n: 1.5 }, context).catch((e: unknown) => e);
+    });
+    expect(metrics).toEqual([expect.objectContaining({ TaskErrors: 1, errorName: 'JobValidationError' })]);
     expect(error).toBeInstanceOf(JobValidationError);
     expect((error as JobValidationError).issues).toEqual([
       'runId: Invalid input: expected string, received undefined',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecords, formatCsvRecord, UnterminatedQuoteError } from '../../../src/load/csvRecords.ts';
+import { CsvRecordReader, csvRecords, formatCsvRecord } from '../../../src/csv/csvRecords.ts';
+import { UnterminatedQuoteError } from '../../../src/csv/csvScanner.ts';
 
 async function* pieces(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -35,6 +36,33 @@ describe('Function: csvRecords', () => {
   it('throws on a quote never closed, naming the line where the record starts', async () => {
     await expect(parse('a,b\n1,"open\n2,3\n')).rejects.toThrow(UnterminatedQuoteError);
     await expect(parse('a,b\n1,"open\n2,3\n')).rejects.toMatchObject({ line: 2 });
+  });
+});
+
+describe('Class: CsvRecordReader', () => {
+  const shown = (r: { line: number; fields: { value: string; quoted: boolean }[] }) => ({
+    line: r.line,
+    fields: r.fields.map((f) => (f.quoted ? `q:${f.value}` : f.value)),
+  });
+
+  it('reads bytes fed one at a time, a UTF-8 character split between chunks included', () => {
+    const bytes = Buffer.from('id,name\r\n1,"é, ""日本"""\n2,ü\n3,"open\nline"');
+    const splitter = new CsvRecordReader({ delimiter: ',', quote: '"' });
+    const records = [];
+    for (const byte of bytes) records.push(...splitter.push(Uint8Array.of(byte)));
+    records.push(...splitter.end());
+    expect(records.map(shown)).toEqual([
+      { line: 1, fields: ['id', 'name'] },
+      { line: 2, fields: ['1', 'q:é, "日本"'] },
+      { line: 3, fields: ['2', 'ü'] },
+      { line: 4, fields: ['3', 'q:open\nline'] },
+    ]);
+  });
+
+  it('gives nothing at the end of input that ended with its newline', () => {
+    const splitter = new CsvRecordReader({ delimiter: ',', quote: '"' });
+    expect(splitter.push(Buffer.from('a,b\n')).map(shown)).toEqual([{ line: 1, fields: ['a', 'b'] }]);
+    expect(splitter.end()).toEqual([]);
   });
 });
 

@@ -1,4 +1,27 @@
-import { UnterminatedQuoteError } from './csvRecords.ts';
+/**
+ * The one CSV reader of src/: Redshift's COPY ... CSV rules over bytes. Load checks
+ * (load/csvPrepare, through csvRecords for the samples planLoad and inferSample read) and export
+ * part processing (parts/processPartStream's CSV-to-JSON-lines) all read CSV through it.
+ */
+
+/** One field of a CSV record; `quoted` tells `""` (an empty string) from an empty field. */
+export interface CsvField {
+  value: string;
+  quoted: boolean;
+}
+
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+}
+
+/** The input ended inside a quoted field that began on `line`. */
+export class UnterminatedQuoteError extends Error {
+  constructor(readonly line: number) {
+    super(`unterminated quoted field starting on line ${line}`);
+    this.name = 'UnterminatedQuoteError';
+  }
+}
 
 /** Field flags in `CsvScanner.flags`. */
 export const QUOTED = 1;
@@ -40,7 +63,7 @@ export interface ScannedRecord {
 }
 
 /**
- * Splits CSV bytes into records the way Redshift's COPY ... CSV (and csvRecords) reads them:
+ * Splits CSV bytes into records the way Redshift's COPY ... CSV reads them:
  * fields split on the delimiter, a field that starts with the quote runs to the closing quote
  * (a doubled quote is one quote, newlines included), records end at LF or CRLF outside quotes.
  * Works on bytes (delimiter and quote are ASCII, and UTF-8 never uses ASCII bytes inside a
@@ -138,7 +161,7 @@ export class CsvScanner {
         if (c === CR) {
           if (p + 1 >= limit) {
             if (!final) return false;
-            // A CR as the very last byte is text, as csvRecords keeps it.
+            // A CR as the very last byte of the input is text: no LF follows it.
             flags |= IRREGULAR;
             p++;
             continue;
@@ -201,8 +224,8 @@ export class CsvScanner {
 }
 
 /**
- * The value of a scanned field, as csvRecords would give it (quotes removed, `""` -> `"`, text
- * after a closing quote appended). Only for the few fields whose text is needed.
+ * The value of a scanned field (quotes removed, `""` -> `"`, text after a closing quote
+ * appended). Only for the few fields whose text is needed; `scannedFields` reads them all.
  */
 export function fieldText(buf: Uint8Array, start: number, end: number, flags: number, quote: string): string {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -225,4 +248,21 @@ export function fieldText(buf: Uint8Array, start: number, end: number, flags: nu
   const inner = bytes.toString('utf8', start + 1, close);
   const value = (flags & DOUBLED) !== 0 ? inner.split(quote + quote).join(quote) : inner;
   return close < end ? value + bytes.toString('utf8', close + 1, end) : value;
+}
+
+/**
+ * Every field of the record the scanner just read in `buf`, as text. The common shapes (plain,
+ * or quoted with nothing to unescape) are one slice each.
+ */
+export function scannedFields(buf: Buffer, r: ScannedRecord, quote: string): CsvField[] {
+  const fields: CsvField[] = new Array(r.fieldCount);
+  for (let i = 0; i < r.fieldCount; i++) {
+    const start = r.starts[i] as number;
+    const end = r.ends[i] as number;
+    const flags = r.flags[i] as number;
+    if (flags === 0) fields[i] = { value: buf.toString('utf8', start, end), quoted: false };
+    else if (flags === QUOTED) fields[i] = { value: buf.toString('utf8', start + 1, end - 1), quoted: true };
+    else fields[i] = { value: fieldText(buf, start, end, flags, quote), quoted: (flags & QUOTED) !== 0 };
+  }
+  return fields;
 }
