@@ -128,6 +128,26 @@ describe('Redshift catalog statements and views, as the Developer Guide shows th
     expect(await g.rows('show schemas from database no_such_db')).toEqual([]);
   });
 
+  it('SHOW DATABASES [LIKE] [LIMIT] (r_SHOW_DATABASES.html)', async () => {
+    const d = await executeAndWait(g.rs, { Sql: `show databases like '${g.rs.database}'` });
+    expect(d.Status, d.Error).toBe('FINISHED');
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    expect(r.ColumnMetadata?.map((c) => c.name)).toEqual([
+      'database_name',
+      'database_owner',
+      'database_type',
+      'database_acl',
+      'parameters',
+      'database_isolation_level',
+    ]);
+    // The page's row for dev: `dev | 1 | local | NULL | NULL | Snapshot Isolation`.
+    expect(plainCells(r.Records as unknown[][])).toEqual([
+      [g.rs.database, expect.any(Number), 'local', null, null, 'Snapshot Isolation'],
+    ]);
+    expect(await g.rows('show databases limit 1')).toHaveLength(1);
+    expect(await g.rows("show databases like 'no\\_such\\_db%'")).toEqual([]);
+  });
+
   it('SET and SHOW query_group within a session (r_SHOW.html, r_query_group.html)', async () => {
     expect(await g.rows('show query_group')).toEqual([[{ stringValue: 'unset' }]]);
     expect(await g.rows("set query_group to 'Monday'; show query_group")).toEqual([
