@@ -1,4 +1,10 @@
-import { type CsvDialect, type CsvField, CsvScanner, scannedFields } from './csvScanner.ts';
+import {
+  type CsvDialect,
+  type CsvField,
+  CsvScanner,
+  type ScannedRecord,
+  scannedFields,
+} from './csvScanner.ts';
 
 export interface CsvRecord {
   fields: CsvField[];
@@ -6,9 +12,14 @@ export interface CsvRecord {
   line: number;
 }
 
+/** Called for each record with the buffer it is in; both are valid only during the call. */
+export type RecordSink = (buf: Buffer, record: ScannedRecord) => void;
+
 /**
  * Streams CSV records out of byte chunks with CsvScanner (Redshift's COPY ... CSV rules). Holds
  * the bytes of one unfinished record between chunks, whatever the size of the input.
+ * `pushRanges` hands each record over as the scanner's byte ranges (nothing decoded, nothing
+ * allocated per record), `push` as field strings.
  */
 export class CsvRecordReader {
   private readonly scanner: CsvScanner;
@@ -20,29 +31,46 @@ export class CsvRecordReader {
 
   /** Feeds bytes; returns the records completed by them. */
   push(chunk: Uint8Array): CsvRecord[] {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.carry = this.carry.length === 0 ? bytes : Buffer.concat([this.carry, bytes]);
-    return this.drain(false);
+    const records: CsvRecord[] = [];
+    this.pushRanges(chunk, this.collect(records));
+    return records;
   }
 
   /** The last record when the input does not end with a newline. */
   end(): CsvRecord[] {
-    return this.drain(true);
+    const records: CsvRecord[] = [];
+    this.endRanges(this.collect(records));
+    return records;
   }
 
-  private drain(final: boolean): CsvRecord[] {
+  /** Feeds bytes; calls `sink` for each record they complete. */
+  pushRanges(chunk: Uint8Array, sink: RecordSink): void {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.carry = this.carry.length === 0 ? bytes : Buffer.concat([this.carry, bytes]);
+    this.drain(false, sink);
+  }
+
+  /** Calls `sink` for the last record when the input does not end with a newline. */
+  endRanges(sink: RecordSink): void {
+    this.drain(true, sink);
+  }
+
+  private collect(records: CsvRecord[]): RecordSink {
+    const { quote } = this.dialect;
+    return (buf, r) => records.push({ fields: scannedFields(buf, r, quote), line: r.line });
+  }
+
+  private drain(final: boolean, sink: RecordSink): void {
     const buf = this.carry;
     const { scanner } = this;
     const r = scanner.record;
-    const records: CsvRecord[] = [];
     let pos = 0;
     while (pos < buf.length && scanner.next(buf, pos, buf.length, final)) {
-      records.push({ fields: scannedFields(buf, r, this.dialect.quote), line: r.line });
+      sink(buf, r);
       pos = r.next;
     }
     // An unfinished record is scanned again from its start once more bytes arrive.
     this.carry = pos === 0 ? buf : buf.subarray(pos);
-    return records;
   }
 }
 

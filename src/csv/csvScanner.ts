@@ -67,13 +67,27 @@ export interface ScannedRecord {
  * fields split on the delimiter, a field that starts with the quote runs to the closing quote
  * (a doubled quote is one quote, newlines included), records end at LF or CRLF outside quotes.
  * Works on bytes (delimiter and quote are ASCII, and UTF-8 never uses ASCII bytes inside a
- * multi-byte character), so a record costs a scan of its bytes and no allocation.
+ * multi-byte character), so a record costs a few memchr calls and no allocation.
  */
 export class CsvScanner {
   private readonly delimiter: number;
   private readonly quote: number;
   private line = 1;
   readonly record: ScannedRecord;
+  /**
+   * Where the next delimiter, LF, CR and quote are in `bytes` (its length when there is none),
+   * each searched with indexOf (memchr) again only once the scan has passed it: a field costs
+   * one search for its delimiter, a record one for its LF, and no byte is looked at one by one.
+   * Valid for `source` from `resume` on: every search starts at or before the end of the last
+   * record read.
+   */
+  private source: Uint8Array | undefined;
+  private resume = 0;
+  private bytes: Buffer = Buffer.alloc(0);
+  private nextDelimiter = -1;
+  private nextLf = -1;
+  private nextCr = -1;
+  private nextQuote = -1;
 
   constructor(delimiter: string, quote: string) {
     this.delimiter = delimiter.charCodeAt(0);
@@ -97,9 +111,11 @@ export class CsvScanner {
    * Scans the record starting at `pos` in `buf[0..limit)`. Returns false when the record is not
    * complete before `limit` (more input needed) unless `final`, where the input ends there (an
    * open quoted field is then an UnterminatedQuoteError). On true, `record` describes it and
-   * the next record starts at `record.next`.
+   * the next record starts at `record.next`. The bytes of `buf` must not change while it is
+   * scanned (more input comes in a new buffer), as the positions found in it are kept.
    */
   next(buf: Uint8Array, pos: number, limit: number, final: boolean): boolean {
+    if (buf !== this.source || pos < this.resume) this.read(buf);
     const { delimiter, quote } = this;
     const r = this.record;
     let p = pos;
@@ -112,32 +128,33 @@ export class CsvScanner {
       if (p < limit && buf[p] === quote) {
         flags = QUOTED;
         p++;
-        let closed = false;
-        while (p < limit) {
-          const c = buf[p];
-          if (c === quote) {
-            if (p + 1 < limit) {
-              if (buf[p + 1] === quote) {
-                flags |= DOUBLED;
-                p += 2;
-                continue;
-              }
-              p++;
-              closed = true;
-              break;
+        // Inside quotes only the quote matters; a doubled quote is one quote, text goes on.
+        for (;;) {
+          let q = this.nextQuote;
+          if (q < p) q = this.nextQuote = this.find(quote, p);
+          if (q >= limit) {
+            if (!final) return this.incomplete();
+            throw new UnterminatedQuoteError(this.line);
+          }
+          let lf = this.nextLf;
+          if (lf < p) lf = this.nextLf = this.find(LF, p);
+          while (lf < q) {
+            inner++;
+            lf = this.nextLf = this.find(LF, lf + 1);
+          }
+          if (q + 1 < limit) {
+            if (buf[q + 1] === quote) {
+              flags |= DOUBLED;
+              p = q + 2;
+              continue;
             }
-            // A quote as the last byte: closing, or the first of a pair? Only more input says.
-            if (!final) return false;
-            p++;
-            closed = true;
+            p = q + 1;
             break;
           }
-          if (c === LF) inner++;
-          p++;
-        }
-        if (!closed) {
-          if (!final) return false;
-          throw new UnterminatedQuoteError(this.line);
+          // A quote as the last byte: closing, or the first of a pair? Only more input says.
+          if (!final) return this.incomplete();
+          p = q + 1;
+          break;
         }
         // After the closing quote: anything but a delimiter or line end is kept as text.
         if (p < limit) {
@@ -147,32 +164,43 @@ export class CsvScanner {
           }
         }
       }
-      // Unquoted text (or the rest after a closing quote) runs to the delimiter or line end.
+      // Unquoted text (or the rest after a closing quote) runs to the delimiter or line end; a CR
+      // not followed by LF is text.
       let crlf = false;
       let atEnd = false;
       for (;;) {
-        if (p >= limit) {
-          if (!final) return false;
-          atEnd = true;
-          break;
-        }
-        const c = buf[p];
-        if (c === delimiter || c === LF) break;
-        if (c === CR) {
-          if (p + 1 >= limit) {
-            if (!final) return false;
+        let d = this.nextDelimiter;
+        if (d < p) d = this.nextDelimiter = this.find(delimiter, p);
+        let lf = this.nextLf;
+        if (lf < p) lf = this.nextLf = this.find(LF, p);
+        let cr = this.nextCr;
+        if (cr < p) cr = this.nextCr = this.find(CR, p);
+        const stop = Math.min(d, lf);
+        if (cr < stop && cr < limit) {
+          if (cr + 1 >= limit) {
+            if (!final) return this.incomplete();
             // A CR as the very last byte of the input is text: no LF follows it.
             flags |= IRREGULAR;
-            p++;
+            p = cr + 1;
             continue;
           }
-          if (buf[p + 1] === LF) {
+          if (buf[cr + 1] === LF) {
             crlf = true;
+            p = cr;
             break;
           }
           flags |= IRREGULAR;
+          p = cr + 1;
+          continue;
         }
-        p++;
+        if (stop >= limit) {
+          if (!final) return this.incomplete();
+          atEnd = true;
+          p = limit;
+          break;
+        }
+        p = stop;
+        break;
       }
       if (field === r.starts.length) this.grow();
       r.starts[field] = fieldStart;
@@ -193,6 +221,7 @@ export class CsvScanner {
       r.fieldCount = field;
       r.irregular = irregular;
       this.line += inner + (atEnd ? 0 : 1);
+      this.resume = r.next;
       return true;
     }
   }
@@ -206,6 +235,29 @@ export class CsvScanner {
     if (lf === -1 || lf >= end) return final ? end : -1;
     this.line++;
     return lf + 1;
+  }
+
+  /** A new buffer, or a scan from further back: the positions found so far are forgotten. */
+  private read(buf: Uint8Array): void {
+    this.source = buf;
+    this.resume = 0;
+    this.bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.nextDelimiter = -1;
+    this.nextLf = -1;
+    this.nextCr = -1;
+    this.nextQuote = -1;
+  }
+
+  /** The record runs past the input: it is scanned again, from its start, with more bytes. */
+  private incomplete(): false {
+    this.source = undefined;
+    return false;
+  }
+
+  /** The first `byte` at or after `from` in the buffer being scanned, or its length. */
+  private find(byte: number, from: number): number {
+    const at = this.bytes.indexOf(byte, from);
+    return at === -1 ? this.bytes.length : at;
   }
 
   private grow(): void {

@@ -7,111 +7,11 @@ import {
   QUOTED,
   UnterminatedQuoteError,
 } from '../../../src/csv/csvScanner.ts';
-
-async function* once(text: string): AsyncGenerator<string> {
-  yield text;
-}
-
-/**
- * An independent reader to check the scanner against: Redshift's COPY ... CSV rules written
- * character by character (the reader src/load/csvRecords.ts had before the scanner replaced it).
- */
-async function* characterReader(
-  chunks: AsyncIterable<string>,
-  dialect: { delimiter: string; quote: string },
-): AsyncGenerator<{ fields: CsvField[]; line: number }> {
-  const { delimiter, quote } = dialect;
-  let fields: CsvField[] = [];
-  let value = '';
-  let quoted = false;
-  // inQuotes: inside a quoted field; afterQuote: just saw a quote inside a quoted field (either
-  // the closing one or the first of a doubled pair).
-  let inQuotes = false;
-  let afterQuote = false;
-  let fieldStart = true;
-  let line = 1;
-  let recordLine = 1;
-  let pendingCr = false;
-  let any = false;
-
-  const endField = () => {
-    fields.push({ value, quoted });
-    value = '';
-    quoted = false;
-    fieldStart = true;
-  };
-
-  for await (const chunk of chunks) {
-    let i = 0;
-    const n = chunk.length;
-    while (i < n) {
-      const ch = chunk[i] as string;
-      if (pendingCr) {
-        pendingCr = false;
-        if (ch !== '\n') value += '\r';
-      }
-      if (inQuotes) {
-        if (afterQuote) {
-          afterQuote = false;
-          if (ch === quote) {
-            value += quote;
-            i++;
-            continue;
-          }
-          inQuotes = false;
-          // fall through: the character after the closing quote is handled below
-        } else {
-          if (ch === quote) {
-            afterQuote = true;
-          } else {
-            if (ch === '\n') line++;
-            value += ch;
-          }
-          i++;
-          continue;
-        }
-      }
-      any = true;
-      if (ch === delimiter) {
-        endField();
-      } else if (ch === '\n') {
-        endField();
-        const record = { fields, line: recordLine };
-        fields = [];
-        line++;
-        recordLine = line;
-        any = false;
-        yield record;
-      } else if (ch === '\r') {
-        // A CR is a line end only before LF; decided when the next character arrives.
-        pendingCr = true;
-      } else if (ch === quote && fieldStart && value === '') {
-        inQuotes = true;
-        quoted = true;
-        fieldStart = false;
-      } else {
-        value += ch;
-        fieldStart = false;
-      }
-      i++;
-    }
-  }
-  if (pendingCr) value += '\r';
-  if (inQuotes && afterQuote) inQuotes = false;
-  if (inQuotes) {
-    throw new UnterminatedQuoteError(recordLine);
-  }
-  if (any || fields.length > 0 || value !== '') {
-    endField();
-    yield { fields, line: recordLine };
-  }
-}
+import { copyCsvReference } from './copyCsvReference.ts';
 
 /** What the character-by-character reference reader makes of `text`. */
-async function reference(text: string, delimiter = ',', quote = '"') {
-  const out: { line: number; fields: CsvField[] }[] = [];
-  for await (const r of characterReader(once(text), { delimiter, quote })) out.push(r);
-  return out;
+function reference(text: string, delimiter = ',', quote = '"') {
+  return [...copyCsvReference(text, { delimiter, quote })];
 }
 
 /** The scanner over `text` fed in pieces of `size` bytes, as preparePart feeds it. */
@@ -145,6 +45,35 @@ function scanned(text: string, size: number, delimiter = ',', quote = '"') {
   return out;
 }
 
+/**
+ * The scanner over one buffer whose readable end (`limit`) grows by `step` bytes, as a reader
+ * that fills a buffer in place would call it: the same bytes are scanned again after a record
+ * ran past the limit, and positions found beyond the limit are reused.
+ */
+function scannedInPlace(text: string, step: number, delimiter = ',', quote = '"') {
+  const buf = Buffer.from(text);
+  const scanner = new CsvScanner(delimiter, quote);
+  const r = scanner.record;
+  const out: { line: number; fields: CsvField[] }[] = [];
+  let pos = 0;
+  for (let limit = Math.min(step, buf.length); ; limit = Math.min(limit + step, buf.length)) {
+    const final = limit === buf.length;
+    while (pos < limit && scanner.next(buf, pos, limit, final)) {
+      const fields: CsvField[] = [];
+      for (let i = 0; i < r.fieldCount; i++) {
+        const flags = r.flags[i] as number;
+        fields.push({
+          value: fieldText(buf, r.starts[i] as number, r.ends[i] as number, flags, quote),
+          quoted: (flags & QUOTED) !== 0,
+        });
+      }
+      out.push({ line: r.line, fields });
+      pos = r.next;
+    }
+    if (final) return out;
+  }
+}
+
 describe('Class: CsvScanner', () => {
   const cases = [
     'a,b,c\n1,2,3\n',
@@ -160,7 +89,7 @@ describe('Class: CsvScanner', () => {
   ];
 
   it.each(cases)('reads %j like the reference reader, in any piece size', async (text) => {
-    const want = await reference(text);
+    const want = reference(text);
     for (const size of [1, 2, 3, 7, 1000]) {
       expect(
         scanned(text, size).map(({ line, fields }) => ({ line, fields })),
@@ -180,7 +109,7 @@ describe('Class: CsvScanner', () => {
   it('takes another delimiter and quote', async () => {
     const text = "a|'b|c'|'it''s'\n";
     expect(scanned(text, 2, '|', "'").map(({ line, fields }) => ({ line, fields }))).toEqual(
-      await reference(text, '|', "'"),
+      reference(text, '|', "'"),
     );
   });
 
@@ -206,7 +135,7 @@ describe('Class: CsvScanner', () => {
       for (let i = 0; i < len; i++) text += alphabet[rand() % alphabet.length];
       let want: unknown;
       try {
-        want = await reference(text);
+        want = reference(text);
       } catch (error) {
         want = error;
       }
@@ -218,5 +147,66 @@ describe('Class: CsvScanner', () => {
       }
       expect(got, JSON.stringify(text)).toEqual(want);
     }
+  });
+
+  it('agrees with the reference reader on longer random text, pieces of 1 to 1000 bytes, in place or not', () => {
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let n = 0; n < 300; n++) {
+      const [delimiter, quote] = n % 2 === 0 ? [',', '"'] : ['|', "'"];
+      const alphabet = ['a', 'bc', delimiter, delimiter, quote, quote + quote, '\n', '\r\n', '\r', 'é', '日'];
+      let text = '';
+      const len = rand() % 400;
+      for (let i = 0; i < len; i++) text += alphabet[rand() % alphabet.length];
+      const outcome = (read: () => unknown) => {
+        try {
+          return read();
+        } catch (error) {
+          return error;
+        }
+      };
+      const want = outcome(() => reference(text, delimiter, quote));
+      const size = 1 + (rand() % 1000);
+      const label = `${JSON.stringify(text)} in pieces of ${size}`;
+      expect(
+        outcome(() => scanned(text, size, delimiter, quote).map(({ line, fields }) => ({ line, fields }))),
+        label,
+      ).toEqual(want);
+      expect(
+        outcome(() => scannedInPlace(text, size, delimiter, quote)),
+        `${label}, in place`,
+      ).toEqual(want);
+    }
+  });
+
+  it('reads a buffer again from an earlier offset', () => {
+    const scanner = new CsvScanner(',', '"');
+    const data = Buffer.from('a,b\nc\r\n"d\n",e\n');
+    const ends = () => {
+      const out: number[][] = [];
+      for (let pos = 0; pos < data.length && scanner.next(data, pos, data.length, true); ) {
+        out.push([...scanner.record.ends.subarray(0, scanner.record.fieldCount)]);
+        pos = scanner.record.next;
+      }
+      return out;
+    };
+    const first = ends();
+    expect(first).toEqual([[1, 3], [5], [11, 13]]);
+    expect(ends()).toEqual(first);
+  });
+
+  it('scans a single-column file with no delimiter in linear time', () => {
+    const scanner = new CsvScanner(',', '"');
+    const data = Buffer.from('x\n'.repeat(200_000));
+    let pos = 0;
+    let n = 0;
+    while (pos < data.length && scanner.next(data, pos, data.length, true)) {
+      pos = scanner.record.next;
+      n++;
+    }
+    expect(n).toBe(200_000);
   });
 });
