@@ -116,6 +116,7 @@ export class CsvScanner {
    */
   next(buf: Uint8Array, pos: number, limit: number, final: boolean): boolean {
     if (buf !== this.source || pos < this.resume) this.read(buf);
+    if (this.plainRecord(pos, limit)) return true;
     const { delimiter, quote } = this;
     const r = this.record;
     let p = pos;
@@ -235,6 +236,52 @@ export class CsvScanner {
     if (lf === -1 || lf >= end) return final ? end : -1;
     this.line++;
     return lf + 1;
+  }
+
+  /**
+   * The common record, read the short way: it ends with an LF before `limit`, and holds no quote
+   * and no CR but the one of a CRLF, so only delimiters split it. False (nothing read) otherwise.
+   */
+  private plainRecord(pos: number, limit: number): boolean {
+    let lf = this.nextLf;
+    if (lf < pos) lf = this.nextLf = this.find(LF, pos);
+    if (lf >= limit) return false;
+    let q = this.nextQuote;
+    if (q < pos) q = this.nextQuote = this.find(this.quote, pos);
+    if (q < lf) return false;
+    let cr = this.nextCr;
+    if (cr < pos) cr = this.nextCr = this.find(CR, pos);
+    const crlf = cr === lf - 1;
+    if (cr < lf && !crlf) return false;
+    const end = crlf ? cr : lf;
+    const r = this.record;
+    let field = 0;
+    let p = pos;
+    for (;;) {
+      let d = this.nextDelimiter;
+      if (d < p) d = this.nextDelimiter = this.find(this.delimiter, p);
+      if (field === r.starts.length) this.grow();
+      r.starts[field] = p;
+      r.flags[field] = 0;
+      if (d >= end) {
+        r.ends[field] = end;
+        break;
+      }
+      r.ends[field] = d;
+      field++;
+      p = d + 1;
+    }
+    r.start = pos;
+    r.end = end;
+    r.next = lf + 1;
+    r.line = this.line;
+    r.innerLines = 0;
+    r.crlf = crlf;
+    r.fieldCount = field + 1;
+    r.irregular = false;
+    this.line++;
+    this.resume = lf + 1;
+    return true;
   }
 
   /** A new buffer, or a scan from further back: the positions found so far are forgotten. */

@@ -1,7 +1,8 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { CsvRecordReader } from '../csv/csvRecords.ts';
+import { type ScannedRecord, scannedFields, UnterminatedQuoteError } from '../csv/csvScanner.ts';
 import { PartProcessingError } from '../errors.ts';
-import { CsvRecordSplitter, type FieldBounds, fieldValues } from './csvRecords.ts';
-import { createJsonlWriter, type JsonlWriter } from './jsonlWriter.ts';
+import { createJsonlWriter, type JsonlWriter, UNLOAD_QUOTE } from './jsonlWriter.ts';
 import type { PartProcessingOptions } from './processPartStream.ts';
 
 /**
@@ -11,12 +12,12 @@ import type { PartProcessingOptions } from './processPartStream.ts';
  */
 export class CsvToJsonl extends Transform {
   records = 0;
-  private readonly splitter: CsvRecordSplitter;
+  private readonly reader: CsvRecordReader;
   private writer: JsonlWriter | undefined;
-  private readonly onRecord = (data: Buffer, bounds: FieldBounds, fieldCount: number) => {
+  private readonly onRecord = (data: Buffer, record: ScannedRecord) => {
     this.records++;
     if (this.records === 1 && this.options.header === true) {
-      this.readHeader(fieldValues(data, bounds, fieldCount).map((f) => f.value));
+      this.readHeader(scannedFields(data, record, UNLOAD_QUOTE).map((f) => f.value));
       return;
     }
     if (this.writer === undefined) {
@@ -24,7 +25,7 @@ export class CsvToJsonl extends Transform {
         `${this.options.label}: csv-to-jsonl needs column names: the manifest has no schema (use MANIFEST VERBOSE) and the part has no header.`,
       );
     }
-    this.writer.write(data, bounds, fieldCount, this.records);
+    this.writer.write(data, record, this.records);
   };
 
   constructor(
@@ -34,7 +35,7 @@ export class CsvToJsonl extends Transform {
     >,
   ) {
     super();
-    this.splitter = new CsvRecordSplitter(options.delimiter ?? ',');
+    this.reader = new CsvRecordReader({ delimiter: options.delimiter ?? ',', quote: UNLOAD_QUOTE });
     if (options.schema !== undefined && options.schema.length > 0) {
       this.writer = createJsonlWriter({
         columns: options.schema,
@@ -46,20 +47,27 @@ export class CsvToJsonl extends Transform {
 
   override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
     try {
-      this.splitter.pushRanges(chunk, this.onRecord);
+      this.reader.pushRanges(chunk, this.onRecord);
       done(null, this.writer?.take());
     } catch (error) {
-      done(error as Error);
+      done(this.failure(error));
     }
   }
 
   override _flush(done: TransformCallback) {
     try {
-      this.splitter.endRanges(this.onRecord);
+      this.reader.endRanges(this.onRecord);
       done(null, this.writer?.take());
     } catch (error) {
-      done(error as Error);
+      done(this.failure(error));
     }
+  }
+
+  private failure(error: unknown): Error {
+    if (!(error instanceof UnterminatedQuoteError)) return error as Error;
+    return new PartProcessingError(
+      `${this.options.label}: line ${error.line}: a quoted field is never closed (the part ends inside it). The part is truncated or not UNLOAD's CSV; export it again.`,
+    );
   }
 
   private readHeader(names: string[]) {

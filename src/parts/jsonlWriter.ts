@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { FIELD_DOUBLED, FIELD_QUOTED, type FieldBounds, fieldText, fieldValues } from './csvRecords.ts';
+import { fieldText, QUOTED, type ScannedRecord, scannedFields } from '../csv/csvScanner.ts';
 import {
   type ColumnKind,
   columnKind,
@@ -10,12 +10,14 @@ import {
 } from './jsonlConverter.ts';
 
 export interface JsonlWriter {
-  /** Appends the JSON line of one record given as field ranges (csvRecords.ts). */
-  write(data: Buffer, bounds: FieldBounds, fieldCount: number, recordNumber: number): void;
+  /** Appends the JSON line of one record scanned in `data` (src/csv/csvScanner.ts). */
+  write(data: Buffer, record: ScannedRecord, recordNumber: number): void;
   /** The bytes written since the last call (undefined if none); the writer starts a new buffer. */
   take(): Buffer | undefined;
 }
 
+/** UNLOAD ... CSV always quotes with `"` (it has no QUOTE AS option, unlike COPY). */
+export const UNLOAD_QUOTE = '"';
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MIN_CAPACITY = 64 * 1024;
@@ -66,28 +68,31 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
   const kindCodes = Uint8Array.from(kinds, (kind) => KIND_CODE[kind]);
 
   return {
-    write(data, bounds, fieldCount, recordNumber) {
+    write(data, record, recordNumber) {
+      const { fieldCount, starts, ends, flags } = record;
       if (convert !== undefined) {
-        text(convert(fieldValues(data, bounds, fieldCount), recordNumber));
+        text(convert(scannedFields(data, record, UNLOAD_QUOTE), recordNumber));
         return;
       }
       if (fieldCount !== names.length) throw fieldCountError(options.label, recordNumber, fieldCount, names);
       // Room for every copied field at once: its bytes, quotes or `false`, the keys, `}` and LF.
-      ensure(
-        keysBytes + ((bounds[3 * fieldCount - 2] as number) - (bounds[0] as number)) + 7 * fieldCount + 2,
-      );
+      ensure(keysBytes + (record.end - record.start) + 7 * fieldCount + 2);
       for (let k = 0; k < fieldCount; k++) {
         const key = keys[k] as Buffer;
         for (let i = 0; i < key.length; i++) out[pos++] = key[i] as number;
-        const from = bounds[3 * k] as number;
-        const to = bounds[3 * k + 1] as number;
-        const flags = bounds[3 * k + 2] as number;
-        if ((flags & FIELD_QUOTED) === 0 && equals(data, from, to, nullBytes)) {
+        const fieldFlags = flags[k] as number;
+        // A plain field is its bytes; a quoted one without `""` or trailing text its inner bytes.
+        let from = starts[k] as number;
+        let to = ends[k] as number;
+        if (fieldFlags === QUOTED) {
+          from++;
+          to--;
+        } else if (fieldFlags === 0 && equals(data, from, to, nullBytes)) {
           pos = put(out, pos, NULL);
           continue;
         }
         const kind = kindCodes[k] as number;
-        if ((flags & FIELD_DOUBLED) === 0) {
+        if (fieldFlags === 0 || fieldFlags === QUOTED) {
           if (kind === BOOL) {
             const yes =
               equals(data, from, to, TRUE) || isOneOf(data, from, to, 0x74) || isOneOf(data, from, to, 0x31);
@@ -108,8 +113,10 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
         }
         const value = jsonValue(
           kinds[k] as ColumnKind,
-          fieldText(data, bounds, k),
-          (flags & FIELD_QUOTED) !== 0,
+          fieldFlags === 0 || fieldFlags === QUOTED
+            ? data.toString('utf8', from, to)
+            : fieldText(data, from, to, fieldFlags, UNLOAD_QUOTE),
+          (fieldFlags & QUOTED) !== 0,
           nullAs,
         );
         text(JSON.stringify(value));

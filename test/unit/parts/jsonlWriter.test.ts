@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRecordSplitter } from '../../../src/parts/csvRecords.ts';
+import { CsvRecordReader, type RecordSink } from '../../../src/csv/csvRecords.ts';
 import { createJsonlConverter } from '../../../src/parts/jsonlConverter.ts';
 import { createJsonlWriter } from '../../../src/parts/jsonlWriter.ts';
-import { random, randomCsv, referenceRecords } from './csvFixtures.ts';
+import { copyCsvReference } from '../csv/copyCsvReference.ts';
+import { random, randomCsv } from './csvFixtures.ts';
 
-/** The reference: JSON.stringify of each row, or the error; as bytes (latin1), so broken UTF-8 shows. */
+/**
+ * The reference: JSON.stringify of each row as the character-by-character COPY reader splits the
+ * text, or the error; as bytes (latin1), so broken UTF-8 shows.
+ */
 function reference(data: Buffer, options: Parameters<typeof createJsonlConverter>[0]): string {
   const convert = createJsonlConverter(options);
   let out = '';
+  let n = 0;
   try {
-    referenceRecords(data).forEach((fields, i) => {
-      out += convert(fields, i + 1);
-    });
+    for (const { fields } of copyCsvReference(data.toString('utf8'), { delimiter: ',', quote: '"' })) {
+      out += convert(fields, ++n);
+    }
   } catch (error) {
     out += `ERROR ${(error as Error).message}`;
   }
@@ -23,19 +28,19 @@ function written(
   options: Parameters<typeof createJsonlConverter>[0],
   next: () => number,
 ): string {
-  const splitter = new CsvRecordSplitter(',');
+  const reader = new CsvRecordReader({ delimiter: ',', quote: '"' });
   const writer = createJsonlWriter(options);
   const out: Buffer[] = [];
   let n = 0;
-  const sink = (d: Buffer, bounds: Int32Array, count: number) => writer.write(d, bounds, count, ++n);
+  const sink: RecordSink = (d, record) => writer.write(d, record, ++n);
   try {
     for (let i = 0; i < data.length; ) {
       const size = 1 + Math.floor(next() * 40);
-      splitter.pushRanges(data.subarray(i, i + size), sink);
+      reader.pushRanges(data.subarray(i, i + size), sink);
       out.push(writer.take() ?? Buffer.alloc(0));
       i += size;
     }
-    splitter.endRanges(sink);
+    reader.endRanges(sink);
     out.push(writer.take() ?? Buffer.alloc(0));
   } catch (error) {
     out.push(writer.take() ?? Buffer.alloc(0));

@@ -167,6 +167,22 @@ describe('Function: processPartStream', () => {
     });
   });
 
+  it('fails csv-to-jsonl on a part that ends inside a quoted field, naming the part and line', async () => {
+    await expect(
+      run(Buffer.from(`${csv}4,"never closed,1,t\n`), {
+        format: 'csv',
+        compression: 'none',
+        convert: 'csv-to-jsonl',
+        header: true,
+        schema,
+      }),
+    ).rejects.toMatchObject({
+      name: 'PartProcessingError',
+      message:
+        "s3://rt-staging/r/0000_part_00: line 6: a quoted field is never closed (the part ends inside it). The part is truncated or not UNLOAD's CSV; export it again.",
+    });
+  });
+
   it('rejects a header that does not match the schema', async () => {
     await expect(
       run(Buffer.from(csv.replace('flag', 'other')), {
