@@ -1,10 +1,5 @@
-import {
-  type CsvDialect,
-  type CsvField,
-  CsvScanner,
-  type ScannedRecord,
-  scannedFields,
-} from './csvScanner.ts';
+import { type CsvDialect, type CsvField, CsvScanner, type ScannedRecord } from './csvScanner.ts';
+import { scannedFields } from './fieldText.ts';
 
 export interface CsvRecord {
   fields: CsvField[];

@@ -1,13 +1,6 @@
 import { formatCsvRecord } from '../csv/csvRecords.ts';
-import {
-  type CsvDialect,
-  type CsvField,
-  CsvScanner,
-  DOUBLED,
-  fieldText,
-  IRREGULAR,
-  QUOTED,
-} from '../csv/csvScanner.ts';
+import { type CsvDialect, type CsvField, CsvScanner, DOUBLED, IRREGULAR, QUOTED } from '../csv/csvScanner.ts';
+import { fieldText } from '../csv/fieldText.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import type { LoadJob } from '../job/loadJob.ts';
 import { checkValue, isCharacterType } from './checkValue.ts';

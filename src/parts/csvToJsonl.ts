@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { CsvRecordReader } from '../csv/csvRecords.ts';
-import { type ScannedRecord, scannedFields, UnterminatedQuoteError } from '../csv/csvScanner.ts';
+import { type ScannedRecord, UnterminatedQuoteError } from '../csv/csvScanner.ts';
+import { scannedFields } from '../csv/fieldText.ts';
 import { PartProcessingError } from '../errors.ts';
 import { createJsonlWriter, type JsonlWriter, UNLOAD_QUOTE } from './jsonlWriter.ts';
 import type { PartProcessingOptions } from './processPartStream.ts';

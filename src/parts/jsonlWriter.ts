@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { fieldText, QUOTED, type ScannedRecord, scannedFields } from '../csv/csvScanner.ts';
+import { QUOTED, type ScannedRecord } from '../csv/csvScanner.ts';
+import { fieldText, scannedFields } from '../csv/fieldText.ts';
 import {
   type ColumnKind,
   columnKind,

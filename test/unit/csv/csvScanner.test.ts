@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type CsvField,
   CsvScanner,
-  fieldText,
   IRREGULAR,
   QUOTED,
   UnterminatedQuoteError,
 } from '../../../src/csv/csvScanner.ts';
+import { fieldText } from '../../../src/csv/fieldText.ts';
 import { copyCsvReference } from './copyCsvReference.ts';
 
 /** What the character-by-character reference reader makes of `text`. */
