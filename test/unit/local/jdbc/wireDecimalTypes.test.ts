@@ -111,6 +111,26 @@ describe('DECIMAL result types over the wire endpoint (r_numeric_computations201
     });
   });
 
+  it('CREATE TABLE AS over the wire gives the new column DECIMAL(17,9) (r_CREATE_TABLE_AS.html)', async () => {
+    const columns = await withClient(async (c) => {
+      await c.query('begin');
+      await c.query('create table wire_ratio as select salesid, pricepaid / commission as ratio from sales');
+      const r = await c.query(
+        "select column_name, numeric_precision, numeric_scale from information_schema.columns where table_name = 'wire_ratio' order by ordinal_position",
+      );
+      const value = await c.query('select ratio::text from wire_ratio where salesid = 1');
+      await c.query('rollback');
+      return { columns: r.rows, value: value.rows };
+    });
+    expect(columns).toEqual({
+      columns: [
+        { column_name: 'salesid', numeric_precision: 32, numeric_scale: 0 },
+        { column_name: 'ratio', numeric_precision: 17, numeric_scale: 9 },
+      ],
+      value: [{ ratio: '6.666666667' }],
+    });
+  });
+
   it.skipIf(!py.ok)('psycopg2 reads Decimal 6.666666667 with precision 17 and scale 9', async () => {
     const python = py.ok ? py.python : '';
     const url = new URL(db.url);
