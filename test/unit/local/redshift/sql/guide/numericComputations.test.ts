@@ -138,7 +138,7 @@ describe('Computations with numeric values (r_numeric_computations201.html)', ()
     expect(await g.rows('select count(*) from probe_batch')).toEqual([[{ longValue: 1 }]]);
   });
 
-  it('CREATE TABLE AS gives its columns the query\'s Redshift types (r_CREATE_TABLE_AS.html)', async () => {
+  it("CREATE TABLE AS gives its columns the query's Redshift types (r_CREATE_TABLE_AS.html)", async () => {
     // "The table columns have names and data types associated with the output columns of the query."
     await g.run(
       'create table sales_ratio as select salesid, pricepaid / commission as ratio, pricepaid * commission from sales',
