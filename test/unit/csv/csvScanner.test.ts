@@ -4,6 +4,7 @@ import {
   CsvScanner,
   IRREGULAR,
   QUOTED,
+  type ScannedRecord,
   UnterminatedQuoteError,
 } from '../../../src/csv/csvScanner.ts';
 import { fieldText } from '../../../src/csv/fieldText.ts';
@@ -12,6 +13,19 @@ import { copyCsvReference } from './copyCsvReference.ts';
 /** What the character-by-character reference reader makes of `text`. */
 function reference(text: string, delimiter = ',', quote = '"') {
   return [...copyCsvReference(text, { delimiter, quote })];
+}
+
+/** The fields of the record just scanned, each read with fieldText. */
+function fieldsOf(buf: Buffer, r: ScannedRecord, quote: string): CsvField[] {
+  const fields: CsvField[] = [];
+  for (let i = 0; i < r.fieldCount; i++) {
+    const flags = r.flags[i] as number;
+    fields.push({
+      value: fieldText(buf, r.starts[i] as number, r.ends[i] as number, flags, quote),
+      quoted: (flags & QUOTED) !== 0,
+    });
+  }
+  return fields;
 }
 
 /** The scanner over `text` fed in pieces of `size` bytes, as preparePart feeds it. */
@@ -24,15 +38,7 @@ function scanned(text: string, size: number, delimiter = ',', quote = '"') {
     let pos = 0;
     const r = scanner.record;
     while (pos < buf.length && scanner.next(buf, pos, buf.length, final)) {
-      const fields: CsvField[] = [];
-      for (let i = 0; i < r.fieldCount; i++) {
-        const flags = r.flags[i] as number;
-        fields.push({
-          value: fieldText(buf, r.starts[i] as number, r.ends[i] as number, flags, quote),
-          quoted: (flags & QUOTED) !== 0,
-        });
-      }
-      out.push({ line: r.line, fields, irregular: r.irregular });
+      out.push({ line: r.line, fields: fieldsOf(buf, r, quote), irregular: r.irregular });
       pos = r.next;
     }
     buf = buf.subarray(pos);
@@ -59,15 +65,7 @@ function scannedInPlace(text: string, step: number, delimiter = ',', quote = '"'
   for (let limit = Math.min(step, buf.length); ; limit = Math.min(limit + step, buf.length)) {
     const final = limit === buf.length;
     while (pos < limit && scanner.next(buf, pos, limit, final)) {
-      const fields: CsvField[] = [];
-      for (let i = 0; i < r.fieldCount; i++) {
-        const flags = r.flags[i] as number;
-        fields.push({
-          value: fieldText(buf, r.starts[i] as number, r.ends[i] as number, flags, quote),
-          quoted: (flags & QUOTED) !== 0,
-        });
-      }
-      out.push({ line: r.line, fields });
+      out.push({ line: r.line, fields: fieldsOf(buf, r, quote) });
       pos = r.next;
     }
     if (final) return out;

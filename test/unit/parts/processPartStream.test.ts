@@ -33,6 +33,15 @@ const schema = [
   { name: 'flag', type: 'boolean' },
 ];
 
+/** Plain CSV with a header to JSON lines typed by `schema`. */
+const toJsonl = {
+  format: 'csv',
+  compression: 'none',
+  convert: 'csv-to-jsonl',
+  header: true,
+  schema,
+} as const satisfies Omit<PartProcessingOptions, 'label'>;
+
 async function run(bytes: Uint8Array, options: Omit<PartProcessingOptions, 'label'>) {
   const out = sink();
   const stats = await processPartStream(source(bytes), out.stream, {
@@ -168,15 +177,7 @@ describe('Function: processPartStream', () => {
   });
 
   it('fails csv-to-jsonl on a part that ends inside a quoted field, naming the part and line', async () => {
-    await expect(
-      run(Buffer.from(`${csv}4,"never closed,1,t\n`), {
-        format: 'csv',
-        compression: 'none',
-        convert: 'csv-to-jsonl',
-        header: true,
-        schema,
-      }),
-    ).rejects.toMatchObject({
+    await expect(run(Buffer.from(`${csv}4,"never closed,1,t\n`), toJsonl)).rejects.toMatchObject({
       name: 'PartProcessingError',
       message:
         "s3://rt-staging/r/0000_part_00: line 6: a quoted field is never closed (the part ends inside it). The part is truncated or not UNLOAD's CSV; export it again.",
@@ -184,15 +185,7 @@ describe('Function: processPartStream', () => {
   });
 
   it('rejects a header that does not match the schema', async () => {
-    await expect(
-      run(Buffer.from(csv.replace('flag', 'other')), {
-        format: 'csv',
-        compression: 'none',
-        convert: 'csv-to-jsonl',
-        header: true,
-        schema,
-      }),
-    ).rejects.toMatchObject({
+    await expect(run(Buffer.from(csv.replace('flag', 'other')), toJsonl)).rejects.toMatchObject({
       name: 'PartProcessingError',
       message: expect.stringContaining('header (salesid, eventname, pricepaid, other) does not match'),
     });
