@@ -15,6 +15,7 @@ import { CsvLoadEncoder, canEncodeCsv, pgCopyField } from './csvLoadEncoder.ts';
 import type { LoadErrorRow } from './loadErrors.ts';
 import { recordLoadErrors } from './loadErrors.ts';
 import { ParquetCopyWorker } from './parquetCopyWorker.ts';
+import { duckdbParquetCopy } from './parquetDuckdbCopy.ts';
 import type { RecordReader, SourceRecord } from './recordReaders.ts';
 import {
   csvReader,
@@ -266,6 +267,15 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
     let parquetWorker: ParquetCopyWorker | undefined;
     const loadParquetObject = async (obj: SourceObject) => {
       const size = obj.size ?? (await objectSize(ctx, obj));
+      // DuckDB renders the file first; undefined: nothing written, hyparquet loads it or fails exactly.
+      const fast =
+        st.format === 'parquet'
+          ? await duckdbParquetCopy(size, (a, b) => rangeBytes(ctx, obj, a, b), cols, st, flush, ctx.signal)
+          : undefined;
+      if (fast !== undefined) {
+        loaded += fast;
+        return;
+      }
       parquetWorker ??= ParquetCopyWorker.acquire();
       await parquetWorker.loadObject(
         cols,
