@@ -26,7 +26,7 @@ beforeAll(async () => {
       timestamp '1999-12-31 23:59:59' + (g * 1001) * interval '1 millisecond' + (g % 7) * interval '1 microsecond',
       timestamptz '2008-01-01 00:00:00+00' + g * interval '1 second', date '1969-12-25' + g % 4000,
       CASE WHEN g % 11 = 0 THEN NULL ELSE g % 2 = 0 END,
-      CASE WHEN g % 10 = 0 THEN NULL ELSE E'note, "q" | \\\\ tab\\there ' || g END, 'm' || g
+      CASE WHEN g % 10 = 0 THEN NULL ELSE E'note, "q" | \\\\ tab\\there \\n nl \\r cr ' || g END, 'm' || g
     FROM generate_series(1, 20000) g;
   `);
 });
