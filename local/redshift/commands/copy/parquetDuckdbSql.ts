@@ -59,7 +59,7 @@ function columnExpr(src: DuckdbSourceColumn, col: TargetColumn, st: CopyStatemen
     text = `CASE WHEN ${x} THEN 't' ELSE 'f' END`;
     guard = 'true';
   } else if (src.type === 'DATE' && c.check === Check.Date) {
-    text = `strftime(${x}, '%Y-%m-%d')`;
+    text = `${x}::VARCHAR`; // ISO YYYY-MM-DD for years 1000-9999
     guard = `${x} BETWEEN DATE '1000-01-01' AND DATE '9999-12-31'`;
   } else if (
     (src.type === 'TIMESTAMP' || src.type === 'TIMESTAMP WITH TIME ZONE') &&
@@ -77,7 +77,7 @@ function columnExpr(src: DuckdbSourceColumn, col: TargetColumn, st: CopyStatemen
     (c.check === Check.Varchar || c.check === Check.Char || c.check === Check.Text)
   ) {
     // ASCII only (byte length = character count): the converter's checks count bytes.
-    const parts = [`${x} <> ''`, `strlen(${x}) = length(${x})`, `NOT contains(${x}, chr(1))`];
+    const parts = [`${x} <> ''`, `strlen(${x}) = length(${x})`];
     if (c.check !== Check.Text) parts.push(`strlen(${x}) <= ${c.max}`);
     if (c.check === Check.Char || st.trimBlanks) parts.push(`NOT ends_with(${x}, ' ')`);
     if (st.blanksAsNull) parts.push(`NOT regexp_matches(${x}, '[ \\t\\n\\v\\f\\r]$')`);
