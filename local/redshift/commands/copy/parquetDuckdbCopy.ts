@@ -33,50 +33,73 @@ export const duckdbCopyCounts = { fast: 0, fallback: 0 };
 const TAIL_BYTES = 64 * 1024;
 const RANGE_BYTES = 16 * 1024 * 1024;
 
+/** A file DuckDB has rendered as COPY text (in a temp file), ready to go to PostgreSQL. */
+export interface RenderedParquet {
+  rows: number;
+  /** Hands the COPY text to `write` in chunks, then removes the temp files. */
+  writeTo(write: (chunk: Buffer) => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** Removes the temp files (idempotent; after writeTo, or when the statement fails first). */
+  dispose(): Promise<void>;
+}
+
 /**
- * COPY PARQUET's fast path: DuckDB decodes the object into PostgreSQL COPY text lines, handed to
- * `write` in chunks. The object comes from the local S3 in ranged GETs into a temp file: the
- * footer first (DuckDB reads the schema from it, the rest of the file still a hole), so a file
- * without a fast path costs one small read; then the row groups. Returns the rows written, or
- * undefined when the file must go through the hyparquet path instead (a column type without a
- * fast path, a value needing the converter, anything DuckDB cannot read): nothing has been
- * written then, because DuckDB renders the whole file before the first byte goes to PostgreSQL.
+ * COPY PARQUET's fast path: DuckDB decodes the object into PostgreSQL COPY text lines in a temp
+ * file. The object comes from the local S3 in ranged GETs into a temp file: the footer first
+ * (DuckDB reads the schema from it, the rest of the file still a hole), so a file without a fast
+ * path costs one small read; then the row groups. Undefined when the file must go through the
+ * hyparquet path instead (a column type without a fast path, a value needing the converter,
+ * anything DuckDB cannot read): nothing reaches PostgreSQL before the whole file is rendered.
  */
-export async function duckdbParquetCopy(
+export async function renderParquetWithDuckdb(
   size: number,
   read: RangeReader,
   cols: TargetColumn[],
   st: CopyStatement,
-  write: (chunk: Buffer) => Promise<void>,
   signal: AbortSignal,
   tempRoot: string = tmpdir(),
-): Promise<number | undefined> {
+): Promise<RenderedParquet | undefined> {
   if (size < 12) return undefined;
   const api = await loadDuckdb();
   if (!api) return undefined;
   const dir = await mkdtemp(join(tempRoot, 'rt-copy-parquet-'));
   liveTempDirs.add(dir);
+  const dispose = async () => {
+    await rm(dir, { recursive: true, force: true });
+    liveTempDirs.delete(dir);
+  };
   try {
     const parquet = join(dir, 'object.parquet');
     const out = join(dir, 'rows.txt');
     const fh = await open(parquet, 'w');
     let rows: number | undefined;
     try {
+      // Anything DuckDB cannot read or render the same way: the hyparquet path decides.
       rows = await renderFile(api, fh, parquet, out, size, read, cols, st, signal);
     } finally {
       await fh.close().catch(() => undefined);
     }
     if (rows === undefined) {
       duckdbCopyCounts.fallback++;
+      await dispose();
       return undefined;
     }
-    for await (const chunk of createReadStream(out, { highWaterMark: 512 * 1024, signal }))
-      await write(chunk as Buffer);
-    duckdbCopyCounts.fast++;
-    return rows;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-    liveTempDirs.delete(dir);
+    await rm(parquet, { force: true });
+    return {
+      rows,
+      dispose,
+      writeTo: async (write, sig) => {
+        try {
+          for await (const chunk of createReadStream(out, { highWaterMark: 512 * 1024, signal: sig }))
+            await write(chunk as Buffer);
+          duckdbCopyCounts.fast++;
+        } finally {
+          await dispose();
+        }
+      },
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
   }
 }
 

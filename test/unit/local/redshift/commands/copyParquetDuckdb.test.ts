@@ -146,7 +146,8 @@ describe('COPY PARQUET through DuckDB', () => {
       s3.destroy();
     }
     expect((await h.client.query('SELECT count(*)::int AS c FROM sales_cancelled')).rows[0].c).toBe(0);
-    expect(seen.size).toBe(1);
+    // This object's and the next one's, rendered ahead.
+    expect(seen.size).toBeGreaterThanOrEqual(1);
     for (const d of seen) expect(existsSync(d)).toBe(false);
     expect(liveTempDirs.size).toBe(0);
     expect(ParquetCopyWorker.live).toBe(0);
