@@ -1,5 +1,7 @@
+import { lowerDecimalArithmetic } from '../sql/lowerDecimalArithmetic.ts';
 import { joinTokens, tokenize } from '../sql/tokenize.ts';
 import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
+import { probeOperands } from '../statements/probeOperands.ts';
 import { parseRedshiftCommand } from './parser/parseRedshiftCommand.ts';
 import type { CommandContext, CommandResult } from './types.ts';
 
@@ -21,7 +23,11 @@ export async function executeRedshiftCommand(sql: string, ctx: CommandContext): 
     const { executeUnload } = await import('./unload/executeUnload.ts');
     // UNLOAD's query is Redshift SQL: the same translation as every other statement.
     const translated = await translateRedshiftSql(tokenize(statement.query));
-    return executeUnload({ ...statement, query: joinTokens(translated.tokens) }, ctx);
+    // DECIMAL arithmetic is written with Redshift's scale, as the Data API returns it.
+    const query = await lowerDecimalArithmetic(joinTokens(translated.tokens), (sql) =>
+      probeOperands(ctx.client, sql),
+    );
+    return executeUnload({ ...statement, query }, ctx);
   }
   const { executeCopy } = await import('./copy/executeCopy.ts');
   return executeCopy(statement, ctx);

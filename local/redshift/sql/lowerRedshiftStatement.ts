@@ -1,5 +1,6 @@
 import { userRelation } from '../commands/systemTables.ts';
 import { RedshiftSqlError } from '../commands/types.ts';
+import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
 import { isTrivia, isWord, type Token, tokenize } from './tokenize.ts';
 
 const literal = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
@@ -98,6 +99,8 @@ function alterTableAppend(m: readonly Token[]): Token[] | undefined {
  * answers them; undefined for every other statement:
  * - `SHOW TABLES FROM SCHEMA db.schema [LIKE 'p'] [LIMIT n]` and `SHOW COLUMNS FROM TABLE
  *   db.schema.table [LIKE 'p'] [LIMIT n]`: queries of the catalog with Redshift's columns;
+ * - `SHOW DATABASES [LIKE 'p'] [LIMIT n]`: the cluster's databases (r_SHOW_DATABASES);
+ * - `SHOW SCHEMAS FROM DATABASE db [LIKE 'p'] [LIMIT n]`: the database's schemas (r_SHOW_SCHEMAS);
  * - `ALTER TABLE t APPEND FROM s [IGNOREEXTRA | FILLTARGET]` calls redshift_compat.alter_table_append;
  * - `SHOW TABLE [schema.]table`: the table's CREATE TABLE statement (showTable);
  * - `SET|RESET query_group` keep the label in the session (`redshift.query_group`), and
@@ -136,6 +139,32 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname = ${literal(schema)}
   AND ${userRelation('n.nspname', 'c.relname')}
   AND current_database() = ${literal(database)}${where}
 ORDER BY c.relname${limit}`);
+  }
+  if (w(1) === 'databases' && !isWord(m[2], 'from')) {
+    const { where, limit } = likeAndLimit(m, 2, 'd.datname', 'SHOW DATABASES');
+    // r_SHOW_DATABASES's columns; the isolation level printed is Redshift's default for a new
+    // database (the local engine runs PostgreSQL's own).
+    return tokenize(`SELECT d.datname::varchar AS database_name, d.datdba::int AS database_owner,
+  'local'::varchar AS database_type, NULL::varchar AS database_acl, NULL::varchar AS parameters,
+  'Snapshot Isolation'::varchar AS database_isolation_level
+FROM pg_database d
+WHERE NOT d.datistemplate AND d.datallowconn${where}
+ORDER BY d.datname${limit}`);
+  }
+  if (w(1) === 'schemas' && w(2) === 'from' && w(3) === 'database') {
+    const { parts, next } = qualifiedName(m, 4);
+    if (parts.length !== 1) throw syntax('SHOW SCHEMAS', m[next]);
+    const { where, limit } = likeAndLimit(m, next, 'n.nspname', 'SHOW SCHEMAS');
+    // r_SHOW_SCHEMAS: every schema the database has, system ones included (pg_catalog,
+    // information_schema), not the emulator's own nor PostgreSQL's temporary and TOAST ones.
+    return tokenize(`SELECT current_database()::varchar AS database_name, n.nspname::varchar AS schema_name,
+  n.nspowner::int AS schema_owner, 'local'::varchar AS schema_type,
+  array_to_string(n.nspacl, '~')::varchar AS schema_acl, NULL::varchar AS source_database,
+  NULL::varchar AS schema_option
+FROM pg_namespace n
+WHERE n.nspname <> ${literal(COMPAT_SCHEMA)} AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'
+  AND current_database() = ${literal(parts[0] as string)}${where}
+ORDER BY n.nspname${limit}`);
   }
   if (w(1) === 'columns' && w(2) === 'from' && w(3) === 'table') {
     const { parts, next } = qualifiedName(m, 4);

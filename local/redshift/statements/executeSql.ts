@@ -9,8 +9,10 @@ import {
   type StoredResult,
 } from '../results/resultSet.ts';
 import { bindParameters, type SqlParameter } from '../sql/bindParameters.ts';
+import { lowerDecimalArithmetic } from '../sql/lowerDecimalArithmetic.ts';
 import { joinTokens, splitStatements, type Token, tokenize } from '../sql/tokenize.ts';
 import { translateRedshiftSql } from '../sql/translateRedshiftSql.ts';
+import { inTransactionBlock, probeOperands } from './probeOperands.ts';
 import { currentQueryGroup, recordQueryHistory } from './queryHistory.ts';
 
 /** pg hands back PostgreSQL's text output untouched: conversion happens per page, by type. */
@@ -169,8 +171,10 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
   if (commitAround) await client.query('COMMIT');
   let res: pg.QueryResult<(string | null)[]>;
   try {
+    // Redshift's DECIMAL result types need the operands' types: a probe, only for DECIMAL arithmetic.
+    const text = await lowerDecimalArithmetic(bound.text, (sql) => probeOperands(client, sql));
     res = (await client.query({
-      text: bound.text,
+      text,
       values: bound.values,
       rowMode: 'array',
       types: rawTypes,
@@ -187,14 +191,6 @@ async function executeOne(options: ExecuteSqlOptions, tokens: Token[]): Promise<
     ]);
   }
   return outcome;
-}
-
-/**
- * True inside BEGIN ... (a batch in TRANSACTION mode or the user's own BEGIN): the status byte
- * of the server's last ReadyForQuery, which pg keeps on the client.
- */
-function inTransactionBlock(client: pg.ClientBase): boolean {
-  return (client as unknown as { _txStatus?: string })._txStatus === 'T';
 }
 
 /**

@@ -1,5 +1,7 @@
+import { GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { executeAndWait } from '../../../../../helpers/testRedshift.ts';
+import { type GuideRedshift, plainCells, startGuideRedshift } from './guideHarness.ts';
 
 describe('Redshift catalog statements and views, as the Developer Guide shows them', () => {
   let g: GuideRedshift;
@@ -87,6 +89,63 @@ describe('Redshift catalog statements and views, as the Developer Guide shows th
       ],
     ]);
     expect(await g.rows(`show tables from schema ${g.rs.database}.public like 'us%'`)).toHaveLength(1);
+  });
+
+  it('SHOW SCHEMAS FROM DATABASE db [LIKE] [LIMIT] (r_SHOW_SCHEMAS.html)', async () => {
+    await g.run('create schema schemad79cd6d93bf043');
+    const d = await executeAndWait(g.rs, { Sql: `show schemas from database ${g.rs.database}` });
+    expect(d.Status, d.Error).toBe('FINISHED');
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    // The page's columns, in its order.
+    expect(r.ColumnMetadata?.map((c) => c.name)).toEqual([
+      'database_name',
+      'schema_name',
+      'schema_owner',
+      'schema_type',
+      'schema_acl',
+      'source_database',
+      'schema_option',
+    ]);
+    const rows = plainCells(r.Records as unknown[][]);
+    // As in the page's example: pg_catalog, public, information_schema and a user schema, all local.
+    expect(rows.map((row) => row[1])).toEqual(
+      expect.arrayContaining(['information_schema', 'pg_catalog', 'public', 'schemad79cd6d93bf043']),
+    );
+    expect(rows.map((row) => row[1])).not.toContain('redshift_compat');
+    const user = rows.find((row) => row[1] === 'schemad79cd6d93bf043');
+    expect(user).toEqual([
+      g.rs.database,
+      'schemad79cd6d93bf043',
+      expect.any(Number),
+      'local',
+      null,
+      null,
+      null,
+    ]);
+    expect(await g.rows(`show schemas from database ${g.rs.database} like 'schemad%'`)).toHaveLength(1);
+    expect(await g.rows(`show schemas from database ${g.rs.database} limit 2`)).toHaveLength(2);
+    // Another database's schemas are not this one's.
+    expect(await g.rows('show schemas from database no_such_db')).toEqual([]);
+  });
+
+  it('SHOW DATABASES [LIKE] [LIMIT] (r_SHOW_DATABASES.html)', async () => {
+    const d = await executeAndWait(g.rs, { Sql: `show databases like '${g.rs.database}'` });
+    expect(d.Status, d.Error).toBe('FINISHED');
+    const r = await g.rs.client.send(new GetStatementResultCommand({ Id: d.Id }));
+    expect(r.ColumnMetadata?.map((c) => c.name)).toEqual([
+      'database_name',
+      'database_owner',
+      'database_type',
+      'database_acl',
+      'parameters',
+      'database_isolation_level',
+    ]);
+    // The page's row for dev: `dev | 1 | local | NULL | NULL | Snapshot Isolation`.
+    expect(plainCells(r.Records as unknown[][])).toEqual([
+      [g.rs.database, expect.any(Number), 'local', null, null, 'Snapshot Isolation'],
+    ]);
+    expect(await g.rows('show databases limit 1')).toHaveLength(1);
+    expect(await g.rows("show databases like 'no\\_such\\_db%'")).toEqual([]);
   });
 
   it('SET and SHOW query_group within a session (r_SHOW.html, r_query_group.html)', async () => {

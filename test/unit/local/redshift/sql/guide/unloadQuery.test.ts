@@ -35,4 +35,12 @@ describe("UNLOAD's query speaks Redshift SQL", () => {
     // Top 2 by qtysold: 1 and 2 -> AVG 1 (BIGINT); 2008-04-30 + 1 month = 2008-05-31.
     expect((await s3.getBytes('rsq', 'u/000')).toString()).toBe('1|2008-05-31 00:00:00\n');
   });
+
+  it('DECIMAL division is written with the scale Redshift gives it (r_numeric_computations201.html)', async () => {
+    await ok('create table dsales (pricepaid decimal(8,2), commission decimal(8,2))');
+    await ok('insert into dsales values (728.00, 109.20)');
+    await ok(`UNLOAD ('select pricepaid / commission from dsales') TO 's3://rsq/d/' ${ROLE} PARALLEL OFF`);
+    // DECIMAL(8,2) / DECIMAL(8,2) is DECIMAL(17,9): nine digits of scale, not PostgreSQL's 16.
+    expect((await s3.getBytes('rsq', 'd/000')).toString()).toBe('6.666666667\n');
+  });
 });
