@@ -55,6 +55,15 @@ function columnExpr(src: DuckdbSourceColumn, col: TargetColumn, st: CopyStatemen
     text = `${x}::VARCHAR`;
     const intDigits = Number(decimal[1]) - scale;
     guard = intDigits <= c.max ? 'true' : `(abs(${x}) < 1 OR abs(${x}) < ${10n ** BigInt(c.max)})`;
+  } else if (
+    c.check === Check.Float &&
+    (src.type === 'FLOAT' || (src.type === 'DOUBLE' && col.typeName === 'double precision'))
+  ) {
+    // Shortest round-trip text of the double (a FLOAT widened first, as hyparquet hands it over):
+    // PostgreSQL parses it to the same value as JavaScript's text. -0 is written as 0 like
+    // String(-0); NaN and infinities need the converter. A DOUBLE into REAL would round twice.
+    text = `CASE WHEN ${x} = 0 THEN '0' ELSE ${x}::DOUBLE::VARCHAR END`;
+    guard = `isfinite(${x})`;
   } else if (src.type === 'BOOLEAN' && c.check === Check.Bool) {
     text = `CASE WHEN ${x} THEN 't' ELSE 'f' END`;
     guard = 'true';

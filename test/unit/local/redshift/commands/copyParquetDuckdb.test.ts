@@ -20,13 +20,15 @@ beforeAll(async () => {
   await h.client.query(`
     CREATE TABLE sales (salesid integer NOT NULL, buyer varchar(40), qty smallint, big bigint,
       pricepaid numeric(12,2), saletime timestamp, saletz timestamptz, day date, paid boolean,
-      note varchar(100), memo text);
+      note varchar(100), memo text, ratio double precision, small real);
     INSERT INTO sales SELECT g, 'buyer_' || (g % 4999), (g % 8) + 1, g::bigint * 1000000007 * (1 - 2 * (g % 2)),
       round((g % 100000) / 7.0, 2) * (1 - 2 * (g % 3 = 0)::int),
       timestamp '1999-12-31 23:59:59' + (g * 1001) * interval '1 millisecond' + (g % 7) * interval '1 microsecond',
       timestamptz '2008-01-01 00:00:00+00' + g * interval '1 second', date '1969-12-25' + g % 4000,
       CASE WHEN g % 11 = 0 THEN NULL ELSE g % 2 = 0 END,
-      CASE WHEN g % 10 = 0 THEN NULL ELSE E'note, "q" | \\\\ tab\\there \\n nl \\r cr ' || g END, 'm' || g
+      CASE WHEN g % 10 = 0 THEN NULL ELSE E'note, "q" | \\\\ tab\\there \\n nl \\r cr ' || g END, 'm' || g,
+      (g / 7.0)::float8 * CASE WHEN g % 13 = 0 THEN -1e300 WHEN g % 19 = 0 THEN 1e-310 ELSE 1 END,
+      CASE WHEN g % 17 = 0 THEN '-0'::real ELSE (g / 3.0)::real END
     FROM generate_series(1, 20000) g;
   `);
 });
@@ -44,7 +46,7 @@ async function sameRows(a: string, b: string): Promise<void> {
 }
 
 describe('COPY PARQUET through DuckDB', () => {
-  it('loads integers, decimals, timestamps (tz), dates, booleans and escaped strings exactly, without the worker', async () => {
+  it('loads integers, decimals, floats, timestamps (tz), dates, booleans and escaped strings exactly, without the worker', async () => {
     await run(`UNLOAD ('select * from sales') TO 's3://pqd/sales/' ${ROLE} FORMAT PARQUET`);
     await h.client.query('CREATE TABLE sales_back (LIKE sales)');
     const before = { ...duckdbCopyCounts };
