@@ -8,7 +8,6 @@ import { s3ServiceError } from '../s3/s3Errors.ts';
 import { parseS3Uri, s3Uri } from '../s3/s3Uri.ts';
 import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
-import { BinaryCopyParser } from './binaryCopyRows.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
 import { copyOut } from './copyOut.ts';
@@ -19,6 +18,7 @@ import { CsvTranscoder, canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
+import { unloadParquetOnWorker } from './parquetUnloadWorker.ts';
 import { partitionPath } from './partitionPath.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
@@ -55,7 +55,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
-  /** Parquet files full inside a COPY chunk, not closed yet (aborted with the open ones on error). */
+  /** Parquet files the worker thread is writing, not closed yet (aborted with the open ones on error). */
   const detached = new Set<OutputFile>();
   let rows = 0;
   try {
@@ -266,43 +266,42 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const sql = readable.every(Boolean)
         ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
         : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
-      const parser = new BinaryCopyParser(outColumns.length);
-      const sliceCount = st.parallel ? ctx.slices : 1;
-      const slices = Array.from({ length: sliceCount }, (_, i) => streamFor(prefix, i));
-      const startParquet = (s: Stream): ParquetFileWriter => {
-        s.file = new OutputFile(ctx.s3, bucket, fileKey(s), undefined, ctx.signal);
-        open.add(s);
-        s.parquet = new ParquetFileWriter(outColumns, s.file, rowGroup);
-        return s.parquet;
+      // Parsing and encoding run on a worker thread; files are uploaded here as their bytes come.
+      const inWorker = new Map<string, OutputFile>();
+      const fileFor = (slice: number, part: number): OutputFile => {
+        const k = `${slice}/${part}`;
+        let f = inWorker.get(k);
+        if (!f) {
+          const key = fileKey({ dir: prefix, slice, part, text: '', textEnds: [], textBytes: 0 });
+          f = new OutputFile(ctx.s3, bucket, key, undefined, ctx.signal);
+          inWorker.set(k, f);
+          detached.add(f);
+        }
+        return f;
       };
-      // Files that reached MAXFILESIZE inside a chunk; closed (async) once the chunk is parsed.
-      const full: { file: OutputFile; parquet: ParquetFileWriter }[] = [];
-      const onRow = (b: Buffer, starts: Int32Array, lengths: Int32Array) => {
-        const s = slices[rows % sliceCount] as Stream;
-        rows++;
-        const parquet = s.parquet ?? startParquet(s);
-        if (parquet.tryAddBinaryRow(b, starts, lengths, maxFileSize)) return;
-        full.push({ file: s.file as OutputFile, parquet });
-        detached.add(s.file as OutputFile);
-        s.part++;
-        startParquet(s).tryAddBinaryRow(b, starts, lengths, maxFileSize); // an empty file takes any row
+      const plan = {
+        columns: outColumns,
+        slices: st.parallel ? ctx.slices : 1,
+        rowGroupBytes: rowGroup,
+        maxFileSize,
       };
       const stream = await copyOut(ctx.client, sql);
       try {
-        for await (const chunk of stream) {
-          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-          parser.push(chunk as Buffer, onRow);
-          for (const f of full.splice(0)) {
-            await finishFile(f.file, f.parquet);
-            detached.delete(f.file);
-          }
-          for (const s of slices) {
-            if (!s.parquet) continue;
-            if (s.parquet.groupFull) await s.parquet.flushGroup();
-            else await s.parquet.drain();
-          }
-        }
-        if (!parser.complete) throw new RedshiftSqlError('COPY BINARY output ended inside a row', 'XX000');
+        rows = await unloadParquetOnWorker(
+          plan,
+          stream,
+          {
+            write: (slice, part, bytes) => fileFor(slice, part).write(bytes),
+            close: async (slice, part, records) => {
+              const f = fileFor(slice, part);
+              f.records = records;
+              await finishFile(f, undefined);
+              inWorker.delete(`${slice}/${part}`);
+              detached.delete(f);
+            },
+          },
+          ctx.signal,
+        );
       } catch (err) {
         stream.destroy();
         throw asSqlError(err);
