@@ -10,18 +10,18 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
-import { copyOut } from './copyOut.ts';
+import { copyOut, stopCopyOut } from './copyOut.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
-import type { SliceBuffer } from './csvTranscoder.ts';
-import { CsvTranscoder, canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
+import type { TranscodeOptions } from './csvTranscoder.ts';
+import { canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
-import { unloadParquetOnWorker } from './parquetUnloadWorker.ts';
 import { partitionPath } from './partitionPath.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
+import { unloadOnWorker } from './unloadWorker.ts';
 
 const DEFAULT_MAX_FILE_SIZE = Math.round(6.2 * 1024 * 1024 * 1024);
 const DEFAULT_ROW_GROUP = 32 * 1024 * 1024;
@@ -52,6 +52,7 @@ function fileSuffix(st: UnloadStatement): string {
 /** Runs an UNLOAD: streams the query's rows into files on S3 named and laid out as Redshift does. */
 export async function executeUnload(st: UnloadStatement, ctx: CommandContext): Promise<CommandResult> {
   const started = new Date();
+  const cancelBackend = (pid: number) => ctx.autonomous('SELECT pg_cancel_backend($1)', [pid]);
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
@@ -167,7 +168,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
      * next file whenever a row would take the current one past MAXFILESIZE: the cap holds for
      * every file (compressed size when compressing), except a single row larger than the cap.
      */
-    const writeRows = async (s: Stream, bytes: Buffer, ends: number[]) => {
+    const writeRows = async (s: Stream, bytes: Buffer, ends: ArrayLike<number>) => {
       let from = 0;
       let i = 0;
       while (i < ends.length) {
@@ -287,28 +288,28 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       };
       const stream = await copyOut(ctx.client, sql);
       try {
-        rows = await unloadParquetOnWorker(
-          plan,
-          stream,
-          {
-            write: (slice, part, bytes) => fileFor(slice, part).write(bytes),
-            close: async (slice, part, records) => {
-              const f = fileFor(slice, part);
-              f.records = records;
+        rows = await unloadOnWorker(
+          { kind: 'parquet', ...plan },
+          stream.iterator({ destroyOnReturn: false }),
+          async (out) => {
+            if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
+            else if (out.type === 'close') {
+              const f = fileFor(out.slice, out.part);
+              f.records = out.records;
               await finishFile(f, undefined);
-              inWorker.delete(`${slice}/${part}`);
+              inWorker.delete(`${out.slice}/${out.part}`);
               detached.delete(f);
-            },
+            }
           },
           ctx.signal,
         );
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
     } else if (transcode) {
       // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
-      const tr = new CsvTranscoder({
+      const options: TranscodeOptions = {
         format: delimited.format,
         delimiter: delimited.delimiter,
         nullAs: delimited.nullAs,
@@ -316,42 +317,36 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         escape: delimited.escape,
         isCharacter: outColumns.map((c) => c.isCharacter),
         slices: st.parallel ? ctx.slices : 1,
-      });
-      const flushSlices = async (min: number) => {
-        for (let i = 0; i < tr.slices.length; i++) {
-          const sb = tr.slices[i] as SliceBuffer;
-          if (sb.committed === 0 || sb.committed < min) continue;
-          const { bytes, ends } = sb.takeCommitted();
-          await writeRows(streamFor(prefix, i), bytes, ends);
-        }
       };
+      // The transcoder runs on a worker thread; compression and uploads stay here.
       const stream = await copyOut(ctx.client, pgCsvCopySql(st.query, delimited.delimiter));
       try {
-        for await (const chunk of stream) {
-          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-          tr.push(chunk as Buffer);
-          await flushSlices(flushLimit);
-        }
-        if (!tr.atRowBoundary) throw new RedshiftSqlError('COPY output ended inside a row', 'XX000');
-        await flushSlices(1);
+        rows = await unloadOnWorker(
+          { kind: 'csv', options, flushBytes: flushLimit },
+          stream.iterator({ destroyOnReturn: false }),
+          async (out) => {
+            if (out.type === 'rows')
+              await writeRows(streamFor(prefix, out.slice), Buffer.from(out.bytes), out.ends);
+          },
+          ctx.signal,
+        );
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
-      rows = tr.rows;
     } else {
       // Stream the result: PostgreSQL's COPY TO STDOUT keeps the query's order and never holds the
       // whole result in memory; rows are parsed as the chunks arrive.
       const stream = await copyOut(ctx.client, `COPY (${st.query}\n) TO STDOUT`);
       const parser = new CopyTextRowParser();
       try {
-        for await (const chunk of stream) {
+        for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
           if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
           for (const row of parser.push(chunk as Buffer)) await handleRow(row);
         }
         for (const row of parser.end()) await handleRow(row);
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
     }

@@ -1,34 +1,36 @@
 import { RedshiftSqlError } from '../types.ts';
 import { CreditWindow, WorkerThread } from '../workerThread.ts';
-import type { FromParquetWorker, ParquetUnloadPlan, ToParquetWorker } from './parquetUnloadMessages.ts';
-import { CHUNK_CREDITS } from './parquetUnloadMessages.ts';
+import type {
+  FromUnloadWorker,
+  ToUnloadWorker,
+  UnloadOutput,
+  UnloadWorkerPlan,
+} from './unloadWorkerMessages.ts';
+import { CHUNK_CREDITS } from './unloadWorkerMessages.ts';
 
-const ENTRY = new URL('./parquetUnloadWorker.mjs', import.meta.url);
-// Room for the encoders' short-lived buffers (semi-spaces of 64 MB): fewer scavenges.
+const ENTRY = new URL('./unloadWorker.mjs', import.meta.url);
+// Room for the encoders' and transcoder's short-lived buffers (semi-spaces of 64 MB): fewer scavenges.
 const YOUNG_GENERATION_MB = 192;
 /** COPY chunks are batched to about this size per message (fewer messages, one copy each). */
 const BATCH_BYTES = 256 * 1024;
 
-/** Where the files' bytes go on the main thread, per slice and part, in order. */
-export interface ParquetUnloadSink {
-  write(slice: number, part: number, bytes: Buffer): Promise<void>;
-  close(slice: number, part: number, records: number): Promise<void>;
-}
+/** Takes the worker's output on the main thread, one message at a time, in order. */
+export type UnloadSink = (output: UnloadOutput) => Promise<void>;
 
 /**
- * UNLOAD PARQUET's binary COPY parsing and Parquet encoding on a second thread, so reading
- * PostgreSQL and uploading to S3 on this thread overlap the encoding. Resolves with the row count
- * once every file has been closed through the sink; on failure or cancel the worker is
- * terminated and the error thrown (the caller aborts the files it opened).
+ * UNLOAD's per-row work on a second thread (binary COPY parsing and Parquet encoding, or the CSV
+ * transcoder), so reading PostgreSQL, compressing and uploading to S3 on this thread overlap it.
+ * Resolves with the row count once the sink has taken every output; on failure or cancel the
+ * worker is terminated and the error thrown (the caller aborts the files it opened).
  */
-export async function unloadParquetOnWorker(
-  plan: ParquetUnloadPlan,
+export async function unloadOnWorker(
+  plan: UnloadWorkerPlan,
   source: AsyncIterable<Buffer>,
-  sink: ParquetUnloadSink,
+  sink: UnloadSink,
   signal: AbortSignal,
 ): Promise<number> {
   const thread = WorkerThread.acquire(ENTRY, YOUNG_GENERATION_MB);
-  const post = (message: ToParquetWorker, transfer: ArrayBuffer[] = []) => thread.post(message, transfer);
+  const post = (message: ToUnloadWorker, transfer: ArrayBuffer[] = []) => thread.post(message, transfer);
   const chunks = new CreditWindow(CHUNK_CREDITS);
   let resolveDone: (rows: number) => void = () => undefined;
   let rejectDone: (e: unknown) => void = () => undefined;
@@ -48,17 +50,13 @@ export async function unloadParquetOnWorker(
   const step = (work: () => Promise<void>) => {
     chain = chain.then(() => (failure === undefined ? work() : undefined)).catch(fail);
   };
-  const onMessage = (message: FromParquetWorker) => {
+  const onMessage = (message: FromUnloadWorker) => {
     switch (message.type) {
       case 'write':
-        step(async () => {
-          await sink.write(message.slice, message.part, Buffer.from(message.bytes));
-          post({ type: 'credit' });
-        });
-        break;
       case 'close':
+      case 'rows':
         step(async () => {
-          await sink.close(message.slice, message.part, message.records);
+          await sink(message);
           post({ type: 'credit' });
         });
         break;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRedshiftCommand } from '../../../../../local/redshift/commands/index.ts';
 import { WorkerThread } from '../../../../../local/redshift/commands/workerThread.ts';
@@ -6,7 +8,7 @@ import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
 /**
- * UNLOAD PARQUET encodes on a worker thread: files and counts are whole after a clean run, and a
+ * UNLOAD PARQUET encodes and UNLOAD CSV/TEXT transcodes on a worker thread: files and counts are whole after a clean run, and a
  * failed or cancelled UNLOAD ends the thread and leaves only what was there before it.
  */
 const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftS3'";
@@ -123,6 +125,63 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     }
     expect(liveAtCancel).toBe(1);
     expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
+    expect(WorkerThread.live).toBe(0);
+  });
+});
+
+describe('UNLOAD CSV on a worker thread', () => {
+  it('writes every row once in order across gzip files, with manifest counts', async () => {
+    const res = await run(
+      `UNLOAD ('select n, label from big order by n') TO 's3://pqu/csv/' ${ROLE} CSV GZIP MAXFILESIZE 5 MB MANIFEST VERBOSE PARALLEL OFF`,
+    );
+    expect(res.rows).toBe(200000);
+    const manifest = JSON.parse((await h.get('pqu', 'csv/manifest')).toString()) as {
+      entries: { url: string; meta: { record_count: number } }[];
+    };
+    const lines: string[] = [];
+    for (const e of manifest.entries) {
+      const text = gunzipSync(await h.get('pqu', e.url.replace('s3://pqu/', ''))).toString();
+      const fileLines = text.split('\n').slice(0, -1);
+      expect(fileLines).toHaveLength(e.meta.record_count);
+      for (const l of fileLines) lines.push(l);
+    }
+    expect(lines).toHaveLength(200000);
+    expect(lines[0]).toBe(`1,label-${createHash('md5').update('1').digest('hex')}`);
+    expect(lines.every((l, i) => l.startsWith(`${i + 1},`))).toBe(true);
+    expect(WorkerThread.live).toBeLessThanOrEqual(1);
+  });
+
+  it('a failed UNLOAD CSV GZIP leaves no file and no thread', async () => {
+    await expect(
+      run(
+        `UNLOAD ('select n, 1 / (n - 150000) as x from big') TO 's3://pqu/fail/' ${ROLE} CSV GZIP ALLOWOVERWRITE`,
+      ),
+    ).rejects.toThrow(/division by zero/);
+    expect(await h.keys('pqu', 'fail/')).toEqual(['fail/keep.txt']);
+    expect(WorkerThread.live).toBe(0);
+  });
+
+  it('a cancelled UNLOAD CSV leaves no file, no thread and a usable session', async () => {
+    const abort = new AbortController();
+    let liveAtCancel = -1;
+    const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
+      liveAtCancel = WorkerThread.live;
+      abort.abort();
+    });
+    try {
+      await expect(
+        run(
+          `UNLOAD ('select * from big') TO 's3://pqu/cancel/' ${ROLE} CSV ALLOWOVERWRITE MAXFILESIZE 5 MB PARALLEL OFF`,
+          h.ctx({ s3, signal: abort.signal }),
+        ),
+      ).rejects.toThrow(/cancelled/);
+    } finally {
+      s3.destroy();
+    }
+    expect(liveAtCancel).toBe(1);
+    expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
+    // The session's COPY was stopped, not left half-read: the next query runs.
+    expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     expect(WorkerThread.live).toBe(0);
   });
 });
