@@ -4,6 +4,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { createS3Client } from '../../src/aws/clients.ts';
 import { isRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
 import { DatabasePools, SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
+import { type DescribeOperands, lowerDecimalArithmetic } from '../redshift/sql/lowerDecimalArithmetic.ts';
 import { joinTokens, splitStatements, tokenize } from '../redshift/sql/tokenize.ts';
 import { loadSqlParser, translateRedshiftSql } from '../redshift/sql/translateRedshiftSql.ts';
 import {
@@ -28,6 +29,7 @@ import {
   readMessages,
   readyForQuery,
 } from './wireMessages.ts';
+import { wireOperandProbe } from './wireOperandProbe.ts';
 import { WireQueryHistory } from './wireQueryHistory.ts';
 
 export interface RedshiftWireOptions {
@@ -83,10 +85,11 @@ const NOOP_STATEMENT = 'DO $noop$ BEGIN END $noop$';
 
 /**
  * The statements of a query as PostgreSQL runs them: the Data API's translation of Redshift SQL
- * (translateRedshiftSql), statement by statement. Text the tokenizer cannot read goes unchanged,
- * for the engine to report.
+ * (translateRedshiftSql), statement by statement, with Redshift's DECIMAL result types
+ * (lowerDecimalArithmetic, probing operand types with `describe`). Text the tokenizer cannot read
+ * goes unchanged, for the engine to report.
  */
-async function toPostgres(sql: string): Promise<string> {
+async function toPostgres(sql: string, describe: DescribeOperands): Promise<string> {
   let statements: ReturnType<typeof splitStatements>;
   try {
     statements = splitStatements(tokenize(sql));
@@ -99,7 +102,11 @@ async function toPostgres(sql: string): Promise<string> {
     const text = joinTokens(tokens);
     if (isRedshiftCommand(text)) return sql; // mixed with UNLOAD/COPY: the engine says why not
     const translated = await translateRedshiftSql(tokens);
-    out.push(translated.noop ? NOOP_STATEMENT : joinTokens(translated.tokens));
+    out.push(
+      translated.noop
+        ? NOOP_STATEMENT
+        : await lowerDecimalArithmetic(joinTokens(translated.tokens), describe),
+    );
   }
   return out.join(';\n');
 }
@@ -193,6 +200,12 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     });
     client.once('close', () => void commands.end());
     const run = commands.run;
+    const probe = wireOperandProbe({
+      databaseUrl: options.databaseUrl,
+      database: session.database,
+      user: session.user,
+    });
+    client.once('close', () => void probe.end());
 
     // Track the transaction status the engine reports, for the ReadyForQuery we send ourselves.
     let status = 'I';
@@ -231,7 +244,7 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
           if (!isRedshiftCommand(sql)) {
             history.query(sql);
             await history.flushed();
-            return void upstream.write(message('Q', cstring(await toPostgres(sql))));
+            return void upstream.write(message('Q', cstring(await toPostgres(sql, probe.describe))));
           }
           client.write(await run(sql));
           client.write(readyForQuery(status));
@@ -246,7 +259,10 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
             await history.flushed();
             const rest = m.body.subarray(readCString(m.body, name.next).next);
             return void upstream.write(
-              message('P', Buffer.concat([cstring(name.value), cstring(await toPostgres(sql)), rest])),
+              message(
+                'P',
+                Buffer.concat([cstring(name.value), cstring(await toPostgres(sql, probe.describe)), rest]),
+              ),
             );
           }
           intercepted.add(name.value);

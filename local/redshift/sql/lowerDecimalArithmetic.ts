@@ -6,7 +6,8 @@ import {
   INTEGER_AS_DECIMAL,
   literalDecimalType,
 } from './decimalResultType.ts';
-import { isTrivia, isWord, type Token, tokenize } from './tokenize.ts';
+import { fromClauseEnd, itemSpan, selectHead } from './selectListSpans.ts';
+import { type Token, tokenize } from './tokenize.ts';
 import { loadSqlParser } from './translateRedshiftSql.ts';
 
 /** A result column of a described statement: its type OID and modifier (numeric: (p << 16 | s) + 4). */
@@ -41,61 +42,79 @@ const OID_INTEGER: Readonly<Record<number, DecimalType>> = {
   20: INTEGER_AS_DECIMAL.int8,
 };
 const NUMERIC_OID = 1700;
-/** Words that end the FROM clause at parenthesis depth 0. */
-const FROM_END = [
-  'where',
-  'group',
-  'having',
-  'window',
-  'order',
-  'limit',
-  'offset',
-  'fetch',
-  'for',
-  'union',
-  'intersect',
-  'except',
-];
-/** Words that end a select-list item at parenthesis depth 0. */
-const ITEM_END = [
-  'from',
-  'into',
-  'where',
-  'group',
-  'having',
-  'order',
-  'limit',
-  'offset',
-  'union',
-  'intersect',
-  'except',
-  'window',
-  'fetch',
-  'for',
-];
 
 /**
  * Gives the DECIMAL arithmetic and the SUM/AVG of DECIMAL in a SELECT's list Redshift's result
  * types (r_numeric_computations201, r_SUM, r_AVG): `pricepaid / commission` between DECIMAL(8,2)
  * columns becomes `(pricepaid / commission)::numeric(17,9)`. PostgreSQL keeps no precision for a
  * computed NUMERIC, so the operands' types come from the statement's casts and literals and, for
- * columns, from one probe (`describe` of a SELECT of those columns over the same FROM, nothing after it). A statement
- * without such arithmetic is returned as it is, without a probe; so is an item whose operand
+ * columns, from one probe per SELECT (`describe` of a SELECT of those columns over the same
+ * FROM, nothing after it). The SELECTs are the statement's own, the query of CREATE TABLE AS and
+ * INSERT ... SELECT, and the subqueries in their FROM. A statement without such arithmetic is returned as it is, without a probe; so is an item whose operand
  * types are unknown, a division nested in other arithmetic, or a result past 38 digits.
  */
 export async function lowerDecimalArithmetic(text: string, describe: DescribeOperands): Promise<string> {
   if (!/[-+*/]|\b(sum|avg)\b/i.test(text)) return text;
   await loadSqlParser();
-  let select: Node | undefined;
+  let stmt: Node | undefined;
   try {
-    const tree = parseSync(text) as { stmts?: { stmt?: { SelectStmt?: Node } }[] };
+    const tree = parseSync(text) as { stmts?: { stmt?: Node }[] };
     if (tree.stmts?.length !== 1) return text;
-    select = tree.stmts[0]?.stmt?.SelectStmt;
+    stmt = tree.stmts[0]?.stmt;
   } catch {
     return text;
   }
-  if (select?.op !== 'SETOP_NONE' || select.intoClause || !Array.isArray(select.targetList)) return text;
   const tokens = tokenize(text);
+  const edits: Edit[] = [];
+  for (const { select, top } of selectsToLower(stmt)) {
+    edits.push(...(await lowerSelect(select, top, text, tokens, describe)));
+  }
+  let out = text;
+  for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+  return out;
+}
+
+type Edit = { at: number; text: string };
+
+/**
+ * The SELECTs whose list gets Redshift's types: the statement's own, the query of CREATE TABLE AS
+ * (its columns then have Redshift's types) and of INSERT ... SELECT, and subqueries in their FROM.
+ * `top` marks the statement's own SELECT, whose probe keeps the text before the list (WITH...).
+ */
+function selectsToLower(stmt: Node | undefined): { select: Node; top: boolean }[] {
+  const out: { select: Node; top: boolean }[] = [];
+  const visit = (node: Node | undefined, top: boolean) => {
+    const select = node?.SelectStmt as Node | undefined;
+    if (select?.op !== 'SETOP_NONE' || !Array.isArray(select.targetList)) return;
+    if (select.intoClause) return;
+    out.push({ select, top });
+    for (const from of (select.fromClause as Node[] | undefined) ?? []) visitFrom(from);
+  };
+  const visitFrom = (from: Node | undefined) => {
+    const sub = from?.RangeSubselect as Node | undefined;
+    if (sub && !sub.lateral) visit(sub.subquery as Node, false);
+    const join = from?.JoinExpr as Node | undefined;
+    if (join) {
+      visitFrom(join.larg as Node);
+      visitFrom(join.rarg as Node);
+    }
+  };
+  const ctas = stmt?.CreateTableAsStmt as Node | undefined;
+  const insert = stmt?.InsertStmt as Node | undefined;
+  if (ctas && ctas.objtype === 'OBJECT_TABLE') visit(ctas.query as Node, false);
+  else if (insert) visit(insert.selectStmt as Node, false);
+  else visit(stmt, true);
+  return out;
+}
+
+/** The casts that give one SELECT's arithmetic items Redshift's types (none when unknown). */
+async function lowerSelect(
+  select: Node,
+  top: boolean,
+  text: string,
+  tokens: readonly Token[],
+  describe: DescribeOperands,
+): Promise<Edit[]> {
   const items = (select.targetList as { ResTarget?: Node }[]).map((t) => t.ResTarget ?? {});
   const planned = items.map((item, i) => {
     const operand = targetOperand(item.val as Node | undefined);
@@ -103,19 +122,21 @@ export async function lowerDecimalArithmetic(text: string, describe: DescribeOpe
     return { item, operand, span };
   });
   const useful = planned.filter((p) => p.operand.kind === 'op' || p.operand.kind === 'agg');
-  if (useful.length === 0) return text;
+  if (useful.length === 0) return [];
   const columns = [...new Set(useful.flatMap((p) => columnsOf(p.operand)))];
   const known = new Map<string, Operand>();
   if (columns.length > 0) {
     const first = planned[0]?.span;
     const last = planned[planned.length - 1]?.span;
-    if (!first || !last) return text;
-    const probe = `${text.slice(0, first.start)}${columns.join(', ')}${text.slice(last.end, fromClauseEnd(tokens, last.end))}`;
+    if (!first || !last) return [];
+    const head = top ? text.slice(0, first.start) : selectHead(select, text, tokens, first.start);
+    if (head === undefined) return [];
+    const probe = `${head}${columns.join(', ')}${text.slice(last.end, fromClauseEnd(tokens, last.end))}`;
     const described = await describe(probe);
-    if (!described || described.length !== columns.length) return text;
+    if (!described || described.length !== columns.length) return [];
     for (const [i, ref] of columns.entries()) known.set(ref, operandOfColumn(described[i] as ProbedColumn));
   }
-  const edits: { at: number; text: string }[] = [];
+  const edits: Edit[] = [];
   for (const { item, operand, span } of useful) {
     const type = typeOf(operand, known, true);
     if (type?.kind !== 'decimal') continue;
@@ -123,9 +144,7 @@ export async function lowerDecimalArithmetic(text: string, describe: DescribeOpe
     edits.push({ at: span.start, text: '(' });
     edits.push({ at: span.exprEnd, text: `)::numeric(${type.type.precision},${type.type.scale})${name}` });
   }
-  let out = text;
-  for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.at);
-  return out;
+  return edits;
 }
 
 function targetOperand(val: Node | undefined): Operand {
@@ -231,56 +250,4 @@ function defaultName(val: Node): string {
 
 function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-/**
- * Where a select-list item is in the text: from its start to its end (alias included), and where
- * its expression ends (before `AS alias` or a bare alias).
- */
-function itemSpan(
-  tokens: readonly Token[],
-  item: Node,
-  next: Node | undefined,
-): { start: number; end: number; exprEnd: number } {
-  const start = item.location as number;
-  const nextStart = next?.location as number | undefined;
-  let i = tokens.findIndex((t) => t.start >= start);
-  if (i < 0) i = tokens.length;
-  let depth = 0;
-  const inItem: Token[] = [];
-  for (; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (t.text === '(' || t.text === '[') depth++;
-    else if (t.text === ')' || t.text === ']') depth--;
-    if (depth < 0 || t.kind === 'semicolon') break;
-    if (depth === 0 && (t.text === ',' || (nextStart === undefined && isWord(t, ...ITEM_END)))) break;
-    inItem.push(t);
-  }
-  const solid = inItem.filter((t) => !isTrivia(t));
-  const endToken = solid[solid.length - 1];
-  const end = endToken ? endToken.start + endToken.text.length : start;
-  let exprEnd = end;
-  if (item.name !== undefined && solid.length >= 2) {
-    const aliasAt = solid.length - 1;
-    const before = solid[aliasAt - 1] as Token;
-    const exprLast = isWord(before, 'as') ? solid[aliasAt - 2] : before;
-    if (exprLast) exprEnd = exprLast.start + exprLast.text.length;
-  }
-  return { start, end, exprEnd };
-}
-
-/**
- * Where the FROM clause after the select list ends: the probe keeps only the scope the columns
- * are named in (no WHERE with its parameters, no GROUP BY whose positions count the probe's list).
- */
-function fromClauseEnd(tokens: readonly Token[], from: number): number {
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.start < from) continue;
-    if (t.text === '(') depth++;
-    else if (t.text === ')') depth--;
-    else if (t.kind === 'semicolon' || (depth === 0 && isWord(t, ...FROM_END))) return t.start;
-  }
-  const last = tokens[tokens.length - 1];
-  return last ? last.start + last.text.length : from;
 }

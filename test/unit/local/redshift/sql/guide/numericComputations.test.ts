@@ -138,6 +138,45 @@ describe('Computations with numeric values (r_numeric_computations201.html)', ()
     expect(await g.rows('select count(*) from probe_batch')).toEqual([[{ longValue: 1 }]]);
   });
 
+  it("CREATE TABLE AS gives its columns the query's Redshift types (r_CREATE_TABLE_AS.html)", async () => {
+    // "The table columns have names and data types associated with the output columns of the query."
+    await g.run(
+      'create table sales_ratio as select salesid, pricepaid / commission as ratio, pricepaid * commission from sales',
+    );
+    expect(
+      await g.rows(
+        "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns where table_name = 'sales_ratio' order by ordinal_position",
+      ),
+    ).toEqual([
+      [{ stringValue: 'salesid' }, { stringValue: 'integer' }, { longValue: 32 }, { longValue: 0 }],
+      [{ stringValue: 'ratio' }, { stringValue: 'numeric' }, { longValue: 17 }, { longValue: 9 }],
+      [{ stringValue: '?column?' }, { stringValue: 'numeric' }, { longValue: 17 }, { longValue: 4 }],
+    ]);
+    expect(await g.rows('select ratio from sales_ratio where salesid = 1')).toEqual([
+      [{ stringValue: '6.666666667' }],
+    ]);
+  });
+
+  it('INSERT ... SELECT stores the quotient as computed at scale 9, then cast to the column', async () => {
+    await g.run('create table ratio_wide (ratio decimal(38,12))');
+    await g.run('insert into ratio_wide select pricepaid / commission from sales where salesid = 1');
+    // 6.666666667 (DECIMAL(17,9)) widened to scale 12, not 6.666666666667.
+    expect(await g.rows('select ratio from ratio_wide')).toEqual([[{ stringValue: '6.666666667000' }]]);
+  });
+
+  it('a subquery in FROM computes with the same types as a top-level SELECT', async () => {
+    const r = await typed(
+      'select s.ratio, s.total from (select pricepaid / commission as ratio, sum(pricepaid) over () as total from sales where salesid = 1) s',
+    );
+    expect(r.records).toEqual([[{ stringValue: '6.666666667' }, { stringValue: '728.00' }]]);
+    expect(r.types?.[0]).toEqual(['ratio', 'numeric', 17, 9]);
+    const joined = await typed(
+      'select x.salesid, x.q from sales s join (select salesid, pricepaid / qtysold as q from sales) x on x.salesid = s.salesid where s.salesid = 1',
+    );
+    // QTYSOLD is a SMALLINT, DECIMAL(5,0) here: scale = max(4, 2 + 5 - 0 + 1) = 8.
+    expect(joined.records).toEqual([[{ longValue: 1 }, { stringValue: '182.00000000' }]]);
+  });
+
   it('division by zero is an error', async () => {
     expect(await g.fails('select pricepaid / 0 from sales')).toMatch(/division by zero/);
   });

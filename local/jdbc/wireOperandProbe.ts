@@ -1,0 +1,62 @@
+import pg from 'pg';
+import { describeStatement } from '../postgres/describeStatement.ts';
+import { SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
+import type { ProbedColumn } from '../redshift/sql/lowerDecimalArithmetic.ts';
+
+/**
+ * How long the probe waits for a lock before giving up: the client's own open transaction may
+ * hold one on the probed table (ALTER, TRUNCATE...), and the client waits on the probe.
+ */
+const PROBE_LOCK_TIMEOUT = '200ms';
+
+/**
+ * The DECIMAL operand probe of one wire connection (lowerDecimalArithmetic's `describe`), on a
+ * side connection of the same database and user. The client's own connection is never used, so
+ * its transaction is never disturbed; the probe sees committed tables only, and without an answer
+ * the statement runs as written.
+ */
+export function wireOperandProbe(options: { databaseUrl: string; database: string; user: string }): {
+  describe(sql: string): Promise<ProbedColumn[] | undefined>;
+  end(): Promise<void>;
+} {
+  const url = new URL(options.databaseUrl);
+  url.pathname = `/${encodeURIComponent(options.database)}`;
+  url.username = encodeURIComponent(options.user);
+  let side: Promise<pg.Client> | undefined;
+
+  function connection(): Promise<pg.Client> {
+    if (side === undefined) {
+      const client = new pg.Client({ connectionString: url.toString(), options: SESSION_OPTIONS });
+      client.on('error', () => {});
+      side = client.connect().then(() => client);
+      side.catch(() => {
+        side = undefined;
+      });
+    }
+    return side;
+  }
+
+  return {
+    describe: async (sql) => {
+      let client: pg.Client;
+      try {
+        client = await connection();
+      } catch {
+        return undefined;
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL lock_timeout = '${PROBE_LOCK_TIMEOUT}'`);
+        return await describeStatement(client, sql);
+      } catch {
+        return undefined;
+      } finally {
+        await client.query('ROLLBACK').catch(() => {});
+      }
+    },
+    end: async () => {
+      const client = await side?.catch(() => undefined);
+      await client?.end().catch(() => {});
+    },
+  };
+}
