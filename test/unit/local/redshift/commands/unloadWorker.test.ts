@@ -48,6 +48,34 @@ function s3With(command: RegExp, before: () => void) {
   return s3;
 }
 
+/**
+ * Cancels `options` UNLOAD of `big` at its first upload (the worker is running then): it must fail
+ * as cancelled, leave only `cancel/keep.txt`, no thread, and a session whose next query runs.
+ */
+async function expectCancelled(options: string): Promise<void> {
+  const abort = new AbortController();
+  let liveAtCancel = -1;
+  const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
+    liveAtCancel = WorkerThread.live;
+    abort.abort();
+  });
+  try {
+    await expect(
+      run(
+        `UNLOAD ('select * from big') TO 's3://pqu/cancel/' ${ROLE} ${options} ALLOWOVERWRITE MAXFILESIZE 5 MB`,
+        h.ctx({ s3, signal: abort.signal }),
+      ),
+    ).rejects.toThrow(/cancelled/);
+  } finally {
+    s3.destroy();
+  }
+  expect(liveAtCancel).toBe(1);
+  expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
+  // The session's COPY was stopped, not left half-read: the next query runs.
+  expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+  expect(WorkerThread.live).toBe(0);
+}
+
 describe('UNLOAD PARQUET on a worker thread', () => {
   it('writes every row once across slices and files, with manifest counts, and keeps one idle thread', async () => {
     for (const [prefix, parallel] of [
@@ -107,25 +135,7 @@ describe('UNLOAD PARQUET on a worker thread', () => {
   });
 
   it('a cancelled UNLOAD stops the thread while it encodes and leaves no file', async () => {
-    const abort = new AbortController();
-    let liveAtCancel = -1;
-    const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
-      liveAtCancel = WorkerThread.live;
-      abort.abort();
-    });
-    try {
-      await expect(
-        run(
-          `UNLOAD ('select * from big') TO 's3://pqu/cancel/' ${ROLE} FORMAT PARQUET ALLOWOVERWRITE MAXFILESIZE 5 MB`,
-          h.ctx({ s3, signal: abort.signal }),
-        ),
-      ).rejects.toThrow(/cancelled/);
-    } finally {
-      s3.destroy();
-    }
-    expect(liveAtCancel).toBe(1);
-    expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
-    expect(WorkerThread.live).toBe(0);
+    await expectCancelled('FORMAT PARQUET');
   });
 });
 
@@ -162,26 +172,6 @@ describe('UNLOAD CSV on a worker thread', () => {
   });
 
   it('a cancelled UNLOAD CSV leaves no file, no thread and a usable session', async () => {
-    const abort = new AbortController();
-    let liveAtCancel = -1;
-    const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
-      liveAtCancel = WorkerThread.live;
-      abort.abort();
-    });
-    try {
-      await expect(
-        run(
-          `UNLOAD ('select * from big') TO 's3://pqu/cancel/' ${ROLE} CSV ALLOWOVERWRITE MAXFILESIZE 5 MB PARALLEL OFF`,
-          h.ctx({ s3, signal: abort.signal }),
-        ),
-      ).rejects.toThrow(/cancelled/);
-    } finally {
-      s3.destroy();
-    }
-    expect(liveAtCancel).toBe(1);
-    expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
-    // The session's COPY was stopped, not left half-read: the next query runs.
-    expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
-    expect(WorkerThread.live).toBe(0);
+    await expectCancelled('CSV PARALLEL OFF');
   });
 });
