@@ -36,7 +36,7 @@ export function canEncodeCsv(o: { delimiter: string; quote: string }): boolean {
   return ok(o.delimiter) && ok(o.quote) && o.delimiter !== o.quote;
 }
 
-enum Check {
+export enum Check {
   Int,
   Numeric,
   Date,

@@ -15,6 +15,8 @@ import { CsvLoadEncoder, canEncodeCsv, pgCopyField } from './csvLoadEncoder.ts';
 import type { LoadErrorRow } from './loadErrors.ts';
 import { recordLoadErrors } from './loadErrors.ts';
 import { ParquetCopyWorker } from './parquetCopyWorker.ts';
+import type { RenderedParquet } from './parquetDuckdbCopy.ts';
+import { renderParquetWithDuckdb } from './parquetDuckdbCopy.ts';
 import type { RecordReader, SourceRecord } from './recordReaders.ts';
 import {
   csvReader,
@@ -264,7 +266,32 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
     // Parquet: ranged reads row group by row group, decoded and encoded on a worker thread
     // (parquetCopyWorker.ts); rows it cannot write as they are come back through rejectRecord.
     let parquetWorker: ParquetCopyWorker | undefined;
+    const rendering = new Map<SourceObject, Promise<RenderedParquet | undefined>>();
+    const render = (obj: SourceObject) => {
+      const p = (async () => {
+        const size = obj.size ?? (await objectSize(ctx, obj));
+        return renderParquetWithDuckdb(size, (a, b) => rangeBytes(ctx, obj, a, b), cols, st, ctx.signal);
+      })();
+      p.catch(() => undefined); // awaited by its object's turn, or disposed after a failure
+      rendering.set(obj, p);
+      return p;
+    };
+    const renderAhead = (obj: SourceObject) => {
+      const mine = rendering.get(obj) ?? render(obj);
+      rendering.delete(obj);
+      const next = sources[sources.indexOf(obj) + 1];
+      if (next && !rendering.has(next)) render(next);
+      return mine;
+    };
     const loadParquetObject = async (obj: SourceObject) => {
+      // DuckDB renders the file first (the next one while this one goes to PostgreSQL: the two
+      // overlap on two cores); undefined: nothing written, hyparquet loads it or fails exactly.
+      const fast = st.format === 'parquet' ? await renderAhead(obj) : undefined;
+      if (fast !== undefined) {
+        await fast.writeTo(flush, ctx.signal);
+        loaded += fast.rows;
+        return;
+      }
       const size = obj.size ?? (await objectSize(ctx, obj));
       parquetWorker ??= ParquetCopyWorker.acquire();
       await parquetWorker.loadObject(
@@ -335,6 +362,7 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
       throw err;
     } finally {
       if (parquetWorker) await ParquetCopyWorker.release(parquetWorker, clean);
+      for (const p of rendering.values()) await (await p.catch(() => undefined))?.dispose();
     }
     if (errors.length > 0) await recordLoadErrors(ctx, table.oid, started, errors);
     await setSessionCount(ctx, 'redshift.last_copy_count', st.noLoad ? 0 : loaded);
