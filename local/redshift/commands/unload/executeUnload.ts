@@ -8,20 +8,20 @@ import { s3ServiceError } from '../s3/s3Errors.ts';
 import { parseS3Uri, s3Uri } from '../s3/s3Uri.ts';
 import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
-import { BinaryCopyParser } from './binaryCopyRows.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
-import { copyOut } from './copyOut.ts';
+import { copyOut, stopCopyOut } from './copyOut.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
-import type { SliceBuffer } from './csvTranscoder.ts';
-import { CsvTranscoder, canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
+import type { TranscodeOptions } from './csvTranscoder.ts';
+import { canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
 import { partitionPath } from './partitionPath.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
+import { unloadOnWorker } from './unloadWorker.ts';
 
 const DEFAULT_MAX_FILE_SIZE = Math.round(6.2 * 1024 * 1024 * 1024);
 const DEFAULT_ROW_GROUP = 32 * 1024 * 1024;
@@ -52,10 +52,11 @@ function fileSuffix(st: UnloadStatement): string {
 /** Runs an UNLOAD: streams the query's rows into files on S3 named and laid out as Redshift does. */
 export async function executeUnload(st: UnloadStatement, ctx: CommandContext): Promise<CommandResult> {
   const started = new Date();
+  const cancelBackend = (pid: number) => ctx.autonomous('SELECT pg_cancel_backend($1)', [pid]);
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
-  /** Parquet files full inside a COPY chunk, not closed yet (aborted with the open ones on error). */
+  /** Parquet files the worker thread is writing, not closed yet (aborted with the open ones on error). */
   const detached = new Set<OutputFile>();
   let rows = 0;
   try {
@@ -167,7 +168,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
      * next file whenever a row would take the current one past MAXFILESIZE: the cap holds for
      * every file (compressed size when compressing), except a single row larger than the cap.
      */
-    const writeRows = async (s: Stream, bytes: Buffer, ends: number[]) => {
+    const writeRows = async (s: Stream, bytes: Buffer, ends: ArrayLike<number>) => {
       let from = 0;
       let i = 0;
       while (i < ends.length) {
@@ -266,50 +267,49 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const sql = readable.every(Boolean)
         ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
         : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
-      const parser = new BinaryCopyParser(outColumns.length);
-      const sliceCount = st.parallel ? ctx.slices : 1;
-      const slices = Array.from({ length: sliceCount }, (_, i) => streamFor(prefix, i));
-      const startParquet = (s: Stream): ParquetFileWriter => {
-        s.file = new OutputFile(ctx.s3, bucket, fileKey(s), undefined, ctx.signal);
-        open.add(s);
-        s.parquet = new ParquetFileWriter(outColumns, s.file, rowGroup);
-        return s.parquet;
+      // Parsing and encoding run on a worker thread; files are uploaded here as their bytes come.
+      const inWorker = new Map<string, OutputFile>();
+      const fileFor = (slice: number, part: number): OutputFile => {
+        const k = `${slice}/${part}`;
+        let f = inWorker.get(k);
+        if (!f) {
+          const key = fileKey({ dir: prefix, slice, part, text: '', textEnds: [], textBytes: 0 });
+          f = new OutputFile(ctx.s3, bucket, key, undefined, ctx.signal);
+          inWorker.set(k, f);
+          detached.add(f);
+        }
+        return f;
       };
-      // Files that reached MAXFILESIZE inside a chunk; closed (async) once the chunk is parsed.
-      const full: { file: OutputFile; parquet: ParquetFileWriter }[] = [];
-      const onRow = (b: Buffer, starts: Int32Array, lengths: Int32Array) => {
-        const s = slices[rows % sliceCount] as Stream;
-        rows++;
-        const parquet = s.parquet ?? startParquet(s);
-        if (parquet.tryAddBinaryRow(b, starts, lengths, maxFileSize)) return;
-        full.push({ file: s.file as OutputFile, parquet });
-        detached.add(s.file as OutputFile);
-        s.part++;
-        startParquet(s).tryAddBinaryRow(b, starts, lengths, maxFileSize); // an empty file takes any row
+      const plan = {
+        columns: outColumns,
+        slices: st.parallel ? ctx.slices : 1,
+        rowGroupBytes: rowGroup,
+        maxFileSize,
       };
       const stream = await copyOut(ctx.client, sql);
       try {
-        for await (const chunk of stream) {
-          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-          parser.push(chunk as Buffer, onRow);
-          for (const f of full.splice(0)) {
-            await finishFile(f.file, f.parquet);
-            detached.delete(f.file);
-          }
-          for (const s of slices) {
-            if (!s.parquet) continue;
-            if (s.parquet.groupFull) await s.parquet.flushGroup();
-            else await s.parquet.drain();
-          }
-        }
-        if (!parser.complete) throw new RedshiftSqlError('COPY BINARY output ended inside a row', 'XX000');
+        rows = await unloadOnWorker(
+          { kind: 'parquet', ...plan },
+          stream.iterator({ destroyOnReturn: false }),
+          async (out) => {
+            if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
+            else if (out.type === 'close') {
+              const f = fileFor(out.slice, out.part);
+              f.records = out.records;
+              await finishFile(f, undefined);
+              inWorker.delete(`${out.slice}/${out.part}`);
+              detached.delete(f);
+            }
+          },
+          ctx.signal,
+        );
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
     } else if (transcode) {
       // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
-      const tr = new CsvTranscoder({
+      const options: TranscodeOptions = {
         format: delimited.format,
         delimiter: delimited.delimiter,
         nullAs: delimited.nullAs,
@@ -317,42 +317,36 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         escape: delimited.escape,
         isCharacter: outColumns.map((c) => c.isCharacter),
         slices: st.parallel ? ctx.slices : 1,
-      });
-      const flushSlices = async (min: number) => {
-        for (let i = 0; i < tr.slices.length; i++) {
-          const sb = tr.slices[i] as SliceBuffer;
-          if (sb.committed === 0 || sb.committed < min) continue;
-          const { bytes, ends } = sb.takeCommitted();
-          await writeRows(streamFor(prefix, i), bytes, ends);
-        }
       };
+      // The transcoder runs on a worker thread; compression and uploads stay here.
       const stream = await copyOut(ctx.client, pgCsvCopySql(st.query, delimited.delimiter));
       try {
-        for await (const chunk of stream) {
-          if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
-          tr.push(chunk as Buffer);
-          await flushSlices(flushLimit);
-        }
-        if (!tr.atRowBoundary) throw new RedshiftSqlError('COPY output ended inside a row', 'XX000');
-        await flushSlices(1);
+        rows = await unloadOnWorker(
+          { kind: 'csv', options, flushBytes: flushLimit },
+          stream.iterator({ destroyOnReturn: false }),
+          async (out) => {
+            if (out.type === 'rows')
+              await writeRows(streamFor(prefix, out.slice), Buffer.from(out.bytes), out.ends);
+          },
+          ctx.signal,
+        );
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
-      rows = tr.rows;
     } else {
       // Stream the result: PostgreSQL's COPY TO STDOUT keeps the query's order and never holds the
       // whole result in memory; rows are parsed as the chunks arrive.
       const stream = await copyOut(ctx.client, `COPY (${st.query}\n) TO STDOUT`);
       const parser = new CopyTextRowParser();
       try {
-        for await (const chunk of stream) {
+        for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
           if (ctx.signal.aborted) throw new RedshiftSqlError("Query cancelled on user's request", '57014');
           for (const row of parser.push(chunk as Buffer)) await handleRow(row);
         }
         for (const row of parser.end()) await handleRow(row);
       } catch (err) {
-        stream.destroy();
+        await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
     }

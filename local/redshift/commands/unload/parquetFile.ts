@@ -2,7 +2,6 @@ import type { ColumnChunk, FileMetaData, RowGroup, SchemaElement } from 'hyparqu
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import type { OutputFile } from '../OutputFile.ts';
 import type { ResultColumn } from './columns.ts';
 import type { Row } from './copyTextRows.ts';
 import { buildDictionary, type DictionaryKind, encodeIndices, indicesSize } from './parquetDictionary.ts';
@@ -500,6 +499,13 @@ function rowGroupFooterBound(columns: ColumnBuffer[]): number {
   return n;
 }
 
+/** Where a Parquet file's bytes go: an OutputFile, or the parent thread from the UNLOAD worker. */
+export interface ParquetOut {
+  /** Rows in the file: the manifest's record_count. */
+  records: number;
+  write(chunk: Buffer): Promise<void>;
+}
+
 /** A Parquet file written incrementally, one row group at a time. */
 export class ParquetFileWriter {
   private readonly columns: ColumnBuffer[];
@@ -518,7 +524,7 @@ export class ParquetFileWriter {
 
   constructor(
     resultColumns: ResultColumn[],
-    private readonly out: OutputFile,
+    private readonly out: ParquetOut,
     private readonly rowGroupBytes: number,
   ) {
     this.columns = resultColumns.map((c) => new ColumnBuffer(c, parquetKind(c)));
