@@ -75,7 +75,9 @@ const direct = new pg.Pool({
 });
 // An idle client the server ends (57P01) is dropped and replaced by the pool; without a listener
 // the 'error' event would end the whole bench (seen once, at this suite's start in a full run).
-direct.on('error', (error) => process.stderr.write(`  note: an idle pg connection ended: ${error.message}\n`));
+direct.on('error', (error) =>
+  process.stderr.write(`  note: an idle pg connection ended: ${error.message}\n`),
+);
 
 type Row = [string, string, string, string];
 const table: Row[] = [];
