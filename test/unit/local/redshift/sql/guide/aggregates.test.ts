@@ -1,7 +1,7 @@
 import { DescribeStatementCommand, GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAndWait } from '../../../../../helpers/testRedshift.ts';
-import { createWinsales, type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { createWinsales, type GuideRedshift, startGuideRedshift, useGuideRedshift } from './guideHarness.ts';
 
 describe('Redshift aggregates: result types and scales, as the Developer Guide documents them', () => {
   let g: GuideRedshift;
@@ -84,14 +84,7 @@ describe('Redshift aggregates: result types and scales, as the Developer Guide d
 });
 
 describe('Redshift window functions and conversions, as the Developer Guide documents them', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-    await createWinsales(g);
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift(createWinsales);
 
   it('RATIO_TO_REPORT(qty) OVER () is each FLOAT8 share of all quantities (r_WF_RATIO_TO_REPORT.html)', async () => {
     // The page's first example and its printed output (rows within a seller as printed: qty descending).

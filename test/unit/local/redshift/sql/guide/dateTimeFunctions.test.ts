@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { describe, expect, it } from 'vitest';
+import { useGuideRedshift } from './guideHarness.ts';
 
 // Each case reproduces an example of the Amazon Redshift Database Developer Guide and the output
 // it prints (page named in the test).
 describe('Redshift date and time functions, as the Developer Guide prints them', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift();
 
   it('ADD_MONTHS keeps the end of the month (r_ADD_MONTHS.html)', async () => {
     expect(

@@ -1,4 +1,5 @@
 import { GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
+import { afterAll, beforeAll } from 'vitest';
 import { executeAndWait, startTestRedshift, type TestRedshift } from '../../../../../helpers/testRedshift.ts';
 
 /**
@@ -11,6 +12,22 @@ export interface GuideRedshift {
   rows(sql: string): Promise<unknown[][]>;
   fails(sql: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * A GuideRedshift started before the enclosing describe's tests (after `setup`, e.g. the tables the
+ * page's examples need) and stopped after them.
+ */
+export function useGuideRedshift(setup?: (g: GuideRedshift) => Promise<void>): GuideRedshift {
+  const live = {} as GuideRedshift;
+  beforeAll(async () => {
+    Object.assign(live, await startGuideRedshift());
+    await setup?.(live);
+  });
+  afterAll(async () => {
+    await live.stop?.();
+  });
+  return live;
 }
 
 export async function startGuideRedshift(): Promise<GuideRedshift> {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { describe, expect, it } from 'vitest';
+import { useGuideRedshift } from './guideHarness.ts';
 
 describe('Redshift JSON functions and SUPER, as the Developer Guide prints them', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift();
 
   it('JSON_EXTRACT_PATH_TEXT, with null_if_invalid (JSON_EXTRACT_PATH_TEXT.html)', async () => {
     expect(

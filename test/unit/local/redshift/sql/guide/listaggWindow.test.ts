@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWinsales, type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { describe, expect, it } from 'vitest';
+import { createWinsales, useGuideRedshift } from './guideHarness.ts';
 
 const texts = (rows: unknown[][]) =>
   rows.map((r) => r.map((c) => (c as { stringValue?: string }).stringValue ?? null));
 
 describe('LISTAGG as a window function (r_WF_LISTAGG)', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-    await createWinsales(g);
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift(createWinsales);
 
   it('seller IDs ordered by seller ID, over () : 11122333344 on each of the 11 rows', async () => {
     const rows = await g.rows(

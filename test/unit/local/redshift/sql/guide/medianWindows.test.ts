@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWinsales, type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { describe, expect, it } from 'vitest';
+import { createWinsales, useGuideRedshift } from './guideHarness.ts';
 
 const numbers = (rows: unknown[][]) =>
   rows.map((r) =>
@@ -12,14 +12,7 @@ const numbers = (rows: unknown[][]) =>
   );
 
 describe('MEDIAN and PERCENTILE_CONT as window functions (r_WF_MEDIAN, r_WF_PERCENTILE_CONT)', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-    await createWinsales(g);
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift(createWinsales);
 
   it("MEDIAN(qty) OVER (PARTITION BY sellerid): the page's median per seller", async () => {
     const rows = await g.rows(

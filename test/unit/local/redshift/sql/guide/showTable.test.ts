@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { describe, expect, it } from 'vitest';
+import { type GuideRedshift, useGuideRedshift } from './guideHarness.ts';
 
 const ddl = async (g: GuideRedshift, sql: string) =>
   ((await g.rows(sql))[0]?.[0] as { stringValue?: string } | undefined)?.stringValue;
 
 describe('SHOW TABLE (r_SHOW_TABLE): the CREATE TABLE statement of a table', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift();
 
   it("prints the page's one-line form, with Redshift's default encodings", async () => {
     // The page's foo is `(a int PRIMARY KEY, b int)`; key constraints are informational on

@@ -1,7 +1,7 @@
 import { BatchExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForStatement } from '../../../../../helpers/testRedshift.ts';
-import { type GuideRedshift, startGuideRedshift } from './guideHarness.ts';
+import { type GuideRedshift, startGuideRedshift, useGuideRedshift } from './guideHarness.ts';
 
 const CATEGORY = `insert into category values
   (5, 'Sports', 'MLS', 'Major League Soccer'), (11, 'Concerts', 'Classical', 'All symphony, concerto, and choir concerts'),
@@ -228,13 +228,7 @@ describe('Redshift statements, as the Developer Guide shows them', () => {
 });
 
 describe('ALTER TABLE APPEND, as the Developer Guide describes it (r_ALTER_TABLE_APPEND.html)', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift();
 
   it('moves the rows of like-named columns and empties only the source', async () => {
     await g.run('create table sales (salesid int, qtysold smallint, note varchar(10))');

@@ -1,20 +1,14 @@
 import { BatchExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { statementName } from '../../../../../../src/dataapi/statementIdentity.ts';
 import { setQueryGroup } from '../../../../../../src/sql/queryGroup.ts';
 import { waitForStatement } from '../../../../../helpers/testRedshift.ts';
-import { type GuideRedshift, plainCells, startGuideRedshift } from './guideHarness.ts';
+import { plainCells, useGuideRedshift } from './guideHarness.ts';
 
 const cells = plainCells;
 
 describe('SYS_QUERY_HISTORY (SYS_QUERY_HISTORY.html): the statements run through the Data API', () => {
-  let g: GuideRedshift;
-  beforeAll(async () => {
-    g = await startGuideRedshift();
-  });
-  afterAll(async () => {
-    await g.stop();
-  });
+  const g = useGuideRedshift();
 
   it("finds a run's statements by the query_group label the workflow sets (query_label)", async () => {
     const label = statementName('orders', 'run-7f3a', 'load');
