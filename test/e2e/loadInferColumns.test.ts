@@ -1,26 +1,18 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { describe, expect, it } from 'vitest';
 import { loadJobSchema } from '../../src/job/loadJob.ts';
 import { inferFromSample } from '../../src/load/inferSample.ts';
 import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /**
  * CSV and JSON carry no types: `createTable: { infer: true }` and `schemaEvolution: [addColumns]`
  * type the columns by the inference `validate --infer` shows (inferFromSample), on the local stack.
  */
-let s3: TestS3;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let database: string;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 2 });
 
 async function rows(sql: string): Promise<unknown[][]> {
-  return (await db.query({ text: sql, rowMode: 'array' })).rows;
+  return (await t.db.query({ text: sql, rowMode: 'array' })).rows;
 }
 
 async function columns(table: string): Promise<unknown[][]> {
@@ -30,7 +22,7 @@ async function columns(table: string): Promise<unknown[][]> {
 }
 
 async function put(key: string, body: string) {
-  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
 }
 
 async function* text(s: string) {
@@ -41,23 +33,11 @@ const AIRPORTS =
   'Airport Code,Airport Name,Elevation Ft,Opened,Cost Total $\nSFO,San Francisco International,13,1927-05-07,12.50\nJFK,John F. Kennedy International,13,1948-07-01,7.25\n';
 
 describe('inferred column types in a run (local stack)', () => {
-  beforeAll(async () => {
-    stack = await startTestStateMachine({
-      kind: 'load',
-      buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-      slices: 2,
-    });
-    ({ s3, db, runner, sm } = stack);
-    database = stack.redshift.database;
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
   it('createTable.infer creates a CSV target with the types validate --infer shows, and loads it', async () => {
     await put('infer-csv/a.csv', AIRPORTS);
-    const doc = loadJobDocument('infer-csv', database, 'public.infer_csv', { createTable: { infer: true } });
+    const doc = loadJobDocument('infer-csv', t.redshift.database, 'public.infer_csv', {
+      createTable: { infer: true },
+    });
     const shown = await inferFromSample(text(AIRPORTS), loadJobSchema.parse(doc), 'a.csv');
     expect(shown).toEqual([
       { name: 'airport_code', type: 'varchar(16)' },
@@ -66,7 +46,7 @@ describe('inferred column types in a run (local stack)', () => {
       { name: 'opened', type: 'date' },
       { name: 'cost_total', type: 'numeric(4,2)' },
     ]);
-    const r = await runJobDocument(runner, sm, doc);
+    const r = await runJobDocument(t.runner, t.sm, doc);
     expect(r.error, r.cause).toBeUndefined();
     expect(await columns('infer_csv')).toEqual([
       ['airport_code', 'character varying', 16, null, null, 'YES'],
@@ -89,9 +69,9 @@ describe('inferred column types in a run (local stack)', () => {
     const body = `${JSON.stringify({ id: 1, Name: 'a', tags: ['x', { y: 2 }], at: '2024-01-02T03:04:05Z' })}\n${JSON.stringify({ id: 70000, Name: 'bb', ok: true })}\n`;
     await put('infer-json/a.json', body);
     const r = await runJobDocument(
-      runner,
-      sm,
-      loadJobDocument('infer-json', database, 'public.infer_json', {
+      t.runner,
+      t.sm,
+      loadJobDocument('infer-json', t.redshift.database, 'public.infer_json', {
         format: { type: 'json', keys: 'ignorecase' },
         createTable: { infer: true },
       }),
@@ -112,13 +92,13 @@ describe('inferred column types in a run (local stack)', () => {
   }, 120_000);
 
   it('addColumns for CSV: new header fields become nullable columns (inferred or declared types) in the load transaction', async () => {
-    await db.query('create table add_csv (airport_code varchar(3), airport_name varchar(64))');
-    await db.query("insert into add_csv values ('LHR', 'Heathrow')");
+    await t.db.query('create table add_csv (airport_code varchar(3), airport_name varchar(64))');
+    await t.db.query("insert into add_csv values ('LHR', 'Heathrow')");
     await put('add-csv/a.csv', AIRPORTS);
     const r = await runJobDocument(
-      runner,
-      sm,
-      loadJobDocument('add-csv', database, 'public.add_csv', {
+      t.runner,
+      t.sm,
+      loadJobDocument('add-csv', t.redshift.database, 'public.add_csv', {
         schemaEvolution: ['addColumns'],
         // A declared type wins over the inferred one (smallint).
         createTable: { columns: [{ name: 'elevation_ft', type: 'integer' }] },
@@ -142,17 +122,17 @@ describe('inferred column types in a run (local stack)', () => {
   }, 120_000);
 
   it('addColumns for JSON; a failed load adds nothing (the ADD COLUMN is rolled back with it)', async () => {
-    await db.query('create table add_json (id int)');
-    await db.query('insert into add_json values (1)');
+    await t.db.query('create table add_json (id int)');
+    await t.db.query('insert into add_json values (1)');
     await put('add-json/a.json', `${JSON.stringify({ id: 2, score: 1.5, note: 'hi' })}\n`);
-    const doc = loadJobDocument('add-json', database, 'public.add_json', {
+    const doc = loadJobDocument('add-json', t.redshift.database, 'public.add_json', {
       format: { type: 'json' },
       schemaEvolution: ['addColumns'],
     });
-    const failed = await runJobDocument(runner, sm, { ...doc, postSql: ['SELECT 1/0'] });
+    const failed = await runJobDocument(t.runner, t.sm, { ...doc, postSql: ['SELECT 1/0'] });
     expect(failed.status).toBe('FAILED');
     expect((await columns('add_json')).map((c) => c[0])).toEqual(['id']);
-    const r = await runJobDocument(runner, sm, doc);
+    const r = await runJobDocument(t.runner, t.sm, doc);
     expect(r.error, r.cause).toBeUndefined();
     expect((await columns('add_json')).map((c) => [c[0], c[1]])).toEqual([
       ['id', 'integer'],
@@ -166,12 +146,12 @@ describe('inferred column types in a run (local stack)', () => {
   }, 120_000);
 
   it('a declared type that would narrow an existing column is one SchemaMismatchError listing every difference; nothing changes', async () => {
-    await db.query('create table add_bad (airport_code varchar(3), elevation_ft bigint, opened date)');
+    await t.db.query('create table add_bad (airport_code varchar(3), elevation_ft bigint, opened date)');
     await put('add-bad/a.csv', AIRPORTS);
     const r = await runJobDocument(
-      runner,
-      sm,
-      loadJobDocument('add-bad', database, 'public.add_bad', {
+      t.runner,
+      t.sm,
+      loadJobDocument('add-bad', t.redshift.database, 'public.add_bad', {
         schemaEvolution: ['addColumns'],
         createTable: {
           columns: [

@@ -1,11 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatSummary } from '../../cli/summary.ts';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
 import { type JobRunResult, loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /**
  * The load report (issue 17, Deliver 5) from real executions on the local stack, through the
@@ -13,15 +10,10 @@ import { startTestStateMachine, type TestStateMachine } from '../helpers/testSta
  * rows read, rejected with samples, inserted, updated and deleted, per-object counts, and a run
  * with nothing to do said in words.
  */
-let s3: TestS3;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let database: string;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 2 });
 
 async function put(key: string, body: string) {
-  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
 }
 
 /** The CLI's summary of a finished run (as `run` prints it), without its first and execution lines. */
@@ -48,23 +40,12 @@ function summary(r: JobRunResult): string[] {
 
 describe('the load report of real runs (local stack)', () => {
   beforeAll(async () => {
-    stack = await startTestStateMachine({
-      kind: 'load',
-      buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-      slices: 2,
-    });
-    ({ s3, db, runner, sm } = stack);
-    database = stack.redshift.database;
-    await db.query('create table report_upsert (id int not null, amount int)');
-    await db.query('insert into report_upsert values (1, 10), (2, 20)');
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    await t.db.query('create table report_upsert (id int not null, amount int)');
+    await t.db.query('insert into report_upsert values (1, 10), (2, 20)');
   });
 
   const upsert = () =>
-    loadJobDocument('report-upsert', database, 'public.report_upsert', {
+    loadJobDocument('report-upsert', t.redshift.database, 'public.report_upsert', {
       mode: 'upsert',
       keys: ['id'],
       maxErrors: 5,
@@ -72,7 +53,7 @@ describe('the load report of real runs (local stack)', () => {
 
   it('rows read, rejected with samples, inserted and updated, per object; then skipped objects name the run that loaded them; then nothing to do', async () => {
     await put('report-upsert/a.csv', 'id,amount\n2,21\n3,30\nx,40\n4,40\n');
-    const first = await runJobDocument(runner, sm, upsert());
+    const first = await runJobDocument(t.runner, t.sm, upsert());
     expect(first.error, first.cause).toBeUndefined();
     const r1 = first.output?.result as Record<string, unknown>;
     expect(r1).toMatchObject({
@@ -107,7 +88,7 @@ describe('the load report of real runs (local stack)', () => {
     const firstRun = String(first.output?.runId);
 
     await put('report-upsert/b.csv', 'id,amount\n4,41\n5,50\n');
-    const second = await runJobDocument(runner, sm, upsert());
+    const second = await runJobDocument(t.runner, t.sm, upsert());
     expect(second.error, second.cause).toBeUndefined();
     expect(second.output?.skipped).toEqual([
       { uri: 's3://rt-landing/report-upsert/a.csv', loadedBy: firstRun },
@@ -123,7 +104,7 @@ describe('the load report of real runs (local stack)', () => {
     ]);
     const secondRun = String(second.output?.runId);
 
-    const third = await runJobDocument(runner, sm, upsert());
+    const third = await runJobDocument(t.runner, t.sm, upsert());
     expect(third.error, third.cause).toBeUndefined();
     expect(third.output?.result).toMatchObject({ nothingToDo: true });
     expect(summary(third)).toEqual([
@@ -132,7 +113,7 @@ describe('the load report of real runs (local stack)', () => {
       `    skipped s3://rt-landing/report-upsert/b.csv (loaded by run ${secondRun})`,
     ]);
     expect(
-      (await db.query({ text: 'select id, amount from report_upsert order by id', rowMode: 'array' })).rows,
+      (await t.db.query({ text: 'select id, amount from report_upsert order by id', rowMode: 'array' })).rows,
     ).toEqual([
       [1, 10],
       [2, 21],
@@ -143,13 +124,13 @@ describe('the load report of real runs (local stack)', () => {
   }, 240_000);
 
   it('replace says how many rows it deleted', async () => {
-    await db.query('create table report_replace (id int, amount int)');
-    await db.query('insert into report_replace values (1, 1), (2, 2), (3, 3)');
+    await t.db.query('create table report_replace (id int, amount int)');
+    await t.db.query('insert into report_replace values (1, 1), (2, 2), (3, 3)');
     await put('report-replace/a.csv', 'id,amount\n9,90\n');
     const r = await runJobDocument(
-      runner,
-      sm,
-      loadJobDocument('report-replace', database, 'public.report_replace', { mode: 'replace' }),
+      t.runner,
+      t.sm,
+      loadJobDocument('report-replace', t.redshift.database, 'public.report_replace', { mode: 'replace' }),
     );
     expect(r.error, r.cause).toBeUndefined();
     expect(summary(r).slice(0, 5)).toEqual([

@@ -1,30 +1,22 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRunner, PreparedStateMachine } from '../../local/sfn/localRunner.ts';
+import { describe, expect, it } from 'vitest';
 import { formatLoadReport } from '../../src/load/loadReport.ts';
 import { loadJobDocument, runJobDocument } from '../helpers/loadJobDocument.ts';
-import type { TestS3 } from '../helpers/testS3.ts';
-import { startTestStateMachine, type TestStateMachine } from '../helpers/testStateMachine.ts';
+import { LOAD_TEST_BUCKETS, useTestStateMachine } from '../helpers/testStateMachine.ts';
 
 /**
  * schemaEvolution: [widenVarchar] on the local stack, whose Redshift refuses ALTER COLUMN inside a
  * transaction block as Redshift does (r_ALTER_TABLE.html): a passing load proves the ALTER runs
  * on its own, between prepare and the load transaction.
  */
-let s3: TestS3;
-let runner: LocalRunner;
-let sm: PreparedStateMachine;
-let db: pg.Client;
-let database: string;
-let stack: TestStateMachine | undefined;
+const t = useTestStateMachine({ kind: 'load', buckets: LOAD_TEST_BUCKETS, slices: 2 });
 
 // 20 ASCII characters; 19 characters of which "é" takes 2 bytes: 20 bytes too.
 const LONG = 'twenty-characters-ok';
 const ACCENTED = 'café-au-lait-crème'.padEnd(18, '.');
 
 async function rows(sql: string): Promise<unknown[][]> {
-  return (await db.query({ text: sql, rowMode: 'array' })).rows;
+  return (await t.db.query({ text: sql, rowMode: 'array' })).rows;
 }
 
 async function width(table: string, column: string): Promise<unknown> {
@@ -36,34 +28,23 @@ async function width(table: string, column: string): Promise<unknown> {
 }
 
 async function put(key: string, body: string) {
-  await s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: 'rt-landing', Key: key, Body: body }));
 }
 
 function job(name: string, table: string, overrides: Record<string, unknown> = {}) {
-  return loadJobDocument(name, database, table, { schemaEvolution: ['widenVarchar'], ...overrides });
+  return loadJobDocument(name, t.redshift.database, table, {
+    schemaEvolution: ['widenVarchar'],
+    ...overrides,
+  });
 }
 
 describe('schemaEvolution: [widenVarchar] (local stack)', () => {
-  beforeAll(async () => {
-    stack = await startTestStateMachine({
-      kind: 'load',
-      buckets: ['rt-landing', 'rt-staging', 'rt-state'],
-      slices: 2,
-    });
-    ({ s3, db, runner, sm } = stack);
-    database = stack.redshift.database;
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
   it('widens a VARCHAR(8) to VARCHAR(32) for 20-byte values before the load, only that column, and reports it', async () => {
-    await db.query('create table widen_csv (id int, note varchar(8), code varchar(4))');
-    await db.query("insert into widen_csv values (1, 'short', 'ab')");
+    await t.db.query('create table widen_csv (id int, note varchar(8), code varchar(4))');
+    await t.db.query("insert into widen_csv values (1, 'short', 'ab')");
     expect(Buffer.byteLength(ACCENTED)).toBe(20);
     await put('widen-csv/a.csv', `id,note,code\n10,${LONG},cd\n11,${ACCENTED},ef\n12,tiny,gh\n`);
-    const r = await runJobDocument(runner, sm, job('widen-csv', 'public.widen_csv'));
+    const r = await runJobDocument(t.runner, t.sm, job('widen-csv', 'public.widen_csv'));
     expect(r.error, r.cause).toBeUndefined();
     expect(await width('widen_csv', 'note')).toBe(32);
     expect(await width('widen_csv', 'code')).toBe(4);
@@ -81,15 +62,15 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
   }, 120_000);
 
   it('JSON lines: widens each column whose values are longer, one ALTER after the other', async () => {
-    await db.query('create table widen_json (id int, a varchar(4), b varchar(10), c varchar(64))');
+    await t.db.query('create table widen_json (id int, a varchar(4), b varchar(10), c varchar(64))');
     const long = 'x'.repeat(40);
     await put(
       'widen-json/a.json',
       `${JSON.stringify({ id: 1, a: 'abcdefgh', b: long, c: 'fits' })}\n${JSON.stringify({ id: 2, a: 'ab', b: 'ok', c: long })}\n`,
     );
     const r = await runJobDocument(
-      runner,
-      sm,
+      t.runner,
+      t.sm,
       job('widen-json', 'public.widen_json', { format: { type: 'json' } }),
     );
     expect(r.error, r.cause).toBeUndefined();
@@ -109,10 +90,14 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
   }, 120_000);
 
   it('without widenVarchar a longer value is a bad record naming file, line and column; nothing changes', async () => {
-    await db.query('create table widen_off (id int, note varchar(8))');
-    await db.query("insert into widen_off values (1, 'short')");
+    await t.db.query('create table widen_off (id int, note varchar(8))');
+    await t.db.query("insert into widen_off values (1, 'short')");
     await put('widen-off/a.csv', `id,note\n10,${LONG}\n`);
-    const r = await runJobDocument(runner, sm, loadJobDocument('widen-off', database, 'public.widen_off'));
+    const r = await runJobDocument(
+      t.runner,
+      t.sm,
+      loadJobDocument('widen-off', t.redshift.database, 'public.widen_off'),
+    );
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('BadRecordError');
     expect(r.cause).toContain(
@@ -123,12 +108,12 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
   }, 120_000);
 
   it('a load that fails after widening rolls its rows back but leaves the wider column (harmless: no value changes)', async () => {
-    await db.query('create table widen_fail (id int, note varchar(8))');
-    await db.query("insert into widen_fail values (1, 'short')");
+    await t.db.query('create table widen_fail (id int, note varchar(8))');
+    await t.db.query("insert into widen_fail values (1, 'short')");
     await put('widen-fail/a.csv', `id,note\n10,${LONG}\n`);
     const r = await runJobDocument(
-      runner,
-      sm,
+      t.runner,
+      t.sm,
       job('widen-fail', 'public.widen_fail', { postSql: ['SELECT 1/0'] }),
     );
     expect(r.status).toBe('FAILED');
@@ -136,7 +121,7 @@ describe('schemaEvolution: [widenVarchar] (local stack)', () => {
     expect(await rows('select id, note from widen_fail')).toEqual([[1, 'short']]);
     expect(await width('widen_fail', 'note')).toBe(32);
     // The next run needs no ALTER: the column is wide enough already.
-    const again = await runJobDocument(runner, sm, job('widen-fail', 'public.widen_fail'));
+    const again = await runJobDocument(t.runner, t.sm, job('widen-fail', 'public.widen_fail'));
     expect(again.error, again.cause).toBeUndefined();
     expect(again.output?.result?.widened).toBeUndefined();
     expect(await rows('select id, note from widen_fail order by id')).toEqual([
