@@ -14,8 +14,17 @@ export class WorkerThread {
   private failureListener: ((e: Error) => void) | undefined;
   private closed = false;
 
+  private static readonly open = new Set<WorkerThread>();
+
   /** Threads started through this module and not yet ended. */
-  static live = 0;
+  static get live(): number {
+    return WorkerThread.open.size;
+  }
+
+  /** The threads of `entry` not yet ended. */
+  static liveOf(entry: URL): number {
+    return [...WorkerThread.open].filter((t) => t.entry.href === entry.href).length;
+  }
   private static readonly idle = new Map<string, WorkerThread>();
 
   /** The idle worker for `entry` if there is one, else a new one. */
@@ -46,18 +55,16 @@ export class WorkerThread {
     youngGenerationMb: number,
   ) {
     this.worker = new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
-    WorkerThread.live++;
+    WorkerThread.open.add(this);
     const failed = (e: Error) => {
       this.exitError ??= e;
       this.failureListener?.(e);
     };
     this.worker.on('error', failed);
     this.worker.on('exit', (code) => {
-      // A thread that died on its own is gone: count it out once (close() will not).
-      if (!this.closed) {
-        this.closed = true;
-        WorkerThread.live--;
-      }
+      // A thread that died on its own is gone (close() has nothing left to end).
+      this.closed = true;
+      WorkerThread.open.delete(this);
       failed(new Error(`The worker thread stopped (exit code ${code}).`));
     });
   }
@@ -75,7 +82,7 @@ export class WorkerThread {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    WorkerThread.live--;
+    WorkerThread.open.delete(this);
     this.failureListener = undefined;
     this.worker.removeAllListeners('exit');
     this.worker.removeAllListeners('error');

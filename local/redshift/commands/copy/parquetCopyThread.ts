@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CopyStatement } from '../parser/ast.ts';
+import { CreditWindow } from '../workerThread.ts';
 import type { ParquetSlowRow } from './parquetCopyText.ts';
 import { ParquetCopyText } from './parquetCopyText.ts';
 import { parquetBatches } from './parquetRecords.ts';
@@ -15,14 +16,12 @@ import type { TargetColumn } from './targetColumns.ts';
 const port = parentPort;
 if (!port) throw new Error('parquetCopyThread runs in a worker thread');
 
-let credits = CREDITS;
-let creditWaiter: (() => void) | undefined;
+const credits = new CreditWindow(CREDITS);
 let nextRead = 0;
 const reads = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
 
 const send = async (message: FromWorker, transfer: ArrayBuffer[] = []): Promise<void> => {
-  while (credits === 0) await new Promise<void>((resolve) => (creditWaiter = resolve));
-  credits--;
+  await credits.take();
   port.postMessage(message, transfer);
 };
 
@@ -75,12 +74,8 @@ port.on('message', (message: ToWorker) => {
       else pending?.resolve(message.bytes as ArrayBuffer);
       break;
     }
-    case 'credit': {
-      credits++;
-      const waiter = creditWaiter;
-      creditWaiter = undefined;
-      waiter?.();
+    case 'credit':
+      credits.give();
       break;
-    }
   }
 });

@@ -1,10 +1,12 @@
-import { Worker } from 'node:worker_threads';
 import type { CopyStatement } from '../parser/ast.ts';
 import { RedshiftSqlError } from '../types.ts';
+import { WorkerThread } from '../workerThread.ts';
 import type { ParquetSlowRow } from './parquetCopyText.ts';
 import type { RangeReader } from './parquetRecords.ts';
 import type { FromWorker, ToWorker } from './parquetWorkerMessages.ts';
 import type { TargetColumn } from './targetColumns.ts';
+
+const ENTRY = new URL('./parquetCopyWorker.mjs', import.meta.url);
 
 /** Where a file's rows go on the main thread, in row order. */
 export interface ParquetWorkerSink {
@@ -19,60 +21,24 @@ export interface ParquetWorkerSink {
  * next when it ends cleanly), files one after another; on any failure it is terminated.
  */
 export class ParquetCopyWorker {
-  private readonly worker: Worker;
-  private exitError: Error | undefined;
-  private onFailure: ((e: Error) => void) | undefined;
-  private closed = false;
-
   /** Threads started and not yet terminated (tests check failures leave none behind). */
-  static live = 0;
-  private static idle: ParquetCopyWorker | undefined;
+  static get live(): number {
+    return WorkerThread.liveOf(ENTRY);
+  }
 
-  /**
-   * The idle worker if there is one (starting a thread with the TypeScript loader costs ~0.3 CPU
-   * s, paid once per process this way), else a new one.
-   */
+  /** The idle worker if there is one, else a new one (see WorkerThread.acquire). */
   static acquire(): ParquetCopyWorker {
-    const idle = ParquetCopyWorker.idle;
-    ParquetCopyWorker.idle = undefined;
-    if (idle && !idle.exitError) {
-      idle.worker.ref();
-      return idle;
-    }
-    return new ParquetCopyWorker();
+    // Room for hyparquet's short-lived values (semi-spaces of 64 MB): fewer scavenges, which
+    // took a third of the CPU on the main thread's default young generation.
+    return new ParquetCopyWorker(WorkerThread.acquire(ENTRY, 192));
   }
 
   /** After a statement: a worker that finished cleanly waits for the next one, any other ends. */
-  static async release(worker: ParquetCopyWorker, clean: boolean): Promise<void> {
-    if (clean && !worker.exitError && ParquetCopyWorker.idle === undefined) {
-      worker.worker.unref();
-      ParquetCopyWorker.idle = worker;
-      return;
-    }
-    await worker.close();
+  static release(worker: ParquetCopyWorker, clean: boolean): Promise<void> {
+    return WorkerThread.release(worker.thread, clean);
   }
 
-  private constructor() {
-    this.worker = new Worker(new URL('./parquetCopyWorker.mjs', import.meta.url), {
-      // Room for hyparquet's short-lived values (semi-spaces of 64 MB): fewer scavenges, which
-      // took a third of the CPU on the main thread's default young generation.
-      resourceLimits: { maxYoungGenerationSizeMb: 192 },
-    });
-    ParquetCopyWorker.live++;
-    const failed = (e: Error) => {
-      this.exitError ??= e;
-      this.onFailure?.(e);
-    };
-    this.worker.on('error', failed);
-    this.worker.on('exit', (code) => {
-      // A thread that died on its own is gone: count it out once (close() will not).
-      if (!this.closed) {
-        this.closed = true;
-        ParquetCopyWorker.live--;
-      }
-      failed(new Error(`The Parquet decoding thread stopped (exit code ${code}).`));
-    });
-  }
+  private constructor(private readonly thread: WorkerThread) {}
 
   /** Decodes one object; resolves once every row has been handed to the sink. */
   loadObject(
@@ -84,23 +50,20 @@ export class ParquetCopyWorker {
     sink: ParquetWorkerSink,
     signal: AbortSignal,
   ): Promise<void> {
-    if (this.exitError) return Promise.reject(this.exitError);
-    const post = (message: ToWorker, transfer: ArrayBuffer[] = []) =>
-      this.worker.postMessage(message, transfer);
+    const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => this.thread.post(message, transfer);
     return new Promise<void>((resolve, reject) => {
       let chain = Promise.resolve();
       let settled = false;
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
-        this.worker.off('message', onMessage);
+        this.thread.worker.off('message', onMessage);
         signal.removeEventListener('abort', onAbort);
-        this.onFailure = undefined;
+        this.thread.onFailure(undefined);
         if (error === undefined) resolve();
         else reject(error);
       };
       const onAbort = () => finish(new RedshiftSqlError("Query cancelled on user's request", '57014'));
-      this.onFailure = (e) => finish(e);
       const step = (work: () => Promise<void>) => {
         chain = chain.then(work).catch((e: unknown) => {
           finish(e);
@@ -136,20 +99,11 @@ export class ParquetCopyWorker {
             break;
         }
       };
-      this.worker.on('message', onMessage);
+      this.thread.worker.on('message', onMessage);
       signal.addEventListener('abort', onAbort, { once: true });
-      post({ type: 'file', url, size, cols, st });
+      // A thread that already failed rejects at once (finish() is then a no-op for the post).
+      this.thread.onFailure((e) => finish(e));
+      if (!settled) post({ type: 'file', url, size, cols, st });
     });
-  }
-
-  private async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    ParquetCopyWorker.live--;
-    this.onFailure = undefined;
-    this.worker.removeAllListeners('exit');
-    this.worker.removeAllListeners('error');
-    this.worker.on('error', () => undefined);
-    await this.worker.terminate();
   }
 }
