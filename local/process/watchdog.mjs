@@ -13,15 +13,18 @@ if (stopSignal === undefined || command === undefined) {
   process.stderr.write('usage: node watchdog.mjs <stop-signal> <command> [args...]\n');
   process.exit(2);
 }
-// The server shares our stdin too: one that watches it for its parent's death keeps working.
-const child = spawn(command, args, { stdio: 'inherit' });
-const stop = (signal) => {
-  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-};
+// Our handlers are in place before the server starts: the server may announce it is ready, and
+// the parent stop it, before this script's next line runs; a signal that found node's default
+// handler would kill us and orphan the server.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
 process.stdin.on('data', () => {});
 process.stdin.on('end', () => stop(stopSignal));
 process.stdin.on('error', () => stop(stopSignal));
+// The server shares our stdin too: one that watches it for its parent's death keeps working.
+const child = spawn(command, args, { stdio: 'inherit' });
+function stop(signal) {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+}
 child.on('error', (error) => {
   process.stderr.write(`${command}: ${error.message}\n`);
   process.exit(127);
