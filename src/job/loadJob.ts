@@ -281,8 +281,8 @@ export const loadJobSchema = z
     createTable: createTableSchema.optional(),
     /**
      * What a load may change in an existing target: `addColumns` (new nullable columns found in
-     * Parquet files), `widenVarchar` (CSV/JSON: VARCHAR columns widened in place, before the load
-     * transaction, when values are longer). Left out: nothing; any difference fails as before.
+     * Parquet files), `widenVarchar` (VARCHAR columns widened in place, before the load
+     * transaction, when values are longer; prepare measures them, Parquet strings included). Left out: nothing; any difference fails as before.
      */
     schemaEvolution: z
       .array(z.enum(['addColumns', 'widenVarchar']))
@@ -384,12 +384,6 @@ export const loadJobSchema = z
           issue(['createTable', 'sortKey', i], `"${c}" is not one of createTable.columns`);
     }
     const evolution = job.schemaEvolution ?? [];
-    if (evolution.includes('widenVarchar') && f.type === 'parquet') {
-      issue(
-        ['schemaEvolution'],
-        'widenVarchar applies to CSV and JSON loads (their values are measured while preparing); for Parquet, widen the column by hand (ALTER TABLE ... ALTER COLUMN ... TYPE VARCHAR(n))',
-      );
-    }
     if (evolution.includes('widenVarchar') && job.copyOptions.truncateColumns) {
       issue(
         ['schemaEvolution'],

@@ -1,17 +1,22 @@
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PartProcessingError, SchemaMismatchError } from '../errors.ts';
 import { chunkKey, type LoadContext, type LoadPart, type PartSummary, stagingKeys } from './loadRun.ts';
+import { type MeasuredColumn, measureParquetStrings } from './parquetStringLengths.ts';
 import { parquetIncompatibility, parquetKind } from './parquetTypes.ts';
 import { rangedObject } from './sourceStream.ts';
 import { columnsByName } from './targetColumns.ts';
 
-/** Parquet: checked from its footer (column names in order, types), then copied as it is. */
+/**
+ * Parquet: checked from its footer (column names in order, types), then copied as it is. With
+ * widenVarchar, the string columns loading into a widenable VARCHAR are read to find their
+ * longest value (the footer does not carry lengths), as the CSV/JSON pass does.
+ */
 export async function prepareParquet(
   s3: S3Client,
   context: LoadContext,
   part: LoadPart,
   label: string,
-): Promise<{ files: PartSummary['files']; records: number }> {
+): Promise<{ files: PartSummary['files']; records: number; longest?: Record<string, number> | undefined }> {
   const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
   const buffer = rangedObject(s3, part);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
@@ -43,6 +48,14 @@ export async function prepareParquet(
       { context: { file: label, problems } },
     );
   }
+  const measured: MeasuredColumn[] = elements.flatMap((e) => {
+    const column = byName.get(e.name.toLowerCase());
+    return column?.widenUpTo !== undefined && parquetKind(e) === 'string' ? [{ name: e.name, column }] : [];
+  });
+  const longest =
+    measured.length === 0
+      ? undefined
+      : (await measureParquetStrings(buffer, metadata, measured, label)).toJSON();
   const staging = stagingKeys(context);
   const key = chunkKey(staging, part.index, 0, '.parquet');
   const source = `${part.bucket}/${part.key.split('/').map(encodeURIComponent).join('/')}`;
@@ -58,5 +71,5 @@ export async function prepareParquet(
     }),
   );
   const records = Number(metadata.num_rows);
-  return { files: [{ url: `s3://${staging.bucket}/${key}`, bytes: part.size, records }], records };
+  return { files: [{ url: `s3://${staging.bucket}/${key}`, bytes: part.size, records }], records, longest };
 }

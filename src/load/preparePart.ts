@@ -75,7 +75,7 @@ async function prepare({ s3, job, context, part, dealBytes }: PrepareInput): Pro
   let longest: PartSummary['longest'];
 
   if (job.format.type === 'parquet') {
-    ({ files, records } = await prepareParquet(s3, context, part, label));
+    ({ files, records, longest } = await prepareParquet(s3, context, part, label));
   } else {
     const jsonPaths =
       job.format.type === 'json' && job.format.jsonPaths !== undefined
