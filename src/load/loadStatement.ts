@@ -48,7 +48,8 @@ export function loadBatch(job: LoadJob, context: LoadContext, prepared: Prepared
           ? { type: 'csv', delimiter: f.delimiter ?? ',', quote: f.quote ?? '"' }
           : f.type === 'json'
             ? { type: 'json', mode: jsonMode(f) }
-            : { type: 'parquet' },
+            : // Only a SUPER column can take a nested column, and only with SERIALIZETOJSON.
+              { type: 'parquet', serializeToJson: context.tableColumns.some((c) => c.type === 'super') },
       compression: f.type === 'parquet' ? 'none' : 'gzip',
       // Blank lines and bad rows were removed while preparing: COPY must now take every record.
       options: { ...job.copyOptions, ignoreBlankLines: false },

@@ -5,7 +5,11 @@ import { type QualifiedName, quoteIdent, quoteQualified, sqlString } from './ide
 export type CopyFormat =
   | { type: 'csv'; delimiter: string; quote: string }
   | { type: 'json'; mode?: 'auto' | 'auto ignorecase' | `s3://${string}` }
-  | { type: 'parquet' };
+  /**
+   * serializeToJson: nested Parquet columns (struct, list, map) load into SUPER columns as JSON;
+   * Redshift refuses them without it (ingest-super.html, "Copying data from columnar-format").
+   */
+  | { type: 'parquet'; serializeToJson?: boolean };
 
 export type CopyCompression = 'none' | 'gzip' | 'zstd' | 'bzip2';
 
@@ -50,7 +54,7 @@ export function buildCopy(spec: CopySpec): string {
   } else if (f.type === 'json') {
     parts.push(`FORMAT AS JSON ${sqlString(f.mode ?? 'auto')}`);
   } else {
-    parts.push('FORMAT AS PARQUET');
+    parts.push(f.serializeToJson ? 'FORMAT AS PARQUET SERIALIZETOJSON' : 'FORMAT AS PARQUET');
   }
   if (f.type !== 'parquet') {
     if (spec.compression === 'gzip') parts.push('GZIP');

@@ -49,6 +49,22 @@ t = pa.table({
 pq.write_table(t, sys.argv[1], compression="zstd")
 `;
 
+/** DuckDB writes MAP (string and integer keys), STRUCT and LIST columns; Polars writes struct and list. */
+const NESTED_WRITE = `
+import sys, duckdb, polars as pl
+duckdb.sql(f"""COPY (SELECT i::BIGINT AS id, CASE WHEN i % 6 = 0 THEN NULL ELSE MAP {{'k' || i: i * 1.5, 'z': -i}} END AS attrs,
+  MAP {{i: 'v' || i}} AS codes, {{'a': i, 'b': ['x', NULL]}} AS tags, CASE WHEN i % 4 = 0 THEN [] ELSE [i, i + 1] END AS items
+  FROM range(40) t(i)) TO '{sys.argv[1]}' (FORMAT parquet, COMPRESSION gzip)""")
+pl.DataFrame({"id": list(range(40)), "attrs": [{"a": i} for i in range(40)], "codes": [[i] for i in range(40)],
+  "tags": [None if i % 3 == 0 else {"q": f"p{i}"} for i in range(40)], "items": [[f"s{i}"] * (i % 3) for i in range(40)]}).write_parquet(sys.argv[2])
+`;
+
+const NESTED_ORACLE = `
+import sys, json, duckdb
+rows = duckdb.sql(f"SELECT id::INTEGER, COLUMNS(* EXCLUDE (id))::JSON::VARCHAR FROM read_parquet('{sys.argv[1]}') ORDER BY id").fetchall()
+print(json.dumps([list(r) for r in rows]))
+`;
+
 /** DuckDB's answers over a file: aggregates and exact sample rows, as JSON. */
 const ORACLE = `
 import sys, json, duckdb
@@ -188,4 +204,52 @@ describe.runIf(python.ok)('load Parquet from real Spark and pyarrow (local stack
       expected.rows.map(([id, hex, tags, items]) => [id, hex, json(tags), json(items)]),
     );
   }, 120_000);
+
+  it("DuckDB's MAP, STRUCT and LIST and Polars' struct and list -> SUPER (COPY ... SERIALIZETOJSON): equal to DuckDB's reading", async () => {
+    const duck = join(dir, 'duck-nested.parquet');
+    const polars = join(dir, 'polars-nested.parquet');
+    execFileSync((python as { python: string }).python, ['-c', NESTED_WRITE, duck, polars]);
+    for (const [name, path] of [
+      ['duck_nested', duck],
+      ['polars_nested', polars],
+    ] as const) {
+      const jobName = name.replace('_', '-');
+      await put(`${jobName}/part-0.parquet`, path);
+      const r = await runJobDocument(
+        runner,
+        sm,
+        loadJobDocument(jobName, database, `public.${name}`, {
+          format: { type: 'parquet' },
+          createTable: {},
+        }),
+      );
+      expect(r.error, r.cause).toBeUndefined();
+      // Read straight from PostgreSQL, where the local Redshift keeps SUPER as jsonb.
+      expect(
+        await rows(
+          `select column_name, data_type from information_schema.columns where table_name = '${name}' order by ordinal_position`,
+        ),
+      ).toEqual([
+        ['id', 'bigint'],
+        ['attrs', 'jsonb'],
+        ['codes', 'jsonb'],
+        ['tags', 'jsonb'],
+        ['items', 'jsonb'],
+      ]);
+      const expected = (
+        JSON.parse(
+          execFileSync((python as { python: string }).python, ['-c', NESTED_ORACLE, path], {
+            encoding: 'utf8',
+          }),
+        ) as [number, ...(string | null)[]][]
+      ).map(([id, ...nested]) => [id, ...nested.map((v) => (v === null ? null : JSON.parse(v)))]);
+      const got = await rows(
+        `select id::int, attrs::text, codes::text, tags::text, items::text from ${name} order by id`,
+      );
+      expect(
+        got.map(([id, ...nested]) => [id, ...nested.map((v) => (v === null ? null : JSON.parse(String(v))))]),
+        name,
+      ).toEqual(expected);
+    }
+  }, 180_000);
 });

@@ -72,6 +72,21 @@ describe('Function: buildCopy', () => {
     );
   });
 
+  it('adds SERIALIZETOJSON to a Parquet COPY that loads SUPER columns (nested columns need it)', () => {
+    expect(
+      buildCopy({
+        table: 't',
+        from: 's3://b/m',
+        iamRole: 'default',
+        manifest: true,
+        format: { type: 'parquet', serializeToJson: true },
+        compression: 'none',
+      }),
+    ).toBe(
+      `COPY "t" FROM 's3://b/m' IAM_ROLE default MANIFEST FORMAT AS PARQUET SERIALIZETOJSON COMPUPDATE OFF STATUPDATE OFF`,
+    );
+  });
+
   it('skips header lines and escapes quotes in the URI', () => {
     expect(
       buildCopy({

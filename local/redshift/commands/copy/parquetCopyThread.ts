@@ -50,7 +50,8 @@ async function loadFile(url: string, size: number, cols: TargetColumn[], st: Cop
       if (slow.length >= 1024) await sendSlow();
     },
   });
-  for await (const batch of parquetBatches(size, read, cols.length, url)) await text.batch(batch);
+  const target = { cols, serializeToJson: st.serializeToJson };
+  for await (const batch of parquetBatches(size, read, cols.length, url, target)) await text.batch(batch);
   await text.flush();
   await sendSlow();
 }

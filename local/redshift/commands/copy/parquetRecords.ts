@@ -1,6 +1,7 @@
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { PARQUET_COMPRESSORS } from './parquetCompressors.ts';
+import type { TargetColumn } from './targetColumns.ts';
 
 function pad(n: number, w = 2) {
   return String(n).padStart(w, '0');
@@ -247,6 +248,7 @@ export async function* parquetBatches(
   read: RangeReader,
   expectedColumns: number,
   url: string,
+  target?: { cols: readonly TargetColumn[]; serializeToJson: boolean },
 ): AsyncGenerator<ParquetBatch> {
   // No caching reader: a cache would end up holding the whole object.
   const file: AsyncBuffer = { byteLength, slice: read };
@@ -265,6 +267,7 @@ export async function* parquetBatches(
     );
   unsupportedCodec(metadata, url);
   const top = topLevelColumns(metadata);
+  if (target !== undefined) nestedColumnsLoadable(top, target.cols, target.serializeToJson, url);
   const nested = top.some((c) => c.nested);
   const position = new Map(top.map((c, i) => [c.name, i]));
   let rowStart = 0;
@@ -315,6 +318,31 @@ export async function* parquetBatches(
       text: (r, i) => (texts[i] as LeafText)((columns[i] as ArrayLike<unknown>)[r]),
     };
     rowStart = rowEnd;
+  }
+}
+
+/**
+ * Nested columns (struct, list, map) load only into SUPER, and only with SERIALIZETOJSON
+ * (ingest-super.html, "Copying data from columnar-format Parquet and ORC"): anything else fails
+ * before a row is read, naming the file and column.
+ */
+export function nestedColumnsLoadable(
+  top: readonly ParquetColumn[],
+  cols: readonly TargetColumn[],
+  serializeToJson: boolean,
+  url: string,
+): void {
+  for (const [i, c] of top.entries()) {
+    if (!c.nested) continue;
+    const col = cols[i];
+    if (col !== undefined && col.kind !== 'json')
+      throw new ParquetReadError(
+        `Spectrum Scan Error: file ${url}, column "${c.name}" is a nested Parquet column (struct, list or map), which loads only into a SUPER column, not into "${col.name}" ${col.typeName}.`,
+      );
+    if (!serializeToJson)
+      throw new ParquetReadError(
+        `Spectrum Scan Error: file ${url}, column "${c.name}" is a nested Parquet column (struct, list or map): COPY loads it into SUPER only with SERIALIZETOJSON (FORMAT PARQUET SERIALIZETOJSON).`,
+      );
   }
 }
 

@@ -84,6 +84,8 @@ export interface CopyStatement {
   roundEc: boolean;
   ignoreAllErrors: boolean;
   noLoad: boolean;
+  /** PARQUET/ORC: nested columns (struct, list, map) load into SUPER columns as JSON. */
+  serializeToJson: boolean;
   encoding?: string | undefined;
 }
 

@@ -52,6 +52,7 @@ export function parseCopy(cur: Cursor): CopyStatement {
     roundEc: false,
     ignoreAllErrors: false,
     noLoad: false,
+    serializeToJson: false,
   };
   const reader = optionReader(cur);
   const { seen, string } = reader;
@@ -95,6 +96,8 @@ export function parseCopy(cur: Cursor): CopyStatement {
       ACCEPTANYDATE: 'acceptAnyDate',
       NOLOAD: 'noLoad',
       IGNOREALLERRORS: 'ignoreAllErrors',
+      // Columnar only: lets nested Parquet/ORC columns load into SUPER (ingest-super.html).
+      SERIALIZETOJSON: 'serializeToJson',
     },
     readOption: (w) => {
       switch (w) {
@@ -237,6 +240,11 @@ function validateCopy(st: CopyStatement): void {
     if (bad !== undefined)
       throw new RedshiftSqlError(`${bad} argument is not supported for ${fmt} based COPY`, '0A000');
   }
+  if (st.serializeToJson && st.format !== 'parquet' && st.format !== 'orc')
+    throw new RedshiftSqlError(
+      `SERIALIZETOJSON argument is only supported for PARQUET or ORC based COPY, not ${fmt}.`,
+      '0A000',
+    );
   if (st.ignoreAllErrors && st.maxError > 0) throw conflict('IGNOREALLERRORS', 'MAXERROR');
   if (st.ignoreAllErrors) st.maxError = 100000;
   if (st.timeFormat !== undefined && /^(epochsecs|epochmillisecs)$/i.test(st.timeFormat)) {
