@@ -22,7 +22,9 @@ export function mayExceed(metadata: FileMetaData, name: string, maxLength: numbe
   return metadata.row_groups.some((rg) =>
     rg.columns.some((c) => {
       const m = c.meta_data;
-      if (m === undefined || m.path_in_schema.length !== 1 || m.path_in_schema[0] !== name) return false;
+      // A chunk without metadata proves nothing: read the column.
+      if (m === undefined) return true;
+      if (m.path_in_schema.length !== 1 || m.path_in_schema[0] !== name) return false;
       return Number(m.total_uncompressed_size) > maxLength;
     }),
   );

@@ -112,6 +112,15 @@ describe.runIf(python.ok)(
       );
       expect(mayExceed(metadata, 'code', chunkBytes)).toBe(false);
       expect(mayExceed(metadata, 'code', chunkBytes - 1)).toBe(true);
+      // A footer whose column chunks carry no metadata proves nothing.
+      const bare = {
+        ...metadata,
+        row_groups: metadata.row_groups.map((rg) => ({
+          ...rg,
+          columns: rg.columns.map(({ meta_data: _m, ...c }) => c),
+        })),
+      };
+      expect(mayExceed(bare, 'code', chunkBytes)).toBe(true);
       const before = file.reads;
       const longest = await measureParquetStrings(
         file,
