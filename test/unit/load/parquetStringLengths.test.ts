@@ -8,6 +8,7 @@ import { BadRecordError } from '../../../src/errors.ts';
 import { mayExceed, measureParquetStrings } from '../../../src/load/parquetStringLengths.ts';
 import type { TargetColumn } from '../../../src/load/targetColumns.ts';
 import { testPythonFor } from '../../helpers/pythonEnv.ts';
+import { targetColumn } from '../../helpers/targetColumn.ts';
 
 const python = testPythonFor('parquetStringLengths.test.ts');
 
@@ -43,18 +44,8 @@ function fileBuffer(path: string): AsyncBuffer & { reads: number } {
   return buffer;
 }
 
-function varchar(name: string, maxLength: number, widenUpTo?: number): TargetColumn {
-  return {
-    name,
-    type: 'character varying',
-    nullable: true,
-    hasDefault: false,
-    maxLength,
-    precision: null,
-    scale: null,
-    ...(widenUpTo === undefined ? {} : { widenUpTo }),
-  };
-}
+const varchar = (name: string, maxLength: number, widenUpTo?: number): TargetColumn =>
+  targetColumn(name, 'character varying', { maxLength, ...(widenUpTo === undefined ? {} : { widenUpTo }) });
 
 describe.runIf(python.ok)(
   'measureParquetStrings (widenVarchar for Parquet, files written by pyarrow)',
