@@ -5,6 +5,8 @@ import { PARQUET_COMPRESSORS } from './parquetCompressors.ts';
 import type { TargetColumn } from './targetColumns.ts';
 import { LongestValues } from './widenVarchar.ts';
 
+const UTF8 = new TextDecoder();
+
 /** A top-level string column of the file and the widenable VARCHAR it loads into. */
 export interface MeasuredColumn {
   /** The column's name in the file (its top-level schema element). */
@@ -61,6 +63,8 @@ export async function measureParquetStrings(
       rowStart,
       rowEnd,
       compressors: PARQUET_COMPRESSORS,
+      // JSON-annotated strings load into VARCHAR as their text: measure it, not a parsed value.
+      parsers: { jsonFromBytes: (bytes: Uint8Array | undefined) => bytes && UTF8.decode(bytes) },
       onChunk: ({ columnName, columnData, rowStart: first }) => {
         const column = byName.get(columnName);
         if (column === undefined) return;

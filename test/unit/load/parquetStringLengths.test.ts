@@ -26,6 +26,8 @@ pq.write_table(t, sys.argv[1], row_group_size=100, compression={"note": "zstd", 
   use_dictionary=["note"])
 huge = pa.table({"id": pa.array(range(10), pa.int32()), "note": ["x" * 70000 if i == 7 else "ok" for i in range(10)], "code": ["c"] * 10})
 pq.write_table(huge, sys.argv[2], compression="snappy")
+import duckdb
+duckdb.sql(f"""COPY (SELECT i AS id, ('{{"a":   ' || i || ', "b": "x"}}')::JSON AS doc FROM range(3) t(i)) TO '{sys.argv[3]}' (FORMAT parquet)""")
 `;
 
 let dir: string;
@@ -57,6 +59,7 @@ describe.runIf(python.ok)(
         WRITE,
         join(dir, 'notes.parquet'),
         join(dir, 'huge.parquet'),
+        join(dir, 'json.parquet'),
       ]);
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,6 +139,19 @@ describe.runIf(python.ok)(
       expect((error as Error).message).toBe(
         `Bad record in s3://b/huge.parquet row 8, column "note": "${'x'.repeat(60)}..." is 70000 bytes, longer than VARCHAR(65535) can be widened to. Nothing was loaded. Fix the file and load it again (COPY from Parquet stops at the first bad value).`,
       );
+    });
+
+    it("a JSON-annotated column (DuckDB's JSON) is measured as the file's text, not a re-serialized value", async () => {
+      const file = fileBuffer(join(dir, 'json.parquet'));
+      const metadata = await parquetMetadataAsync(file);
+      const longest = await measureParquetStrings(
+        file,
+        metadata,
+        [{ name: 'doc', column: varchar('doc', 8, 65535) }],
+        's3://b/json.parquet',
+      );
+      // '{"a":   2, "b": "x"}' is 20 bytes as written; the compact JSON of its parsed value, 15.
+      expect(longest.toJSON()).toEqual({ doc: 20 });
     });
   },
 );
