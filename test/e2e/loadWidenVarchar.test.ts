@@ -243,5 +243,29 @@ describe.runIf(python.ok)(
       expect(await width('widen_pq_huge', 'note')).toBe(8);
       expect(await rows('select id::int, note from widen_pq_huge')).toEqual([[7, 'kept']]);
     }, 180_000);
+
+    it('without widenVarchar an over-long Parquet value fails in COPY, naming file and column; nothing changes', async () => {
+      await t.db.query(
+        'create table widen_pq_off (id bigint, note varchar(8), tag varchar(4), city varchar(64))',
+      );
+      await t.db.query("insert into widen_pq_off values (1, 'short', 'ab', 'x')");
+      await put('widen-pq-off/polars.parquet', readFileSync(join(dir, 'polars.parquet')));
+      const r = await runJobDocument(
+        t.runner,
+        t.sm,
+        loadJobDocument('widen-pq-off', t.redshift.database, 'public.widen_pq_off', {
+          format: { type: 'parquet' },
+        }),
+      );
+      expect(r.status).toBe('FAILED');
+      expect(r.error).toBe('LoadError');
+      expect(r.cause).toMatch(/^COPY into public\.widen_pq_off failed and nothing was loaded: /);
+      // Row 41 of the Polars file holds the 300-byte note.
+      expect(r.cause).toContain(
+        'line 41, column "note": String length exceeds DDL length (prepared from s3://rt-landing/widen-pq-off/polars.parquet). Fix the source and load it again.',
+      );
+      expect(await width('widen_pq_off', 'note')).toBe(8);
+      expect(await rows('select id::int, note from widen_pq_off')).toEqual([[1, 'short']]);
+    }, 180_000);
   },
 );
