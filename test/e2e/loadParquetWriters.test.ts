@@ -125,4 +125,36 @@ describe.runIf(python.ok)('load Parquet from the common writers (local stack)', 
       's3://rt-landing/nested/part-0.parquet cannot load into public.nested_bad: column "tags" is a nested column (struct, list or map), which loads only into SUPER, not character varying. Change the column\'s type in the table or write the file with matching types.',
     );
   });
+
+  it("refuses a file whose columns are not the load's, in order (COPY maps Parquet by position), naming the file", async () => {
+    await db.query(
+      'create table pl_order (id bigint, name varchar(20), amount numeric(12,2), sold_at timestamp)',
+    );
+    const r = await run({
+      ...job('polars', 'public.pl_order'),
+      columns: ['name', 'id', 'amount', 'sold_at'],
+    });
+    expect(r.error).toBe('SchemaMismatchError');
+    expect(r.cause).toContain(
+      's3://rt-landing/polars/part-0.parquet has columns (id, name, amount, sold_at) but the load expects (name, id, amount, sold_at) in that order (COPY maps Parquet columns by position). Fix "columns" in the job or the file.',
+    );
+    expect((await db.query('select count(*)::int as n from pl_order')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses an object that is not Parquet, naming it', async () => {
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'rt-landing',
+        Key: 'not-parquet/part-0.parquet',
+        Body: 'id,name\n1,a\n',
+      }),
+    );
+    await db.query('create table not_parquet (id bigint, name varchar(20))');
+    const r = await run(job('not-parquet', 'public.not_parquet'));
+    expect(r.error).toBe('PartProcessingError');
+    expect(r.cause).toContain(
+      's3://rt-landing/not-parquet/part-0.parquet is not a readable Parquet file: parquet file invalid (footer != PAR1)',
+    );
+    expect((await db.query('select count(*)::int as n from not_parquet')).rows).toEqual([{ n: 0 }]);
+  });
 });
