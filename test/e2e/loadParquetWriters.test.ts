@@ -71,6 +71,7 @@ describe.runIf(python.ok)('load Parquet from the common writers (local stack)', 
       );
     await put('polars/part-0.parquet', files.flat);
     await put('nested/part-0.parquet', files.nested);
+    await put('not-parquet/part-0.parquet', Buffer.from('id,name\n1,a\n').toString('base64'));
   }, 120_000);
 
   afterAll(async () => {
@@ -142,13 +143,6 @@ describe.runIf(python.ok)('load Parquet from the common writers (local stack)', 
   });
 
   it('refuses an object that is not Parquet, naming it', async () => {
-    await s3.client.send(
-      new PutObjectCommand({
-        Bucket: 'rt-landing',
-        Key: 'not-parquet/part-0.parquet',
-        Body: 'id,name\n1,a\n',
-      }),
-    );
     await db.query('create table not_parquet (id bigint, name varchar(20))');
     const r = await run(job('not-parquet', 'public.not_parquet'));
     expect(r.error).toBe('PartProcessingError');
@@ -156,5 +150,16 @@ describe.runIf(python.ok)('load Parquet from the common writers (local stack)', 
       's3://rt-landing/not-parquet/part-0.parquet is not a readable Parquet file: parquet file invalid (footer != PAR1)',
     );
     expect((await db.query('select count(*)::int as n from not_parquet')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('createTable from a footer that is not Parquet is refused, naming the object; no table is made', async () => {
+    const r = await run({ ...job('not-parquet', 'public.not_parquet_created'), createTable: {} });
+    expect(r.error).toBe('SchemaMismatchError');
+    expect(r.cause).toContain(
+      'createTable: s3://rt-landing/not-parquet/part-0.parquet is not a readable Parquet file (parquet file invalid (footer != PAR1)); declare createTable.columns or fix the file.',
+    );
+    expect((await db.query("select to_regclass('public.not_parquet_created') as t")).rows).toEqual([
+      { t: null },
+    ]);
   });
 });
