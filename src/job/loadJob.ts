@@ -282,7 +282,8 @@ export const loadJobSchema = z
     /**
      * What a load may change in an existing target: `addColumns` (new nullable columns found in
      * Parquet files), `widenVarchar` (VARCHAR columns widened in place, before the load
-     * transaction, when values are longer; prepare measures them, Parquet strings included). Left out: nothing; any difference fails as before.
+     * transaction, when values are longer; prepare measures them, Parquet strings included).
+     * Left out: nothing; any difference fails as before.
      */
     schemaEvolution: z
       .array(z.enum(['addColumns', 'widenVarchar']))

@@ -6,8 +6,9 @@ export type CopyFormat =
   | { type: 'csv'; delimiter: string; quote: string }
   | { type: 'json'; mode?: 'auto' | 'auto ignorecase' | `s3://${string}` }
   /**
-   * serializeToJson: nested Parquet columns (struct, list, map) load into SUPER columns as JSON;
-   * Redshift refuses them without it (ingest-super.html, "Copying data from columnar-format").
+   * serializeToJson: nested Parquet columns (struct, list, map) load into SUPER columns as JSON,
+   * which Redshift does only with it (ingest-super.html, "Copying data from columnar-format";
+   * awswrangler's serialize_to_json: "SERIALIZETOJSON is necessary to load nested data").
    */
   | { type: 'parquet'; serializeToJson?: boolean };
 
