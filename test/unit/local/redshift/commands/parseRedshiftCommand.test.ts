@@ -135,6 +135,11 @@ describe('parseRedshiftCommand: COPY', () => {
     ['CSV REMOVEQUOTES', 'CSV is not compatible with REMOVEQUOTES.'],
     ['CSV ESCAPE', 'CSV is not compatible with ESCAPE.'],
     ['PARQUET MAXERROR 5', 'MAXERROR argument is not supported for PARQUET based COPY'],
+    [
+      'CSV SERIALIZETOJSON',
+      'SERIALIZETOJSON argument is only supported for PARQUET or ORC based COPY, not CSV.',
+    ],
+    ['PARQUET SERIALIZETOJSON SERIALIZETOJSON', 'conflicting or redundant options: SERIALIZETOJSON'],
     ["JSON 'auto' DELIMITER ','", 'JSON is not compatible with DELIMITER.'],
     ['IGNOREALLERRORS MAXERROR 3', 'IGNOREALLERRORS is not compatible with MAXERROR.'],
     ['LZOP GZIP', 'LZOP is not compatible with GZIP.'],
@@ -166,6 +171,16 @@ describe('parseRedshiftCommand: COPY', () => {
     expect(() => parseRedshiftCommand(`UNLOAD ('select 1') TO 's3://b/p' ${ROLE} LZOP`)).toThrow(
       /unknown UNLOAD option LZOP/,
     );
+  });
+
+  it('reads SERIALIZETOJSON after PARQUET or ORC, in either spelling of the format', () => {
+    for (const format of ['FORMAT AS PARQUET', 'PARQUET', 'FORMAT ORC'])
+      expect(parseRedshiftCommand(`COPY t FROM 's3://b/x' ${ROLE} ${format} SERIALIZETOJSON`)).toMatchObject({
+        serializeToJson: true,
+      });
+    expect(parseRedshiftCommand(`COPY t FROM 's3://b/x' ${ROLE} PARQUET`)).toMatchObject({
+      serializeToJson: false,
+    });
   });
 
   it('refuses FROM STDIN with a pointer to S3', () => {
