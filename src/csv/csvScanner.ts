@@ -88,6 +88,11 @@ export class CsvScanner {
   private nextLf = -1;
   private nextCr = -1;
   private nextQuote = -1;
+  /** Where the last `skip` stopped. */
+  skippedTo = 0;
+  /** Set by closeQuote: the field held a doubled quote; LFs inside it. */
+  private doubled = false;
+  private quotedLines = 0;
 
   constructor(delimiter: string, quote: string) {
     this.delimiter = delimiter.charCodeAt(0);
@@ -128,35 +133,10 @@ export class CsvScanner {
       let flags = 0;
       if (p < limit && buf[p] === quote) {
         flags = QUOTED;
-        p++;
-        // Inside quotes only the quote matters; a doubled quote is one quote, text goes on.
-        for (;;) {
-          let q = this.nextQuote;
-          if (q < p) q = this.nextQuote = this.find(quote, p);
-          if (q >= limit) {
-            if (!final) return this.incomplete();
-            throw new UnterminatedQuoteError(this.line);
-          }
-          let lf = this.nextLf;
-          if (lf < p) lf = this.nextLf = this.find(LF, p);
-          while (lf < q) {
-            inner++;
-            lf = this.nextLf = this.find(LF, lf + 1);
-          }
-          if (q + 1 < limit) {
-            if (buf[q + 1] === quote) {
-              flags |= DOUBLED;
-              p = q + 2;
-              continue;
-            }
-            p = q + 1;
-            break;
-          }
-          // A quote as the last byte: closing, or the first of a pair? Only more input says.
-          if (!final) return this.incomplete();
-          p = q + 1;
-          break;
-        }
+        p = this.closeQuote(p + 1, limit, final);
+        if (p === -1) return this.incomplete();
+        if (this.doubled) flags |= DOUBLED;
+        inner += this.quotedLines;
         // After the closing quote: anything but a delimiter or line end is kept as text.
         if (p < limit) {
           const c = buf[p];
@@ -224,6 +204,95 @@ export class CsvScanner {
       this.line += inner + (atEnd ? 0 : 1);
       this.resume = r.next;
       return true;
+    }
+  }
+
+  /**
+   * Counts the records from `pos` that end before `limit` without splitting them into fields
+   * (all a record counter needs); `skippedTo` is then the offset after the last of them, where
+   * an unfinished record starts (when `final`, the input's last record counts too). Jumps from
+   * quote to LF with memchr: an LF outside quotes ends a record; a quote where a field starts
+   * (the record's start or after a delimiter) opens a quoted field, read by the same
+   * `closeQuote` as `next`'s; any other quote is text. `record` is not set.
+   */
+  skip(buf: Uint8Array, pos: number, limit: number, final: boolean): number {
+    if (buf !== this.source || pos < this.resume) this.read(buf);
+    const { bytes, delimiter, quote } = this;
+    let records = 0;
+    let start = pos;
+    let lines = 0;
+    let inner = 0;
+    let lf = this.nextLf < pos ? this.find(LF, pos) : this.nextLf;
+    let q = this.nextQuote < pos ? this.find(quote, pos) : this.nextQuote;
+    for (;;) {
+      while (lf < q && lf < limit) {
+        records++;
+        lines += inner + 1;
+        inner = 0;
+        start = lf + 1;
+        lf = this.find(LF, start);
+      }
+      if (q >= limit) break;
+      if (q === start || bytes[q - 1] === delimiter) {
+        this.nextLf = lf;
+        this.nextQuote = q;
+        // An open field names the line its record starts on.
+        this.line += lines;
+        lines = 0;
+        const p = this.closeQuote(q + 1, limit, final);
+        if (p === -1) break;
+        inner += this.quotedLines;
+        lf = this.nextLf;
+        q = this.find(quote, p);
+      } else q = this.find(quote, q + 1);
+    }
+    if (final && start < limit) {
+      records++;
+      lines += inner;
+      start = limit;
+    }
+    this.line += lines;
+    this.nextLf = lf;
+    this.nextQuote = q;
+    this.resume = start;
+    this.skippedTo = start;
+    return records;
+  }
+
+  /**
+   * Reads the quoted field whose opening quote is just before `from`: inside quotes only the
+   * quote matters, a doubled quote is one quote and the field goes on. Returns the offset just
+   * past the closing quote, with `doubled` and `quotedLines` (LFs inside) set, or -1 when more
+   * input is needed; when `final`, an open field is an UnterminatedQuoteError.
+   */
+  private closeQuote(from: number, limit: number, final: boolean): number {
+    const bytes = this.bytes;
+    let p = from;
+    this.doubled = false;
+    this.quotedLines = 0;
+    for (;;) {
+      let q = this.nextQuote;
+      if (q < p) q = this.nextQuote = this.find(this.quote, p);
+      if (q >= limit) {
+        if (!final) return -1;
+        throw new UnterminatedQuoteError(this.line);
+      }
+      let lf = this.nextLf;
+      if (lf < p) lf = this.nextLf = this.find(LF, p);
+      while (lf < q) {
+        this.quotedLines++;
+        lf = this.nextLf = this.find(LF, lf + 1);
+      }
+      if (q + 1 < limit) {
+        if (bytes[q + 1] === this.quote) {
+          this.doubled = true;
+          p = q + 2;
+          continue;
+        }
+        return q + 1;
+      }
+      // A quote as the last byte: closing, or the first of a pair? Only more input says.
+      return final ? q + 1 : -1;
     }
   }
 
