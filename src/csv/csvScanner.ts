@@ -1,29 +1,20 @@
 /**
  * The one CSV reader of src/: Redshift's COPY ... CSV rules over bytes. Load checks
- * (load/csvPrepare, through csvRecords for the samples planLoad and inferSample read) and export
- * part processing (parts/processPartStream's CSV-to-JSON-lines) all read CSV through it.
+ * (load/csvPrepare, through csvRecords for the samples planLoad and inferSample read), export
+ * part processing (parts/processPartStream's CSV-to-JSON-lines) and the part record counter
+ * (parts/recordCounter, through `skip`) all read CSV through it.
  */
+import { emptyRecord, growRecord, type ScannedRecord, UnterminatedQuoteError } from './scannedRecord.ts';
 
-/** One field of a CSV record; `quoted` tells `""` (an empty string) from an empty field. */
-export interface CsvField {
-  value: string;
-  quoted: boolean;
-}
+// What a scan hands out lives in scannedRecord.ts; the readers of CSV import it from here.
+export {
+  type CsvDialect,
+  type CsvField,
+  type ScannedRecord,
+  UnterminatedQuoteError,
+} from './scannedRecord.ts';
 
-export interface CsvDialect {
-  delimiter: string;
-  quote: string;
-}
-
-/** The input ended inside a quoted field that began on `line`. */
-export class UnterminatedQuoteError extends Error {
-  constructor(readonly line: number) {
-    super(`unterminated quoted field starting on line ${line}`);
-    this.name = 'UnterminatedQuoteError';
-  }
-}
-
-/** Field flags in `CsvScanner.flags`. */
+/** Field flags in `ScannedRecord.flags`, kept here: the scan reads them in its hot loop. */
 export const QUOTED = 1;
 /** A quoted field holding a doubled quote (`""`): its value is not its inner bytes. */
 export const DOUBLED = 2;
@@ -35,32 +26,6 @@ export const IRREGULAR = 4;
 
 const LF = 0x0a;
 const CR = 0x0d;
-
-/**
- * One CSV record found in a buffer: fields as byte spans, so nothing is decoded or allocated
- * for a record unless a check needs its text. Valid until the next call of `next`.
- */
-export interface ScannedRecord {
-  /** Byte offset of the record's first byte in `buffer`. */
-  start: number;
-  /** Byte offset just past the record's text (before its LF or CRLF). */
-  end: number;
-  /** Offset just past the line end (LF, CRLF, or `end` at the end of the input). */
-  next: number;
-  /** 1-based physical line on which the record starts (as stl_load_errors counts lines). */
-  line: number;
-  /** LFs inside quoted fields: the record spans `1 + innerLines` lines. */
-  innerLines: number;
-  /** Line end was CRLF (the CR is dropped when the record is copied). */
-  crlf: boolean;
-  fieldCount: number;
-  /** Field i spans `starts[i]..ends[i]` (quotes included), with `flags[i]`. */
-  starts: Int32Array;
-  ends: Int32Array;
-  flags: Uint8Array;
-  /** Some field is IRREGULAR. */
-  irregular: boolean;
-}
 
 /**
  * Splits CSV bytes into records the way Redshift's COPY ... CSV reads them:
@@ -97,19 +62,7 @@ export class CsvScanner {
   constructor(delimiter: string, quote: string) {
     this.delimiter = delimiter.charCodeAt(0);
     this.quote = quote.charCodeAt(0);
-    this.record = {
-      start: 0,
-      end: 0,
-      next: 0,
-      line: 1,
-      innerLines: 0,
-      crlf: false,
-      fieldCount: 0,
-      starts: new Int32Array(64),
-      ends: new Int32Array(64),
-      flags: new Uint8Array(64),
-      irregular: false,
-    };
+    this.record = emptyRecord();
   }
 
   /**
@@ -183,7 +136,7 @@ export class CsvScanner {
         p = stop;
         break;
       }
-      if (field === r.starts.length) this.grow();
+      if (field === r.starts.length) growRecord(r);
       r.starts[field] = fieldStart;
       r.ends[field] = p;
       r.flags[field] = flags;
@@ -329,7 +282,7 @@ export class CsvScanner {
     for (;;) {
       let d = this.nextDelimiter;
       if (d < p) d = this.nextDelimiter = this.find(this.delimiter, p);
-      if (field === r.starts.length) this.grow();
+      if (field === r.starts.length) growRecord(r);
       r.starts[field] = p;
       r.flags[field] = 0;
       if (d >= end) {
@@ -374,19 +327,5 @@ export class CsvScanner {
   private find(byte: number, from: number): number {
     const at = this.bytes.indexOf(byte, from);
     return at === -1 ? this.bytes.length : at;
-  }
-
-  private grow(): void {
-    const r = this.record;
-    const size = r.starts.length * 2;
-    const starts = new Int32Array(size);
-    starts.set(r.starts);
-    const ends = new Int32Array(size);
-    ends.set(r.ends);
-    const flags = new Uint8Array(size);
-    flags.set(r.flags);
-    r.starts = starts;
-    r.ends = ends;
-    r.flags = flags;
   }
 }
