@@ -8,6 +8,7 @@ import {
   UnterminatedQuoteError,
 } from '../../../src/csv/csvScanner.ts';
 import { fieldText } from '../../../src/csv/fieldText.ts';
+import { seededRandom } from '../../helpers/seededRandom.ts';
 import { copyCsvReference } from './copyCsvReference.ts';
 
 /** What the character-by-character reference reader makes of `text`. */
@@ -181,19 +182,16 @@ describe('Class: CsvScanner', () => {
   });
 
   it('skip counts the records next reads, with their lines, in pieces of any size', () => {
-    let seed = 13;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed;
-    };
+    const random = seededRandom(13);
+    const pick = (n: number) => Math.floor(random() * n);
     for (let n = 0; n < 400; n++) {
       const [delimiter, quote] = n % 2 === 0 ? [',', '"'] : ['|', "'"];
       const alphabet = ['a', 'bc', delimiter, delimiter, quote, quote + quote, '\n', '\r\n', '\r', 'é'];
       let text = '';
-      const len = rand() % 200;
-      for (let i = 0; i < len; i++) text += alphabet[rand() % alphabet.length];
+      const len = pick(200);
+      for (let i = 0; i < len; i++) text += alphabet[pick(alphabet.length)];
       const all = Buffer.from(text);
-      const size = 1 + (rand() % 50);
+      const size = 1 + pick(50);
       const label = `${JSON.stringify(text)} in pieces of ${size}`;
       let want: unknown;
       try {

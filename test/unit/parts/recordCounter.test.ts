@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordCounter } from '../../../src/parts/recordCounter.ts';
+import { seededRandom } from '../../helpers/seededRandom.ts';
 import { copyCsvReference } from '../csv/copyCsvReference.ts';
 
 /** A deterministic CSV of `n` records whose fields hold quotes, "" escapes and line breaks. */
@@ -74,17 +75,14 @@ describe('Function: createRecordCounter (csv)', () => {
   });
 
   it('counts the records the COPY CSV reference reader reads, in any chunks', () => {
-    let seed = 5;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed;
-    };
+    const random = seededRandom(5);
+    const pick = (n: number) => Math.floor(random() * n);
     for (let n = 0; n < 300; n++) {
       const delimiter = n % 2 === 0 ? ',' : '|';
       const alphabet = ['a', 'bc', delimiter, delimiter, '"', '""', '\n', '\r\n', '\r', 'é'];
       let text = '';
-      const len = rand() % 200;
-      for (let i = 0; i < len; i++) text += alphabet[rand() % alphabet.length];
+      const len = pick(200);
+      for (let i = 0; i < len; i++) text += alphabet[pick(alphabet.length)];
       // Close an open quote, as UNLOAD always does: the reference reader throws on an open one.
       if ((text.match(/"/g) ?? []).length % 2 === 1) text += '"';
       let want: number;
@@ -94,7 +92,7 @@ describe('Function: createRecordCounter (csv)', () => {
         continue;
       }
       const body = Buffer.from(text);
-      const cuts = [rand() % (body.length + 1), rand() % (body.length + 1)].sort((a, b) => a - b);
+      const cuts = [pick(body.length + 1), pick(body.length + 1)].sort((a, b) => a - b);
       expect(count(body, cuts, delimiter), `${JSON.stringify(text)} cut at ${cuts}`).toBe(want);
     }
   });
