@@ -149,9 +149,9 @@ export async function processPartStream(
  * zlib's output chunk: 16 KiB by default, so every MB costs 64 thread-pool round trips and
  * stream callbacks on the main thread; 256 KiB cuts that 16x (1 MiB saved ~3% more CPU for
  * ~20 MiB more peak RSS). Each codec may also hold one whole chunk on either side: at Node's
- * default highWaterMark (64 KiB, below one chunk) every push stalled the producer until the
- * consumer had taken it, so the decompressor and the compressor, on two pool threads, took
- * turns more than they overlapped. The input is batched to the same size (ByteBatcher).
+ * default highWaterMark (64 KiB, below one chunk) a codec whose consumer was busy stopped after
+ * one chunk, so the decompressor and the compressor, on two pool threads, took turns more than
+ * they overlapped. The input is batched to the same size (ByteBatcher).
  */
 const CODEC_CHUNK_BYTES = 256 * 1024;
 const CODEC_STREAM = { chunkSize: CODEC_CHUNK_BYTES, highWaterMark: CODEC_CHUNK_BYTES };
