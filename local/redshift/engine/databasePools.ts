@@ -16,6 +16,40 @@ export const SESSION_OPTIONS = [
   '-c client_min_messages=warning',
 ].join(' ');
 
+/** Clients whose connection the engine ended (pg_terminate_backend, a shutdown): never to be reused. */
+const lostClients = new WeakSet<pg.ClientBase>();
+
+/** Whether the engine ended this client's connection (it can run nothing more). */
+export function connectionLost(client: pg.ClientBase): boolean {
+  return lostClients.has(client);
+}
+
+/**
+ * Notes a query's error: a FATAL (or PANIC) one is the engine ending the session (57P01...), which
+ * pg reports to the running query at once and as the client's 'error' only when the socket closes.
+ */
+export function noteQueryError(client: pg.ClientBase, error: unknown): void {
+  const severity = (error as { severity?: unknown } | undefined)?.severity;
+  if (severity === 'FATAL' || severity === 'PANIC') lostClients.add(client);
+}
+
+/**
+ * A pool whose clients never take the process down. pg emits 'error' on a client whose connection
+ * the engine ends (57P01 from pg_terminate_backend, a fast shutdown, DROP DATABASE ... WITH
+ * (FORCE)); the pool listens only while a client is idle in it, so one checked out (a session's,
+ * a running statement's) had no listener and the error ended the process. Now every client has
+ * one from its start, which marks it lost (the holder's next query fails, and it is discarded);
+ * idle clients are still dropped by the pool, which reports them on its own 'error' (ignored).
+ */
+function newPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => lostClients.add(client));
+  });
+  return pool;
+}
+
 /** The requested database does not exist in the engine. */
 export class MissingDatabaseError extends Error {
   constructor(readonly database: string) {
@@ -66,16 +100,13 @@ export class DatabasePools {
   }
 
   private async create(database: string): Promise<pg.Pool> {
-    const pool = new pg.Pool({
+    const pool = newPool({
       connectionString: this.urlFor(database),
       max: this.options.poolSize ?? 10,
       idleTimeoutMillis: 30_000,
       options: SESSION_OPTIONS,
       application_name: 'redshift-data-local',
     });
-    // Idle clients can die with the engine; the pool then drops them. Without a listener the
-    // error event would crash the process.
-    pool.on('error', () => {});
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -108,14 +139,13 @@ export class DatabasePools {
     await this.pool(database); // Exists and is bootstrapped.
     let side = this.sidePools.get(database);
     if (side === undefined) {
-      side = new pg.Pool({
+      side = newPool({
         connectionString: this.urlFor(database),
         max: 3,
         idleTimeoutMillis: 30_000,
         options: SESSION_OPTIONS,
         application_name: 'redshift-data-local',
       });
-      side.on('error', () => {});
       this.sidePools.set(database, side);
     }
     return side;
@@ -124,8 +154,7 @@ export class DatabasePools {
   /** A pool on the cluster's maintenance database: cancels, catalog of databases. */
   adminPool(): pg.Pool {
     if (this.admin === undefined) {
-      this.admin = new pg.Pool({ connectionString: this.options.baseUrl, max: 2, options: SESSION_OPTIONS });
-      this.admin.on('error', () => {});
+      this.admin = newPool({ connectionString: this.options.baseUrl, max: 2, options: SESSION_OPTIONS });
     }
     return this.admin;
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CommandContext } from '../commands/types.ts';
-import { MissingDatabaseError } from '../engine/databasePools.ts';
+import { connectionLost, MissingDatabaseError, noteQueryError } from '../engine/databasePools.ts';
 import { databaseUserOf } from '../engine/databaseUser.ts';
 import { type Catalog, createCatalog, executeSql, StatementError } from '../statements/executeSql.ts';
 import {
@@ -54,6 +54,7 @@ export async function runStatement(
   } finally {
     record.durationNs = Number(process.hrtime.bigint() - started);
     record.activePid = undefined;
+    if (client !== undefined && connectionLost(client)) broken = true;
     if (session) {
       if (broken) state.sessions.close(session.id);
       else state.sessions.idle(session, keepAlive);
@@ -174,6 +175,7 @@ async function runOn(
       sub.updatedAt = new Date();
     } catch (error) {
       sub.durationNs = Number(process.hrtime.bigint() - t0);
+      noteQueryError(client, error);
       const code = (error as { code?: string }).code;
       if (record.cancelRequested || code === '57014') {
         aborted = true;
