@@ -162,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       s3Endpoint: s3.endpoint,
       logUri: `s3://${STATE_BUCKET}/emr-logs/`,
+      workRoot: dataDir,
     });
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;

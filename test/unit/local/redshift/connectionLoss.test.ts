@@ -67,7 +67,7 @@ describe('local Data API: engine connections ended under it', () => {
     expect((await executeAndWait(rs, { Sql: 'select 1' })).Status).toBe('FINISHED');
   });
 
-  /** The backend running `sql`, once it runs it (bounded: one minute). */
+  /** The backend running `sql`, once it runs it (bounded: one minute, within the test's timeout). */
   const backendRunning = async (sql: string): Promise<number> => {
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
       const { rows } = await admin.query<{ pid: number }>(
@@ -75,6 +75,8 @@ describe('local Data API: engine connections ended under it', () => {
         [sql],
       );
       if (rows[0] !== undefined) return rows[0].pid;
+      // Nothing signals that a statement has started: ask again shortly, without hogging a core.
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error(`no backend ran ${sql} within a minute`);
   };
