@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadDefinitionFile } from '../../../../local/sfn/loadDefinition.ts';
+import { type JsonObject, loadDefinitionFile } from '../../../../local/sfn/loadDefinition.ts';
 import { type LocalExecution, LocalRunner } from '../../../../local/sfn/localRunner.ts';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/statemachines/', import.meta.url));
@@ -30,7 +30,7 @@ function watchStatus(execution: LocalExecution) {
 }
 
 describe('LocalRunner: the end of an execution', () => {
-  const start = async (input: Record<string, unknown>) => {
+  const start = async (input: JsonObject) => {
     const runner = new LocalRunner({ functionsDir: `${fixtures}functions`, waitScale: 0 });
     const definition = await loadDefinitionFile(`${fixtures}tasks.asl.yml`, {
       region: runner.region,
