@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createEnginePool, endEnginePool } from '../../postgres/enginePool.ts';
 import { RoleRegistry } from '../../postgres/ensureRole.ts';
 import { COMPAT_FUNCTIONS_DDL, COMPAT_SCHEMA } from './compatFunctions.ts';
 
@@ -15,40 +16,6 @@ export const SESSION_OPTIONS = [
   '-c IntervalStyle=postgres',
   '-c client_min_messages=warning',
 ].join(' ');
-
-/** Clients whose connection the engine ended (pg_terminate_backend, a shutdown): never to be reused. */
-const lostClients = new WeakSet<pg.ClientBase>();
-
-/** Whether the engine ended this client's connection (it can run nothing more). */
-export function connectionLost(client: pg.ClientBase): boolean {
-  return lostClients.has(client);
-}
-
-/**
- * Notes a query's error: a FATAL (or PANIC) one is the engine ending the session (57P01...), which
- * pg reports to the running query at once and as the client's 'error' only when the socket closes.
- */
-export function noteQueryError(client: pg.ClientBase, error: unknown): void {
-  const severity = (error as { severity?: unknown } | undefined)?.severity;
-  if (severity === 'FATAL' || severity === 'PANIC') lostClients.add(client);
-}
-
-/**
- * A pool whose clients never take the process down. pg emits 'error' on a client whose connection
- * the engine ends (57P01 from pg_terminate_backend, a fast shutdown, DROP DATABASE ... WITH
- * (FORCE)); the pool listens only while a client is idle in it, so one checked out (a session's,
- * a running statement's) had no listener and the error ended the process. Now every client has
- * one from its start, which marks it lost (the holder's next query fails, and it is discarded);
- * idle clients are still dropped by the pool, which reports them on its own 'error' (ignored).
- */
-function newPool(config: pg.PoolConfig): pg.Pool {
-  const pool = new pg.Pool(config);
-  pool.on('error', () => {});
-  pool.on('connect', (client) => {
-    client.on('error', () => lostClients.add(client));
-  });
-  return pool;
-}
 
 /** The requested database does not exist in the engine. */
 export class MissingDatabaseError extends Error {
@@ -100,7 +67,7 @@ export class DatabasePools {
   }
 
   private async create(database: string): Promise<pg.Pool> {
-    const pool = newPool({
+    const pool = createEnginePool({
       connectionString: this.urlFor(database),
       max: this.options.poolSize ?? 10,
       idleTimeoutMillis: 30_000,
@@ -111,7 +78,7 @@ export class DatabasePools {
     try {
       client = await pool.connect();
     } catch (error) {
-      await pool.end().catch(() => {});
+      await endEnginePool(pool).catch(() => {});
       if ((error as { code?: string }).code === '3D000') throw new MissingDatabaseError(database);
       throw error;
     }
@@ -124,7 +91,7 @@ export class DatabasePools {
       client.release();
     } catch (error) {
       client.release(true);
-      await pool.end().catch(() => {});
+      await endEnginePool(pool).catch(() => {});
       throw error;
     }
     return pool;
@@ -139,7 +106,7 @@ export class DatabasePools {
     await this.pool(database); // Exists and is bootstrapped.
     let side = this.sidePools.get(database);
     if (side === undefined) {
-      side = newPool({
+      side = createEnginePool({
         connectionString: this.urlFor(database),
         max: 3,
         idleTimeoutMillis: 30_000,
@@ -154,7 +121,11 @@ export class DatabasePools {
   /** A pool on the cluster's maintenance database: cancels, catalog of databases. */
   adminPool(): pg.Pool {
     if (this.admin === undefined) {
-      this.admin = newPool({ connectionString: this.options.baseUrl, max: 2, options: SESSION_OPTIONS });
+      this.admin = createEnginePool({
+        connectionString: this.options.baseUrl,
+        max: 2,
+        options: SESSION_OPTIONS,
+      });
     }
     return this.admin;
   }
@@ -170,7 +141,7 @@ export class DatabasePools {
     await Promise.all(
       pools.map(async (p) => {
         try {
-          await (await p).end();
+          await endEnginePool(await p);
         } catch {
           // A pool that never came up has nothing to close.
         }
@@ -178,8 +149,8 @@ export class DatabasePools {
     );
     const sides = [...this.sidePools.values()];
     this.sidePools.clear();
-    await Promise.all(sides.map((p) => p.end().catch(() => {})));
-    await this.admin?.end();
+    await Promise.all(sides.map((p) => endEnginePool(p).catch(() => {})));
+    if (this.admin !== undefined) await endEnginePool(this.admin);
     this.admin = undefined;
   }
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { connectionLost, noteQueryError } from '../../postgres/enginePool.ts';
 import type { CommandContext } from '../commands/types.ts';
-import { connectionLost, MissingDatabaseError, noteQueryError } from '../engine/databasePools.ts';
+import { MissingDatabaseError } from '../engine/databasePools.ts';
 import { databaseUserOf } from '../engine/databaseUser.ts';
 import { type Catalog, createCatalog, executeSql, StatementError } from '../statements/executeSql.ts';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { connectionLost } from '../engine/databasePools.ts';
+import { connectionLost } from '../../postgres/enginePool.ts';
 import type { ConnectionInfo } from '../statements/statementRecord.ts';
 
 /**
