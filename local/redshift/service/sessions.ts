@@ -55,6 +55,17 @@ export class Sessions {
     return session;
   }
 
+  /**
+   * Marks the session busy with a statement. Its keep-alive clock stops: the time counts from the
+   * end of its last statement, so a statement running past it must not see its connection closed.
+   */
+  begin(session: Session, statementId: string): void {
+    session.busy = true;
+    session.currentStatementId = statementId;
+    clearTimeout(session.timer);
+    session.timer = undefined;
+  }
+
   /** Marks the session idle again and (re)starts its keep-alive clock; ends it if its connection is lost. */
   idle(session: Session, keepAliveSeconds?: number): void {
     if (connectionLost(session.client)) {
