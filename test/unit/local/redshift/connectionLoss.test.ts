@@ -33,6 +33,18 @@ describe('local Data API: engine connections ended under it', () => {
     expect(rows[0]?.ok).toBe(true);
   };
 
+  /** A statement sent to the session is refused: the session is no more. */
+  const expectSessionGone = async (sessionId: string) => {
+    const refused = await rs.client
+      .send(new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'select 1' }))
+      .then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+    expect(refused).toBeInstanceOf(ValidationException);
+    expect(refused?.message).toContain(`Session ${sessionId} is not available`);
+  };
+
   it('ends a session whose connection the engine ended; the server goes on', async () => {
     const first = await executeAndWait(rs, {
       Sql: 'create temp table kept (a int)',
@@ -53,14 +65,7 @@ describe('local Data API: engine connections ended under it', () => {
       );
     if (next instanceof Error) expect(next).toBeInstanceOf(ValidationException);
     else expect(next).toBe('FAILED');
-    const again = await rs.client
-      .send(new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'select 1' }))
-      .then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
-    expect(again).toBeInstanceOf(ValidationException);
-    expect(again?.message).toContain(`Session ${sessionId} is not available`);
+    await expectSessionGone(sessionId);
     const listed = await rs.client.send(new ListSessionsCommand({}));
     expect(listed.Sessions?.map((s) => s.SessionId) ?? []).not.toContain(sessionId);
 
@@ -91,14 +96,7 @@ describe('local Data API: engine connections ended under it', () => {
     const d = await rs.client.send(new DescribeStatementCommand({ Id, WaitTimeSeconds: 30 }));
     expect(d.Status).toBe('FAILED');
     expect(d.Error).toContain('terminating connection due to administrator command');
-    const again = await rs.client
-      .send(new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'select 1' }))
-      .then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
-    expect(again).toBeInstanceOf(ValidationException);
-    expect(again?.message).toContain(`Session ${sessionId} is not available`);
+    await expectSessionGone(sessionId);
   });
 
   it('fails a running statement whose connection the engine ended; the next statements run', async () => {
