@@ -261,16 +261,27 @@ class ColumnBuffer {
     if (precision <= 15) {
       // Exact in a double: every partial sum is an integer below 10^15.
       let v = 0;
-      for (let i = 0; i < ndigits; i++) {
+      for (let i = 0, d = s + 8; i < ndigits; i++, d += 2) {
         const e = 4 * (weight - i) + this.scale;
-        const d = b.readInt16BE(s + 8 + 2 * i);
-        if (e >= 0) v += d * (POW10[e] as number);
-        else if (e > -4) v += Math.floor(d / (POW10[-e] as number));
+        if (e < -3) break;
+        const digit = ((b[d] as number) << 8) | (b[d + 1] as number); // 0..9999
+        if (e >= 0) v += digit * (POW10[e] as number);
+        else v += Math.floor(digit / (POW10[-e] as number));
       }
       if (sign === 0x4000) v = -v;
-      for (let i = this.width - 1; i >= 0; i--) {
-        this.values[this.len + i] = ((v % 256) + 256) % 256;
-        v = Math.floor(v / 256);
+      // Two's complement as two 32-bit words (|v| < 2^53), big-endian, the low `width` bytes.
+      const hi = Math.floor(v / 4294967296);
+      let lo = v - hi * 4294967296;
+      const values = this.values;
+      let o = this.len + this.width - 1;
+      for (let i = 0; i < 4 && o >= this.len; i++, o--) {
+        values[o] = lo & 0xff;
+        lo >>>= 8;
+      }
+      let h = hi;
+      for (; o >= this.len; o--) {
+        values[o] = h & 0xff;
+        h >>= 8;
       }
     } else {
       let v = 0n;
@@ -521,6 +532,8 @@ export class ParquetFileWriter {
   private footerBytes: number;
   private readonly groupFooterBound: number;
   private readonly marks: { len: number; rows: number; nulls: number }[];
+  /** At least the open group's value bytes (every column's `len`): what quickBound counts. */
+  private lenBound = 0;
 
   constructor(
     resultColumns: ResultColumn[],
@@ -582,7 +595,32 @@ export class ParquetFileWriter {
    * and writes the row to the next one. A row alone larger than `max` still goes into an empty file.
    */
   tryAddBinaryRow(b: Buffer, starts: Int32Array, lengths: Int32Array, max: number): boolean {
-    return this.tryAdd(() => this.addBinaryRow(b, starts, lengths), max);
+    // The row's binary COPY bytes (count, lengths, values) bound what it adds to the column
+    // buffers, but for a decimal wider than its digits: 8 more bytes per column covers that.
+    const last = this.columns.length - 1;
+    const end = (starts[last] as number) + Math.max(0, lengths[last] as number);
+    const grows = end - (starts[0] as number) + 6 + 8 * this.columns.length;
+    if (this.groupRows > 0 && this.quickBound(grows) <= max) {
+      this.addBinaryRow(b, starts, lengths);
+      this.lenBound += grows;
+      return true;
+    }
+    const added = this.tryAdd(() => this.addBinaryRow(b, starts, lengths), max);
+    this.lenBound = this.groupBytes;
+    return added;
+  }
+
+  /**
+   * A cheap bound of `sizeIfClosed` once `grows` more bytes of values and one more row are in the
+   * open group (never below it: each column's page bound is at most 97 + 7/6 of its raw bytes), so
+   * most rows skip the exact check and its rollback marks; the exact path decides near the cap.
+   */
+  private quickBound(grows: number): number {
+    const n = this.columns.length;
+    const raw = n * (21 + (this.groupRows + 1) / 8) + this.lenBound + grows;
+    return (
+      (this.started ? this.offset : 4) + this.footerBytes + this.groupFooterBound + n * 97 + (raw * 7) / 6
+    );
   }
 
   /** `tryAddBinaryRow` for a row of text values (PARTITION BY). */
@@ -708,6 +746,7 @@ export class ParquetFileWriter {
     });
     this.totalRows += this.groupRows;
     this.groupRows = 0;
+    this.lenBound = 0;
     this.footerBytes = this.footer().length;
   }
 

@@ -127,14 +127,23 @@ export function fixedBounds(b: Buffer, len: number, kind: ParquetKind, width: nu
   }
 }
 
-/** Folds the byte-array value `b[p, p + n)` into `bounds` (unsigned bytewise order). */
+/**
+ * Bytes of a string value its cut bound depends on: the first STATISTIC_BYTES, and the next one
+ * (whether the cut falls inside a UTF-8 character). Truncation keeps bytewise order, so the
+ * values sharing the smallest (largest) such prefix all cut to the true min's (max's) bound, and
+ * comparing no further gives the same statistics.
+ */
+const BOUND_PREFIX = STATISTIC_BYTES + 1;
+
+/** Folds the byte-array value `b[p, p + n)` into `bounds` (unsigned bytewise order of the prefixes that decide the cut bounds). */
 export function foldBytes(b: Buffer, p: number, n: number, bounds: Bounds): Bounds {
   if (bounds === undefined) return { min: p, minLen: n, max: p, maxLen: n };
-  if (compareBytes(b, p, n, bounds.min, bounds.minLen) < 0) {
+  const k = Math.min(n, BOUND_PREFIX);
+  if (compareBytes(b, p, k, bounds.min, Math.min(bounds.minLen, BOUND_PREFIX)) < 0) {
     bounds.min = p;
     bounds.minLen = n;
   }
-  if (compareBytes(b, p, n, bounds.max, bounds.maxLen) > 0) {
+  if (compareBytes(b, p, k, bounds.max, Math.min(bounds.maxLen, BOUND_PREFIX)) > 0) {
     bounds.max = p;
     bounds.maxLen = n;
   }
