@@ -110,8 +110,15 @@ function schemaElement(c: ResultColumn, kind: ParquetKind): SchemaElement {
 const PG_EPOCH_DAYS = 10957;
 /** Microseconds from 1970 to 2000, as two 32-bit halves. */
 const PG_EPOCH_MICROS = 946684800000000;
-const EPOCH_HI = Math.floor(PG_EPOCH_MICROS / 2 ** 32);
-const EPOCH_LO = PG_EPOCH_MICROS % 2 ** 32;
+/** PG_EPOCH_MICROS as 16-bit limbs, least significant first. */
+const EPOCH_LIMBS = [0, 1, 2, 3].map((k) => Math.floor(PG_EPOCH_MICROS / 2 ** (16 * k)) % 65536);
+
+/** Whether the 8 bytes at `s` are PostgreSQL's +infinity or -infinity timestamp. */
+function isInfinity(b: Buffer, s: number): boolean {
+  const rest = b[s] === 0x7f ? 0xff : 0;
+  for (let i = 1; i < 8; i++) if (b[s + i] !== rest) return false;
+  return true;
+}
 
 /** Epoch microseconds of `YYYY-MM-DD HH:MI:SS[.ffffff][+zz[:mm]]` (zone applied, then dropped). */
 export function timestampMicros(v: string): bigint {
@@ -222,30 +229,37 @@ class ColumnBuffer {
         return;
       }
       case 'timestamp': {
-        const hi = b.readInt32BE(s);
-        const lo = b.readUInt32BE(s + 4);
-        if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0))
+        if ((b[s] === 0x7f || b[s] === 0x80) && isInfinity(b, s))
           throw new Error(`cannot convert timestamp 'infinity' of column "${this.column.name}" to Parquet`);
-        let l = lo + EPOCH_LO;
-        let h = hi + EPOCH_HI;
-        if (l >= 2 ** 32) {
-          l -= 2 ** 32;
-          h++;
-        }
+        // Big-endian microseconds since 2000 + the 1970 offset, little-endian out, in 16-bit steps
+        // (two's complement, so negative values too): no number ever leaves the small-integer range.
         this.room(8);
-        this.values.writeUInt32LE(l, this.len);
-        this.values.writeInt32LE(h, this.len + 4);
+        const values = this.values;
+        const o = this.len;
+        let carry = 0;
+        for (let k = 0; k < 4; k++) {
+          const p = s + 6 - 2 * k;
+          const sum = (((b[p] as number) << 8) | (b[p + 1] as number)) + (EPOCH_LIMBS[k] as number) + carry;
+          values[o + 2 * k] = sum & 0xff;
+          values[o + 2 * k + 1] = (sum >> 8) & 0xff;
+          carry = sum >> 16;
+        }
         this.len += 8;
         return;
       }
       case 'decimal':
         this.addDecimalBinary(b, s);
         return;
-      default:
+      default: {
         this.room(4 + n);
-        this.values.writeUInt32LE(n, this.len);
-        b.copy(this.values, this.len + 4, s, s + n);
-        this.len += 4 + n;
+        const values = this.values;
+        const o = this.len;
+        values.writeUInt32LE(n, o);
+        // Short values byte by byte: Buffer#copy makes a view object per call.
+        if (n > 64) b.copy(values, o + 4, s, s + n);
+        else for (let i = 0; i < n; i++) values[o + 4 + i] = b[s + i] as number;
+        this.len = o + 4 + n;
+      }
     }
   }
 
