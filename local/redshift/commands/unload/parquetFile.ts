@@ -157,6 +157,8 @@ class ColumnBuffer {
   readonly element: SchemaElement;
   private readonly width: number;
   private readonly scale: number;
+  /** Strings, the most common column: tested before the switch on the kind. */
+  private readonly isBytes: boolean;
 
   constructor(
     readonly column: ResultColumn,
@@ -165,6 +167,7 @@ class ColumnBuffer {
     this.element = schemaElement(column, kind);
     this.width = this.element.type_length ?? 0;
     this.scale = this.element.scale ?? 0;
+    this.isBytes = kind === 'bytes';
   }
 
   private room(n: number): void {
@@ -193,6 +196,17 @@ class ColumnBuffer {
   /** A PostgreSQL binary COPY field `b[s, s + n)` (n >= 0). */
   addBinary(b: Buffer, s: number, n: number): void {
     this.def(true);
+    if (this.isBytes) {
+      this.room(4 + n);
+      const values = this.values;
+      const o = this.len;
+      values.writeUInt32LE(n, o);
+      // Short values byte by byte: Buffer#copy makes a view object per call.
+      if (n > 64) b.copy(values, o + 4, s, s + n);
+      else for (let i = 0; i < n; i++) values[o + 4 + i] = b[s + i] as number;
+      this.len = o + 4 + n;
+      return;
+    }
     switch (this.kind) {
       case 'bool':
         this.room(1);
@@ -250,16 +264,6 @@ class ColumnBuffer {
       case 'decimal':
         this.addDecimalBinary(b, s);
         return;
-      default: {
-        this.room(4 + n);
-        const values = this.values;
-        const o = this.len;
-        values.writeUInt32LE(n, o);
-        // Short values byte by byte: Buffer#copy makes a view object per call.
-        if (n > 64) b.copy(values, o + 4, s, s + n);
-        else for (let i = 0; i < n; i++) values[o + 4 + i] = b[s + i] as number;
-        this.len = o + 4 + n;
-      }
     }
   }
 
