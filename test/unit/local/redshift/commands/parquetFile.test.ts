@@ -74,15 +74,21 @@ function memoryFile() {
 
 const QUERY = 'select * from every';
 
+/** The Parquet file ParquetFileWriter makes of `query`'s rows as PostgreSQL's text COPY (the PARTITION BY path). */
+async function writtenFromText(columns: Awaited<ReturnType<typeof describeQuery>>, query: string) {
+  const out = memoryFile();
+  const w = new ParquetFileWriter(columns, out.file, 1 << 20);
+  const parser = new CopyTextRowParser();
+  for (const row of [...parser.push(await copyBytes(`COPY (${query}) TO STDOUT`)), ...parser.end()])
+    await w.writeRow(row);
+  await w.close();
+  return out;
+}
+
 describe('ParquetFileWriter', () => {
   it('writes the same bytes from binary COPY fields as from text values (every type, NULLs, exact decimals)', async () => {
     const columns = await describeQuery(client, QUERY);
-    const fromText = memoryFile();
-    const tw = new ParquetFileWriter(columns, fromText.file, 1 << 20);
-    const parser = new CopyTextRowParser();
-    for (const row of [...parser.push(await copyBytes(`COPY (${QUERY}) TO STDOUT`)), ...parser.end()])
-      await tw.writeRow(row);
-    await tw.close();
+    const fromText = await writtenFromText(columns, QUERY);
 
     const names = columns.map((_, i) => `c${i + 1}`);
     const select = names.map((n, i) => (binaryReadable(columns[i] as never) ? n : `${n}::text`)).join(', ');
@@ -165,12 +171,7 @@ describe('ParquetFileWriter', () => {
           + ((g * 7919) % 1000000) * interval '1 microsecond' as t
       from generate_series(1, 20000) g`;
     const columns = await describeQuery(client, query);
-    const fromText = memoryFile();
-    const tw = new ParquetFileWriter(columns, fromText.file, 1 << 20);
-    const parser = new CopyTextRowParser();
-    for (const row of [...parser.push(await copyBytes(`COPY (${query}) TO STDOUT`)), ...parser.end()])
-      await tw.writeRow(row);
-    await tw.close();
+    const fromText = await writtenFromText(columns, query);
     const fromBinary = memoryFile();
     const bw = new ParquetFileWriter(columns, fromBinary.file, 1 << 20);
     const bp = new BinaryCopyParser(columns.length);
