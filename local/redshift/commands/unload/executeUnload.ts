@@ -19,6 +19,7 @@ import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
 import { partitionPath } from './partitionPath.ts';
+import { pgCsvAsIsSql } from './pgCsvAsIs.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
 import { unloadOnWorker } from './unloadWorker.ts';
@@ -308,7 +309,12 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         throw asSqlError(err);
       }
     } else if (transcode) {
-      // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
+      // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes, or
+      // only routes rows when PostgreSQL's CSV is Redshift's already.
+      const asIsSql =
+        delimited.format === 'csv'
+          ? pgCsvAsIsSql(st.query, outColumns, delimited.delimiter, delimited.nullAs)
+          : undefined;
       const options: TranscodeOptions = {
         format: delimited.format,
         delimiter: delimited.delimiter,
@@ -317,9 +323,10 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         escape: delimited.escape,
         isCharacter: outColumns.map((c) => c.isCharacter),
         slices: st.parallel ? ctx.slices : 1,
+        asIs: asIsSql !== undefined,
       };
       // The transcoder runs on a worker thread; compression and uploads stay here.
-      const stream = await copyOut(ctx.client, pgCsvCopySql(st.query, delimited.delimiter));
+      const stream = await copyOut(ctx.client, asIsSql ?? pgCsvCopySql(st.query, delimited.delimiter));
       try {
         rows = await unloadOnWorker(
           { kind: 'csv', options, flushBytes: flushLimit },
