@@ -32,8 +32,6 @@ export interface TranscodeOptions {
   isCharacter: boolean[];
   /** Output streams rows go to, round-robin (1 for PARALLEL OFF). */
   slices: number;
-  /** PostgreSQL's CSV is already Redshift's (pgCsvAsIs.ts): rows are routed, bytes kept. */
-  asIs?: boolean;
 }
 
 /** Rows of one slice not yet handed to its file: `buf[0, committed)` are whole rows. */

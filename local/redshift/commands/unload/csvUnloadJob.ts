@@ -1,22 +1,20 @@
-import { CsvRowRouter } from './csvRowRouter.ts';
 import type { SliceBuffer } from './csvTranscoder.ts';
 import { CsvTranscoder } from './csvTranscoder.ts';
 import type { SendOutput, UnloadJob } from './unloadJob.ts';
 import type { CsvUnloadPlan } from './unloadWorkerMessages.ts';
 
 /**
- * UNLOAD CSV/TEXT on the worker: PostgreSQL's CSV COPY reframed as Redshift's rows per slice (or
- * only routed when it is Redshift's already); the main thread writes them to files (MAXFILESIZE,
- * compression, upload).
+ * UNLOAD CSV/TEXT on the worker: PostgreSQL's CSV COPY reframed as Redshift's rows per slice;
+ * the main thread writes them to files (MAXFILESIZE, compression, upload).
  */
 export class CsvUnloadJob implements UnloadJob {
-  private readonly tr: CsvTranscoder | CsvRowRouter;
+  private readonly tr: CsvTranscoder;
 
   constructor(
     private readonly plan: CsvUnloadPlan,
     private readonly send: SendOutput,
   ) {
-    this.tr = plan.options.asIs ? new CsvRowRouter(plan.options.slices) : new CsvTranscoder(plan.options);
+    this.tr = new CsvTranscoder(plan.options);
   }
 
   /** Hands over each slice's whole rows once at least `min` bytes of them are buffered. */

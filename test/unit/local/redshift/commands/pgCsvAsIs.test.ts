@@ -1,13 +1,12 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQuery } from '../../../../../local/redshift/commands/unload/columns.ts';
+import { copyOutRows } from '../../../../../local/redshift/commands/unload/copyOutRows.ts';
 import { CopyTextRowParser } from '../../../../../local/redshift/commands/unload/copyTextRows.ts';
 import { CsvRowRouter } from '../../../../../local/redshift/commands/unload/csvRowRouter.ts';
 import { formatDelimited } from '../../../../../local/redshift/commands/unload/formatRow.ts';
 import { pgCsvAsIsSql } from '../../../../../local/redshift/commands/unload/pgCsvAsIs.ts';
+import { copyToBytes } from '../../../../helpers/copyToBytes.ts';
 import type { TestDatabase } from '../../../../helpers/testDatabase.ts';
 import { createTestDatabase } from '../../../../helpers/testDatabase.ts';
 
@@ -53,19 +52,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function copyBytes(sql: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    client.query(copyTo(sql)),
-    new Writable({
-      write(c, _e, cb) {
-        chunks.push(c as Buffer);
-        cb();
-      },
-    }),
-  );
-  return Buffer.concat(chunks);
-}
+const copyBytes = (sql: string) => copyToBytes(client, sql);
 
 /** Redshift's CSV of `query`, row by row through the formatter, dealt round-robin to slices. */
 async function reference(
@@ -85,17 +72,17 @@ async function reference(
   return out;
 }
 
-/** PostgreSQL's CSV of `query` taken as it is, routed by CsvRowRouter in chunks of `chunkSize`. */
-async function asIs(sql: string, slices: number, chunkSize: number): Promise<string[]> {
+/** PostgreSQL's CSV of `query` taken as it is: rows from the protocol's messages, dealt by CsvRowRouter. */
+async function asIs(sql: string, slices: number): Promise<string[]> {
   const router = new CsvRowRouter(slices, 8);
-  const bytes = await copyBytes(sql);
   const out: Buffer[][] = router.slices.map(() => []);
-  for (let i = 0; i < bytes.length; i += chunkSize) {
-    router.push(bytes.subarray(i, i + chunkSize));
+  const take = async () => {
     router.slices.forEach((s, k) => {
       if (s.committed > 0) out[k]?.push(s.takeCommitted().bytes);
     });
-  }
+  };
+  await copyOutRows(client, sql, router, take, async () => undefined);
+  await take();
   expect(router.atRowBoundary).toBe(true);
   return out.map((b) => Buffer.concat(b).toString());
 }
@@ -112,15 +99,14 @@ describe('pgCsvAsIsSql', () => {
     ['CSV, one numeric column', 'select n from every order by id', ',', ''],
     ['CSV, NULL AS x (CHAR(3) cannot print it)', 'select id, c3, v from every order by id', ',', 'x'],
   ])(
-    '%s: PostgreSQL CSV taken as it is equals the row formatter, any chunking, any slices',
+    '%s: PostgreSQL CSV taken as it is equals the row formatter, any slices',
     async (_l, query, delimiter, nullAs) => {
       const columns = await describeQuery(client, query);
       const sql = pgCsvAsIsSql(query, columns, delimiter, nullAs);
       expect(sql).toBeDefined();
       for (const slices of [1, 4]) {
         const expected = await reference(query, delimiter, nullAs, slices);
-        for (const chunk of [1, 5, 1 << 20])
-          expect(await asIs(sql as string, slices, chunk)).toEqual(expected);
+        expect(await asIs(sql as string, slices)).toEqual(expected);
       }
     },
   );
@@ -138,5 +124,49 @@ describe('pgCsvAsIsSql', () => {
   ])('leaves the statement to the transcoder: %s', async (_l, query, nullAs) => {
     const columns = await describeQuery(client, query);
     expect(pgCsvAsIsSql(query, columns, ',', nullAs)).toBeUndefined();
+  });
+});
+
+describe('copyOutRows', () => {
+  it('a failing drain cancels the COPY, drops the rest and leaves the session idle', async () => {
+    const other = new pg.Client(db.url);
+    await other.connect();
+    const cancelled: number[] = [];
+    try {
+      const router = new CsvRowRouter(1);
+      await expect(
+        copyOutRows(
+          client,
+          'COPY (SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 300000) g) TO STDOUT WITH (FORMAT csv)',
+          router,
+          async () => {
+            throw new Error('upload failed');
+          },
+          async (pid) => {
+            cancelled.push(pid);
+            await other.query('SELECT pg_cancel_backend($1)', [pid]);
+          },
+        ),
+      ).rejects.toThrow('upload failed');
+      expect(cancelled).toEqual([(client as pg.Client & { processID: number }).processID]);
+      expect(router.rows).toBeLessThan(300000);
+      expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('a query failing mid-stream rejects with its error and leaves the session idle', async () => {
+    const router = new CsvRowRouter(2);
+    await expect(
+      copyOutRows(
+        client,
+        'COPY (SELECT g, 1 / (g - 50000) FROM generate_series(1, 100000) g) TO STDOUT WITH (FORMAT csv)',
+        router,
+        async () => undefined,
+        async () => undefined,
+      ),
+    ).rejects.toThrow(/division by zero/);
+    expect((await client.query('SELECT 2 AS two')).rows[0].two).toBe(2);
   });
 });
