@@ -42,20 +42,27 @@ class RawCopyOut {
     stream.pause();
     stream.on('readable', this.onReadable);
     connection.query(this.text);
+    this.onReadable();
   }
 
-  private readonly onReadable = () => {
+  /** Wakes the reader: data came, the query settled, it was submitted, or the caller gave up. */
+  readonly onReadable = () => {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
   };
 
-  /** The next chunk of the socket; undefined once the query failed (the connection ended). */
-  async read(): Promise<Buffer | undefined> {
-    const stream = (this.connection as PgConnection).stream;
+  /**
+   * The next chunk of the socket; undefined once the query failed (the connection ended). Throws
+   * `stop()`'s error when `stop` returns one (checked whenever the reader wakes).
+   */
+  async read(stop: () => Error | undefined): Promise<Buffer | undefined> {
     for (;;) {
+      const stopped = stop();
+      if (stopped) throw stopped;
       if (this.settled) return undefined;
-      const chunk = stream.read() as Buffer | null;
+      // pg submits queries in turn: until then there is no socket to read.
+      const chunk = this.connection ? (this.connection.stream.read() as Buffer | null) : null;
       if (chunk !== null) return chunk;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -80,7 +87,14 @@ class RawCopyOut {
     this.onReadable();
   }
 
+  // Not sent in reply to a COPY TO; present because pg calls them on the active query.
   handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
+  handleCopyData(): void {}
 
   handleReadyForQuery(): void {
     this.settled = true;
@@ -94,9 +108,10 @@ class RawCopyOut {
  * (CopyDataScanner): no per-row buffers, no parsing of the rows. After each chunk `drain` runs (the
  * caller writes out what it has); the next chunk is read only when it is done, so backpressure
  * reaches PostgreSQL through TCP. The exact text is first described as one prepared statement (see
- * copyOut), so only that one statement can run. When `drain` fails, the backend's COPY is
- * cancelled (`cancel`, given its pid) and the rest of its output read and dropped: the session is
- * idle again when the error is rethrown.
+ * copyOut), so only that one statement can run. When `drain` fails or `signal` aborts (even while
+ * PostgreSQL has sent nothing yet; the error is `aborted()`), the backend's COPY is cancelled
+ * (`cancel`, given its pid) and the rest of its output read and dropped: the session is idle again
+ * when the error is rethrown.
  */
 export async function copyOutRows(
   client: pg.ClientBase,
@@ -104,14 +119,18 @@ export async function copyOutRows(
   sink: RowSink,
   drain: () => Promise<void>,
   cancel: (pid: number) => Promise<void>,
+  signal: AbortSignal,
+  aborted: () => Error,
 ): Promise<void> {
   await describeStatement(client, sql);
   const copy = new RawCopyOut(sql);
   client.query(copy as unknown as pg.QueryConfig);
   const scanner = new CopyDataScanner();
+  let stop = () => (signal.aborted ? aborted() : undefined);
+  signal.addEventListener('abort', copy.onReadable);
   const readToEnd = async (to: RowSink | undefined, each: () => Promise<void>) => {
     for (;;) {
-      const chunk = await copy.read();
+      const chunk = await copy.read(stop);
       if (chunk === undefined) return;
       const end = scanner.scan(chunk, to);
       if (end >= 0) {
@@ -124,6 +143,7 @@ export async function copyOutRows(
   try {
     await readToEnd(sink, drain);
   } catch (err) {
+    stop = () => undefined;
     if (!scanner.ended) {
       const pid = (client as pg.ClientBase & { processID?: number }).processID;
       if (pid !== undefined) await cancel(pid).catch(() => undefined);
@@ -131,6 +151,8 @@ export async function copyOutRows(
     }
     await copy.done.catch(() => undefined);
     throw err;
+  } finally {
+    signal.removeEventListener('abort', copy.onReadable);
   }
   await copy.done;
 }

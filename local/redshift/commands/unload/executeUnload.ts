@@ -332,11 +332,10 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
           ctx.client,
           asIsSql,
           router,
-          async () => {
-            if (ctx.signal.aborted) throw cancelled();
-            await flush(flushLimit);
-          },
+          () => flush(flushLimit),
           cancelBackend,
+          ctx.signal,
+          cancelled,
         );
       } catch (err) {
         // A cancel also aborts the uploads in flight: report the cancel, not their failure.

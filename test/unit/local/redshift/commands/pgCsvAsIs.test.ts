@@ -81,7 +81,15 @@ async function asIs(sql: string, slices: number): Promise<string[]> {
       if (s.committed > 0) out[k]?.push(s.takeCommitted().bytes);
     });
   };
-  await copyOutRows(client, sql, router, take, async () => undefined);
+  await copyOutRows(
+    client,
+    sql,
+    router,
+    take,
+    async () => undefined,
+    new AbortController().signal,
+    () => new Error('aborted'),
+  );
   await take();
   expect(router.atRowBoundary).toBe(true);
   return out.map((b) => Buffer.concat(b).toString());
@@ -146,6 +154,8 @@ describe('copyOutRows', () => {
             cancelled.push(pid);
             await other.query('SELECT pg_cancel_backend($1)', [pid]);
           },
+          new AbortController().signal,
+          () => new Error('aborted'),
         ),
       ).rejects.toThrow('upload failed');
       expect(cancelled).toEqual([(client as pg.Client & { processID: number }).processID]);
@@ -165,8 +175,46 @@ describe('copyOutRows', () => {
         router,
         async () => undefined,
         async () => undefined,
+        new AbortController().signal,
+        () => new Error('aborted'),
       ),
     ).rejects.toThrow(/division by zero/);
     expect((await client.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+  });
+});
+
+describe('copyOutRows, aborted', () => {
+  it('an abort while PostgreSQL has sent nothing yet cancels the COPY at once and leaves the session idle', async () => {
+    const other = new pg.Client(db.url);
+    await other.connect();
+    const pid = (client as pg.Client & { processID: number }).processID;
+    const abort = new AbortController();
+    try {
+      const running = copyOutRows(
+        client,
+        'COPY (SELECT 1 FROM pg_sleep(600)) TO STDOUT WITH (FORMAT csv)',
+        new CsvRowRouter(1),
+        async () => undefined,
+        async (p) => {
+          await other.query('SELECT pg_cancel_backend($1)', [p]);
+        },
+        abort.signal,
+        () => new Error('cancelled by the user'),
+      );
+      running.catch(() => undefined);
+      // Abort once the backend is inside the COPY (a cancel sent earlier would find it idle).
+      for (;;) {
+        const { rows } = await other.query(
+          `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE 'COPY%'`,
+          [pid],
+        );
+        if (rows.length > 0) break;
+      }
+      abort.abort();
+      await expect(running).rejects.toThrow('cancelled by the user');
+      expect((await client.query('SELECT 3 AS three')).rows[0].three).toBe(3);
+    } finally {
+      await other.end();
+    }
   });
 });
