@@ -201,9 +201,13 @@ describe('copyOutRows, aborted', () => {
         abort.signal,
         () => new Error('cancelled by the user'),
       );
-      running.catch(() => undefined);
+      let settled = false;
+      running.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       // Abort once the backend is inside the COPY (a cancel sent earlier would find it idle).
-      for (;;) {
+      while (!settled) {
         const { rows } = await other.query(
           `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE 'COPY%'`,
           [pid],
@@ -216,5 +220,29 @@ describe('copyOutRows, aborted', () => {
     } finally {
       await other.end();
     }
+  });
+});
+
+describe('copyOutRows, zero rows', () => {
+  it('a COPY of no rows ends cleanly with nothing routed', async () => {
+    const router = new CsvRowRouter(4);
+    const sql = pgCsvAsIsSql(
+      'select id, v from every where false',
+      await describeQuery(client, 'select id, v from every'),
+      ',',
+      '',
+    );
+    await copyOutRows(
+      client,
+      sql as string,
+      router,
+      async () => undefined,
+      async () => undefined,
+      new AbortController().signal,
+      () => new Error('aborted'),
+    );
+    expect(router.rows).toBe(0);
+    expect(router.slices.map((s) => s.len)).toEqual([0, 0, 0, 0]);
+    expect((await client.query('SELECT 4 AS four')).rows[0].four).toBe(4);
   });
 });
