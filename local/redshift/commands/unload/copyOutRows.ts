@@ -103,6 +103,17 @@ class RawCopyOut {
   }
 }
 
+export interface CopyOutRowsOptions {
+  sink: RowSink;
+  /** Runs after each chunk of the socket; the next is read once it resolves. */
+  drain: () => Promise<void>;
+  /** Cancels the backend's statement (given its pid), from another connection. */
+  cancel: (pid: number) => Promise<void>;
+  signal: AbortSignal;
+  /** The error an abort of `signal` fails with. */
+  aborted: () => Error;
+}
+
 /**
  * Runs a `COPY (...) TO STDOUT` and hands its rows to `sink` straight from the socket's bytes
  * (CopyDataScanner): no per-row buffers, no parsing of the rows. After each chunk `drain` runs (the
@@ -116,11 +127,7 @@ class RawCopyOut {
 export async function copyOutRows(
   client: pg.ClientBase,
   sql: string,
-  sink: RowSink,
-  drain: () => Promise<void>,
-  cancel: (pid: number) => Promise<void>,
-  signal: AbortSignal,
-  aborted: () => Error,
+  { sink, drain, cancel, signal, aborted }: CopyOutRowsOptions,
 ): Promise<void> {
   await describeStatement(client, sql);
   const copy = new RawCopyOut(sql);

@@ -328,15 +328,13 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         }
       };
       try {
-        await copyOutRows(
-          ctx.client,
-          asIsSql,
-          router,
-          () => flush(flushLimit),
-          cancelBackend,
-          ctx.signal,
-          cancelled,
-        );
+        await copyOutRows(ctx.client, asIsSql, {
+          sink: router,
+          drain: () => flush(flushLimit),
+          cancel: cancelBackend,
+          signal: ctx.signal,
+          aborted: cancelled,
+        });
       } catch (err) {
         // A cancel also aborts the uploads in flight: report the cancel, not their failure.
         throw ctx.signal.aborted ? cancelled() : asSqlError(err);

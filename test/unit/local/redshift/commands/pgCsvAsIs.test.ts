@@ -72,6 +72,14 @@ async function reference(
   return out;
 }
 
+/** copyOutRows options for a run nobody cancels. */
+const quiet = {
+  drain: async () => undefined,
+  cancel: async () => undefined,
+  signal: new AbortController().signal,
+  aborted: () => new Error('aborted'),
+};
+
 /** PostgreSQL's CSV of `query` taken as it is: rows from the protocol's messages, dealt by CsvRowRouter. */
 async function asIs(sql: string, slices: number): Promise<string[]> {
   const router = new CsvRowRouter(slices, 8);
@@ -81,15 +89,7 @@ async function asIs(sql: string, slices: number): Promise<string[]> {
       if (s.committed > 0) out[k]?.push(s.takeCommitted().bytes);
     });
   };
-  await copyOutRows(
-    client,
-    sql,
-    router,
-    take,
-    async () => undefined,
-    new AbortController().signal,
-    () => new Error('aborted'),
-  );
+  await copyOutRows(client, sql, { ...quiet, sink: router, drain: take });
   await take();
   expect(router.atRowBoundary).toBe(true);
   return out.map((b) => Buffer.concat(b).toString());
@@ -146,16 +146,17 @@ describe('copyOutRows', () => {
         copyOutRows(
           client,
           'COPY (SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 300000) g) TO STDOUT WITH (FORMAT csv)',
-          router,
-          async () => {
-            throw new Error('upload failed');
+          {
+            ...quiet,
+            sink: router,
+            drain: async () => {
+              throw new Error('upload failed');
+            },
+            cancel: async (pid) => {
+              cancelled.push(pid);
+              await other.query('SELECT pg_cancel_backend($1)', [pid]);
+            },
           },
-          async (pid) => {
-            cancelled.push(pid);
-            await other.query('SELECT pg_cancel_backend($1)', [pid]);
-          },
-          new AbortController().signal,
-          () => new Error('aborted'),
         ),
       ).rejects.toThrow('upload failed');
       expect(cancelled).toEqual([(client as pg.Client & { processID: number }).processID]);
@@ -172,11 +173,7 @@ describe('copyOutRows', () => {
       copyOutRows(
         client,
         'COPY (SELECT g, 1 / (g - 50000) FROM generate_series(1, 100000) g) TO STDOUT WITH (FORMAT csv)',
-        router,
-        async () => undefined,
-        async () => undefined,
-        new AbortController().signal,
-        () => new Error('aborted'),
+        { ...quiet, sink: router },
       ),
     ).rejects.toThrow(/division by zero/);
     expect((await client.query('SELECT 2 AS two')).rows[0].two).toBe(2);
@@ -190,17 +187,15 @@ describe('copyOutRows, aborted', () => {
     const pid = (client as pg.Client & { processID: number }).processID;
     const abort = new AbortController();
     try {
-      const running = copyOutRows(
-        client,
-        'COPY (SELECT 1 FROM pg_sleep(600)) TO STDOUT WITH (FORMAT csv)',
-        new CsvRowRouter(1),
-        async () => undefined,
-        async (p) => {
+      const running = copyOutRows(client, 'COPY (SELECT 1 FROM pg_sleep(600)) TO STDOUT WITH (FORMAT csv)', {
+        sink: new CsvRowRouter(1),
+        drain: async () => undefined,
+        cancel: async (p) => {
           await other.query('SELECT pg_cancel_backend($1)', [p]);
         },
-        abort.signal,
-        () => new Error('cancelled by the user'),
-      );
+        signal: abort.signal,
+        aborted: () => new Error('cancelled by the user'),
+      });
       let settled = false;
       running.then(
         () => (settled = true),
@@ -232,15 +227,7 @@ describe('copyOutRows, zero rows', () => {
       ',',
       '',
     );
-    await copyOutRows(
-      client,
-      sql as string,
-      router,
-      async () => undefined,
-      async () => undefined,
-      new AbortController().signal,
-      () => new Error('aborted'),
-    );
+    await copyOutRows(client, sql as string, { ...quiet, sink: router });
     expect(router.rows).toBe(0);
     expect(router.slices.map((s) => s.len)).toEqual([0, 0, 0, 0]);
     expect((await client.query('SELECT 4 AS four')).rows[0].four).toBe(4);
