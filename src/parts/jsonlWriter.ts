@@ -80,7 +80,8 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
       ensure(keysBytes + (record.end - record.start) + 7 * fieldCount + 2);
       for (let k = 0; k < fieldCount; k++) {
         const key = keys[k] as Buffer;
-        for (let i = 0; i < key.length; i++) out[pos++] = key[i] as number;
+        out.set(key, pos);
+        pos += key.length;
         const fieldFlags = flags[k] as number;
         // A plain field is its bytes; a quoted one without `""` or trailing text its inner bytes.
         let from = starts[k] as number;
@@ -100,9 +101,12 @@ export function createJsonlWriter(options: JsonlOptions): JsonlWriter {
             pos = put(out, pos, yes ? TRUE : FALSE);
             continue;
           }
-          if (kind === INT && isCanonicalSafeInteger(data, from, to)) {
-            for (let i = from; i < to; i++) out[pos++] = data[i] as number;
-            continue;
+          if (kind === INT) {
+            const end = copyCanonicalSafeInteger(data, from, to, out, pos);
+            if (end !== -1) {
+              pos = end;
+              continue;
+            }
           }
           if (kind === STRING) {
             const end = copyPlainJson(data, from, to, out, pos);
@@ -147,19 +151,27 @@ function isOneOf(data: Buffer, from: number, to: number, byte: number): boolean 
   return to - from === 1 && data[from] === byte;
 }
 
-/** `-?(0|[1-9][0-9]{0,14})` but not `-0`: Number() and JSON.stringify give back the same digits. */
-function isCanonicalSafeInteger(data: Buffer, from: number, to: number): boolean {
+/**
+ * Writes the field at `pos` when it is `-?(0|[1-9][0-9]{0,14})` but not `-0` (Number() and
+ * JSON.stringify give back the same digits) and returns the end; -1 (nothing counted) otherwise.
+ */
+function copyCanonicalSafeInteger(data: Buffer, from: number, to: number, out: Buffer, pos: number): number {
   let i = from;
-  if (data[i] === 0x2d) i++;
+  let p = pos;
+  if (data[i] === 0x2d) out[p++] = data[i++] as number;
   const digits = to - i;
-  if (digits < 1 || digits > 15) return false;
-  const first = data[i] as number;
-  if (first === 0x30) return digits === 1 && i === from;
+  if (digits < 1 || digits > 15) return -1;
+  if (data[i] === 0x30) {
+    if (digits !== 1 || i !== from) return -1;
+    out[p] = 0x30;
+    return p + 1;
+  }
   for (; i < to; i++) {
     const b = data[i] as number;
-    if (b < 0x30 || b > 0x39) return false;
+    if (b < 0x30 || b > 0x39) return -1;
+    out[p++] = b;
   }
-  return true;
+  return p;
 }
 
 /**

@@ -91,6 +91,47 @@ describe('Function: processPartStream', () => {
     });
   });
 
+  it('keeps bytes, counts and re-encoded output exact across many input batches and codec chunks', async () => {
+    // Prepare: over 1 MB of gzip (several 256 KiB input batches, several codec chunks each way)
+    // fed in 16 KiB pieces, as an S3 body arrives; numbers scrambled so that gzip keeps it large.
+    const rows = Array.from(
+      { length: 120_000 },
+      (_, i) => `${i},"name ${(i * 2654435761) % 999_983}, ""q""",${(i * 40503) % 1_000_003}.${i % 97}\n`,
+    );
+    const big = `id,name,price\n${rows.join('')}`;
+    const gz = gzipSync(big, { level: 9 });
+    const zst = zstdCompressSync(Buffer.from(big));
+    const runPieces = async (input: Buffer, extra: Omit<PartProcessingOptions, 'label' | 'format'>) => {
+      const out = sink();
+      const stats = await processPartStream(source(input, 16 * 1024), out.stream, {
+        label: 'p',
+        format: 'csv',
+        header: true,
+        expectedRecords: 120_001,
+        ...extra,
+      });
+      return { stats, out: out.bytes() };
+    };
+
+    // Act
+    const kept = await runPieces(gz, { compression: 'gzip', expectedBytes: gz.length });
+    const toZstd = await runPieces(gz, { compression: 'gzip', outputCompression: 'zstd' });
+    const toGzip = await runPieces(zst, { compression: 'zstd', outputCompression: 'gzip', gzipLevel: 1 });
+
+    // Assess
+    expect(gz.length).toBeGreaterThan(4 * 256 * 1024);
+    expect(kept.out.equals(gz)).toBe(true);
+    expect(kept.stats).toMatchObject({ records: 120_001, bytesIn: gz.length, sha256: sha(gz) });
+    expect(zstdDecompressSync(toZstd.out).toString()).toBe(big);
+    expect(toZstd.stats).toMatchObject({
+      records: 120_001,
+      bytesOut: toZstd.out.length,
+      sha256: sha(toZstd.out),
+    });
+    expect(toGzip.out.equals(gzipSync(big, { level: 1 }))).toBe(true);
+    expect(toGzip.stats).toMatchObject({ records: 120_001, bytesIn: zst.length, sha256: sha(toGzip.out) });
+  });
+
   it('writes re-encoded output at the requested gzip and zstd levels', async () => {
     // Compressible enough that the levels differ in size.
     const big = `id,label\n${Array.from({ length: 20_000 }, (_, i) => `${i},label ${i % 97} ${'x'.repeat(i % 13)}\n`).join('')}`;
