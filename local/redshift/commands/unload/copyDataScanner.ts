@@ -7,7 +7,7 @@ export interface RowSink {
 }
 
 const COPY_DATA = 0x64; // 'd'
-/** Messages a backend may send in copy-out mode before the data ends (skipped, as pg-copy-streams does). */
+/** Messages a backend may send in copy-out mode before the data ends (skipped). */
 const SKIPPED = new Set([
   0x48, // 'H' CopyOutResponse
   0x4e, // 'N' NoticeResponse

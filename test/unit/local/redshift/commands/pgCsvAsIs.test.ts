@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQuery } from '../../../../../local/redshift/commands/unload/columns.ts';
-import { copyOutRows } from '../../../../../local/redshift/commands/unload/copyOutRows.ts';
+import { copyOutRows } from '../../../../../local/redshift/commands/unload/copyOut.ts';
 import { CopyTextRowParser } from '../../../../../local/redshift/commands/unload/copyTextRows.ts';
 import { CsvRowRouter } from '../../../../../local/redshift/commands/unload/csvRowRouter.ts';
 import { formatDelimited } from '../../../../../local/redshift/commands/unload/formatRow.ts';
@@ -136,6 +136,17 @@ describe('pgCsvAsIsSql', () => {
 });
 
 describe('copyOutRows', () => {
+  it('runs only text PostgreSQL parses as one statement', async () => {
+    await client.query('CREATE TABLE keep_me (id int)');
+    await expect(
+      copyOutRows(client, 'COPY (SELECT 1) TO STDOUT; DROP TABLE keep_me', {
+        ...quiet,
+        sink: new CsvRowRouter(1),
+      }),
+    ).rejects.toThrow(/multiple commands/);
+    expect((await client.query('SELECT count(*)::int AS n FROM keep_me')).rows[0].n).toBe(0);
+  });
+
   it('a failing drain cancels the COPY, drops the rest and leaves the session idle', async () => {
     const other = new pg.Client(db.url);
     await other.connect();
