@@ -17,7 +17,7 @@ import {
   GetStatementResultCommand,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import pg from 'pg';
+import { createEnginePool, endEnginePool } from '../local/postgres/enginePool.ts';
 import { startPostgres } from '../local/postgres/startPostgres.ts';
 import { SESSION_OPTIONS } from '../local/redshift/engine/databasePools.ts';
 import { startRedshiftData } from '../local/redshift/startRedshiftData.ts';
@@ -68,16 +68,15 @@ const server = await startPostgres({ dataDir });
 await ensureDatabase(server.url, 'bench');
 const dataApi = await startRedshiftData({ databaseUrl: server.urlFor('bench'), poolSize: CONCURRENCY + 2 });
 const client = createRedshiftDataClient({ region: 'us-east-1', endpoint: dataApi.endpoint });
-const direct = new pg.Pool({
+// An engine pool: its end waits until its connections are closed. pg's pool.end() resolves before
+// that, and the fast shutdown of server.stop() right after ended a backend still reading its
+// goodbye: its 57P01 reached an idle client of a pool with no 'error' listener and killed this
+// bench at its very end (bench.log, 6 Dec).
+const direct = createEnginePool({
   connectionString: server.urlFor('bench'),
   max: CONCURRENCY,
   options: SESSION_OPTIONS,
 });
-// An idle client the server ends (57P01) is dropped and replaced by the pool; without a listener
-// the 'error' event would end the whole bench (seen once, at this suite's start in a full run).
-direct.on('error', (error) =>
-  process.stderr.write(`  note: an idle pg connection ended: ${error.message}\n`),
-);
 
 type Row = [string, string, string, string];
 const table: Row[] = [];
@@ -154,7 +153,7 @@ try {
   ]);
 } finally {
   client.destroy();
-  await direct.end();
+  await endEnginePool(direct);
   await dataApi.stop();
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });

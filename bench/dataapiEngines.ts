@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import { createEnginePool, endEnginePool } from '../local/postgres/enginePool.ts';
 import { startPostgres } from '../local/postgres/startPostgres.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
@@ -36,8 +36,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 async function nativeEngine(dir: string): Promise<Engine> {
   const server = await startPostgres({ dataDir: dir });
-  const pool = new pg.Pool({ connectionString: server.url, max: 4 });
-  pool.on('error', () => {}); // Idle clients see the server's shutdown.
+  const pool = createEnginePool({ connectionString: server.url, max: 4 });
   return {
     query: async (sql, params) =>
       (await pool.query({ text: sql, values: params, rowMode: 'array' })).rowCount ?? 0,
@@ -48,7 +47,7 @@ async function nativeEngine(dir: string): Promise<Engine> {
       return ms;
     },
     stop: async () => {
-      await pool.end();
+      await endEnginePool(pool);
       await server.stop();
     },
   };

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Console, startConsole } from '../local/console/startConsole.ts';
 import { DEFAULT_CLUSTER, DEFAULT_DATA_DIR, type LocalEndpoints, type LocalStack } from '../local/stack.ts';
@@ -41,14 +42,27 @@ export function runningStackOf(stack: LocalStack): RunningStack {
   };
 }
 
-/** True when something answers HTTP at `endpoint` (any status). */
-export async function answers(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(2000) });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * True when a server listens at `endpoint`. On loopback the kernel answers a connect at once
+ * (accepted or refused) however loaded the machine is, where an HTTP answer waits for the server to
+ * be scheduled: a time limit on that takes a busy live stack for a dead one. The limit
+ * left is for a remote host that drops packets.
+ */
+export function answers(endpoint: string): Promise<boolean> {
+  const url = new URL(endpoint);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    socket.setTimeout(30_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** The running stack's endpoints when its file exists and its Step Functions answers (not a stale file). */

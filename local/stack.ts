@@ -162,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       s3Endpoint: s3.endpoint,
       logUri: `s3://${STATE_BUCKET}/emr-logs/`,
+      workRoot: dataDir,
     });
     stops.push(() => emr.stop());
     endpoints.emr = emr.endpoint;
@@ -239,6 +240,7 @@ export function stackEnv(endpoints: LocalEndpoints): Record<string, string> {
 /** Creates `database` in the cluster of `url` unless it exists. */
 export async function ensureDatabase(url: string, database: string): Promise<void> {
   const client = new pg.Client(url);
+  client.on('error', () => {}); // An ended connection fails the query; the event alone must not end the process.
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { LOCAL_NAME_PREFIX, stateMachineArn } from '../../local/sfn/arns.ts';
 import { createS3Client, createSfnClient } from '../../src/aws/clients.ts';
+import { tryParseS3Uri } from '../../src/aws/s3Uri.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { type RunRow, runRow } from '../../src/runs/runSummary.ts';
 import { fetchHistory } from '../followExecution.ts';
@@ -246,8 +247,8 @@ export async function showRun(apis: Apis, id: string): Promise<string> {
 
 /** The export's `_manifest.json` as a short report (the first parts, not all 100,000). */
 async function manifestReport(s3: S3Client, uri: string): Promise<string> {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (m === null) return `manifest ${uri} (not an S3 URI)\n`;
+  const m = tryParseS3Uri(uri);
+  if (m === undefined || m.key === '') return `manifest ${uri} (not an S3 URI)\n`;
   let manifest: {
     job?: string;
     runId?: string;
@@ -261,7 +262,7 @@ async function manifestReport(s3: S3Client, uri: string): Promise<string> {
     parts?: { url: string; rows: number; bytes: number }[];
   };
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: m.bucket, Key: m.key }));
     manifest = JSON.parse((await out.Body?.transformToString()) ?? '{}');
   } catch (error) {
     return `manifest ${uri}: not readable (${(error as Error).name}): the output may have been replaced by a later run\n`;

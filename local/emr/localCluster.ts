@@ -12,6 +12,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { type S3Location, tryParseS3Uri } from '../../src/aws/s3Uri.ts';
 import { findLocalSpark, type LocalSparkInstall } from './localSparkInstall.ts';
 import { LocalStepError, planLocalStep } from './planLocalStep.ts';
 
@@ -361,10 +362,11 @@ export function failureReason(stderr: string): string | undefined {
   return undefined;
 }
 
-export function parseS3(uri: string): { bucket: string; key: string } {
-  const match = /^s3a?:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (match === null) throw new LocalStepError(`not an S3 URI: ${uri}`);
-  return { bucket: match[1] as string, key: match[2] as string };
+/** An `s3://` or (Spark's) `s3a://` URI, read by the one S3 URI parser. */
+export function parseS3(uri: string): S3Location {
+  const location = tryParseS3Uri(uri.replace(/^s3a:/, 's3:'));
+  if (location === undefined) throw new LocalStepError(`not an S3 URI: ${uri}`);
+  return location;
 }
 
 function killTree(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -26,6 +26,11 @@ export interface LocalEmrOptions {
   /** Cores for `local[N]`; default 2. */
   cores?: number;
   port?: number;
+  /**
+   * Where the steps' working directory is made (default: the system temp directory). The local
+   * stack gives its data directory: a stack killed before stop() leaves nothing outside it.
+   */
+  workRoot?: string;
 }
 
 export interface LocalEmr {
@@ -59,7 +64,7 @@ export async function startLocalEmr(options: LocalEmrOptions): Promise<LocalEmr>
       if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
     }
   }
-  const workDir = await mkdtemp(join(tmpdir(), 'rt-local-emr-'));
+  const workDir = await mkdtemp(join(options.workRoot ?? tmpdir(), 'rt-local-emr-'));
   const cluster = new LocalCluster({
     clusterId,
     s3,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +44,27 @@ function commandLine(pid: number): string {
   }
 }
 
+/**
+ * Whether live process `pid` is a PostgreSQL server of `dataDir`: it runs in it (the postmaster
+ * changes into its data directory) or, where its cwd cannot be read, names it on its command line.
+ * A postmaster.pid outlives its server when the server is killed, and its pid may since belong to
+ * any process: that one must never be signalled.
+ */
+function isServerOf(pid: number, dataDir: string): boolean {
+  let dir: string;
+  try {
+    dir = realpathSync(dataDir);
+  } catch {
+    return false;
+  }
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === dir;
+  } catch {
+    const args = commandLine(pid).split(' ');
+    return /postgres/.test(args[0] ?? '') && args.some((a) => a === dir || a === dataDir);
+  }
+}
+
 /** Records this process as the owner of the server now running on dataDir. */
 export async function recordOwner(dataDir: string): Promise<void> {
   const owner: Owner = { pid: process.pid, startTime: startTimeOf(process.pid) };
@@ -71,6 +92,14 @@ export async function freeDataDir(
   const postmaster = Number(pidFile.split('\n')[0]);
   // A stale postmaster.pid (its process gone) is PostgreSQL's to handle: it starts over it.
   if (!Number.isInteger(postmaster) || postmaster <= 0 || !isAlive(postmaster)) return;
+  if (!isServerOf(postmaster, dataDir)) {
+    const cmd = commandLine(postmaster);
+    throw new ConfigError(
+      `${join(dataDir, 'postmaster.pid')} names process ${postmaster}${cmd ? ` (${cmd})` : ''}, which is not a PostgreSQL server of ${dataDir}: ` +
+        'the file was left by a server that was killed, and its pid now belongs to another process (left alone). ' +
+        `Check that no PostgreSQL runs on ${dataDir} (ps -ef | grep postgres), then remove that postmaster.pid and start again.`,
+    );
+  }
 
   let owner: Owner | undefined;
   try {

@@ -4,7 +4,7 @@ import { chown, mkdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../net/freePort.ts';
+import { startOnFreePort } from '../net/startOnFreePort.ts';
 import { spawnService } from '../process/spawnService.ts';
 import { freeDataDir, recordOwner } from './leftoverServer.ts';
 
@@ -44,6 +44,32 @@ export function findPostgresBin(): string {
   throw new Error(
     'PostgreSQL server binaries not found. Install them (Debian: apt-get install postgresql) or set PG_BIN to the directory holding initdb and postgres.',
   );
+}
+
+/** The server's command line: loopback only, the socket in the data directory, no durability. */
+function serverArgs(dataDir: string, port: number): string[] {
+  return [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dataDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'log_destination=stderr',
+    '-c',
+    'logging_collector=off',
+  ];
 }
 
 /**
@@ -91,37 +117,20 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
 
   await freeDataDir(dataDir, binDir, user, options.log ?? ((line) => process.stderr.write(`${line}\n`)));
 
-  const port = options.port ?? (await freePort());
-  const args = [
-    '-D',
-    dataDir,
-    '-p',
-    String(port),
-    '-k',
-    dataDir,
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'fsync=off',
-    '-c',
-    'synchronous_commit=off',
-    '-c',
-    'full_page_writes=off',
-    '-c',
-    'max_connections=200',
-    '-c',
-    'log_destination=stderr',
-    '-c',
-    'logging_collector=off',
-  ];
-  const { service } = await spawnService(join(binDir, 'postgres'), args, {
-    ...user,
-    cwd: dataDir,
-    name: 'local PostgreSQL',
-    // PostgreSQL's "fast" shutdown: it rolls back open transactions and exits promptly.
-    stopSignal: 'SIGINT',
-    ready: (line) => /database system is ready to accept connections/.test(line) || undefined,
-  });
+  const start = async (port: number) => {
+    const { service } = await spawnService(join(binDir, 'postgres'), serverArgs(dataDir, port), {
+      ...user,
+      cwd: dataDir,
+      name: 'local PostgreSQL',
+      // PostgreSQL's "fast" shutdown: it rolls back open transactions and exits promptly.
+      stopSignal: 'SIGINT',
+      ready: (line) => /database system is ready to accept connections/.test(line) || undefined,
+    });
+    return { service, port };
+  };
+  // A free port is asked of the kernel, and again should another process bind it first.
+  const { service, port } =
+    options.port === undefined ? await startOnFreePort(start) : await start(options.port);
   await recordOwner(dataDir);
   const urlFor = (database: string) =>
     `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../../src/aws/localCredentials.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { freePort } from '../net/freePort.ts';
+import { startOnFreePort } from '../net/startOnFreePort.ts';
 import { type ServiceProcess, spawnService } from '../process/spawnService.ts';
 import { gatewayBinary } from './gatewayBinary.mjs';
 
@@ -43,30 +43,24 @@ export async function startS3({ dataDir, port = 0, region = 'us-east-1' }: Start
   const versionsDir = join(dataDir, 'versions');
   await Promise.all([bucketsDir, metaDir, versionsDir].map((d) => mkdir(d, { recursive: true })));
 
-  // A fixed port is used as given; a free one is asked of the kernel, and asked again should
-  // another process take it between the probe and the gateway's bind.
-  for (let attempt = 1; ; attempt++) {
-    const actualPort = port === 0 ? await freePort() : port;
-    try {
-      const service = await spawnGateway(binary, {
-        bucketsDir,
-        metaDir,
-        versionsDir,
-        port: actualPort,
-        region,
-      });
-      return {
-        endpoint: `http://127.0.0.1:${actualPort}`,
-        port: actualPort,
-        dataDir,
-        bucketsDir,
-        stop: () => service.stop('SIGTERM'),
-      };
-    } catch (error) {
-      const taken = error instanceof Error && /address already in use/i.test(error.message);
-      if (!taken || port !== 0 || attempt >= 5) throw error;
-    }
-  }
+  const start = async (actualPort: number): Promise<LocalS3> => {
+    const service = await spawnGateway(binary, {
+      bucketsDir,
+      metaDir,
+      versionsDir,
+      port: actualPort,
+      region,
+    });
+    return {
+      endpoint: `http://127.0.0.1:${actualPort}`,
+      port: actualPort,
+      dataDir,
+      bucketsDir,
+      stop: () => service.stop('SIGTERM'),
+    };
+  };
+  // A fixed port is used as given; a free one is asked of the kernel (again if it was taken).
+  return port === 0 ? startOnFreePort(start) : start(port);
 }
 
 async function spawnGateway(

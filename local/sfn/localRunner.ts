@@ -322,39 +322,42 @@ export class LocalRunner {
     };
     execution.done = (async (): Promise<ExecutionResult> => {
       let output: Json | undefined;
+      let ended: { status: LocalExecution['status']; error?: string | undefined; cause?: string | undefined };
       try {
         output = (await run.result) as Json;
-        execution.status = 'SUCCEEDED';
+        ended = { status: 'SUCCEEDED' };
       } catch (thrown) {
         const error = thrown as Error & { cause?: unknown };
         if (error.name === 'ExecutionAbortedError') {
-          execution.status = 'ABORTED';
-          if (stopRequest?.error !== undefined) execution.error = stopRequest.error;
-          if (stopRequest?.cause !== undefined) execution.cause = stopRequest.cause;
+          ended = { status: 'ABORTED', error: stopRequest?.error, cause: stopRequest?.cause };
         } else if (error.name === 'ExecutionTimeoutError') {
-          execution.status = 'TIMED_OUT';
-          execution.error = 'States.Timeout';
-          execution.cause = 'The execution ran longer than the state machine TimeoutSeconds';
+          ended = {
+            status: 'TIMED_OUT',
+            error: 'States.Timeout',
+            cause: 'The execution ran longer than the state machine TimeoutSeconds',
+          };
         } else {
           const inner = error.cause instanceof Error ? error.cause : error;
-          execution.status = 'FAILED';
-          execution.error = inner.name;
-          execution.cause = causeText(inner.message);
+          ended = { status: 'FAILED', error: inner.name, cause: causeText(inner.message) };
         }
       }
       abort.abort();
       await consuming;
+      // Published in one synchronous step, the status last: DescribeExecution (the CLI follows an
+      // execution with it) never sees an ended status without its stop date, output or last event.
       execution.stopDate = new Date();
-      if (execution.status === 'SUCCEEDED') {
+      if (ended.error !== undefined) execution.error = ended.error;
+      if (ended.cause !== undefined) execution.cause = ended.cause;
+      if (ended.status === 'SUCCEEDED') {
         execution.output = jsonText(output);
         recorder.add('ExecutionSucceeded', {
           executionSucceededEventDetails: { output: execution.output, outputDetails: { truncated: false } },
         });
-      } else if (execution.status === 'FAILED') {
+      } else if (ended.status === 'FAILED') {
         recorder.add('ExecutionFailed', {
           executionFailedEventDetails: { error: execution.error, cause: execution.cause },
         });
-      } else if (execution.status === 'ABORTED') {
+      } else if (ended.status === 'ABORTED') {
         recorder.add('ExecutionAborted', {
           executionAbortedEventDetails: { error: execution.error, cause: execution.cause },
         });
@@ -363,6 +366,7 @@ export class LocalRunner {
           executionTimedOutEventDetails: { error: execution.error, cause: execution.cause },
         });
       }
+      execution.status = ended.status;
       return {
         status: execution.status as ExecutionResult['status'],
         ...(output !== undefined && execution.status === 'SUCCEEDED' ? { output } : {}),

@@ -1,5 +1,6 @@
-import { type CsvDialect, type CsvField, CsvScanner, type ScannedRecord } from './csvScanner.ts';
+import { CsvScanner } from './csvScanner.ts';
 import { scannedFields } from './fieldText.ts';
+import type { CsvDialect, CsvField, ScannedRecord } from './scannedRecord.ts';
 
 export interface CsvRecord {
   fields: CsvField[];

@@ -1,29 +1,20 @@
 /**
  * The one CSV reader of src/: Redshift's COPY ... CSV rules over bytes. Load checks
- * (load/csvPrepare, through csvRecords for the samples planLoad and inferSample read) and export
- * part processing (parts/processPartStream's CSV-to-JSON-lines) all read CSV through it.
+ * (load/csvPrepare, through csvRecords for the samples planLoad and inferSample read), export
+ * part processing (parts/processPartStream's CSV-to-JSON-lines) and the part record counter
+ * (parts/recordCounter, through `skip`) all read CSV through it.
  */
+import { emptyRecord, growRecord, type ScannedRecord, UnterminatedQuoteError } from './scannedRecord.ts';
 
-/** One field of a CSV record; `quoted` tells `""` (an empty string) from an empty field. */
-export interface CsvField {
-  value: string;
-  quoted: boolean;
-}
+// What a scan hands out lives in scannedRecord.ts; the readers of CSV import it from here.
+export {
+  type CsvDialect,
+  type CsvField,
+  type ScannedRecord,
+  UnterminatedQuoteError,
+} from './scannedRecord.ts';
 
-export interface CsvDialect {
-  delimiter: string;
-  quote: string;
-}
-
-/** The input ended inside a quoted field that began on `line`. */
-export class UnterminatedQuoteError extends Error {
-  constructor(readonly line: number) {
-    super(`unterminated quoted field starting on line ${line}`);
-    this.name = 'UnterminatedQuoteError';
-  }
-}
-
-/** Field flags in `CsvScanner.flags`. */
+/** Field flags in `ScannedRecord.flags`, kept here: the scan reads them in its hot loop. */
 export const QUOTED = 1;
 /** A quoted field holding a doubled quote (`""`): its value is not its inner bytes. */
 export const DOUBLED = 2;
@@ -35,32 +26,6 @@ export const IRREGULAR = 4;
 
 const LF = 0x0a;
 const CR = 0x0d;
-
-/**
- * One CSV record found in a buffer: fields as byte spans, so nothing is decoded or allocated
- * for a record unless a check needs its text. Valid until the next call of `next`.
- */
-export interface ScannedRecord {
-  /** Byte offset of the record's first byte in `buffer`. */
-  start: number;
-  /** Byte offset just past the record's text (before its LF or CRLF). */
-  end: number;
-  /** Offset just past the line end (LF, CRLF, or `end` at the end of the input). */
-  next: number;
-  /** 1-based physical line on which the record starts (as stl_load_errors counts lines). */
-  line: number;
-  /** LFs inside quoted fields: the record spans `1 + innerLines` lines. */
-  innerLines: number;
-  /** Line end was CRLF (the CR is dropped when the record is copied). */
-  crlf: boolean;
-  fieldCount: number;
-  /** Field i spans `starts[i]..ends[i]` (quotes included), with `flags[i]`. */
-  starts: Int32Array;
-  ends: Int32Array;
-  flags: Uint8Array;
-  /** Some field is IRREGULAR. */
-  irregular: boolean;
-}
 
 /**
  * Splits CSV bytes into records the way Redshift's COPY ... CSV reads them:
@@ -88,23 +53,16 @@ export class CsvScanner {
   private nextLf = -1;
   private nextCr = -1;
   private nextQuote = -1;
+  /** Where the last `skip` stopped. */
+  skippedTo = 0;
+  /** Set by closeQuote: the field held a doubled quote; LFs inside it. */
+  private doubled = false;
+  private quotedLines = 0;
 
   constructor(delimiter: string, quote: string) {
     this.delimiter = delimiter.charCodeAt(0);
     this.quote = quote.charCodeAt(0);
-    this.record = {
-      start: 0,
-      end: 0,
-      next: 0,
-      line: 1,
-      innerLines: 0,
-      crlf: false,
-      fieldCount: 0,
-      starts: new Int32Array(64),
-      ends: new Int32Array(64),
-      flags: new Uint8Array(64),
-      irregular: false,
-    };
+    this.record = emptyRecord();
   }
 
   /**
@@ -128,35 +86,10 @@ export class CsvScanner {
       let flags = 0;
       if (p < limit && buf[p] === quote) {
         flags = QUOTED;
-        p++;
-        // Inside quotes only the quote matters; a doubled quote is one quote, text goes on.
-        for (;;) {
-          let q = this.nextQuote;
-          if (q < p) q = this.nextQuote = this.find(quote, p);
-          if (q >= limit) {
-            if (!final) return this.incomplete();
-            throw new UnterminatedQuoteError(this.line);
-          }
-          let lf = this.nextLf;
-          if (lf < p) lf = this.nextLf = this.find(LF, p);
-          while (lf < q) {
-            inner++;
-            lf = this.nextLf = this.find(LF, lf + 1);
-          }
-          if (q + 1 < limit) {
-            if (buf[q + 1] === quote) {
-              flags |= DOUBLED;
-              p = q + 2;
-              continue;
-            }
-            p = q + 1;
-            break;
-          }
-          // A quote as the last byte: closing, or the first of a pair? Only more input says.
-          if (!final) return this.incomplete();
-          p = q + 1;
-          break;
-        }
+        p = this.closeQuote(p + 1, limit, final);
+        if (p === -1) return this.incomplete();
+        if (this.doubled) flags |= DOUBLED;
+        inner += this.quotedLines;
         // After the closing quote: anything but a delimiter or line end is kept as text.
         if (p < limit) {
           const c = buf[p];
@@ -203,7 +136,7 @@ export class CsvScanner {
         p = stop;
         break;
       }
-      if (field === r.starts.length) this.grow();
+      if (field === r.starts.length) growRecord(r);
       r.starts[field] = fieldStart;
       r.ends[field] = p;
       r.flags[field] = flags;
@@ -224,6 +157,95 @@ export class CsvScanner {
       this.line += inner + (atEnd ? 0 : 1);
       this.resume = r.next;
       return true;
+    }
+  }
+
+  /**
+   * Counts the records from `pos` that end before `limit` without splitting them into fields
+   * (all a record counter needs); `skippedTo` is then the offset after the last of them, where
+   * an unfinished record starts (when `final`, the input's last record counts too). Jumps from
+   * quote to LF with memchr: an LF outside quotes ends a record; a quote where a field starts
+   * (the record's start or after a delimiter) opens a quoted field, read by the same
+   * `closeQuote` as `next`'s; any other quote is text. `record` is not set.
+   */
+  skip(buf: Uint8Array, pos: number, limit: number, final: boolean): number {
+    if (buf !== this.source || pos < this.resume) this.read(buf);
+    const { bytes, delimiter, quote } = this;
+    let records = 0;
+    let start = pos;
+    let lines = 0;
+    let inner = 0;
+    let lf = this.nextLf < pos ? this.find(LF, pos) : this.nextLf;
+    let q = this.nextQuote < pos ? this.find(quote, pos) : this.nextQuote;
+    for (;;) {
+      while (lf < q && lf < limit) {
+        records++;
+        lines += inner + 1;
+        inner = 0;
+        start = lf + 1;
+        lf = this.find(LF, start);
+      }
+      if (q >= limit) break;
+      if (q === start || bytes[q - 1] === delimiter) {
+        this.nextLf = lf;
+        this.nextQuote = q;
+        // An open field names the line its record starts on.
+        this.line += lines;
+        lines = 0;
+        const p = this.closeQuote(q + 1, limit, final);
+        if (p === -1) break;
+        inner += this.quotedLines;
+        lf = this.nextLf;
+        q = this.find(quote, p);
+      } else q = this.find(quote, q + 1);
+    }
+    if (final && start < limit) {
+      records++;
+      lines += inner;
+      start = limit;
+    }
+    this.line += lines;
+    this.nextLf = lf;
+    this.nextQuote = q;
+    this.resume = start;
+    this.skippedTo = start;
+    return records;
+  }
+
+  /**
+   * Reads the quoted field whose opening quote is just before `from`: inside quotes only the
+   * quote matters, a doubled quote is one quote and the field goes on. Returns the offset just
+   * past the closing quote, with `doubled` and `quotedLines` (LFs inside) set, or -1 when more
+   * input is needed; when `final`, an open field is an UnterminatedQuoteError.
+   */
+  private closeQuote(from: number, limit: number, final: boolean): number {
+    const bytes = this.bytes;
+    let p = from;
+    this.doubled = false;
+    this.quotedLines = 0;
+    for (;;) {
+      let q = this.nextQuote;
+      if (q < p) q = this.nextQuote = this.find(this.quote, p);
+      if (q >= limit) {
+        if (!final) return -1;
+        throw new UnterminatedQuoteError(this.line);
+      }
+      let lf = this.nextLf;
+      if (lf < p) lf = this.nextLf = this.find(LF, p);
+      while (lf < q) {
+        this.quotedLines++;
+        lf = this.nextLf = this.find(LF, lf + 1);
+      }
+      if (q + 1 < limit) {
+        if (bytes[q + 1] === this.quote) {
+          this.doubled = true;
+          p = q + 2;
+          continue;
+        }
+        return q + 1;
+      }
+      // A quote as the last byte: closing, or the first of a pair? Only more input says.
+      return final ? q + 1 : -1;
     }
   }
 
@@ -260,7 +282,7 @@ export class CsvScanner {
     for (;;) {
       let d = this.nextDelimiter;
       if (d < p) d = this.nextDelimiter = this.find(this.delimiter, p);
-      if (field === r.starts.length) this.grow();
+      if (field === r.starts.length) growRecord(r);
       r.starts[field] = p;
       r.flags[field] = 0;
       if (d >= end) {
@@ -305,19 +327,5 @@ export class CsvScanner {
   private find(byte: number, from: number): number {
     const at = this.bytes.indexOf(byte, from);
     return at === -1 ? this.bytes.length : at;
-  }
-
-  private grow(): void {
-    const r = this.record;
-    const size = r.starts.length * 2;
-    const starts = new Int32Array(size);
-    starts.set(r.starts);
-    const ends = new Int32Array(size);
-    ends.set(r.ends);
-    const flags = new Uint8Array(size);
-    flags.set(r.flags);
-    r.starts = starts;
-    r.ends = ends;
-    r.flags = flags;
   }
 }

@@ -1,4 +1,5 @@
-import { type CsvField, DOUBLED, QUOTED, type ScannedRecord } from './csvScanner.ts';
+import { DOUBLED, QUOTED } from './csvScanner.ts';
+import type { CsvField, ScannedRecord } from './scannedRecord.ts';
 
 /**
  * The value of a scanned field (quotes removed, `""` -> `"`, text after a closing quote

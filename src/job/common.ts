@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseS3Uri } from '../aws/s3Uri.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { placeholderIssue } from './templates.ts';
 
@@ -16,10 +17,9 @@ const S3_URI_EXAMPLE = 'expected an S3 URI like "s3://my-bucket/some/prefix/"';
  * never empty, `.` or `..` (S3 keeps them literally; other tools resolve them elsewhere).
  */
 export function s3UriIssues(uri: string): string[] {
-  const m = /^s3:\/\/([^/]*)(?:\/(.*))?$/s.exec(uri);
-  if (m === null) return [S3_URI_EXAMPLE];
-  const bucket = m[1] ?? '';
-  const key = m[2] ?? '';
+  const location = tryParseS3Uri(uri);
+  if (location === undefined) return [S3_URI_EXAMPLE];
+  const { bucket, key } = location;
   const issues: string[] = [];
   if (bucket.length < 3 || bucket.length > 63) {
     issues.push(`bucket name "${bucket}" must be 3-63 characters long`);

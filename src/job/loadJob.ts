@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseS3Uri } from '../aws/s3Uri.ts';
 import { lineageOptionsSchema } from '../lineage/lineageOptions.ts';
 import { REDSHIFT_TYPE } from '../sql/createTable.ts';
 import { hookIssues } from '../sql/hooks.ts';
@@ -491,10 +492,10 @@ export const loadJobSchema = z
       }
     }
     if (job.trigger !== undefined) {
-      const staging = new URL(job.staging.replace(/^s3:/, 'https:'));
+      const staging = tryParseS3Uri(job.staging);
       const rule = job.trigger;
-      if (staging.hostname === rule.bucket) {
-        const stagingKey = decodeURIComponent(staging.pathname.slice(1));
+      if (staging !== undefined && staging.bucket === rule.bucket) {
+        const stagingKey = staging.key;
         const prefix = rule.prefix ?? '';
         if (stagingKey.startsWith(prefix) || prefix.startsWith(stagingKey)) {
           issue(

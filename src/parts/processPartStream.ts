@@ -192,7 +192,9 @@ function checkedLevel(level: number, max: number, codec: string, label: string):
 /** A counter for the format; for Parquet, keeps the file's tail and reads the footer's row count. */
 function countingSink(options: PartProcessingOptions): { counter: RecordCounter; rows?: () => number } {
   if (options.format !== 'parquet') {
-    return { counter: createRecordCounter(options.format, { escape: options.escape }) };
+    return {
+      counter: createRecordCounter(options.format, { escape: options.escape, delimiter: options.delimiter }),
+    };
   }
   const tail = new TailBuffer(PARQUET_TAIL_BYTES);
   let rows = 0;

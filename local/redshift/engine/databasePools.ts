@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createEnginePool, endEnginePool } from '../../postgres/enginePool.ts';
 import { RoleRegistry } from '../../postgres/ensureRole.ts';
 import { COMPAT_FUNCTIONS_DDL, COMPAT_SCHEMA } from './compatFunctions.ts';
 
@@ -66,21 +67,18 @@ export class DatabasePools {
   }
 
   private async create(database: string): Promise<pg.Pool> {
-    const pool = new pg.Pool({
+    const pool = createEnginePool({
       connectionString: this.urlFor(database),
       max: this.options.poolSize ?? 10,
       idleTimeoutMillis: 30_000,
       options: SESSION_OPTIONS,
       application_name: 'redshift-data-local',
     });
-    // Idle clients can die with the engine; the pool then drops them. Without a listener the
-    // error event would crash the process.
-    pool.on('error', () => {});
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
     } catch (error) {
-      await pool.end().catch(() => {});
+      await endEnginePool(pool).catch(() => {});
       if ((error as { code?: string }).code === '3D000') throw new MissingDatabaseError(database);
       throw error;
     }
@@ -93,7 +91,7 @@ export class DatabasePools {
       client.release();
     } catch (error) {
       client.release(true);
-      await pool.end().catch(() => {});
+      await endEnginePool(pool).catch(() => {});
       throw error;
     }
     return pool;
@@ -108,14 +106,13 @@ export class DatabasePools {
     await this.pool(database); // Exists and is bootstrapped.
     let side = this.sidePools.get(database);
     if (side === undefined) {
-      side = new pg.Pool({
+      side = createEnginePool({
         connectionString: this.urlFor(database),
         max: 3,
         idleTimeoutMillis: 30_000,
         options: SESSION_OPTIONS,
         application_name: 'redshift-data-local',
       });
-      side.on('error', () => {});
       this.sidePools.set(database, side);
     }
     return side;
@@ -124,8 +121,11 @@ export class DatabasePools {
   /** A pool on the cluster's maintenance database: cancels, catalog of databases. */
   adminPool(): pg.Pool {
     if (this.admin === undefined) {
-      this.admin = new pg.Pool({ connectionString: this.options.baseUrl, max: 2, options: SESSION_OPTIONS });
-      this.admin.on('error', () => {});
+      this.admin = createEnginePool({
+        connectionString: this.options.baseUrl,
+        max: 2,
+        options: SESSION_OPTIONS,
+      });
     }
     return this.admin;
   }
@@ -141,7 +141,7 @@ export class DatabasePools {
     await Promise.all(
       pools.map(async (p) => {
         try {
-          await (await p).end();
+          await endEnginePool(await p);
         } catch {
           // A pool that never came up has nothing to close.
         }
@@ -149,8 +149,8 @@ export class DatabasePools {
     );
     const sides = [...this.sidePools.values()];
     this.sidePools.clear();
-    await Promise.all(sides.map((p) => p.end().catch(() => {})));
-    await this.admin?.end();
+    await Promise.all(sides.map((p) => endEnginePool(p).catch(() => {})));
+    if (this.admin !== undefined) await endEnginePool(this.admin);
     this.admin = undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { connectionLost, noteQueryError } from '../../postgres/enginePool.ts';
 import type { CommandContext } from '../commands/types.ts';
 import { MissingDatabaseError } from '../engine/databasePools.ts';
 import { databaseUserOf } from '../engine/databaseUser.ts';
@@ -54,6 +55,7 @@ export async function runStatement(
   } finally {
     record.durationNs = Number(process.hrtime.bigint() - started);
     record.activePid = undefined;
+    if (client !== undefined && connectionLost(client)) broken = true;
     if (session) {
       if (broken) state.sessions.close(session.id);
       else state.sessions.idle(session, keepAlive);
@@ -174,6 +176,7 @@ async function runOn(
       sub.updatedAt = new Date();
     } catch (error) {
       sub.durationNs = Number(process.hrtime.bigint() - t0);
+      noteQueryError(client, error);
       const code = (error as { code?: string }).code;
       if (record.cancelRequested || code === '57014') {
         aborted = true;

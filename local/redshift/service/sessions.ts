@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { connectionLost } from '../../postgres/enginePool.ts';
 import type { ConnectionInfo } from '../statements/statementRecord.ts';
 
 /**
@@ -46,11 +47,31 @@ export class Sessions {
       busy: true,
     };
     this.sessions.set(session.id, session);
+    // A session lives as long as its connection (temp tables and settings die with it): one the
+    // engine ends while idle ends at once; a busy one ends when its statement does (idle()).
+    client.on('error', () => {
+      if (!session.busy) this.close(session.id);
+    });
     return session;
   }
 
-  /** Marks the session idle again and (re)starts its keep-alive clock. */
+  /**
+   * Marks the session busy with a statement. Its keep-alive clock stops: the time counts from the
+   * end of its last statement, so a statement running past it must not see its connection closed.
+   */
+  begin(session: Session, statementId: string): void {
+    session.busy = true;
+    session.currentStatementId = statementId;
+    clearTimeout(session.timer);
+    session.timer = undefined;
+  }
+
+  /** Marks the session idle again and (re)starts its keep-alive clock; ends it if its connection is lost. */
   idle(session: Session, keepAliveSeconds?: number): void {
+    if (connectionLost(session.client)) {
+      this.close(session.id);
+      return;
+    }
     session.busy = false;
     session.currentStatementId = undefined;
     session.updatedAt = new Date();

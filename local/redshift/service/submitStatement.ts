@@ -123,10 +123,7 @@ export async function submitStatement(
   };
   state.statements.set(id, record);
   if (input.ClientToken !== undefined) state.clientTokens.set(input.ClientToken, { id, at: Date.now() });
-  if (session) {
-    session.busy = true;
-    session.currentStatementId = id;
-  }
+  if (session) state.sessions.begin(session, id);
 
   const run = runStatement(state, record, session, input.SessionKeepAliveSeconds).finally(() => resolve());
   state.running.add(run);

@@ -1,5 +1,5 @@
 import type { Token } from './tokenize.ts';
-import type { Edit } from './translateRedshiftSql.ts';
+import type { Edit } from './treeEdits.ts';
 
 type Node = Record<string, unknown>;
 

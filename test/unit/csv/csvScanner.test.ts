@@ -8,6 +8,7 @@ import {
   UnterminatedQuoteError,
 } from '../../../src/csv/csvScanner.ts';
 import { fieldText } from '../../../src/csv/fieldText.ts';
+import { seededRandom } from '../../helpers/seededRandom.ts';
 import { copyCsvReference } from './copyCsvReference.ts';
 
 /** What the character-by-character reference reader makes of `text`. */
@@ -178,6 +179,68 @@ describe('Class: CsvScanner', () => {
         `${label}, in place`,
       ).toEqual(want);
     }
+  });
+
+  it('skip counts the records next reads, with their lines, in pieces of any size', () => {
+    const random = seededRandom(13);
+    const pick = (n: number) => Math.floor(random() * n);
+    for (let n = 0; n < 400; n++) {
+      const [delimiter, quote] = n % 2 === 0 ? [',', '"'] : ['|', "'"];
+      const alphabet = ['a', 'bc', delimiter, delimiter, quote, quote + quote, '\n', '\r\n', '\r', 'é'];
+      let text = '';
+      const len = pick(200);
+      for (let i = 0; i < len; i++) text += alphabet[pick(alphabet.length)];
+      const all = Buffer.from(text);
+      const size = 1 + pick(50);
+      const label = `${JSON.stringify(text)} in pieces of ${size}`;
+      let want: unknown;
+      try {
+        want = reference(text, delimiter, quote).length;
+      } catch (error) {
+        want = error;
+      }
+      // Pieces appended to the unfinished record, as recordCounter feeds them.
+      const scanner = new CsvScanner(delimiter, quote);
+      let got: unknown = 0;
+      let buf = Buffer.alloc(0);
+      try {
+        let count = 0;
+        for (let o = 0; o <= all.length; o += size) {
+          buf = Buffer.concat([buf, all.subarray(o, o + size)]);
+          const final = o + size >= all.length;
+          count += scanner.skip(buf, 0, buf.length, final);
+          buf = buf.subarray(scanner.skippedTo);
+          if (final) break;
+        }
+        got = count;
+      } catch (error) {
+        got = error;
+      }
+      expect(got, label).toEqual(want);
+      // Lines go on as next counts them: a record read after skipped ones starts on the right line.
+      if (typeof want === 'number' && want > 0) {
+        const reader = new CsvScanner(delimiter, quote);
+        const skipped = reader.skip(all, 0, all.length, false);
+        const rest = all.subarray(reader.skippedTo);
+        if (rest.length > 0 && reader.next(rest, 0, rest.length, true)) {
+          expect(reader.record.line, label).toBe(reference(text, delimiter, quote)[skipped]?.line);
+        }
+      }
+    }
+  });
+
+  it('skip takes a quote as text unless it starts a field', () => {
+    const scanner = new CsvScanner(',', '"');
+    // `x"y` and `ab"cd` hold text quotes; `"e\nf"` is a quoted field with a line feed inside.
+    const data = Buffer.from('x"y,1\n"ab"cd,"e\nf"\n2,"""",3\n');
+    expect(scanner.skip(data, 0, data.length, false)).toBe(3);
+    expect(scanner.skippedTo).toBe(data.length);
+    expect(reference(data.toString())).toHaveLength(3);
+    const pipe = new CsvScanner('|', '"');
+    const piped = Buffer.from('a,"b|c\nd"\na|"b,c\nd"\n');
+    // With `|` as the delimiter, the first quote is text (after a comma): three records, not two.
+    expect(pipe.skip(piped, 0, piped.length, true)).toBe(3);
+    expect(reference(piped.toString(), '|')).toHaveLength(3);
   });
 
   it('reads a buffer again from an earlier offset', () => {

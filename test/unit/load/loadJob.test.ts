@@ -131,6 +131,17 @@ describe('Schema: loadJobSchema', () => {
   });
 });
 
+describe('Rule: staging and trigger', () => {
+  it('compares the staging key as S3 holds it (read by the one S3 URI parser, not decoded as a URL path)', () => {
+    // `tmp%2Fsales/` is a literal key: it neither holds nor sits under `tmp/sales/`.
+    const trigger = { bucket: 'landing', prefix: 'tmp/sales/' };
+    expect(problems({ ...base, staging: 's3://landing/tmp%2Fsales/', trigger })).toEqual([]);
+    expect(problems({ ...base, staging: 's3://landing/tmp/sales/run/', trigger })).toEqual([
+      'trigger.prefix: the staging prefix must not match the trigger (chunks would start loads)',
+    ]);
+  });
+});
+
 describe('Function: stagingOverlapsSource', () => {
   const staging = 's3://stage/loads/';
   it.each([

@@ -309,3 +309,17 @@ describe('Function: createRecordCounter', () => {
     expect(count(format, text, withEscape)).toBe(n);
   });
 });
+
+describe('Function: processPartStream (UNLOAD DELIMITER)', () => {
+  it("counts records with the part's delimiter: a quote opens a field only after it", async () => {
+    // Two records with `|`; read with `,` the quote would be text and the LF inside it a third.
+    const bytes = Buffer.from('x|"multi\nline"\n2|3\n');
+    const { stats } = await run(gzipSync(bytes), {
+      format: 'csv',
+      compression: 'gzip',
+      delimiter: '|',
+      expectedRecords: 2,
+    });
+    expect(stats).toMatchObject({ records: 2, verified: 'records', sha256: sha(gzipSync(bytes)) });
+  });
+});
