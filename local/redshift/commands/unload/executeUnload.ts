@@ -19,8 +19,10 @@ import { canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
+import { ParquetUnloadJob } from './parquetUnloadJob.ts';
 import { partitionPath } from './partitionPath.ts';
 import { pgCsvAsIsSql } from './pgCsvAsIs.ts';
+import { runUnloadJob } from './unloadJob.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
 import { unloadOnWorker } from './unloadWorker.ts';
@@ -58,7 +60,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
-  /** Parquet files the worker thread is writing, not closed yet (aborted with the open ones on error). */
+  /** Parquet files the encoder is writing, not closed yet (aborted with the open ones on error). */
   const detached = new Set<OutputFile>();
   let rows = 0;
   try {
@@ -274,7 +276,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const sql = readable.every(Boolean)
         ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
         : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
-      // Parsing and encoding run on a worker thread; files are uploaded here as their bytes come.
+      // Files are uploaded as their bytes come, while the next rows are encoded.
       const inWorker = new Map<string, OutputFile>();
       const fileFor = (slice: number, part: number): OutputFile => {
         const k = `${slice}/${part}`;
@@ -295,24 +297,23 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       };
       const stream = await copyOut(ctx.client, sql);
       try {
-        rows = await unloadOnWorker(
-          { kind: 'parquet', ...plan },
-          stream.iterator({ destroyOnReturn: false }),
-          async (out) => {
-            if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
-            else if (out.type === 'close') {
-              const f = fileFor(out.slice, out.part);
-              f.records = out.records;
-              await finishFile(f, undefined);
-              inWorker.delete(`${out.slice}/${out.part}`);
-              detached.delete(f);
-            }
-          },
-          ctx.signal,
-        );
+        const job = new ParquetUnloadJob({ kind: 'parquet', ...plan }, async (out) => {
+          if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
+          else if (out.type === 'close') {
+            const f = fileFor(out.slice, out.part);
+            f.records = out.records;
+            await finishFile(f, undefined);
+            inWorker.delete(`${out.slice}/${out.part}`);
+            detached.delete(f);
+          }
+        });
+        rows = await runUnloadJob(job, stream.iterator({ destroyOnReturn: false }), ctx.signal);
       } catch (err) {
         await stopCopyOut(ctx.client, stream, cancelBackend);
-        throw asSqlError(err);
+        // A cancel also aborts the uploads in flight: report the cancel, not their failure.
+        throw ctx.signal.aborted
+          ? new RedshiftSqlError("Query cancelled on user's request", '57014')
+          : asSqlError(err);
       }
     } else if (asIsSql !== undefined) {
       // PostgreSQL writes the final bytes: rows are dealt to the slices from the protocol's

@@ -8,7 +8,7 @@ import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
 /**
- * UNLOAD PARQUET encodes and UNLOAD CSV/TEXT transcodes on a worker thread: files and counts are whole after a clean run, and a
+ * UNLOAD PARQUET encodes on the statement's thread, UNLOAD TEXT transcodes on a worker thread: files and counts are whole after a clean run, and a
  * failed or cancelled UNLOAD ends the thread and leaves only what was there before it.
  */
 const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftS3'";
@@ -76,8 +76,8 @@ async function expectCancelled(options: string, threadAtCancel = 1): Promise<voi
   expect(WorkerThread.live).toBe(0);
 }
 
-describe('UNLOAD PARQUET on a worker thread', () => {
-  it('writes every row once across slices and files, with manifest counts, and keeps one idle thread', async () => {
+describe("UNLOAD PARQUET (encoded on the statement's thread)", () => {
+  it('writes every row once across slices and files, with manifest counts, and starts no thread', async () => {
     for (const [prefix, parallel] of [
       ['a', 'ON'],
       ['b', 'OFF'],
@@ -86,8 +86,7 @@ describe('UNLOAD PARQUET on a worker thread', () => {
         `UNLOAD ('select * from big') TO 's3://pqu/${prefix}/' ${ROLE} FORMAT PARQUET MAXFILESIZE 5 MB MANIFEST VERBOSE PARALLEL ${parallel}`,
       );
       expect(res.rows).toBe(200000);
-      // A clean statement leaves at most the one idle worker, reused by the next.
-      expect(WorkerThread.live).toBeLessThanOrEqual(1);
+      expect(WorkerThread.live).toBe(0);
     }
     const manifest = JSON.parse((await h.get('pqu', 'b/manifest')).toString()) as {
       entries: { url: string; meta: { record_count: number; content_length: number } }[];
@@ -106,7 +105,7 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     }
   });
 
-  it('a query failing mid-stream fails the UNLOAD with its error, writes nothing and ends the thread', async () => {
+  it('a query failing mid-stream fails the UNLOAD with its error, writes nothing, starts no thread and leaves a usable session', async () => {
     await expect(
       run(
         `UNLOAD ('select n, 1 / (n - 150000) as x from big') TO 's3://pqu/fail/' ${ROLE} FORMAT PARQUET ALLOWOVERWRITE MAXFILESIZE 5 MB`,
@@ -114,9 +113,10 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     ).rejects.toThrow(/division by zero/);
     expect(await h.keys('pqu', 'fail/')).toEqual(['fail/keep.txt']);
     expect(WorkerThread.live).toBe(0);
+    expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   });
 
-  it('an S3 upload failure fails the UNLOAD, keeps what it did not write and ends the thread', async () => {
+  it('an S3 upload failure fails the UNLOAD, keeps what it did not write and stops the COPY: the session runs the next query', async () => {
     const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
       throw new Error('S3 is down');
     });
@@ -132,10 +132,12 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     }
     expect(await h.keys('pqu', 'fail/')).toEqual(['fail/keep.txt']);
     expect(WorkerThread.live).toBe(0);
+    // The COPY was stopped mid-stream (stopCopyOut), not left half-read: the same session goes on.
+    expect((await h.client.query('SELECT count(*)::int AS n FROM big')).rows[0].n).toBe(200000);
   });
 
-  it('a cancelled UNLOAD stops the thread while it encodes and leaves no file', async () => {
-    await expectCancelled('FORMAT PARQUET');
+  it('a cancelled UNLOAD stops while it encodes, leaves no file and a usable session', async () => {
+    await expectCancelled('FORMAT PARQUET', 0);
   });
 });
 
