@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { JobValidationError } from '../../src/errors.ts';
-import { type Job, loadJobFile } from '../../src/job/job.ts';
+import type { Job } from '../../src/job/job.ts';
 import { stagingOverlapIssues } from '../../src/job/jobAreas.ts';
 import { inferFromSample } from '../../src/load/inferSample.ts';
 import { DEFAULT_SAMPLE_RECORDS } from '../../src/load/inferTypes.ts';
@@ -88,7 +88,8 @@ async function otherJobs(jobsDir: string, file: string): Promise<{ job: Job; fil
     const path = join(jobsDir, name);
     if (resolve(path) === resolve(file)) continue;
     try {
-      out.push({ job: await loadJobFile(path), file: path });
+      // Every name here ends in .yml/.yaml/.json, so resolveJob reads it as a file, never by name.
+      out.push({ job: (await resolveJob(path, jobsDir)).job, file: path });
     } catch {}
   }
   return out;
