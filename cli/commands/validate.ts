@@ -8,7 +8,7 @@ import type { Job } from '../../src/job/job.ts';
 import { stagingOverlapIssues } from '../../src/job/jobAreas.ts';
 import { inferFromSample } from '../../src/load/inferSample.ts';
 import { DEFAULT_SAMPLE_RECORDS } from '../../src/load/inferTypes.ts';
-import { resolveJob } from '../resolveJob.ts';
+import { jobsDirOf, resolveJob } from '../resolveJob.ts';
 import { forTerminal } from '../terminalText.ts';
 
 const USAGE =
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const jobsDir = values['jobs-dir'] ?? 'jobs';
+    const jobsDir = jobsDirOf(values['jobs-dir']);
     const { job, file } = await resolveJob(ref, jobsDir);
     const issues = stagingOverlapIssues(job, await otherJobs(jobsDir, file));
     if (issues.length > 0) throw new JobValidationError(`Invalid job file ${file}`, issues);

@@ -99,7 +99,10 @@ function parseJobText(text: string, source: string): { job: Job; document: unkno
 async function findJobFile(name: string, jobsDir = 'jobs'): Promise<string> {
   const valid = jobNameSchema.safeParse(name);
   if (!valid.success) {
-    throw new JobValidationError(`Invalid job name ${JSON.stringify(name)}`, formatIssues(valid.error.issues));
+    throw new JobValidationError(
+      `Invalid job name ${JSON.stringify(name)}`,
+      formatIssues(valid.error.issues),
+    );
   }
   for (const ext of ['.yml', '.yaml', '.json']) {
     const path = join(jobsDir, `${name}${ext}`);

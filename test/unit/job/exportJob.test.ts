@@ -203,6 +203,8 @@ describe('Job files', () => {
     await expect(resolveJob({ file: path })).rejects.toThrowError(
       /name: "daily-sales" must match the file name "other-name"/,
     );
-    await expect(resolveJob({ jobName: 'nope' }, undefined, { jobsDir: dir })).rejects.toThrowError(/No job named "nope"/);
+    await expect(resolveJob({ jobName: 'nope' }, undefined, { jobsDir: dir })).rejects.toThrowError(
+      /No job named "nope"/,
+    );
   });
 });
