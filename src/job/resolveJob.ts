@@ -5,6 +5,7 @@ import { JobValidationError } from '../errors.ts';
 import { formatIssues } from '../validation/formatIssues.ts';
 import { jobNameSchema } from './common.ts';
 import { type Job, type JobKind, parseJob } from './job.ts';
+import { JOB_FILE_ENDINGS } from './jobFiles.ts';
 
 /** Where a job comes from: a document, a name in the jobs folder, or a file (one of them). */
 export interface JobRef {
@@ -104,7 +105,7 @@ async function findJobFile(name: string, jobsDir = 'jobs'): Promise<string> {
       formatIssues(valid.error.issues),
     );
   }
-  for (const ext of ['.yml', '.yaml', '.json']) {
+  for (const ext of JOB_FILE_ENDINGS) {
     const path = join(jobsDir, `${name}${ext}`);
     try {
       await access(path);
