@@ -1,9 +1,12 @@
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
+type OnRow = (b: Buffer, starts: Int32Array, lengths: Int32Array) => void;
+
 /**
  * Incremental parser of PostgreSQL's `COPY ... TO STDOUT (FORMAT binary)`: hands each complete
  * tuple to `onRow` as field offsets/lengths into a buffer (length -1 = NULL), with no per-row or
- * per-field allocation. A tuple split over chunks is carried to the next one.
+ * per-field allocation. Rows are read in place from each chunk; only a tuple split over two chunks
+ * is copied (joined with the head of the next chunk), never the whole chunk.
  */
 export class BinaryCopyParser {
   readonly starts: Int32Array;
@@ -18,11 +21,25 @@ export class BinaryCopyParser {
     this.lengths = new Int32Array(columns);
   }
 
-  push(chunk: Buffer, onRow: (b: Buffer, starts: Int32Array, lengths: Int32Array) => void): void {
-    const b = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
-    const n = b.length;
+  push(chunk: Buffer, onRow: OnRow): void {
+    let b = chunk;
     let pos = 0;
+    if (this.tail && this.headerDone) {
+      const tail = this.tail;
+      const end = this.tupleEnd(tail, chunk);
+      if (end < 0) {
+        this.tail = Buffer.concat([tail, chunk]);
+        return;
+      }
+      this.tail = undefined;
+      this.rows(Buffer.concat([tail, chunk.subarray(0, end - tail.length)]), 0, onRow);
+      pos = end - tail.length;
+    } else if (this.tail) {
+      b = Buffer.concat([this.tail, chunk]);
+      this.tail = undefined;
+    }
     if (!this.headerDone) {
+      const n = b.length;
       if (n < 19) {
         this.tail = Buffer.from(b);
         return;
@@ -36,9 +53,17 @@ export class BinaryCopyParser {
       pos = 19 + ext;
       this.headerDone = true;
     }
+    pos = this.ended ? pos : this.rows(b, pos, onRow);
+    this.tail = pos < b.length ? Buffer.from(b.subarray(pos)) : undefined;
+  }
+
+  /** Hands over the complete tuples of `b` from `pos`; returns where the first incomplete one starts. */
+  private rows(b: Buffer, from: number, onRow: OnRow): number {
+    const n = b.length;
     const starts = this.starts;
     const lengths = this.lengths;
     const columns = this.columns;
+    let pos = from;
     while (pos + 2 <= n && !this.ended) {
       const count = b.readInt16BE(pos);
       if (count === -1) {
@@ -68,7 +93,30 @@ export class BinaryCopyParser {
       onRow(b, starts, lengths);
       pos = p;
     }
-    this.tail = pos < n ? Buffer.from(b.subarray(pos)) : undefined;
+    return pos;
+  }
+
+  /**
+   * Where the tuple (or trailer) starting at `tail` ends, counted from the start of `tail`, once
+   * `chunk` follows it; -1 if it does not end within `chunk` either.
+   */
+  private tupleEnd(tail: Buffer, chunk: Buffer): number {
+    const t = tail.length;
+    const total = t + chunk.length;
+    const at = (i: number) => (i < t ? tail[i] : chunk[i - t]) as number;
+    if (total < 2) return -1;
+    const count = ((at(0) << 24) | (at(1) << 16)) >> 16;
+    if (count === -1) return 2;
+    let p = 2;
+    // A field count other than `columns` is reported by rows() on the joined bytes.
+    for (let i = 0; i < Math.max(0, count); i++) {
+      if (p + 4 > total) return -1;
+      const len = (at(p) << 24) | (at(p + 1) << 16) | (at(p + 2) << 8) | at(p + 3);
+      p += 4;
+      if (len > 0) p += len;
+      if (p > total) return -1;
+    }
+    return p;
   }
 
   /** Whether the input ended cleanly (trailer read, nothing left over). */

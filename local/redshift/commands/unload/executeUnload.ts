@@ -10,15 +10,19 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
-import { copyOut, stopCopyOut } from './copyOut.ts';
+import { copyOut, copyOutRows, stopCopyOut } from './copyOut.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
+import { CsvRowRouter } from './csvRowRouter.ts';
 import type { TranscodeOptions } from './csvTranscoder.ts';
 import { canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
+import { ParquetUnloadJob } from './parquetUnloadJob.ts';
 import { partitionPath } from './partitionPath.ts';
+import { pgCsvAsIsSql } from './pgCsvAsIs.ts';
+import { runUnloadJob } from './unloadJob.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
 import { unloadOnWorker } from './unloadWorker.ts';
@@ -56,7 +60,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
-  /** Parquet files the worker thread is writing, not closed yet (aborted with the open ones on error). */
+  /** Parquet files the encoder is writing, not closed yet (aborted with the open ones on error). */
   const detached = new Set<OutputFile>();
   let rows = 0;
   try {
@@ -260,6 +264,11 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       !st.partitionBy &&
       superColumns.length === 0 &&
       canTranscode(delimited.delimiter, delimited.nullAs);
+    // PostgreSQL's own CSV where it is byte for byte Redshift's (pgCsvAsIs.ts).
+    const asIsSql =
+      transcode && delimited.format === 'csv'
+        ? pgCsvAsIsSql(st.query, outColumns, delimited.delimiter, delimited.nullAs)
+        : undefined;
     if (st.format === 'parquet' && !st.partitionBy) {
       // PostgreSQL's binary COPY is the Parquet physical values already (big-endian): no text.
       const readable = outColumns.map(binaryReadable);
@@ -267,7 +276,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       const sql = readable.every(Boolean)
         ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
         : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
-      // Parsing and encoding run on a worker thread; files are uploaded here as their bytes come.
+      // Files are uploaded as their bytes come, while the next rows are encoded.
       const inWorker = new Map<string, OutputFile>();
       const fileFor = (slice: number, part: number): OutputFile => {
         const k = `${slice}/${part}`;
@@ -288,25 +297,50 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       };
       const stream = await copyOut(ctx.client, sql);
       try {
-        rows = await unloadOnWorker(
-          { kind: 'parquet', ...plan },
-          stream.iterator({ destroyOnReturn: false }),
-          async (out) => {
-            if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
-            else if (out.type === 'close') {
-              const f = fileFor(out.slice, out.part);
-              f.records = out.records;
-              await finishFile(f, undefined);
-              inWorker.delete(`${out.slice}/${out.part}`);
-              detached.delete(f);
-            }
-          },
-          ctx.signal,
-        );
+        const job = new ParquetUnloadJob({ kind: 'parquet', ...plan }, async (out) => {
+          if (out.type === 'write') await fileFor(out.slice, out.part).write(Buffer.from(out.bytes));
+          else if (out.type === 'close') {
+            const f = fileFor(out.slice, out.part);
+            f.records = out.records;
+            await finishFile(f, undefined);
+            inWorker.delete(`${out.slice}/${out.part}`);
+            detached.delete(f);
+          }
+        });
+        rows = await runUnloadJob(job, stream.iterator({ destroyOnReturn: false }), ctx.signal);
       } catch (err) {
         await stopCopyOut(ctx.client, stream, cancelBackend);
-        throw asSqlError(err);
+        // A cancel also aborts the uploads in flight: report the cancel, not their failure.
+        throw ctx.signal.aborted
+          ? new RedshiftSqlError("Query cancelled on user's request", '57014')
+          : asSqlError(err);
       }
+    } else if (asIsSql !== undefined) {
+      // PostgreSQL writes the final bytes: rows are dealt to the slices from the protocol's
+      // messages (one per row) as they arrive, never parsed; compression and uploads overlap.
+      const router = new CsvRowRouter(st.parallel ? ctx.slices : 1);
+      const cancelled = () => new RedshiftSqlError("Query cancelled on user's request", '57014');
+      const flush = async (min: number) => {
+        for (const [i, sb] of router.slices.entries()) {
+          if (sb.committed === 0 || sb.committed < min) continue;
+          const { bytes, ends } = sb.takeCommitted();
+          await writeRows(streamFor(prefix, i), bytes, ends);
+        }
+      };
+      try {
+        await copyOutRows(ctx.client, asIsSql, {
+          sink: router,
+          drain: () => flush(flushLimit),
+          cancel: cancelBackend,
+          signal: ctx.signal,
+          aborted: cancelled,
+        });
+      } catch (err) {
+        // A cancel also aborts the uploads in flight: report the cancel, not their failure.
+        throw ctx.signal.aborted ? cancelled() : asSqlError(err);
+      }
+      await flush(1);
+      rows = router.rows;
     } else if (transcode) {
       // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
       const options: TranscodeOptions = {

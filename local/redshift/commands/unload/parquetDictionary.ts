@@ -1,5 +1,5 @@
 import type { Bounds } from './parquetStatistics.ts';
-import { foldBytes } from './parquetStatistics.ts';
+import { foldBytes, viewOf } from './parquetStatistics.ts';
 
 /**
  * Dictionary encoding of one column chunk, as parquet-mr and Arrow write it (and readers expect
@@ -53,6 +53,7 @@ export function buildDictionary(
       indices[i] = id;
     }
   } else {
+    const view = viewOf(b);
     const ids = new Map<string, number>();
     let i = 0;
     for (let p = 0; p < len; i++) {
@@ -65,7 +66,7 @@ export function buildDictionary(
         ids.set(key, id);
         firstAt.push(p);
         dictBytes += 4 + size;
-        bounds = foldBytes(b, p + 4, size, bounds);
+        bounds = foldBytes(b, view, p + 4, size, bounds);
         if (giveUp(i, ids.size, dictBytes)) return { dictionary: undefined, bounds: plainBounds(b, len) };
       }
       indices[i] = id;
@@ -88,9 +89,10 @@ function giveUp(i: number, distinct: number, bytes: number): boolean {
 /** Bounds of every length-prefixed value in `b[0, len)`. */
 export function plainBounds(b: Buffer, len: number): Bounds {
   let bounds: Bounds;
+  const view = viewOf(b);
   for (let p = 0; p < len; ) {
-    const size = b.readUInt32LE(p);
-    bounds = foldBytes(b, p + 4, size, bounds);
+    const size = view.getUint32(p, true);
+    bounds = foldBytes(b, view, p + 4, size, bounds);
     p += 4 + size;
   }
   return bounds;

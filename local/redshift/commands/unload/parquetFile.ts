@@ -110,8 +110,15 @@ function schemaElement(c: ResultColumn, kind: ParquetKind): SchemaElement {
 const PG_EPOCH_DAYS = 10957;
 /** Microseconds from 1970 to 2000, as two 32-bit halves. */
 const PG_EPOCH_MICROS = 946684800000000;
-const EPOCH_HI = Math.floor(PG_EPOCH_MICROS / 2 ** 32);
-const EPOCH_LO = PG_EPOCH_MICROS % 2 ** 32;
+/** PG_EPOCH_MICROS as 16-bit limbs, least significant first. */
+const EPOCH_LIMBS = [0, 1, 2, 3].map((k) => Math.floor(PG_EPOCH_MICROS / 2 ** (16 * k)) % 65536);
+
+/** Whether the 8 bytes at `s` are PostgreSQL's +infinity or -infinity timestamp. */
+function isInfinity(b: Buffer, s: number): boolean {
+  const rest = b[s] === 0x7f ? 0xff : 0;
+  for (let i = 1; i < 8; i++) if (b[s + i] !== rest) return false;
+  return true;
+}
 
 /** Epoch microseconds of `YYYY-MM-DD HH:MI:SS[.ffffff][+zz[:mm]]` (zone applied, then dropped). */
 export function timestampMicros(v: string): bigint {
@@ -150,6 +157,8 @@ class ColumnBuffer {
   readonly element: SchemaElement;
   private readonly width: number;
   private readonly scale: number;
+  /** Strings, the most common column: tested before the switch on the kind. */
+  private readonly isBytes: boolean;
 
   constructor(
     readonly column: ResultColumn,
@@ -158,6 +167,7 @@ class ColumnBuffer {
     this.element = schemaElement(column, kind);
     this.width = this.element.type_length ?? 0;
     this.scale = this.element.scale ?? 0;
+    this.isBytes = kind === 'bytes';
   }
 
   private room(n: number): void {
@@ -186,6 +196,17 @@ class ColumnBuffer {
   /** A PostgreSQL binary COPY field `b[s, s + n)` (n >= 0). */
   addBinary(b: Buffer, s: number, n: number): void {
     this.def(true);
+    if (this.isBytes) {
+      this.room(4 + n);
+      const values = this.values;
+      const o = this.len;
+      values.writeUInt32LE(n, o);
+      // Short values byte by byte: Buffer#copy makes a view object per call.
+      if (n > 64) b.copy(values, o + 4, s, s + n);
+      else for (let i = 0; i < n; i++) values[o + 4 + i] = b[s + i] as number;
+      this.len = o + 4 + n;
+      return;
+    }
     switch (this.kind) {
       case 'bool':
         this.room(1);
@@ -222,30 +243,27 @@ class ColumnBuffer {
         return;
       }
       case 'timestamp': {
-        const hi = b.readInt32BE(s);
-        const lo = b.readUInt32BE(s + 4);
-        if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0))
+        if ((b[s] === 0x7f || b[s] === 0x80) && isInfinity(b, s))
           throw new Error(`cannot convert timestamp 'infinity' of column "${this.column.name}" to Parquet`);
-        let l = lo + EPOCH_LO;
-        let h = hi + EPOCH_HI;
-        if (l >= 2 ** 32) {
-          l -= 2 ** 32;
-          h++;
-        }
+        // Big-endian microseconds since 2000 + the 1970 offset, little-endian out, in 16-bit steps
+        // (two's complement, so negative values too): no number ever leaves the small-integer range.
         this.room(8);
-        this.values.writeUInt32LE(l, this.len);
-        this.values.writeInt32LE(h, this.len + 4);
+        const values = this.values;
+        const o = this.len;
+        let carry = 0;
+        for (let k = 0; k < 4; k++) {
+          const p = s + 6 - 2 * k;
+          const sum = (((b[p] as number) << 8) | (b[p + 1] as number)) + (EPOCH_LIMBS[k] as number) + carry;
+          values[o + 2 * k] = sum & 0xff;
+          values[o + 2 * k + 1] = (sum >> 8) & 0xff;
+          carry = sum >> 16;
+        }
         this.len += 8;
         return;
       }
       case 'decimal':
         this.addDecimalBinary(b, s);
         return;
-      default:
-        this.room(4 + n);
-        this.values.writeUInt32LE(n, this.len);
-        b.copy(this.values, this.len + 4, s, s + n);
-        this.len += 4 + n;
     }
   }
 
@@ -261,16 +279,27 @@ class ColumnBuffer {
     if (precision <= 15) {
       // Exact in a double: every partial sum is an integer below 10^15.
       let v = 0;
-      for (let i = 0; i < ndigits; i++) {
+      for (let i = 0, d = s + 8; i < ndigits; i++, d += 2) {
         const e = 4 * (weight - i) + this.scale;
-        const d = b.readInt16BE(s + 8 + 2 * i);
-        if (e >= 0) v += d * (POW10[e] as number);
-        else if (e > -4) v += Math.floor(d / (POW10[-e] as number));
+        if (e < -3) break;
+        const digit = ((b[d] as number) << 8) | (b[d + 1] as number); // 0..9999
+        if (e >= 0) v += digit * (POW10[e] as number);
+        else v += Math.floor(digit / (POW10[-e] as number));
       }
       if (sign === 0x4000) v = -v;
-      for (let i = this.width - 1; i >= 0; i--) {
-        this.values[this.len + i] = ((v % 256) + 256) % 256;
-        v = Math.floor(v / 256);
+      // Two's complement as two 32-bit words (|v| < 2^53), big-endian, the low `width` bytes.
+      const hi = Math.floor(v / 4294967296);
+      let lo = v - hi * 4294967296;
+      const values = this.values;
+      let o = this.len + this.width - 1;
+      for (let i = 0; i < 4 && o >= this.len; i++, o--) {
+        values[o] = lo & 0xff;
+        lo >>>= 8;
+      }
+      let h = hi;
+      for (; o >= this.len; o--) {
+        values[o] = h & 0xff;
+        h >>= 8;
       }
     } else {
       let v = 0n;
@@ -521,6 +550,8 @@ export class ParquetFileWriter {
   private footerBytes: number;
   private readonly groupFooterBound: number;
   private readonly marks: { len: number; rows: number; nulls: number }[];
+  /** At least the open group's value bytes (every column's `len`): what quickBound counts. */
+  private lenBound = 0;
 
   constructor(
     resultColumns: ResultColumn[],
@@ -582,7 +613,32 @@ export class ParquetFileWriter {
    * and writes the row to the next one. A row alone larger than `max` still goes into an empty file.
    */
   tryAddBinaryRow(b: Buffer, starts: Int32Array, lengths: Int32Array, max: number): boolean {
-    return this.tryAdd(() => this.addBinaryRow(b, starts, lengths), max);
+    // The row's binary COPY bytes (count, lengths, values) bound what it adds to the column
+    // buffers, but for a decimal wider than its digits: 8 more bytes per column covers that.
+    const last = this.columns.length - 1;
+    const end = (starts[last] as number) + Math.max(0, lengths[last] as number);
+    const grows = end - (starts[0] as number) + 6 + 8 * this.columns.length;
+    if (this.groupRows > 0 && this.quickBound(grows) <= max) {
+      this.addBinaryRow(b, starts, lengths);
+      this.lenBound += grows;
+      return true;
+    }
+    const added = this.tryAdd(() => this.addBinaryRow(b, starts, lengths), max);
+    this.lenBound = this.groupBytes;
+    return added;
+  }
+
+  /**
+   * A cheap bound of `sizeIfClosed` once `grows` more bytes of values and one more row are in the
+   * open group (never below it: each column's page bound is at most 97 + 7/6 of its raw bytes), so
+   * most rows skip the exact check and its rollback marks; the exact path decides near the cap.
+   */
+  private quickBound(grows: number): number {
+    const n = this.columns.length;
+    const raw = n * (21 + (this.groupRows + 1) / 8) + this.lenBound + grows;
+    return (
+      (this.started ? this.offset : 4) + this.footerBytes + this.groupFooterBound + n * 97 + (raw * 7) / 6
+    );
   }
 
   /** `tryAddBinaryRow` for a row of text values (PARTITION BY). */
@@ -708,6 +764,7 @@ export class ParquetFileWriter {
     });
     this.totalRows += this.groupRows;
     this.groupRows = 0;
+    this.lenBound = 0;
     this.footerBytes = this.footer().length;
   }
 

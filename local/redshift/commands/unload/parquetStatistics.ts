@@ -127,14 +127,47 @@ export function fixedBounds(b: Buffer, len: number, kind: ParquetKind, width: nu
   }
 }
 
-/** Folds the byte-array value `b[p, p + n)` into `bounds` (unsigned bytewise order). */
-export function foldBytes(b: Buffer, p: number, n: number, bounds: Bounds): Bounds {
+/**
+ * Bytes of a string value its cut bound depends on: the first STATISTIC_BYTES, and the next one
+ * (whether the cut falls inside a UTF-8 character). Truncation keeps bytewise order, so the
+ * values sharing the smallest (largest) such prefix all cut to the true min's (max's) bound, and
+ * comparing no further gives the same statistics.
+ */
+const BOUND_PREFIX = STATISTIC_BYTES + 1;
+
+/** `compareBytes` four bytes at a time (big-endian words order as bytes do): strings share long prefixes. */
+function comparePrefix(v: DataView, b: Buffer, x: number, xn: number, y: number, yn: number): number {
+  const n = Math.min(xn, yn);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const wx = v.getUint32(x + i);
+    const wy = v.getUint32(y + i);
+    if (wx !== wy) return wx < wy ? -1 : 1;
+  }
+  for (; i < n; i++) {
+    const d = (b[x + i] as number) - (b[y + i] as number);
+    if (d !== 0) return d;
+  }
+  return xn - yn;
+}
+
+/** A DataView over exactly `b`'s bytes (offsets into `b` are offsets into it), for foldBytes. */
+export function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Folds the byte-array value `b[p, p + n)` into `bounds` (unsigned bytewise order of the prefixes
+ * that decide the cut bounds); `v` is `viewOf(b)`.
+ */
+export function foldBytes(b: Buffer, v: DataView, p: number, n: number, bounds: Bounds): Bounds {
   if (bounds === undefined) return { min: p, minLen: n, max: p, maxLen: n };
-  if (compareBytes(b, p, n, bounds.min, bounds.minLen) < 0) {
+  const k = Math.min(n, BOUND_PREFIX);
+  if (comparePrefix(v, b, p, k, bounds.min, Math.min(bounds.minLen, BOUND_PREFIX)) < 0) {
     bounds.min = p;
     bounds.minLen = n;
   }
-  if (compareBytes(b, p, n, bounds.max, bounds.maxLen) > 0) {
+  if (comparePrefix(v, b, p, k, bounds.max, Math.min(bounds.maxLen, BOUND_PREFIX)) > 0) {
     bounds.max = p;
     bounds.maxLen = n;
   }

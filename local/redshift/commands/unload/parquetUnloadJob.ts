@@ -4,7 +4,7 @@ import { ParquetFileWriter } from './parquetFile.ts';
 import type { SendOutput, UnloadJob } from './unloadJob.ts';
 import type { ParquetUnloadPlan } from './unloadWorkerMessages.ts';
 
-/** One file of one slice: its bytes go to the main thread as they are encoded. */
+/** One file of one slice: its bytes go to the sink (S3 upload) as they are encoded. */
 class FileOut implements ParquetOut {
   records = 0;
   constructor(
@@ -26,7 +26,7 @@ interface Slice {
 }
 
 /**
- * UNLOAD PARQUET on the worker: PostgreSQL's binary COPY is the Parquet physical values already
+ * UNLOAD PARQUET (run by runUnloadJob on the statement's thread): PostgreSQL's binary COPY is the Parquet physical values already
  * (big-endian), parsed without a JS value per field, rows round-robin over the slices' files,
  * each file closed before MAXFILESIZE.
  */

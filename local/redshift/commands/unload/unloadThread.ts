@@ -6,7 +6,6 @@
 import { parentPort } from 'node:worker_threads';
 import { CreditWindow } from '../workerThread.ts';
 import { CsvUnloadJob } from './csvUnloadJob.ts';
-import { ParquetUnloadJob } from './parquetUnloadJob.ts';
 import type { SendOutput, UnloadJob } from './unloadJob.ts';
 import type { FromUnloadWorker, ToUnloadWorker } from './unloadWorkerMessages.ts';
 import { WRITE_CREDITS } from './unloadWorkerMessages.ts';
@@ -42,10 +41,7 @@ port.on('message', (message: ToUnloadWorker) => {
     case 'start':
       failed = false;
       credits = new CreditWindow(WRITE_CREDITS);
-      job =
-        message.plan.kind === 'parquet'
-          ? new ParquetUnloadJob(message.plan, send)
-          : new CsvUnloadJob(message.plan, send);
+      job = new CsvUnloadJob(message.plan, send);
       break;
     case 'chunk': {
       const bytes = Buffer.from(message.bytes);

@@ -18,8 +18,8 @@ const BATCH_BYTES = 256 * 1024;
 export type UnloadSink = (output: UnloadOutput) => Promise<void>;
 
 /**
- * UNLOAD's per-row work on a second thread (binary COPY parsing and Parquet encoding, or the CSV
- * transcoder), so reading PostgreSQL, compressing and uploading to S3 on this thread overlap it.
+ * UNLOAD's per-row work on a second thread (the CSV/TEXT transcoder), so reading PostgreSQL,
+ * compressing and uploading to S3 on this thread overlap it.
  * Resolves with the row count once the sink has taken every output; on failure or cancel the
  * worker is terminated and the error thrown (the caller aborts the files it opened).
  */

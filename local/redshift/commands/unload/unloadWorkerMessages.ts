@@ -6,7 +6,7 @@ export const CHUNK_CREDITS = 4;
 /** Output messages the worker may have unacknowledged (row groups of up to ~32 MB, 256 KB of CSV). */
 export const WRITE_CREDITS = 4;
 
-/** UNLOAD PARQUET: binary COPY in, Parquet files out. */
+/** UNLOAD PARQUET: binary COPY in, Parquet files out (run by runUnloadJob on the statement's thread). */
 export interface ParquetUnloadPlan {
   kind: 'parquet';
   columns: ResultColumn[];
@@ -24,7 +24,8 @@ export interface CsvUnloadPlan {
   flushBytes: number;
 }
 
-export type UnloadWorkerPlan = ParquetUnloadPlan | CsvUnloadPlan;
+/** What the worker runs: the transcoder (UNLOAD PARQUET encodes on the statement's thread). */
+export type UnloadWorkerPlan = CsvUnloadPlan;
 
 export type ToUnloadWorker =
   | { type: 'start'; plan: UnloadWorkerPlan }

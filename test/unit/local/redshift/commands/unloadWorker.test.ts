@@ -8,7 +8,7 @@ import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
 /**
- * UNLOAD PARQUET encodes and UNLOAD CSV/TEXT transcodes on a worker thread: files and counts are whole after a clean run, and a
+ * UNLOAD PARQUET encodes on the statement's thread, UNLOAD TEXT transcodes on a worker thread: files and counts are whole after a clean run, and a
  * failed or cancelled UNLOAD ends the thread and leaves only what was there before it.
  */
 const ROLE = "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftS3'";
@@ -52,7 +52,7 @@ function s3With(command: RegExp, before: () => void) {
  * Cancels `options` UNLOAD of `big` at its first upload (the worker is running then): it must fail
  * as cancelled, leave only `cancel/keep.txt`, no thread, and a session whose next query runs.
  */
-async function expectCancelled(options: string): Promise<void> {
+async function expectCancelled(options: string, threadAtCancel = 1): Promise<void> {
   const abort = new AbortController();
   let liveAtCancel = -1;
   const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
@@ -69,15 +69,15 @@ async function expectCancelled(options: string): Promise<void> {
   } finally {
     s3.destroy();
   }
-  expect(liveAtCancel).toBe(1);
+  expect(liveAtCancel).toBe(threadAtCancel);
   expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
   // The session's COPY was stopped, not left half-read: the next query runs.
   expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   expect(WorkerThread.live).toBe(0);
 }
 
-describe('UNLOAD PARQUET on a worker thread', () => {
-  it('writes every row once across slices and files, with manifest counts, and keeps one idle thread', async () => {
+describe("UNLOAD PARQUET (encoded on the statement's thread)", () => {
+  it('writes every row once across slices and files, with manifest counts, and starts no thread', async () => {
     for (const [prefix, parallel] of [
       ['a', 'ON'],
       ['b', 'OFF'],
@@ -86,8 +86,7 @@ describe('UNLOAD PARQUET on a worker thread', () => {
         `UNLOAD ('select * from big') TO 's3://pqu/${prefix}/' ${ROLE} FORMAT PARQUET MAXFILESIZE 5 MB MANIFEST VERBOSE PARALLEL ${parallel}`,
       );
       expect(res.rows).toBe(200000);
-      // A clean statement leaves at most the one idle worker, reused by the next.
-      expect(WorkerThread.live).toBeLessThanOrEqual(1);
+      expect(WorkerThread.live).toBe(0);
     }
     const manifest = JSON.parse((await h.get('pqu', 'b/manifest')).toString()) as {
       entries: { url: string; meta: { record_count: number; content_length: number } }[];
@@ -106,7 +105,7 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     }
   });
 
-  it('a query failing mid-stream fails the UNLOAD with its error, writes nothing and ends the thread', async () => {
+  it('a query failing mid-stream fails the UNLOAD with its error, writes nothing, starts no thread and leaves a usable session', async () => {
     await expect(
       run(
         `UNLOAD ('select n, 1 / (n - 150000) as x from big') TO 's3://pqu/fail/' ${ROLE} FORMAT PARQUET ALLOWOVERWRITE MAXFILESIZE 5 MB`,
@@ -114,9 +113,10 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     ).rejects.toThrow(/division by zero/);
     expect(await h.keys('pqu', 'fail/')).toEqual(['fail/keep.txt']);
     expect(WorkerThread.live).toBe(0);
+    expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   });
 
-  it('an S3 upload failure fails the UNLOAD, keeps what it did not write and ends the thread', async () => {
+  it('an S3 upload failure fails the UNLOAD, keeps what it did not write and stops the COPY: the session runs the next query', async () => {
     const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
       throw new Error('S3 is down');
     });
@@ -132,10 +132,12 @@ describe('UNLOAD PARQUET on a worker thread', () => {
     }
     expect(await h.keys('pqu', 'fail/')).toEqual(['fail/keep.txt']);
     expect(WorkerThread.live).toBe(0);
+    // The COPY was stopped mid-stream (stopCopyOut), not left half-read: the same session goes on.
+    expect((await h.client.query('SELECT count(*)::int AS n FROM big')).rows[0].n).toBe(200000);
   });
 
-  it('a cancelled UNLOAD stops the thread while it encodes and leaves no file', async () => {
-    await expectCancelled('FORMAT PARQUET');
+  it('a cancelled UNLOAD stops while it encodes, leaves no file and a usable session', async () => {
+    await expectCancelled('FORMAT PARQUET', 0);
   });
 });
 
@@ -171,7 +173,11 @@ describe('UNLOAD CSV on a worker thread', () => {
     expect(WorkerThread.live).toBe(0);
   });
 
-  it('a cancelled UNLOAD CSV leaves no file, no thread and a usable session', async () => {
-    await expectCancelled('CSV PARALLEL OFF');
+  it('a cancelled UNLOAD TEXT (transcoded on the thread) leaves no file, no thread and a usable session', async () => {
+    await expectCancelled('PARALLEL OFF');
+  });
+
+  it('a cancelled UNLOAD CSV (PostgreSQL CSV as it is, no thread) leaves no file and a usable session', async () => {
+    await expectCancelled('CSV PARALLEL OFF', 0);
   });
 });
