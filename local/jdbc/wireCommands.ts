@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { executeRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
 import { commandComplete, errorResponse } from './wireMessages.ts';
-import { wireSideClient } from './wireSideClient.ts';
+import { WireSideConnection, wireSideClient } from './wireSideClient.ts';
 
 export interface WireCommandsOptions {
   /** Any database URL of the engine: database and user are replaced by the connection's. */
@@ -37,34 +37,16 @@ export function wireCommands(options: WireCommandsOptions): {
   url.pathname = `/${encodeURIComponent(options.database)}`;
   url.username = encodeURIComponent(options.user);
   const abort = new AbortController();
-  let side: Promise<pg.Client> | undefined;
+  const side = new WireSideConnection({
+    url: url.toString(),
+    // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
+    setup: async (client) => {
+      for (const ddl of SYSTEM_TABLES_DDL) await client.query(ddl);
+    },
+  });
   let running: pg.Client | undefined;
   /** The `autonomous` writes running now, each settled once its client is closed. */
   const others = new Set<Promise<void>>();
-
-  function connection(): Promise<pg.Client> {
-    if (side === undefined) {
-      const opened = (async () => {
-        const client = wireSideClient({ url: url.toString() }, () => {
-          if (side === opened) side = undefined;
-        });
-        try {
-          await client.connect();
-          // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
-          for (const ddl of SYSTEM_TABLES_DDL) await client.query(ddl);
-        } catch (error) {
-          await client.end().catch(() => {});
-          throw error;
-        }
-        return client;
-      })();
-      side = opened;
-      opened.catch(() => {
-        if (side === opened) side = undefined;
-      });
-    }
-    return side;
-  }
 
   async function autonomous(text: string, values: unknown[] | undefined): Promise<void> {
     if (abort.signal.aborted) throw new Error(CLOSED);
@@ -87,13 +69,12 @@ export function wireCommands(options: WireCommandsOptions): {
   }
 
   async function execute(sql: string): Promise<Buffer> {
-    const opened = connection();
-    const conn = await opened;
-    // Checked after the connect: `end` may have come while it ran, and would not see this command.
-    if (abort.signal.aborted) throw new Error(CLOSED);
-    running = conn;
     try {
-      await conn.query('BEGIN');
+      const conn = await side.begin((client) => {
+        // After the connect: `end` may have come while it ran, and would not see this command.
+        if (abort.signal.aborted) throw new Error(CLOSED);
+        running = client;
+      });
       try {
         const result = await executeRedshiftCommand(sql, {
           client: conn,
@@ -109,13 +90,10 @@ export function wireCommands(options: WireCommandsOptions): {
         await conn.query('COMMIT');
         return commandComplete(/^\s*unload/i.test(sql) ? 'UNLOAD' : `COPY ${result.rows}`);
       } catch (error) {
+        side.failed(conn, error);
         await conn.query('ROLLBACK').catch(() => {});
         throw error;
       }
-    } catch (error) {
-      // FATAL: the engine ended the session (57P01...); pg says so at once, and 'end' only later.
-      if ((error as { severity?: unknown }).severity === 'FATAL' && side === opened) side = undefined;
-      throw error;
     } finally {
       running = undefined;
     }
@@ -135,14 +113,14 @@ export function wireCommands(options: WireCommandsOptions): {
     },
     end: async () => {
       abort.abort();
-      const client = await side?.catch(() => undefined);
+      const client = await side.current();
       // A command running would hold its backend past the client's goodbye (the engine reads it
       // only between statements): that backend is ended, and waited for.
       if (client !== undefined && running === client) {
         const pid = (client as unknown as { processID?: number }).processID;
         if (pid !== undefined) await options.terminate(pid).catch(() => {});
       }
-      await client?.end().catch(() => {});
+      await side.end();
       await Promise.all(others);
     },
   };

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describeStatement } from '../postgres/describeStatement.ts';
 import { SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
 import type { ProbedColumn } from '../redshift/sql/lowerDecimalArithmetic.ts';
-import { wireSideClient } from './wireSideClient.ts';
+import { WireSideConnection } from './wireSideClient.ts';
 
 /**
  * How long the probe waits for a lock before giving up: the client's own open transaction may
@@ -23,38 +23,24 @@ export function wireOperandProbe(options: { databaseUrl: string; database: strin
   const url = new URL(options.databaseUrl);
   url.pathname = `/${encodeURIComponent(options.database)}`;
   url.username = encodeURIComponent(options.user);
-  let side: Promise<pg.Client> | undefined;
+  const side = new WireSideConnection({ url: url.toString(), options: SESSION_OPTIONS });
   let ended = false;
   /** The describes running now: `end` waits for them (each is bounded by the lock timeout). */
-  let probing: Promise<unknown> = Promise.resolve();
-
-  function connection(): Promise<pg.Client> {
-    if (side === undefined) {
-      // The engine ending this connection (57P01) drops it; the next probe opens another.
-      const drop = () => {
-        if (side === opened) side = undefined;
-      };
-      const client = wireSideClient({ url: url.toString(), options: SESSION_OPTIONS }, drop);
-      const opened = client.connect().then(() => client);
-      opened.catch(drop);
-      side = opened;
-    }
-    return side;
-  }
+  const probing = new Set<Promise<unknown>>();
 
   async function probe(sql: string): Promise<ProbedColumn[] | undefined> {
     if (ended) return undefined;
     let client: pg.Client;
     try {
-      client = await connection();
+      client = await side.begin();
     } catch {
       return undefined;
     }
     try {
-      await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = '${PROBE_LOCK_TIMEOUT}'`);
       return await describeStatement(client, sql);
-    } catch {
+    } catch (error) {
+      side.failed(client, error);
       return undefined;
     } finally {
       await client.query('ROLLBACK').catch(() => {});
@@ -64,15 +50,15 @@ export function wireOperandProbe(options: { databaseUrl: string; database: strin
   return {
     describe: (sql) => {
       const result = probe(sql);
-      probing = Promise.all([probing, result]);
+      probing.add(result);
+      void result.finally(() => probing.delete(result));
       return result;
     },
     /** Resolves once the side connection is closed: the engine has read its goodbye. */
     end: async () => {
       ended = true;
-      await probing;
-      const client = await side?.catch(() => undefined);
-      await client?.end().catch(() => {});
+      await Promise.all(probing);
+      await side.end();
     },
   };
 }

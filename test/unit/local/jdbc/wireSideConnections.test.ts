@@ -143,4 +143,62 @@ describe('Redshift wire endpoint: side connections', () => {
       await wire.stop();
     }
   });
+
+  /** Ends backend `pid` from another connection and waits until it is gone (PostgreSQL 14+). */
+  const terminate = async (pid: number) => {
+    const { rows } = await admin.query<{ ok: boolean }>('SELECT pg_terminate_backend($1, 60000) AS ok', [
+      pid,
+    ]);
+    expect(rows[0]?.ok).toBe(true);
+  };
+
+  it('an idle UNLOAD side connection the engine ended is replaced: the next UNLOAD runs', async () => {
+    const wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+    const user = newUser();
+    const client = await connect(wire, user);
+    try {
+      await client.query(unload('first'));
+      const [side, ...more] = await sideBackends(user);
+      expect(more).toEqual([]);
+      await terminate(side as number);
+
+      await client.query(unload('second'));
+      expect((await s3.getBytes(BUCKET, 'second/u_000')).toString('utf8')).toBe('1\n');
+      const now = await sideBackends(user);
+      expect(now).toHaveLength(1);
+      expect(now).not.toContain(side);
+    } finally {
+      await client.end();
+      await wire.stop();
+    }
+  });
+
+  it('a DECIMAL probe side connection the engine ended is replaced: results keep the Redshift type', async () => {
+    const wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
+    const user = newUser();
+    const client = await connect(wire, user);
+    // The guide's SALES columns (r_numeric_computations201.html): PRICEPAID and COMMISSION are DECIMAL(8,2).
+    await admin.query(
+      `CREATE TABLE sales (salesid integer, pricepaid decimal(8,2), commission decimal(8,2));
+       INSERT INTO sales VALUES (1, 728.00, 109.20); GRANT SELECT ON sales TO "${user}"`,
+    );
+    // "Precision = 8-2 + 2 + max(4,2+8-2+1) = 17, Scale = max(4,2+8-2+1) = 9, Result = DECIMAL(17,9)".
+    const ratio = async () =>
+      (await client.query({ text: 'select pricepaid / commission from sales', rowMode: 'array' })).rows;
+    try {
+      expect(await ratio()).toEqual([['6.666666667']]);
+      const [probe, ...more] = await sideBackends(user);
+      expect(more).toEqual([]);
+      await terminate(probe as number);
+
+      expect(await ratio()).toEqual([['6.666666667']]);
+      const now = await sideBackends(user);
+      expect(now).toHaveLength(1);
+      expect(now).not.toContain(probe);
+    } finally {
+      await client.end();
+      await wire.stop();
+      await admin.query('DROP TABLE sales');
+    }
+  });
 });
