@@ -1,8 +1,9 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
 import { WIRE_SIDE_APPLICATION } from '../../../../local/jdbc/wireSideClient.ts';
+import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
 
@@ -17,7 +18,7 @@ const BUCKET = 'wire-side';
 let db: TestDatabase;
 let s3: TestS3;
 let admin: pg.Client;
-const users: string[] = [];
+const roles = madeUpRoles();
 
 beforeAll(async () => {
   db = await createTestDatabase('wireside');
@@ -31,21 +32,11 @@ afterAll(async () => {
   await admin?.end();
   await s3?.stop();
   await db?.drop();
-  const root = new pg.Client(inject('pgUrl'));
-  await root.connect();
-  try {
-    for (const name of users) await root.query(`DROP ROLE IF EXISTS "${name}"`);
-  } finally {
-    await root.end();
-  }
+  await roles.drop();
 });
 
 /** A user of its own, so that its backends (the client's and the side ones) are told apart. */
-function newUser(): string {
-  const name = `side_${Math.random().toString(36).slice(2, 10)}`;
-  users.push(name);
-  return name;
-}
+const newUser = () => roles.newUser('side');
 
 async function connect(wire: RedshiftWire, user: string): Promise<pg.Client> {
   const url = new URL(db.url);
