@@ -2,7 +2,7 @@ import { createSfnClient } from '../../src/aws/clients.ts';
 import { ConfigError, JobValidationError } from '../../src/errors.ts';
 import { openLocalSfn } from '../localSfn.ts';
 import { parseCommandArgs } from '../parseCommandArgs.ts';
-import { resolveJob } from '../resolveJob.ts';
+import { jobsDirOf, resolveJob } from '../resolveJob.ts';
 import { findDeployedStateMachine, redriveJob, runJob } from '../runJob.ts';
 import { forTerminal } from '../terminalText.ts';
 
@@ -20,7 +20,7 @@ const USAGE = `usage: redshift-transfer run <job> (--local | --stage <stage> [--
   --region <region>     default: AWS_REGION or us-east-1
   --wait-scale <n>      local only: multiply Wait states by n (default 0.1)
   --data-dir <dir>      local only: where a stack started for this run keeps its data (default .local)
-  --jobs-dir <dir>      where job names are looked up (default jobs)
+  --jobs-dir <dir>      where job names are looked up (default RT_JOBS_DIR, else jobs)
 `;
 
 const options = {
@@ -80,7 +80,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       local: Boolean(values.local),
       stage: values.stage,
       region: values.region,
-      jobsDir: values['jobs-dir'] ?? 'jobs',
+      jobsDir: jobsDirOf(values['jobs-dir']),
     };
   }
   const [ref, ...extra] = positionals;
@@ -102,7 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     region: values.region,
     waitScale,
     dataDir: values['data-dir'],
-    jobsDir: values['jobs-dir'] ?? 'jobs',
+    jobsDir: jobsDirOf(values['jobs-dir']),
   };
 }
 

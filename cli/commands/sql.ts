@@ -8,7 +8,7 @@ import type { RedshiftTarget } from '../../src/job/common.ts';
 import type { Job } from '../../src/job/job.ts';
 import { explainSqlError, formatResult, type ResultFormat, resultFormats } from '../formatResult.ts';
 import { parseCommandArgs } from '../parseCommandArgs.ts';
-import { resolveJob } from '../resolveJob.ts';
+import { jobsDirOf, resolveJob } from '../resolveJob.ts';
 import { runningStack } from '../runningStack.ts';
 
 const USAGE = `usage: redshift-transfer sql [target] [options] (<sql>... | --file <file.sql> | -)
@@ -28,7 +28,7 @@ options:
   --region <region>           default AWS_REGION or us-east-1
   --endpoint <url>            a Data API endpoint (default: AWS, or the local stack's with --local)
   --data-dir <dir>            where --local looks for the running stack (default .local)
-  --jobs-dir <dir>            where job names are looked up (default jobs)
+  --jobs-dir <dir>            where job names are looked up (default RT_JOBS_DIR, else jobs)
 Without --batch, several statements run one after the other and stop at the first error.
 `;
 
@@ -128,7 +128,7 @@ async function connection(values: Values): Promise<Connection> {
   if (values.job !== undefined) {
     let job: Job;
     try {
-      job = (await resolveJob(values.job, values['jobs-dir'] ?? 'jobs')).job;
+      job = (await resolveJob(values.job, jobsDirOf(values['jobs-dir']))).job;
     } catch (error) {
       if (error instanceof JobValidationError) throw new ConfigError(error.message);
       throw error;

@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { JobValidationError } from '../../src/errors.ts';
-import { type Job, loadJobFile } from '../../src/job/job.ts';
+import type { Job } from '../../src/job/job.ts';
 import { stagingOverlapIssues } from '../../src/job/jobAreas.ts';
+import { listJobFiles } from '../../src/job/jobFiles.ts';
 import { inferFromSample } from '../../src/load/inferSample.ts';
 import { DEFAULT_SAMPLE_RECORDS } from '../../src/load/inferTypes.ts';
-import { resolveJob } from '../resolveJob.ts';
+import { jobsDirOf, resolveJob } from '../resolveJob.ts';
 import { forTerminal } from '../terminalText.ts';
 
 const USAGE =
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const jobsDir = values['jobs-dir'] ?? 'jobs';
+    const jobsDir = jobsDirOf(values['jobs-dir']);
     const { job, file } = await resolveJob(ref, jobsDir);
     const issues = stagingOverlapIssues(job, await otherJobs(jobsDir, file));
     if (issues.length > 0) throw new JobValidationError(`Invalid job file ${file}`, issues);
@@ -82,13 +82,12 @@ async function infer(job: Job, sample: string | undefined, records: string | und
 
 /** The valid jobs of `jobsDir` other than `file` (invalid ones are reported when validated). */
 async function otherJobs(jobsDir: string, file: string): Promise<{ job: Job; file: string }[]> {
-  const names = await readdir(jobsDir).catch(() => [] as string[]);
   const out: { job: Job; file: string }[] = [];
-  for (const name of names.filter((n) => /\.(ya?ml|json)$/i.test(n)).sort()) {
-    const path = join(jobsDir, name);
+  for (const path of await listJobFiles(jobsDir)) {
     if (resolve(path) === resolve(file)) continue;
     try {
-      out.push({ job: await loadJobFile(path), file: path });
+      // Every name here ends in .yml/.yaml/.json, so resolveJob reads it as a file, never by name.
+      out.push({ job: (await resolveJob(path, jobsDir)).job, file: path });
     } catch {}
   }
   return out;

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../src/errors.ts';
+import { JOB_FILE_ENDINGS } from '../../src/job/jobFiles.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE, type RunMetricName } from '../../src/metrics/runMetrics.ts';
 import { analyzeAsl } from '../iam/aslCalls.ts';
 import { analyzeAwsCalls } from '../iam/awsCalls.ts';
@@ -101,7 +102,7 @@ export async function buildStack(rootDir: string, settings: DeploySettings): Pro
       timeout: config.timeout,
       ...(config.description === undefined ? {} : { description: config.description }),
       ...(Object.keys(environment).length > 0 ? { environment } : {}),
-      ...(startsExecutions ? { package: { patterns: ['jobs/*.yml', 'jobs/*.yaml', 'jobs/*.json'] } } : {}),
+      ...(startsExecutions ? { package: { patterns: JOB_FILE_ENDINGS.map((e) => `jobs/*${e}`) } } : {}),
     };
   });
 

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../../src/errors.ts';
 import type { Schedule } from '../../src/job/exportJob.ts';
 import type { JobKind } from '../../src/job/job.ts';
+import { listJobFiles } from '../../src/job/jobFiles.ts';
 import type { TriggerRule } from '../../src/job/loadJob.ts';
 import { type ResolvedJob, resolveJob } from '../../src/job/resolveJob.ts';
 
@@ -72,11 +73,9 @@ export interface JobSource {
  * S3-event trigger is deployed with these files; schedules and event rules come from them.
  */
 export async function discoverJobs(rootDir: string): Promise<JobSource[]> {
-  const entries = await readdirIfExists(path.join(rootDir, 'jobs'));
   const jobs: JobSource[] = [];
-  for (const e of entries) {
-    if (!e.isFile() || !/\.(ya?ml|json)$/.test(e.name)) continue;
-    const file = `jobs/${e.name}`;
+  for (const found of await listJobFiles(path.join(rootDir, 'jobs'))) {
+    const file = `jobs/${path.basename(found)}`;
     let resolved: ResolvedJob;
     try {
       resolved = await resolveJob({ file: path.join(rootDir, file) });

@@ -1,9 +1,8 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { TransientError } from '../errors.ts';
-import { loadJobFile } from '../job/job.ts';
+import { listJobFiles } from '../job/jobFiles.ts';
 import type { LoadJob } from '../job/loadJob.ts';
+import { resolveJob } from '../job/resolveJob.ts';
 import { executionName } from './executionName.ts';
 import { matchJobs } from './matchJobs.ts';
 import { type CreatedObject, createdObjects } from './s3Events.ts';
@@ -26,10 +25,9 @@ export interface TriggerReport {
 
 /** The load jobs with a `trigger` rule among `<dir>/*.yml|yaml|json`. */
 export async function triggeredJobs(dir: string): Promise<LoadJob[]> {
-  const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const jobs: LoadJob[] = [];
-  for (const file of files) {
-    const job = await loadJobFile(join(dir, file));
+  for (const file of await listJobFiles(dir, { required: true })) {
+    const { job } = await resolveJob({ file });
     if (job.kind === 'load' && job.trigger !== undefined) jobs.push(job);
   }
   return jobs;

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { run as validate } from '../../../cli/commands/validate.ts';
-import { resolveJob } from '../../../cli/resolveJob.ts';
+import { jobsDirOf, resolveJob } from '../../../cli/resolveJob.ts';
 import { defaultExecutionName } from '../../../cli/runJob.ts';
 import { captureOutput } from '../../helpers/captureOutput.ts';
 
@@ -86,6 +86,26 @@ describe('validate', () => {
     await expect(resolveJob('no-such-job', 'jobs')).rejects.toThrow(
       'No job named "no-such-job" in jobs/ (looked for no-such-job.yml, no-such-job.yaml, no-such-job.json)',
     );
+  });
+});
+
+describe('the jobs folder of the CLI', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('is --jobs-dir, else RT_JOBS_DIR (as in the Lambdas), else jobs', async () => {
+    expect(jobsDirOf('given', { RT_JOBS_DIR: 'from-env' })).toBe('given');
+    expect(jobsDirOf(undefined, { RT_JOBS_DIR: 'from-env' })).toBe('from-env');
+    expect(jobsDirOf(undefined, {})).toBe('jobs');
+    expect(() => jobsDirOf(undefined, { RT_JOBS_DIR: ' ' })).toThrow(/RT_JOBS_DIR/);
+
+    // bad-export exists only in the temporary folder: validate finds it there through RT_JOBS_DIR.
+    vi.stubEnv('RT_JOBS_DIR', dir);
+    const { code, stderr } = await captureOutput(() => validate(['bad-export']));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Invalid job file ${join(dir, 'bad-export.yml')}`);
+    expect(parseRunArgs(['nightly-sales-export', '--local'])).toMatchObject({ jobsDir: dir });
   });
 });
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobValidationError } from '../../../src/errors.ts';
-import { loadJobByName, loadJobFile, parseJob, parseJobText } from '../../../src/job/job.ts';
+import { parseJob } from '../../../src/job/job.ts';
+import { resolveJob } from '../../../src/job/resolveJob.ts';
 
 const base = {
   kind: 'export',
@@ -179,7 +180,7 @@ describe('Job files', () => {
   });
 
   it('loads the shipped nightly-sales-export job by name', async () => {
-    const job = await loadJobByName('nightly-sales-export');
+    const { job } = await resolveJob({ jobName: 'nightly-sales-export' });
     expect(job.kind).toBe('export');
     expect(job.kind === 'export' && job.unload).toMatchObject({
       format: 'csv',
@@ -188,18 +189,22 @@ describe('Job files', () => {
     });
   });
 
-  it('names the line of a YAML syntax error', () => {
-    expect(() => parseJobText('kind: export\nname: [unclosed\n', 'jobs/x.yml')).toThrowError(
-      /Cannot read jobs\/x\.yml:\n {2}- line \d+, column \d+: /,
+  it('names the line of a YAML syntax error', async () => {
+    const path = join(dir, 'x.yml');
+    await writeFile(path, 'kind: export\nname: [unclosed\n');
+    await expect(resolveJob({ file: path })).rejects.toThrowError(
+      /Cannot read job file .*x\.yml:\n {2}- line \d+, column \d+: /,
     );
   });
 
   it('requires the file name to match the job name, and reports a missing job', async () => {
     const path = join(dir, 'other-name.json');
     await writeFile(path, JSON.stringify(base));
-    await expect(loadJobFile(path)).rejects.toThrowError(
+    await expect(resolveJob({ file: path })).rejects.toThrowError(
       /name: "daily-sales" must match the file name "other-name"/,
     );
-    await expect(loadJobByName('nope', dir)).rejects.toThrowError(/No job named "nope"/);
+    await expect(resolveJob({ jobName: 'nope' }, undefined, { jobsDir: dir })).rejects.toThrowError(
+      /No job named "nope"/,
+    );
   });
 });

@@ -69,6 +69,17 @@ describe('resolveJob', () => {
   });
 });
 
+describe('one way in', () => {
+  it('is resolveJob alone: the job module only validates, the file steps are private', async () => {
+    expect(Object.keys(await import('../../../src/job/job.ts')).sort()).toEqual([
+      'jobSchema',
+      'parseDerived',
+      'parseJob',
+    ]);
+    expect(Object.keys(await import('../../../src/job/resolveJob.ts'))).toEqual(['resolveJob']);
+  });
+});
+
 describe('the plan tasks look jobs up in RT_JOBS_DIR', () => {
   // planExport checks the job's destination (onExisting) before anything runs: a real local S3.
   let s3: TestS3;

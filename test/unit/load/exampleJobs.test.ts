@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { loadJobFile } from '../../../src/job/job.ts';
+import { resolveJob } from '../../../src/job/resolveJob.ts';
 
 describe('jobs/ load and transfer examples', () => {
   it('are valid job documents of their kind', async () => {
@@ -12,7 +12,7 @@ describe('jobs/ load and transfer examples', () => {
       'venues-replace-load.yml',
     ]);
     for (const file of files) {
-      const job = await loadJobFile(`jobs/${file}`);
+      const { job } = await resolveJob({ file: `jobs/${file}` });
       expect(job.kind, file).toBe(file.endsWith('transfer.yml') ? 'transfer' : 'load');
       expect(job.name, file).toBe(file.replace(/\.yml$/, ''));
     }

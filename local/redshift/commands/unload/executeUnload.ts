@@ -10,15 +10,17 @@ import type { CommandContext, CommandResult } from '../types.ts';
 import { RedshiftSqlError } from '../types.ts';
 import type { ResultColumn } from './columns.ts';
 import { describeQuery } from './columns.ts';
-import { copyOut, stopCopyOut } from './copyOut.ts';
+import { copyOut, copyOutRows, stopCopyOut } from './copyOut.ts';
 import type { Row } from './copyTextRows.ts';
 import { CopyTextRowParser } from './copyTextRows.ts';
+import { CsvRowRouter } from './csvRowRouter.ts';
 import type { TranscodeOptions } from './csvTranscoder.ts';
 import { canTranscode, pgCsvCopySql } from './csvTranscoder.ts';
 import type { DelimitedOptions } from './formatRow.ts';
 import { formatDelimited, formatFixedWidth, formatHeader, formatJson } from './formatRow.ts';
 import { binaryReadable, ParquetFileWriter } from './parquetFile.ts';
 import { partitionPath } from './partitionPath.ts';
+import { pgCsvAsIsSql } from './pgCsvAsIs.ts';
 import type { WrittenFile } from './unloadManifest.ts';
 import { buildUnloadManifest } from './unloadManifest.ts';
 import { unloadOnWorker } from './unloadWorker.ts';
@@ -260,6 +262,11 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
       !st.partitionBy &&
       superColumns.length === 0 &&
       canTranscode(delimited.delimiter, delimited.nullAs);
+    // PostgreSQL's own CSV where it is byte for byte Redshift's (pgCsvAsIs.ts).
+    const asIsSql =
+      transcode && delimited.format === 'csv'
+        ? pgCsvAsIsSql(st.query, outColumns, delimited.delimiter, delimited.nullAs)
+        : undefined;
     if (st.format === 'parquet' && !st.partitionBy) {
       // PostgreSQL's binary COPY is the Parquet physical values already (big-endian): no text.
       const readable = outColumns.map(binaryReadable);
@@ -307,6 +314,32 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         await stopCopyOut(ctx.client, stream, cancelBackend);
         throw asSqlError(err);
       }
+    } else if (asIsSql !== undefined) {
+      // PostgreSQL writes the final bytes: rows are dealt to the slices from the protocol's
+      // messages (one per row) as they arrive, never parsed; compression and uploads overlap.
+      const router = new CsvRowRouter(st.parallel ? ctx.slices : 1);
+      const cancelled = () => new RedshiftSqlError("Query cancelled on user's request", '57014');
+      const flush = async (min: number) => {
+        for (const [i, sb] of router.slices.entries()) {
+          if (sb.committed === 0 || sb.committed < min) continue;
+          const { bytes, ends } = sb.takeCommitted();
+          await writeRows(streamFor(prefix, i), bytes, ends);
+        }
+      };
+      try {
+        await copyOutRows(ctx.client, asIsSql, {
+          sink: router,
+          drain: () => flush(flushLimit),
+          cancel: cancelBackend,
+          signal: ctx.signal,
+          aborted: cancelled,
+        });
+      } catch (err) {
+        // A cancel also aborts the uploads in flight: report the cancel, not their failure.
+        throw ctx.signal.aborted ? cancelled() : asSqlError(err);
+      }
+      await flush(1);
+      rows = router.rows;
     } else if (transcode) {
       // PostgreSQL formats the values (its output is Redshift's); Node only reframes bytes.
       const options: TranscodeOptions = {

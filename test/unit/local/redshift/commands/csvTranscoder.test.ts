@@ -1,7 +1,4 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQuery } from '../../../../../local/redshift/commands/unload/columns.ts';
 import { CopyTextRowParser } from '../../../../../local/redshift/commands/unload/copyTextRows.ts';
@@ -12,6 +9,7 @@ import {
   pgCsvCopySql,
 } from '../../../../../local/redshift/commands/unload/csvTranscoder.ts';
 import { formatDelimited } from '../../../../../local/redshift/commands/unload/formatRow.ts';
+import { copyToBytes } from '../../../../helpers/copyToBytes.ts';
 import type { TestDatabase } from '../../../../helpers/testDatabase.ts';
 import { createTestDatabase } from '../../../../helpers/testDatabase.ts';
 
@@ -45,19 +43,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function copyBytes(sql: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    client.query(copyTo(sql)),
-    new Writable({
-      write(c, _e, cb) {
-        chunks.push(c as Buffer);
-        cb();
-      },
-    }),
-  );
-  return Buffer.concat(chunks);
-}
+const copyBytes = (sql: string) => copyToBytes(client, sql);
 
 type Opts = Omit<TranscodeOptions, 'isCharacter' | 'slices'>;
 

@@ -52,7 +52,7 @@ function s3With(command: RegExp, before: () => void) {
  * Cancels `options` UNLOAD of `big` at its first upload (the worker is running then): it must fail
  * as cancelled, leave only `cancel/keep.txt`, no thread, and a session whose next query runs.
  */
-async function expectCancelled(options: string): Promise<void> {
+async function expectCancelled(options: string, threadAtCancel = 1): Promise<void> {
   const abort = new AbortController();
   let liveAtCancel = -1;
   const s3 = s3With(/^(PutObject|CreateMultipartUpload|UploadPart)Command$/, () => {
@@ -69,7 +69,7 @@ async function expectCancelled(options: string): Promise<void> {
   } finally {
     s3.destroy();
   }
-  expect(liveAtCancel).toBe(1);
+  expect(liveAtCancel).toBe(threadAtCancel);
   expect(await h.keys('pqu', 'cancel/')).toEqual(['cancel/keep.txt']);
   // The session's COPY was stopped, not left half-read: the next query runs.
   expect((await h.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
@@ -171,7 +171,11 @@ describe('UNLOAD CSV on a worker thread', () => {
     expect(WorkerThread.live).toBe(0);
   });
 
-  it('a cancelled UNLOAD CSV leaves no file, no thread and a usable session', async () => {
-    await expectCancelled('CSV PARALLEL OFF');
+  it('a cancelled UNLOAD TEXT (transcoded on the thread) leaves no file, no thread and a usable session', async () => {
+    await expectCancelled('PARALLEL OFF');
+  });
+
+  it('a cancelled UNLOAD CSV (PostgreSQL CSV as it is, no thread) leaves no file and a usable session', async () => {
+    await expectCancelled('CSV PARALLEL OFF', 0);
   });
 });
