@@ -29,23 +29,35 @@ export interface WireEndpoint {
   s3: S3Client;
   slices: number;
   nextQueryId: () => number;
+  /** Ends an engine backend and resolves once it is gone. */
+  terminateBackend: (pid: number) => Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
+/** What a connection opened on the side, to close once the client has gone: each resolves when closed. */
+type Closers = Array<() => Promise<void>>;
+
 /**
  * Serves one client connection: startup (TLS, cancel requests), the engine connection as the
  * connecting user, then messages both ways. Every failure stays with its connection: an abrupt,
- * malformed or slow client is dropped, the other connections and endpoints go on.
+ * malformed or slow client is dropped, the other connections and endpoints go on. Resolves once
+ * the client has gone and the side connections it opened (UNLOAD/COPY, operand probe) are closed,
+ * so that an endpoint stopped, then its engine or database, leaves no client of ours to be ended
+ * under it (pg would report 57P01 as an 'error').
  */
-export function serveWireConnection(client: Socket, endpoint: WireEndpoint): void {
+export async function serveWireConnection(client: Socket, endpoint: WireEndpoint): Promise<void> {
+  const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
   client.on('error', () => client.destroy());
   // A client that sends no complete startup packet within the timeout is dropped.
   client.setTimeout(STARTUP_TIMEOUT_MS, () => client.destroy());
-  void serve(client, endpoint).catch(() => client.destroy());
+  const closers: Closers = [];
+  await serve(client, endpoint, closers).catch(() => client.destroy());
+  await gone;
+  await Promise.all(closers.map((close) => close().catch(() => {})));
 }
 
-async function serve(raw: Socket, endpoint: WireEndpoint): Promise<void> {
+async function serve(raw: Socket, endpoint: WireEndpoint, closers: Closers): Promise<void> {
   const { pools } = endpoint;
   const { socket: client, startup, rest: buffered } = await negotiateStartup(raw, endpoint.secureContext);
   const code = startup.readInt32BE(4);
@@ -56,6 +68,8 @@ async function serve(raw: Socket, endpoint: WireEndpoint): Promise<void> {
   client.on('error', () => upstream.destroy());
   client.once('close', () => upstream.destroy());
   upstream.once('close', () => client.destroy());
+  // Gone already (its 'close' will not come again): the engine connection goes with it.
+  if (client.destroyed) upstream.destroy();
   if (code === CANCEL_REQUEST) {
     upstream.write(startup);
     return;
@@ -90,14 +104,16 @@ async function serve(raw: Socket, endpoint: WireEndpoint): Promise<void> {
     s3: endpoint.s3,
     slices: endpoint.slices,
     nextQueryId: endpoint.nextQueryId,
+    terminate: endpoint.terminateBackend,
   });
-  client.once('close', () => void commands.end());
   const probe = wireOperandProbe({
     databaseUrl: endpoint.databaseUrl,
     database: session.database,
     user: session.user,
   });
-  client.once('close', () => void probe.end());
+  closers.push(commands.end, probe.end, async () => {
+    await history.flushed();
+  });
 
   // Track the transaction status the engine reports, for the ReadyForQuery we send ourselves.
   let status = 'I';

@@ -46,6 +46,8 @@ export interface RedshiftWire {
 export async function startRedshiftWire(options: RedshiftWireOptions): Promise<RedshiftWire> {
   const s3 = createS3Client({ region: options.region ?? 'us-east-1', endpoint: options.s3Endpoint });
   const sockets = new Set<Socket>();
+  /** Each connection's service, settled once the connection and its side connections are closed. */
+  const served = new Set<Promise<void>>();
   // Installs the compat functions and system tables in a database on its first connection, as the
   // Data API does, so that translated SQL (getdate(), len...) finds them.
   const pools = new DatabasePools({
@@ -66,11 +68,17 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     s3,
     slices: options.slices ?? 2,
     nextQueryId: () => queryIds++,
+    terminateBackend: async (pid) => {
+      // PostgreSQL 14+: waits (up to the timeout) until the backend is gone.
+      await pools.adminPool().query('SELECT pg_terminate_backend($1, 60000)', [pid]);
+    },
   };
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
-    serveWireConnection(client, endpoint);
+    const serving = serveWireConnection(client, endpoint).catch(() => {});
+    served.add(serving);
+    void serving.then(() => served.delete(serving));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +98,8 @@ export async function startRedshiftWire(options: RedshiftWireOptions): Promise<R
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Before the pools: a connection's closing may still use them (its last history rows).
+      await Promise.all(served);
       await pools.end();
       s3.destroy();
     },

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
+import type pg from 'pg';
 import { executeRedshiftCommand, SYSTEM_TABLES_DDL } from '../redshift/commands/index.ts';
 import { commandComplete, errorResponse } from './wireMessages.ts';
+import { WireSideConnection, wireSideClient } from './wireSideClient.ts';
 
 export interface WireCommandsOptions {
   /** Any database URL of the engine: database and user are replaced by the connection's. */
@@ -11,13 +12,22 @@ export interface WireCommandsOptions {
   s3: S3Client;
   slices: number;
   nextQueryId: () => number;
+  /** Ends backend `pid` and resolves once it is gone (pg_terminate_backend from another connection). */
+  terminate: (pid: number) => Promise<void>;
 }
+
+/** Rejects what a connection asks for once it is closing: nothing new is opened then. */
+const CLOSED = 'the connection is closing';
 
 /**
  * UNLOAD and COPY of one wire connection, answered by the emulator (`executeRedshiftCommand`) on
  * a side connection of the same database and user, in its own transaction (UNLOAD reads committed
  * data; COPY commits on success). `run` answers the wire reply: CommandComplete, or an
  * ErrorResponse with the engine's SQLSTATE (XX000 when there is none).
+ *
+ * When the engine ends the side connection (wireSideClient), the command running gets the
+ * engine's error (57P01) and the next command opens a new side connection. `end` resolves once
+ * every side connection is closed, a running command's backend ended first.
  */
 export function wireCommands(options: WireCommandsOptions): {
   run(sql: string): Promise<Buffer>;
@@ -26,42 +36,66 @@ export function wireCommands(options: WireCommandsOptions): {
   const url = new URL(options.databaseUrl);
   url.pathname = `/${encodeURIComponent(options.database)}`;
   url.username = encodeURIComponent(options.user);
-  let side: pg.Client | undefined;
+  const abort = new AbortController();
+  const side = new WireSideConnection({
+    url: url.toString(),
+    // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
+    setup: async (client) => {
+      for (const ddl of SYSTEM_TABLES_DDL) await client.query(ddl);
+    },
+  });
+  let running: pg.Client | undefined;
+  /** The `autonomous` writes running now, each settled once its client is closed. */
+  const others = new Set<Promise<void>>();
+
+  async function autonomous(text: string, values: unknown[] | undefined): Promise<void> {
+    if (abort.signal.aborted) throw new Error(CLOSED);
+    const other = wireSideClient({ url: url.toString() }, () => {});
+    const done = (async () => {
+      try {
+        await other.connect();
+        await other.query(text, values);
+      } finally {
+        await other.end().catch(() => {});
+      }
+    })();
+    const settled = done.then(
+      () => {},
+      () => {},
+    );
+    others.add(settled);
+    void settled.then(() => others.delete(settled));
+    return done;
+  }
 
   async function execute(sql: string): Promise<Buffer> {
-    if (side === undefined) {
-      side = new pg.Client(url.toString());
-      await side.connect();
-      // The tables UNLOAD/COPY record into (sys_unload_history, stl_load_errors...): idempotent DDL.
-      for (const ddl of SYSTEM_TABLES_DDL) await side.query(ddl);
-    }
-    const conn = side;
-    await conn.query('BEGIN');
     try {
-      const result = await executeRedshiftCommand(sql, {
-        client: conn,
-        autonomous: async (text, values) => {
-          const other = new pg.Client(url.toString());
-          await other.connect();
-          try {
-            await other.query(text, values as unknown[] | undefined);
-          } finally {
-            await other.end();
-          }
-        },
-        s3: options.s3,
-        slices: options.slices,
-        queryId: options.nextQueryId(),
-        sessionId: (conn as unknown as { processID?: number }).processID ?? 0,
-        database: options.database,
-        user: options.user,
-        signal: new AbortController().signal,
+      const conn = await side.begin((client) => {
+        // After the connect: `end` may have come while it ran, and would not see this command.
+        if (abort.signal.aborted) throw new Error(CLOSED);
+        running = client;
       });
-      await conn.query('COMMIT');
-      return commandComplete(/^\s*unload/i.test(sql) ? 'UNLOAD' : `COPY ${result.rows}`);
-    } catch (error) {
-      await conn.query('ROLLBACK').catch(() => {});
-      throw error;
+      try {
+        const result = await executeRedshiftCommand(sql, {
+          client: conn,
+          autonomous: (text, values) => autonomous(text, values as unknown[] | undefined),
+          s3: options.s3,
+          slices: options.slices,
+          queryId: options.nextQueryId(),
+          sessionId: (conn as unknown as { processID?: number }).processID ?? 0,
+          database: options.database,
+          user: options.user,
+          signal: abort.signal,
+        });
+        await conn.query('COMMIT');
+        return commandComplete(/^\s*unload/i.test(sql) ? 'UNLOAD' : `COPY ${result.rows}`);
+      } catch (error) {
+        side.failed(conn, error);
+        await conn.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    } finally {
+      running = undefined;
     }
   }
 
@@ -78,7 +112,16 @@ export function wireCommands(options: WireCommandsOptions): {
       }
     },
     end: async () => {
-      await side?.end().catch(() => {});
+      abort.abort();
+      const client = await side.current();
+      // A command running would hold its backend past the client's goodbye (the engine reads it
+      // only between statements): that backend is ended, and waited for.
+      if (client !== undefined && running === client) {
+        const pid = (client as unknown as { processID?: number }).processID;
+        if (pid !== undefined) await options.terminate(pid).catch(() => {});
+      }
+      await side.end();
+      await Promise.all(others);
     },
   };
 }

@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { describeStatement } from '../postgres/describeStatement.ts';
 import { SESSION_OPTIONS } from '../redshift/engine/databasePools.ts';
 import type { ProbedColumn } from '../redshift/sql/lowerDecimalArithmetic.ts';
+import { WireSideConnection } from './wireSideClient.ts';
 
 /**
  * How long the probe waits for a lock before giving up: the client's own open transaction may
@@ -22,41 +23,42 @@ export function wireOperandProbe(options: { databaseUrl: string; database: strin
   const url = new URL(options.databaseUrl);
   url.pathname = `/${encodeURIComponent(options.database)}`;
   url.username = encodeURIComponent(options.user);
-  let side: Promise<pg.Client> | undefined;
+  const side = new WireSideConnection({ url: url.toString(), options: SESSION_OPTIONS });
+  let ended = false;
+  /** The describes running now: `end` waits for them (each is bounded by the lock timeout). */
+  const probing = new Set<Promise<unknown>>();
 
-  function connection(): Promise<pg.Client> {
-    if (side === undefined) {
-      const client = new pg.Client({ connectionString: url.toString(), options: SESSION_OPTIONS });
-      client.on('error', () => {});
-      side = client.connect().then(() => client);
-      side.catch(() => {
-        side = undefined;
-      });
+  async function probe(sql: string): Promise<ProbedColumn[] | undefined> {
+    if (ended) return undefined;
+    let client: pg.Client;
+    try {
+      client = await side.begin();
+    } catch {
+      return undefined;
     }
-    return side;
+    try {
+      await client.query(`SET LOCAL lock_timeout = '${PROBE_LOCK_TIMEOUT}'`);
+      return await describeStatement(client, sql);
+    } catch (error) {
+      side.failed(client, error);
+      return undefined;
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+    }
   }
 
   return {
-    describe: async (sql) => {
-      let client: pg.Client;
-      try {
-        client = await connection();
-      } catch {
-        return undefined;
-      }
-      try {
-        await client.query('BEGIN');
-        await client.query(`SET LOCAL lock_timeout = '${PROBE_LOCK_TIMEOUT}'`);
-        return await describeStatement(client, sql);
-      } catch {
-        return undefined;
-      } finally {
-        await client.query('ROLLBACK').catch(() => {});
-      }
+    describe: (sql) => {
+      const result = probe(sql);
+      probing.add(result);
+      void result.finally(() => probing.delete(result));
+      return result;
     },
+    /** Resolves once the side connection is closed: the engine has read its goodbye. */
     end: async () => {
-      const client = await side?.catch(() => undefined);
-      await client?.end().catch(() => {});
+      ended = true;
+      await Promise.all(probing);
+      await side.end();
     },
   };
 }

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDSHIFT_SERVER_VERSION, REDSHIFT_VERSION_STRING } from '../../../../local/jdbc/redshiftVersion.ts';
 import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
+import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
@@ -28,25 +29,15 @@ beforeAll(async () => {
 });
 
 /** Users the tests made up: their roles are dropped at the end (nothing else is). */
-const madeUp: string[] = [];
-function newUser(prefix: string): string {
-  const name = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
-  madeUp.push(name);
-  return name;
-}
+const roles = madeUpRoles();
+const newUser = roles.newUser;
 
 afterAll(async () => {
   await wire?.stop();
   await s3?.stop();
   await db?.drop();
   await rm(tlsDir, { recursive: true, force: true });
-  const admin = new pg.Client(inject('pgUrl'));
-  await admin.connect();
-  try {
-    for (const name of madeUp) await admin.query(`DROP ROLE IF EXISTS "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await roles.drop();
 });
 
 function open(): Promise<Socket> {
