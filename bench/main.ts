@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeThisMachine } from './lib/machine.ts';
-import { type BenchResults, mergeResults, type SuiteResult } from './lib/results.ts';
+import { type BenchResults, mergeResults, type ResultRow, type SuiteResult } from './lib/results.ts';
 import { renderResultsTable, replaceBetweenMarkers, TABLE_START } from './lib/resultsTable.ts';
 import { type BenchOptions, parseBenchArgs, SUITES, type SuiteName } from './options.ts';
 
@@ -47,7 +49,11 @@ async function runSuite(name: SuiteName, options: BenchOptions): Promise<SuiteRe
   }
 }
 
-/** Runs another engineer's bench file in a child process; its own output is shown as it comes. */
+/**
+ * Runs another engineer's bench file in a child process; its own output is shown as it comes. A
+ * file that writes result rows (JSON, ResultRow[]) to the path in BENCH_ROWS_FILE gets them into
+ * the tables.
+ */
 async function runExternal(name: SuiteName): Promise<SuiteResult> {
   const spec = EXTERNAL[name];
   const base = { name, title: spec?.title ?? name, rows: [], measuredAt: new Date().toISOString() };
@@ -55,12 +61,19 @@ async function runExternal(name: SuiteName): Promise<SuiteResult> {
     return { ...base, status: 'skipped', seconds: 0, notes: [`bench/${name}.ts is not there yet.`] };
   }
   const started = Date.now();
+  const rowsDir = await mkdtemp(join(tmpdir(), 'rt-bench-rows-'));
+  const rowsFile = join(rowsDir, 'rows.json');
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', spec.file], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', spec.file], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_ROWS_FILE: rowsFile },
+    });
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     child.on('error', () => resolve(1));
   });
   const seconds = (Date.now() - started) / 1000;
+  const rows = existsSync(rowsFile) ? (JSON.parse(await readFile(rowsFile, 'utf8')) as ResultRow[]) : [];
+  await rm(rowsDir, { recursive: true, force: true });
   if (code !== 0) {
     return {
       ...base,
@@ -74,7 +87,12 @@ async function runExternal(name: SuiteName): Promise<SuiteResult> {
     ...base,
     status: 'ok',
     seconds,
-    notes: [`Ran bench/${name}.ts (${seconds.toFixed(0)} s); its figures are in its own output.`],
+    rows,
+    notes: [
+      rows.length > 0
+        ? `Ran bench/${name}.ts (${seconds.toFixed(0)} s); more figures (CPU of PostgreSQL and of the local S3 apart) in its own output.`
+        : `Ran bench/${name}.ts (${seconds.toFixed(0)} s); its figures are in its own output.`,
+    ],
   };
 }
 

@@ -11,7 +11,7 @@
  * "CPU ratio" compares CPU seconds per row with the native step's, which load does not skew.
  * The local S3 gateway's CPU is shown apart (the native steps write to no storage at all).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { executeRedshiftCommand, SYSTEM_TABLES_DDL } from '../local/redshift/com
 import type { CommandContext } from '../local/redshift/commands/types.ts';
 import { startS3 } from '../local/s3/startS3.ts';
 import { createS3Client } from '../src/aws/clients.ts';
+import { unloadCopyRows } from './lib/unloadCopyRows.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ONLY = process.env.BENCH_ONLY;
@@ -208,6 +209,18 @@ try {
     console.log(
       `${name.padEnd(24)} ${(t.ms / 1000).toFixed(2).padStart(8)} ${Math.round(rate(t.ms)).toLocaleString('en-US').padStart(12)} ${`${(ref.ms / t.ms).toFixed(2)}x`.padStart(10)} ${(t.cpu / 1000).toFixed(2).padStart(7)} ${`${(ref.cpu / t.cpu).toFixed(2)}x`.padStart(10)} ${(t.pgCpu / 1000).toFixed(2).padStart(9)} ${(t.s3Cpu / 1000).toFixed(2).padStart(9)} ${mb(t.rss).padStart(9)}`,
     );
+  const rowsFile = process.env.BENCH_ROWS_FILE;
+  if (rowsFile !== undefined) {
+    const measured = steps
+      .filter(([name, t]) => !name.startsWith('native') && Number.isFinite(t.ms))
+      .map(([name, t, ref]) => ({
+        name,
+        step: { ms: t.ms, cpu: t.cpu, rss: t.rss },
+        native: { name: ref === nativeOut ? 'COPY TO STDOUT' : 'COPY FROM STDIN', ms: ref.ms, cpu: ref.cpu },
+      }));
+    const rows = unloadCopyRows(measured, ROWS);
+    writeFileSync(rowsFile, JSON.stringify(rows));
+  }
   for (const t of [...(csv ? ['sales_csv'] : []), ...(pq ? ['sales_parquet'] : [])]) {
     const { rows: r } = await client.query(`SELECT count(*)::int AS n FROM ${t}`);
     if (r[0].n !== ROWS) throw new Error(`${t} has ${r[0].n} rows, expected ${ROWS}`);
