@@ -12,6 +12,7 @@ import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
+import { wireUrl } from '../../../helpers/wireUrl.ts';
 
 const run = promisify(execFile);
 const py = testPythonFor('test/unit/local/jdbc/startRedshiftWire.test.ts');
@@ -64,10 +65,7 @@ function sslRequest(): Buffer {
 }
 
 async function queryOne(sql: string): Promise<unknown> {
-  const url = new URL(db.url);
-  url.hostname = wire.host;
-  url.port = String(wire.port);
-  const client = new pg.Client(url.toString());
+  const client = new pg.Client(wireUrl(db.url, wire));
   await client.connect();
   try {
     return (await client.query(sql)).rows[0];
@@ -149,10 +147,7 @@ describe('Redshift wire endpoint: hostile and abrupt clients', () => {
   });
 
   it("reports Redshift's version: server_version parameter and select version()", async () => {
-    const url = new URL(db.url);
-    url.hostname = wire.host;
-    url.port = String(wire.port);
-    const client = new pg.Client(url.toString());
+    const client = new pg.Client(wireUrl(db.url, wire));
     const params = new Map<string, string>();
     client.connection.on('parameterStatus', (m: { parameterName: string; parameterValue: string }) =>
       params.set(m.parameterName, m.parameterValue),
@@ -254,11 +249,7 @@ print(json.dumps({"pc": pc_rows, "rc": rc_row}))
 describe('Redshift wire endpoint: the connecting user is a role created on demand', () => {
   it('node-postgres as a new user: current_user, user and session_user name it', async () => {
     const user = newUser('wire');
-    const url = new URL(db.url);
-    url.hostname = wire.host;
-    url.port = String(wire.port);
-    url.username = user;
-    const client = new pg.Client(url.toString());
+    const client = new pg.Client(wireUrl(db.url, wire, user));
     await client.connect();
     try {
       const row = (await client.query('select current_user as cu, user as u, session_user as su')).rows[0];
@@ -269,11 +260,7 @@ describe('Redshift wire endpoint: the connecting user is a role created on deman
   });
 
   it('refuses a user name the engine cannot hold with a FATAL naming it, and keeps serving', async () => {
-    const url = new URL(db.url);
-    url.hostname = wire.host;
-    url.port = String(wire.port);
-    url.username = encodeURIComponent('a'.repeat(80));
-    const client = new pg.Client(url.toString());
+    const client = new pg.Client(wireUrl(db.url, wire, encodeURIComponent('a'.repeat(80))));
     await expect(client.connect()).rejects.toThrow(/80 bytes: the local engine \(PostgreSQL\) keeps 63/);
     expect(await queryOne('select 4 as four')).toEqual({ four: 4 });
   });
@@ -315,11 +302,8 @@ describe('Redshift wire endpoint: TLS handshakes gone wrong stay with their conn
   }
 
   async function tlsQuery(sql: string): Promise<unknown> {
-    const url = new URL(db.url);
-    url.hostname = wire.host;
-    url.port = String(wire.port);
     const client = new pg.Client({
-      connectionString: url.toString(),
+      connectionString: wireUrl(db.url, wire),
       ssl: { ca: await readFile(wire.tls?.caFile ?? '', 'utf8'), servername: 'localhost' },
     });
     await client.connect();

@@ -6,6 +6,7 @@ import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/sta
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
+import { wireUrl } from '../../../helpers/wireUrl.ts';
 
 const run = promisify(execFile);
 const py = testPythonFor('test/unit/local/jdbc/wireDecimalTypes.test.ts');
@@ -40,15 +41,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function wireUrl(): string {
-  const url = new URL(db.url);
-  url.hostname = wire.host;
-  url.port = String(wire.port);
-  return url.toString();
-}
+const wireUrlOf = (): string => wireUrl(db.url, wire);
 
 async function withClient<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(wireUrl());
+  const client = new pg.Client(wireUrlOf());
   await client.connect();
   try {
     return await body(client);

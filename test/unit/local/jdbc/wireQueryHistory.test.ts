@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
+import { wireUrl } from '../../../helpers/wireUrl.ts';
 
 describe('SYS_QUERY_HISTORY for statements sent through the wire endpoint (psql, JDBC, drivers)', () => {
   let db: TestDatabase;
@@ -13,10 +14,7 @@ describe('SYS_QUERY_HISTORY for statements sent through the wire endpoint (psql,
     db = await createTestDatabase('wirehist');
     s3 = await startTestS3();
     wire = await startRedshiftWire({ databaseUrl: db.url, s3Endpoint: s3.endpoint });
-    const url = new URL(db.url);
-    url.hostname = wire.host;
-    url.port = String(wire.port);
-    client = new pg.Client(url.toString());
+    client = new pg.Client(wireUrl(db.url, wire));
     await client.connect();
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { WIRE_SIDE_APPLICATION } from '../../../../local/jdbc/wireSideClient.ts'
 import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
+import { wireUrl } from '../../../helpers/wireUrl.ts';
 
 // Each wire connection answers UNLOAD and COPY, and probes DECIMAL operands, on side connections
 // of its own (pg clients). The engine may end one under it (pg_terminate_backend, DROP DATABASE
@@ -39,11 +40,7 @@ afterAll(async () => {
 const newUser = () => roles.newUser('side');
 
 async function connect(wire: RedshiftWire, user: string): Promise<pg.Client> {
-  const url = new URL(db.url);
-  url.hostname = wire.host;
-  url.port = String(wire.port);
-  url.username = user;
-  const client = new pg.Client(url.toString());
+  const client = new pg.Client(wireUrl(db.url, wire, user));
   await client.connect();
   return client;
 }

@@ -1,8 +1,5 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputFile } from '../../../../../local/redshift/commands/OutputFile.ts';
 import { BinaryCopyParser } from '../../../../../local/redshift/commands/unload/binaryCopyRows.ts';
@@ -12,6 +9,7 @@ import {
   binaryReadable,
   ParquetFileWriter,
 } from '../../../../../local/redshift/commands/unload/parquetFile.ts';
+import { copyToBytes } from '../../../../helpers/copyToBytes.ts';
 import type { TestDatabase } from '../../../../helpers/testDatabase.ts';
 import { createTestDatabase } from '../../../../helpers/testDatabase.ts';
 
@@ -44,19 +42,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function copyBytes(sql: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    client.query(copyTo(sql)),
-    new Writable({
-      write(c, _e, cb) {
-        chunks.push(c as Buffer);
-        cb();
-      },
-    }),
-  );
-  return Buffer.concat(chunks);
-}
+const copyBytes = (sql: string) => copyToBytes(client, sql);
 
 /** An OutputFile that keeps the bytes in memory. */
 function memoryFile() {
