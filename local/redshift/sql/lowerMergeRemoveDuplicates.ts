@@ -1,5 +1,6 @@
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
+import { pgLiteral } from './pgQuote.ts';
 import { isPunct, isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 const refuse = (why: string) =>
@@ -62,9 +63,8 @@ export function lowerMergeRemoveDuplicates(tokens: readonly Token[]): Token[] {
     throw refuse('the source and target must be different tables');
   const cond = joinTokens(tokens.slice(on.i + 1, remove.i)).trim();
   const from = `${source}${alias}`;
-  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const multipleMatches = `(SELECT count(*) FROM (SELECT 1 FROM ${target} JOIN ${from} ON ${cond} GROUP BY ${target}.ctid HAVING count(*) > 1) AS __merge_multiple)`;
-  const check = `${COMPAT_SCHEMA}.merge_remove_duplicates_check(${literal(target)}, ${literal(source)}, ${multipleMatches})`;
+  const check = `${COMPAT_SCHEMA}.merge_remove_duplicates_check(${pgLiteral(target)}, ${pgLiteral(source)}, ${multipleMatches})`;
   return tokenize(
     `WITH __merge_replaced AS (DELETE FROM ${target} USING ${from} WHERE ${cond}) INSERT INTO ${target} SELECT * FROM ${from} WHERE ${check}`,
   );

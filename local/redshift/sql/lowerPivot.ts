@@ -1,6 +1,7 @@
 import { parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { columnName } from './lowerQualify.ts';
+import { pgIdent } from './pgQuote.ts';
 import {
   isPunct,
   isTrivia,
@@ -164,12 +165,11 @@ function lowerOne(tokens: Token[], at: number): string {
       .filter((w): w is string => w !== undefined),
   );
   const groups = sourceColumns.filter((c) => c !== forCol && !aggWords.has(c));
-  const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
   const columns = [
-    ...groups.map(quote),
-    ...values.map((v) => `${agg} FILTER (WHERE ${quote(forCol)} = ${v.value}) AS ${quote(v.name)}`),
+    ...groups.map(pgIdent),
+    ...values.map((v) => `${agg} FILTER (WHERE ${pgIdent(forCol)} = ${v.value}) AS ${pgIdent(v.name)}`),
   ];
-  const grouping = groups.length > 0 ? ` GROUP BY ${groups.map(quote).join(', ')}` : '';
+  const grouping = groups.length > 0 ? ` GROUP BY ${groups.map(pgIdent).join(', ')}` : '';
   // An alias after PIVOT (...) names the result; otherwise one is given.
   const hasAlias = aliasFollows(tokens, nextIndex(tokens, end + 1));
   return `${joinTokens(tokens.slice(0, sourceOpen))}(SELECT ${columns.join(', ')} FROM (${source}) AS __pivot_source${grouping})${hasAlias ? '' : ' AS __pivot'}${joinTokens(tokens.slice(end + 1))}`;

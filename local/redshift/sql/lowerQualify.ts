@@ -1,5 +1,6 @@
 import { parseSync } from 'libpg-query';
 import { RedshiftSqlError } from '../commands/types.ts';
+import { pgIdent } from './pgQuote.ts';
 import { isTrivia, isWord, joinTokens, type Token, tokenize } from './tokenize.ts';
 
 /** Words that end a QUALIFY condition at its own nesting level. */
@@ -109,12 +110,12 @@ function lowerOne(tokens: Token[], q: number): string {
       const relation = star === '' ? soleRelation(tree.from) : star;
       if (relation === undefined)
         throw refuse('use alias.* instead of * when FROM lists more than one relation');
-      inner.push(`${quote(relation)} AS __qualify_r${n}`);
+      inner.push(`${pgIdent(relation)} AS __qualify_r${n}`);
       outer.push(`(__qualified.__qualify_r${n}).*`);
       return;
     }
     inner.push(`${target?.name === undefined ? written : withoutAlias(written)} AS __qualify_c${n}`);
-    outer.push(`__qualified.__qualify_c${n} AS ${quote(target?.name ?? columnName(target?.val))}`);
+    outer.push(`__qualified.__qualify_c${n} AS ${pgIdent(target?.name ?? columnName(target?.val))}`);
   });
   return `${text(0, select)}SELECT ${distinct}${outer.join(', ')} FROM (SELECT ${inner.join(', ')}, (${cond.trim()}) AS __qualify FROM${fromItems}) AS __qualified WHERE __qualified.__qualify ${text(end, tokens.length)}`;
 }
@@ -210,5 +211,3 @@ export function columnName(val: unknown): string {
   if (v?.CoalesceExpr !== undefined) return 'coalesce';
   return '?column?';
 }
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;

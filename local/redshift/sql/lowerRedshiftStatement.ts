@@ -1,9 +1,8 @@
 import { userRelation } from '../commands/systemTables.ts';
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
+import { pgIdent, pgLiteral } from './pgQuote.ts';
 import { isTrivia, isWord, type Token, tokenize } from './tokenize.ts';
-
-const literal = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
 /** The value of an identifier token as Redshift folds it (unquoted: lower case). */
 function identifier(token: Token | undefined): string | undefined {
@@ -49,7 +48,7 @@ function likeAndLimit(
   if (isWord(m[i], 'like')) {
     const pattern = stringValue(m[i + 1]);
     if (pattern === undefined) throw syntax(statement, m[i + 1]);
-    where = ` AND ${column} LIKE ${literal(pattern)}`;
+    where = ` AND ${column} LIKE ${pgLiteral(pattern)}`;
     i += 2;
   }
   if (isWord(m[i], 'limit')) {
@@ -90,7 +89,7 @@ function alterTableAppend(m: readonly Token[]): Token[] | undefined {
   if (m.length > source.next + (mode === 'none' ? 0 : 1))
     throw syntax('ALTER TABLE APPEND', m[source.next + 1]);
   return tokenize(
-    `CALL redshift_compat.alter_table_append(${literal(written(2, target.next))}, ${literal(written(target.next + 2, source.next))}, '${mode}')`,
+    `CALL redshift_compat.alter_table_append(${pgLiteral(written(2, target.next))}, ${pgLiteral(written(target.next + 2, source.next))}, '${mode}')`,
   );
 }
 
@@ -135,9 +134,9 @@ export function lowerRedshiftStatement(tokens: readonly Token[]): Token[] | unde
   (CASE WHEN c.relkind = 'v' OR c.relkind = 'm' THEN 'VIEW' ELSE 'TABLE' END)::varchar AS table_type,
   NULL::varchar AS table_acl, obj_description(c.oid, 'pg_class')::varchar AS remarks
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname = ${literal(schema)}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname = ${pgLiteral(schema)}
   AND ${userRelation('n.nspname', 'c.relname')}
-  AND current_database() = ${literal(database)}${where}
+  AND current_database() = ${pgLiteral(database)}${where}
 ORDER BY c.relname${limit}`);
   }
   if (w(1) === 'databases' && !isWord(m[2], 'from')) {
@@ -162,8 +161,8 @@ ORDER BY d.datname${limit}`);
   array_to_string(n.nspacl, '~')::varchar AS schema_acl, NULL::varchar AS source_database,
   NULL::varchar AS schema_option
 FROM pg_namespace n
-WHERE n.nspname <> ${literal(COMPAT_SCHEMA)} AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'
-  AND current_database() = ${literal(parts[0] as string)}${where}
+WHERE n.nspname <> ${pgLiteral(COMPAT_SCHEMA)} AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'
+  AND current_database() = ${pgLiteral(parts[0] as string)}${where}
 ORDER BY n.nspname${limit}`);
   }
   if (w(1) === 'columns' && w(2) === 'from' && w(3) === 'table') {
@@ -177,7 +176,7 @@ ORDER BY n.nspname${limit}`);
   character_maximum_length::int AS character_maximum_length, numeric_precision::int AS numeric_precision,
   numeric_scale::int AS numeric_scale, NULL::varchar AS remarks
 FROM information_schema.columns
-WHERE table_catalog = ${literal(database)} AND table_schema = ${literal(schema)} AND table_name = ${literal(table)}${where}
+WHERE table_catalog = ${pgLiteral(database)} AND table_schema = ${pgLiteral(schema)} AND table_name = ${pgLiteral(table)}${where}
 ORDER BY ordinal_position${limit}`);
   }
   return undefined;
@@ -198,7 +197,7 @@ const DEFAULT_ENCODING = `CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regt
  * defaults and the table's style DISTSTYLE AUTO. A missing table fails as Redshift's does.
  */
 function showTable(parts: readonly string[]): string {
-  const quoted = parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+  const quoted = parts.map(pgIdent).join('.');
   return `SELECT 'CREATE TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ( ' ||
   (SELECT string_agg(quote_ident(a.attname) || ' ' ||
       (CASE WHEN a.atttypid = 'jsonb'::regtype THEN 'super' ELSE format_type(a.atttypid, a.atttypmod) END) ||
@@ -208,5 +207,5 @@ function showTable(parts: readonly string[]): string {
    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) ||
   ' ) DISTSTYLE AUTO;' AS "Show Table DDL statement"
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.oid = ${literal(quoted)}::regclass`;
+WHERE c.oid = ${pgLiteral(quoted)}::regclass`;
 }

@@ -1,3 +1,4 @@
+import { pgLiteral } from './pgQuote.ts';
 import { isPunct, isTrivia, nextIndex, type Token, tokenize } from './tokenize.ts';
 
 /**
@@ -20,7 +21,7 @@ export function lowerSuperNavigation(tokens: readonly Token[]): Token[] {
       if (name?.kind === 'word' || name?.kind === 'quotedIdent') {
         const key =
           name.kind === 'word' ? name.text.toLowerCase() : name.text.slice(1, -1).replace(/""/g, '"');
-        out += `['${key.replace(/'/g, "''")}']`;
+        out += `[${pgLiteral(key)}]`;
         i = n;
         continue;
       }

@@ -1,3 +1,4 @@
+import { pgIdent, pgLiteral } from './pgQuote.ts';
 import { isPunct, isTrivia, isWord, joinTokens, matchingParen, type Token, tokenize } from './tokenize.ts';
 
 /** Words that end a FROM item or the FROM list. */
@@ -40,7 +41,6 @@ const name = (t: Token | undefined): string | undefined =>
     : t?.kind === 'quotedIdent'
       ? t.text.slice(1, -1).replace(/""/g, '"')
       : undefined;
-const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
 
 /**
  * PartiQL unnesting of SUPER arrays in FROM (query-super "Unnesting"): in `FROM t c, c.c_orders o
@@ -68,10 +68,10 @@ export function lowerSuperUnnest(tokens: readonly Token[]): Token[] {
       const ident = t.kind === 'word' || t.kind === 'quotedIdent' ? name(t) : undefined;
       const qualified = prev !== undefined && isPunct(prev, '.');
       if (ident !== undefined && !qualified && unnestAliases.has(ident) && !isPunct(range[i + 1], '(')) {
-        out += quote(ident);
+        out += pgIdent(ident);
         // `o.attr` reads the element's attribute.
         if (isPunct(range[i + 1], '.') && name(range[i + 2]) !== undefined) {
-          out += `['${(name(range[i + 2]) as string).replace(/'/g, "''")}']`;
+          out += `[${pgLiteral(name(range[i + 2]) as string)}]`;
           i += 2;
         }
         continue;
@@ -86,7 +86,7 @@ export function lowerSuperUnnest(tokens: readonly Token[]): Token[] {
         name(range[i + 4]) !== undefined
       ) {
         // alias.column.attribute: PostgreSQL would read a schema-qualified column.
-        out += `${t.text}.${(range[i + 2] as Token).text}['${(name(range[i + 4]) as string).replace(/'/g, "''")}']`;
+        out += `${t.text}.${(range[i + 2] as Token).text}[${pgLiteral(name(range[i + 4]) as string)}]`;
         i += 4;
         continue;
       }
@@ -99,8 +99,8 @@ export function lowerSuperUnnest(tokens: readonly Token[]): Token[] {
   for (const u of unnests) {
     out += rewriteRefs(tokens.slice(at, u.start));
     const array = rewriteRefs(u.path);
-    const index = u.index === undefined ? '' : `, (__n - 1)::int AS ${quote(u.index)}`;
-    out += `LATERAL (SELECT __e AS ${quote(u.alias)}${index} FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${array}) = 'array' THEN ${array} END) WITH ORDINALITY AS __unnest(__e, __n)) AS ${quote(u.alias)}`;
+    const index = u.index === undefined ? '' : `, (__n - 1)::int AS ${pgIdent(u.index)}`;
+    out += `LATERAL (SELECT __e AS ${pgIdent(u.alias)}${index} FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${array}) = 'array' THEN ${array} END) WITH ORDINALITY AS __unnest(__e, __n)) AS ${pgIdent(u.alias)}`;
     at = u.end;
   }
   out += rewriteRefs(tokens.slice(at));

@@ -1,5 +1,6 @@
 import { RedshiftSqlError } from '../commands/types.ts';
 import { aliasFollows, ident, rotationSource, splitTop } from './lowerPivot.ts';
+import { pgIdent, pgLiteral } from './pgQuote.ts';
 import {
   isPunct,
   isTrivia,
@@ -13,9 +14,6 @@ import {
 
 const refuse = (why: string) =>
   new RedshiftSqlError(`UNPIVOT is not supported by the local Redshift here: ${why}`, '0A000');
-
-const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * `FROM (SELECT ...) [alias] UNPIVOT [INCLUDE NULLS | EXCLUDE NULLS] (value FOR name IN (c1 [AS a1], ...))
@@ -83,14 +81,14 @@ function lowerOne(tokens: Token[], at: number): string {
       throw new RedshiftSqlError(`column "${column}" does not exist in UNPIVOT source`, '42703');
   }
   const inList = new Set(items.map((i) => i.column));
-  const implicit = source.columns.filter((c) => !inList.has(c)).map(quote);
+  const implicit = source.columns.filter((c) => !inList.has(c)).map(pgIdent);
   const branches = items.map(({ column, label }) => {
     const list = [
       ...implicit,
-      `CAST(${literal(label)} AS varchar) AS ${quote(name)}`,
-      `${quote(column)} AS ${quote(value)}`,
+      `CAST(${pgLiteral(label)} AS varchar) AS ${pgIdent(name)}`,
+      `${pgIdent(column)} AS ${pgIdent(value)}`,
     ];
-    const filter = includeNulls ? '' : ` WHERE ${quote(column)} IS NOT NULL`;
+    const filter = includeNulls ? '' : ` WHERE ${pgIdent(column)} IS NOT NULL`;
     return `SELECT ${list.join(', ')} FROM (${source.text}) AS __unpivot_source${filter}`;
   });
   const hasAlias = aliasFollows(tokens, nextIndex(tokens, end + 1));

@@ -1,5 +1,6 @@
 import { RedshiftSqlError } from '../commands/types.ts';
 import { COMPAT_SCHEMA } from '../engine/compatFunctions.ts';
+import { pgIdent } from './pgQuote.ts';
 import { isTrivia, isWord, type Token } from './tokenize.ts';
 
 /** One text edit of a statement, at character offsets of PostgreSQL's parse tree. */
@@ -269,8 +270,8 @@ function updateTargetEdits(node: Node, ix: TokenIndex, edits: Edit[]): void {
     if (fields.length >= 2 && fields[fields.length - 2] === target) qualifiedByTarget = true;
   });
   if (qualifiedByTarget) return;
-  const qualifiedTarget = `${relation.schemaname ? `${quote(relation.schemaname)}.` : ''}${quote(target)}`;
-  const tie = `${qualifiedTarget}.ctid = ${quote(aliases[0] as string)}.ctid`;
+  const qualifiedTarget = `${relation.schemaname ? `${pgIdent(relation.schemaname)}.` : ''}${pgIdent(target)}`;
+  const tie = `${qualifiedTarget}.ctid = ${pgIdent(aliases[0] as string)}.ctid`;
   // WHERE is the last clause of a Redshift UPDATE: wrap it and add the tie.
   let where = -1;
   let depth = 0;
@@ -289,8 +290,6 @@ function updateTargetEdits(node: Node, ix: TokenIndex, edits: Edit[]): void {
     edits.push({ start: end, end, text: `) AND ${tie}` });
   }
 }
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Functions whose PostgreSQL result type or arguments differ from Redshift's: the compat ones replace them. */
 export const COMPAT_CALLS: ReadonlySet<string> = new Set([

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseJsonPaths } from '../../../../src/load/jsonPaths.ts';
+import { pgIdent } from '../../sql/pgQuote.ts';
 import { createDecompressor } from '../compression.ts';
 import type { CopyStatement } from '../parser/ast.ts';
 import { s3ServiceError } from '../s3/s3Errors.ts';
@@ -182,7 +183,7 @@ export async function executeCopy(st: CopyStatement, ctx: CommandContext): Promi
     const newReader = columnar ? undefined : await makeReader(st, table, ctx);
     const converter = new ValueConverter(st);
     const cols = table.loadColumns;
-    const colList = cols.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
+    const colList = cols.map((c) => pgIdent(c.name)).join(', ');
 
     const copy = st.noLoad
       ? undefined

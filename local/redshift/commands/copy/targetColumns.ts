@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgIdent } from '../../sql/pgQuote.ts';
 import type { CopyStatement } from '../parser/ast.ts';
 import { RedshiftSqlError } from '../types.ts';
 
@@ -57,14 +58,12 @@ function kindOf(typeName: string): ColumnKind {
   return 'other';
 }
 
-const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
 /** Reads the target table's columns from the catalog once; Redshift's messages for a missing table or column. */
 export async function readTargetTable(client: pg.ClientBase, st: CopyStatement): Promise<TargetTable> {
   const displayName = st.table.schema ? `${st.table.schema}.${st.table.name}` : st.table.name;
   const sqlName = st.table.schema
-    ? `${quote(st.table.schema)}.${quote(st.table.name)}`
-    : quote(st.table.name);
+    ? `${pgIdent(st.table.schema)}.${pgIdent(st.table.name)}`
+    : pgIdent(st.table.name);
   const rel = await client.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [sqlName]);
   const oid = rel.rows[0]?.oid;
   if (oid === null || oid === undefined)

@@ -1,3 +1,4 @@
+import { pgLiteral } from '../../sql/pgQuote.ts';
 import type { ResultColumn } from './columns.ts';
 import { canTranscode } from './csvTranscoder.ts';
 
@@ -40,11 +41,6 @@ function mayPrint(column: ResultColumn, s: string): boolean | undefined {
   return MAY_PRINT.get(column.typeOid)?.(s);
 }
 
-/** A string literal read the same whatever `standard_conforming_strings` is (ours run with it off). */
-function literal(s: string): string {
-  return `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
 /**
  * The `COPY ... TO STDOUT` whose output is byte for byte Redshift's UNLOAD CSV of `query`, or
  * undefined when PostgreSQL's CSV would differ for these columns and options.
@@ -66,7 +62,7 @@ export function pgCsvAsIsSql(
     if (column.typeOid === TEXT || column.typeOid === VARCHAR) {
       if (alone) return undefined; // `\.` is a TEXT value
       // Byte equality (collation "C" is deterministic), whatever the column's collation.
-      exprs.push(`NULLIF(${name}, ${literal(nullAs)} COLLATE "C")`);
+      exprs.push(`NULLIF(${name}, ${pgLiteral(nullAs)} COLLATE "C")`);
       wrapped = true;
       continue;
     }
@@ -76,5 +72,5 @@ export function pgCsvAsIsSql(
   const source = wrapped
     ? `SELECT ${exprs.join(', ')} FROM (${query}\n) AS rt_unload_query(${columns.map((_, i) => `c${i + 1}`).join(', ')})`
     : `${query}\n`;
-  return `COPY (${source}) TO STDOUT WITH (FORMAT csv, DELIMITER ${literal(delimiter)}, NULL ${literal(nullAs)}, QUOTE '"', ESCAPE '"')`;
+  return `COPY (${source}) TO STDOUT WITH (FORMAT csv, DELIMITER ${pgLiteral(delimiter)}, NULL ${pgLiteral(nullAs)}, QUOTE '"', ESCAPE '"')`;
 }
