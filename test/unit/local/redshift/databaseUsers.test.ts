@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import {
   ExecuteStatementCommand,
@@ -7,8 +6,9 @@ import {
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../../../src/aws/localCredentials.ts';
+import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { testPythonFor } from '../../../helpers/pythonEnv.ts';
 import {
   executeAndWait,
@@ -22,12 +22,8 @@ const py = testPythonFor('test/unit/local/redshift/databaseUsers.test.ts');
 const WHO = 'select current_user as cu, user as u, session_user as su';
 
 let rs: TestRedshift;
-const madeUp: string[] = [];
-function newUser(prefix: string): string {
-  const name = `${prefix}_${randomUUID().slice(0, 8)}`;
-  madeUp.push(name);
-  return name;
-}
+const roles = madeUpRoles();
+const newUser = (prefix: string) => roles.newUser(prefix);
 
 beforeAll(async () => {
   rs = await startTestRedshift();
@@ -35,13 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rs?.stop();
   // Only the roles this file made up (their database is gone with rs.stop()).
-  const admin = new pg.Client(inject('pgUrl'));
-  await admin.connect();
-  try {
-    for (const name of madeUp) await admin.query(`DROP ROLE IF EXISTS "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await roles.drop();
 });
 
 async function who(input: Record<string, unknown>): Promise<{ row: string[]; dbUser: string | undefined }> {
