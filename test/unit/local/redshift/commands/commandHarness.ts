@@ -3,6 +3,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aw
 import pg from 'pg';
 import { SYSTEM_TABLES_DDL } from '../../../../../local/redshift/commands/index.ts';
 import type { CommandContext } from '../../../../../local/redshift/commands/types.ts';
+import { createS3Client } from '../../../../../src/aws/clients.ts';
 import type { TestDatabase } from '../../../../helpers/testDatabase.ts';
 import { createTestDatabase } from '../../../../helpers/testDatabase.ts';
 import type { TestS3 } from '../../../../helpers/testS3.ts';
@@ -21,6 +22,11 @@ export interface CommandHarness {
   get(bucket: string, key: string): Promise<Buffer>;
   keys(bucket: string, prefix?: string): Promise<string[]>;
   bucket(name: string): Promise<void>;
+  /**
+   * A new client of the local S3 whose every call first runs `before` with the command's name and
+   * input (to count reads, or cancel or fail a command at a chosen call); the caller destroys it.
+   */
+  s3Watching(before: (command: string, input: Record<string, unknown>) => void): S3Client;
   close(): Promise<void>;
 }
 
@@ -61,6 +67,17 @@ export async function startHarness(): Promise<CommandHarness> {
     },
     bucket: async (name) => {
       await s3c.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    s3Watching: (before) => {
+      const watched = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint });
+      watched.middlewareStack.add(
+        (next, context) => async (args) => {
+          before(context.commandName ?? '', args.input as Record<string, unknown>);
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      return watched;
     },
     close: async () => {
       await Promise.allSettled([client.end(), auto.end()]);

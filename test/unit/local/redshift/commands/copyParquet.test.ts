@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalText } from '../../../../../local/redshift/commands/copy/parquetRecords.ts';
 import { executeRedshiftCommand } from '../../../../../local/redshift/commands/index.ts';
-import { createS3Client } from '../../../../../src/aws/clients.ts';
 import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
@@ -50,16 +49,10 @@ describe('COPY FORMAT AS PARQUET', () => {
     expect(key).toBe('many/000.parquet');
     const size = (await h.get('pqt', key as string)).length;
 
-    const s3 = createS3Client({ region: 'us-east-1', endpoint: h.s3.endpoint });
     const gets: (string | undefined)[] = [];
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'GetObjectCommand')
-          gets.push((args.input as { Range?: string }).Range ?? 'whole object');
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const s3 = h.s3Watching((command, input) => {
+      if (command === 'GetObjectCommand') gets.push((input.Range as string | undefined) ?? 'whole object');
+    });
     try {
       await h.client.query('CREATE TABLE many_back (LIKE many)');
       const res = await run(`COPY many_back FROM 's3://pqt/many/' ${ROLE} FORMAT AS PARQUET`, s3);

@@ -123,20 +123,15 @@ describe('COPY PARQUET through DuckDB', () => {
   it('a COPY cancelled while the object downloads loads nothing and removes its temp files', async () => {
     await h.client.query('CREATE TABLE sales_cancelled (LIKE sales)');
     const abort = new AbortController();
-    const s3 = createS3Client({ region: 'us-east-1', endpoint: h.s3.endpoint });
     const seen = new Set<string>();
     let gets = 0;
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        // The footer is the first ranged read, the row groups the second.
-        if (context.commandName === 'GetObjectCommand' && ++gets === 2) {
-          for (const d of liveTempDirs) seen.add(d);
-          abort.abort();
-        }
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const s3 = h.s3Watching((command) => {
+      // The footer is the first ranged read, the row groups the second.
+      if (command === 'GetObjectCommand' && ++gets === 2) {
+        for (const d of liveTempDirs) seen.add(d);
+        abort.abort();
+      }
+    });
     try {
       await expect(
         run(

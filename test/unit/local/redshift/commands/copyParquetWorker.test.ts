@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParquetCopyWorker } from '../../../../../local/redshift/commands/copy/parquetCopyWorker.ts';
 import { executeRedshiftCommand } from '../../../../../local/redshift/commands/index.ts';
-import { createS3Client } from '../../../../../src/aws/clients.ts';
 import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
@@ -114,20 +113,15 @@ describe('COPY PARQUET on a worker thread', () => {
     // first GET) the file goes to the worker.
     await h.client.query('CREATE TABLE cancelled (n double precision, label varchar(10))');
     const abort = new AbortController();
-    const s3 = createS3Client({ region: 'us-east-1', endpoint: h.s3.endpoint });
     let ranged = 0;
     let liveAtCancel = -1;
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        // The worker's footer is the second ranged read, a row group the third: it is running then.
-        if (context.commandName === 'GetObjectCommand' && ++ranged === 3) {
-          liveAtCancel = ParquetCopyWorker.live;
-          abort.abort();
-        }
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const s3 = h.s3Watching((command) => {
+      // The worker's footer is the second ranged read, a row group the third: it is running then.
+      if (command === 'GetObjectCommand' && ++ranged === 3) {
+        liveAtCancel = ParquetCopyWorker.live;
+        abort.abort();
+      }
+    });
     try {
       await expect(
         executeRedshiftCommand(

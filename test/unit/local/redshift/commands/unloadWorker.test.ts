@@ -3,7 +3,6 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRedshiftCommand } from '../../../../../local/redshift/commands/index.ts';
 import { WorkerThread } from '../../../../../local/redshift/commands/workerThread.ts';
-import { createS3Client } from '../../../../../src/aws/clients.ts';
 import type { CommandHarness } from './commandHarness.ts';
 import { startHarness } from './commandHarness.ts';
 
@@ -33,19 +32,13 @@ const run = (sql: string, ctx = h.ctx()) => executeRedshiftCommand(sql, ctx);
 
 /** A client whose first S3 call of `command` runs `before` (then proceeds or throws). */
 function s3With(command: RegExp, before: () => void) {
-  const s3 = createS3Client({ region: 'us-east-1', endpoint: h.s3.endpoint });
   let seen = false;
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (!seen && command.test(context.commandName ?? '')) {
-        seen = true;
-        before();
-      }
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  return s3;
+  return h.s3Watching((name) => {
+    if (!seen && command.test(name)) {
+      seen = true;
+      before();
+    }
+  });
 }
 
 /**
