@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedshiftWire, startRedshiftWire } from '../../../../local/jdbc/startRedshiftWire.ts';
 import { WIRE_SIDE_APPLICATION } from '../../../../local/jdbc/wireSideClient.ts';
+import { backendRunning } from '../../../helpers/backendRunning.ts';
 import { madeUpRoles } from '../../../helpers/madeUpRoles.ts';
 import { createTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.ts';
 import { startTestS3, type TestS3 } from '../../../helpers/testS3.ts';
@@ -54,20 +55,6 @@ async function sideBackends(user: string, pids: number[] = []): Promise<number[]
   return rows.map((r) => r.pid);
 }
 
-/** The backend of `user` running a statement containing `marker`, once it runs it (bounded). */
-async function backendRunning(user: string, marker: string): Promise<number> {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    const { rows } = await admin.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND state = 'active' AND strpos(query, $2) > 0",
-      [user, marker],
-    );
-    if (rows[0] !== undefined) return rows[0].pid;
-    // Nothing signals that a statement has started: ask again shortly, without hogging a core.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`no backend of ${user} ran ${marker} within a minute`);
-}
-
 const unload = (prefix: string, select = 'select 1 as one') =>
   `unload ('${select}') to 's3://${BUCKET}/${prefix}/u_' iam_role '${ROLE}' format csv parallel off`;
 
@@ -89,7 +76,7 @@ describe('Redshift wire endpoint: side connections', () => {
       () => undefined,
       (error: Error) => error,
     );
-    const sleeper = await backendRunning(user, 'pg_sleep(600)');
+    const sleeper = await backendRunning(admin, 'pg_sleep(600)', { user });
     const before = await sideBackends(user);
     expect(before).toContain(sleeper);
     expect(before).toHaveLength(3);
@@ -113,7 +100,7 @@ describe('Redshift wire endpoint: side connections', () => {
         () => undefined,
         (error: Error & { code?: string }) => error,
       );
-      const pid = await backendRunning(user, 'pg_sleep(601)');
+      const pid = await backendRunning(admin, 'pg_sleep(601)', { user });
       const { rows } = await admin.query<{ ok: boolean }>('SELECT pg_terminate_backend($1, 60000) AS ok', [
         pid,
       ]);

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendRunning } from '../../../helpers/backendRunning.ts';
 import { executeAndWait, startTestRedshift, type TestRedshift } from '../../../helpers/testRedshift.ts';
 
 // The engine may end a connection the Data API holds (pg_terminate_backend, a fast shutdown, DROP
@@ -72,19 +73,8 @@ describe('local Data API: engine connections ended under it', () => {
     expect((await executeAndWait(rs, { Sql: 'select 1' })).Status).toBe('FINISHED');
   });
 
-  /** The backend running `sql`, once it runs it (bounded: one minute, within the test's timeout). */
-  const backendRunning = async (sql: string): Promise<number> => {
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-      const { rows } = await admin.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE query = $1 AND state = 'active'",
-        [sql],
-      );
-      if (rows[0] !== undefined) return rows[0].pid;
-      // Nothing signals that a statement has started: ask again shortly, without hogging a core.
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`no backend ran ${sql} within a minute`);
-  };
+  /** The backend running `sql`, once it runs it (bounded). */
+  const running = (sql: string) => backendRunning(admin, sql);
 
   it('ends a session whose connection the engine ended while a statement of it ran', async () => {
     const first = await executeAndWait(rs, { Sql: 'select 1', SessionKeepAliveSeconds: 60 });
@@ -92,7 +82,7 @@ describe('local Data API: engine connections ended under it', () => {
     const { Id } = await rs.client.send(
       new ExecuteStatementCommand({ SessionId: sessionId, Sql: 'select pg_sleep(601)' }),
     );
-    await terminate(await backendRunning('select pg_sleep(601)'));
+    await terminate(await running('select pg_sleep(601)'));
     const d = await rs.client.send(new DescribeStatementCommand({ Id, WaitTimeSeconds: 30 }));
     expect(d.Status).toBe('FAILED');
     expect(d.Error).toContain('terminating connection due to administrator command');
@@ -107,7 +97,7 @@ describe('local Data API: engine connections ended under it', () => {
         Sql: 'select pg_sleep(600)',
       }),
     );
-    await terminate(await backendRunning('select pg_sleep(600)'));
+    await terminate(await running('select pg_sleep(600)'));
 
     const d = await rs.client.send(new DescribeStatementCommand({ Id, WaitTimeSeconds: 30 }));
     expect(d.Status).toBe('FAILED');

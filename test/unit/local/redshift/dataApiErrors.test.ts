@@ -7,34 +7,14 @@ import {
   ResourceNotFoundException,
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendRunning } from '../../../helpers/backendRunning.ts';
 import {
   executeAndWait,
   startTestRedshift,
   type TestRedshift,
   waitForStatement,
 } from '../../../helpers/testRedshift.ts';
-
-/** Waits (bounded) until the engine runs a query of ours matching `pattern`: nothing signals that. */
-async function untilRunning(databaseUrl: string, pattern: string): Promise<void> {
-  const client = new pg.Client(databaseUrl);
-  await client.connect();
-  try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { rowCount } = await client.query(
-        "select 1 from pg_stat_activity where state = 'active' and query like $1 and pid <> pg_backend_pid()",
-        [pattern],
-      );
-      if (rowCount) return;
-      if (Date.now() > deadline) throw new Error(`no running query like ${pattern} after 20 s`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    await client.end();
-  }
-}
 
 async function post(endpoint: string, target: string | undefined, body: string | Uint8Array) {
   const res = await fetch(endpoint, {
@@ -171,7 +151,7 @@ describe('local Data API: errors, limits and cancellation', () => {
     const { Id } = await rs.client.send(
       new ExecuteStatementCommand({ ...target(), Sql: 'select pg_sleep(600)' }),
     );
-    await untilRunning(rs.databaseUrl, 'select pg_sleep(600)');
+    await backendRunning(rs.databaseUrl, 'select pg_sleep(600)');
     const running = await rs.client.send(new DescribeStatementCommand({ Id }));
     expect(running.Status).toBe('STARTED');
     expect(running.Duration).toBe(-1);
@@ -198,7 +178,7 @@ describe('local Data API: errors, limits and cancellation', () => {
         ],
       }),
     );
-    await untilRunning(rs.databaseUrl, '%pg_sleep(600) /* batch */%');
+    await backendRunning(rs.databaseUrl, 'pg_sleep(600) /* batch */');
     await rs.client.send(new CancelStatementCommand({ Id }));
     const d = await waitForStatement(rs.client, Id as string);
     expect(d.Status).toBe('ABORTED');
@@ -261,8 +241,8 @@ describe('local Data API: a statement waits for a free connection', () => {
     const b = await rs.client.send(
       new ExecuteStatementCommand({ ...target, Sql: 'select pg_sleep(600) /* b */' }),
     );
-    await untilRunning(rs.databaseUrl, '%/* a */%');
-    await untilRunning(rs.databaseUrl, '%/* b */%');
+    await backendRunning(rs.databaseUrl, '/* a */');
+    await backendRunning(rs.databaseUrl, '/* b */');
     const c = await rs.client.send(new ExecuteStatementCommand({ ...target, Sql: 'select 42' }));
     expect((await rs.client.send(new DescribeStatementCommand({ Id: c.Id }))).Status).toBe('SUBMITTED');
     await rs.client.send(new CancelStatementCommand({ Id: a.Id }));
