@@ -60,8 +60,8 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
   const { bucket, key: prefix } = parseS3Uri(st.to, 'TO location');
   const files: WrittenFile[] = [];
   const open = new Set<Stream>();
-  /** Parquet files the encoder is writing, not closed yet (aborted with the open ones on error). */
-  const detached = new Set<OutputFile>();
+  /** Parquet files the encoder is writing, by `slice/part`, not closed yet (aborted with the open ones on error). */
+  const openParquet = new Map<string, OutputFile>();
   let rows = 0;
   try {
     const columns = await describeQuery(ctx.client, st.query).catch((err: unknown) => {
@@ -277,15 +277,13 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
         ? `COPY (${st.query}\n) TO STDOUT WITH (FORMAT binary)`
         : `COPY (SELECT ${quoted.map((q, i) => (readable[i] ? q : `${q}::text`)).join(', ')} FROM (${st.query}\n) AS rt_unload_query(${quoted.join(', ')})) TO STDOUT WITH (FORMAT binary)`;
       // Files are uploaded as their bytes come, while the next rows are encoded.
-      const inWorker = new Map<string, OutputFile>();
       const fileFor = (slice: number, part: number): OutputFile => {
         const k = `${slice}/${part}`;
-        let f = inWorker.get(k);
+        let f = openParquet.get(k);
         if (!f) {
           const key = fileKey({ dir: prefix, slice, part, text: '', textEnds: [], textBytes: 0 });
           f = new OutputFile(ctx.s3, bucket, key, undefined, ctx.signal);
-          inWorker.set(k, f);
-          detached.add(f);
+          openParquet.set(k, f);
         }
         return f;
       };
@@ -303,8 +301,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
             const f = fileFor(out.slice, out.part);
             f.records = out.records;
             await finishFile(f, undefined);
-            inWorker.delete(`${out.slice}/${out.part}`);
-            detached.delete(f);
+            openParquet.delete(`${out.slice}/${out.part}`);
           }
         });
         rows = await runUnloadJob(job, stream.iterator({ destroyOnReturn: false }), ctx.signal);
@@ -421,7 +418,7 @@ export async function executeUnload(st: UnloadStatement, ctx: CommandContext): P
     return { rows };
   } catch (err) {
     await Promise.allSettled([...open].map((s) => s.file?.abort()));
-    await Promise.allSettled([...detached].map((f) => f.abort()));
+    await Promise.allSettled([...openParquet.values()].map((f) => f.abort()));
     const e = asSqlError(err);
     await recordUnload(ctx, st, started, 'aborted', rows, files, e.message).catch(() => undefined);
     await setSessionCount(ctx, 'redshift.last_unload_count', 0).catch(() => undefined);
